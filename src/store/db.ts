@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import pg from 'pg';
+import { migrate } from './migrations.js';
+
+/** Anything that runs SQL: the pool itself or a client inside a transaction. */
+export interface Queryable {
+  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+/** The one door to the database. The same SQL runs on embedded PGlite and on PostgreSQL. */
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction; rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenDbOptions {
+  /** `postgres://...` selects PostgreSQL; otherwise an embedded PGlite database lives in `dir`. */
+  url?: string | undefined;
+  dir: string;
+}
+
+function wrapClient(client: pg.PoolClient | pg.Pool): Queryable {
+  return {
+    async query<R extends object>(sql: string, params?: readonly unknown[]) {
+      const res = await client.query(sql, params as unknown[] | undefined);
+      return res.rows as R[];
+    },
+  };
+}
+
+class PoolDb implements Db {
+  private readonly root: Queryable;
+  constructor(
+    readonly kind: Db['kind'],
+    private readonly pool: pg.Pool,
+    private readonly onClose: () => Promise<void>,
+  ) {
+    this.root = wrapClient(pool);
+  }
+  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+    return this.root.query<R>(sql, params);
+  }
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(wrapClient(client));
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+  async close(): Promise<void> {
+    await this.pool.end();
+    await this.onClose();
+  }
+}
+
+async function openPglite(dir: string): Promise<Db> {
+  const [{ PGlite }, { vector }, { createPgConfig }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-pgvector'),
+    import('@electric-sql/pglite/node-postgres'),
+  ]);
+  fs.mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir, { extensions: { vector } });
+  await pglite.exec('CREATE EXTENSION IF NOT EXISTS vector');
+  const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
+  return new PoolDb('pglite', pool, () => pglite.close());
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  const setup = await pool.connect();
+  try {
+    await setup.query('CREATE EXTENSION IF NOT EXISTS vector');
+  } finally {
+    setup.release();
+  }
+  return new PoolDb('postgres', pool, async () => undefined);
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openDb(opts: OpenDbOptions): Promise<Db> {
+  const url = opts.url ?? process.env.LOUPE_DB;
+  const db = url && /^postgres(ql)?:\/\//.test(url) ? await openPostgres(url) : await openPglite(opts.dir);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** pgvector's text form of a vector, for `$n::vector` parameters. */
+export function toVectorSql(v: ArrayLike<number>): string {
+  let out = '[';
+  for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + v[i];
+  return out + ']';
+}
+
+/** Parses pgvector's text form (`[1,2,3]`), as returned by `vec::text`. */
+export function parseVectorSql(text: string): Float32Array {
+  const body = text.trim().slice(1, -1);
+  if (!body) return new Float32Array(0);
+  const parts = body.split(',');
+  const out = new Float32Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = Number(parts[i]);
+  return out;
+}

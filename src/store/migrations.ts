@@ -1,0 +1,103 @@
+import type { Queryable } from './db.js';
+
+/**
+ * Ordered schema migrations. Append only: never edit one that has shipped.
+ * Written in the SQL subset PGlite (Postgres 18) and PostgreSQL 15 + pgvector share.
+ */
+export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = [
+  {
+    id: 1,
+    name: 'catalogue, versions, embeddings, jobs',
+    sql: `
+CREATE TABLE images (
+  hash        text PRIMARY KEY,              -- sha256 of the original bytes (content address)
+  ext         text NOT NULL,                 -- jpg | png | webp | gif | tiff | avif
+  width       integer NOT NULL,
+  height      integer NOT NULL,
+  bytes       bigint NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE items (
+  id          text PRIMARY KEY,
+  image_hash  text NOT NULL REFERENCES images(hash),
+  title       text,
+  description text,
+  labels      text[] NOT NULL DEFAULT '{}',
+  groups      text[] NOT NULL DEFAULT '{}',
+  attrs       jsonb NOT NULL DEFAULT '{}',
+  source      text,                          -- catalogue file it came from
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX items_labels_idx ON items USING gin (labels);
+CREATE INDEX items_groups_idx ON items USING gin (groups);
+CREATE INDEX items_image_idx ON items (image_hash);
+
+CREATE TABLE versions (
+  name        text PRIMARY KEY,
+  kind        text NOT NULL CHECK (kind IN ('generic', 'trained')),
+  encoder     text NOT NULL,                 -- backbone id; trained versions name the features they read
+  dims        integer NOT NULL CHECK (dims > 0),
+  config      jsonb NOT NULL DEFAULT '{}',
+  metrics     jsonb,
+  status      text NOT NULL DEFAULT 'ready' CHECK (status IN ('building', 'ready', 'retired')),
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE embeddings (
+  item_id     text NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  version     text NOT NULL REFERENCES versions(name),
+  image_hash  text NOT NULL,                 -- the image the vector was computed from
+  vec         vector NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  seq         bigserial,                     -- monotonic: lets a serving index sync incrementally
+  PRIMARY KEY (item_id, version)
+);
+CREATE INDEX embeddings_version_seq_idx ON embeddings (version, seq);
+
+-- Which version is served by default, and its history (rollback = promote an earlier one).
+CREATE TABLE promotions (
+  id          bigserial PRIMARY KEY,
+  version     text NOT NULL REFERENCES versions(name),
+  promoted_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Items removed since a serving index was built, so it can drop them on sync.
+CREATE TABLE tombstones (
+  seq         bigserial PRIMARY KEY,
+  item_id     text NOT NULL,
+  version     text NOT NULL,
+  removed_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE jobs (
+  id          bigserial PRIMARY KEY,
+  kind        text NOT NULL,
+  params      jsonb NOT NULL DEFAULT '{}',
+  status      text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed')),
+  done        integer NOT NULL DEFAULT 0,
+  total       integer NOT NULL DEFAULT 0,
+  error       text,
+  started_at  timestamptz NOT NULL DEFAULT now(),
+  updated_at  timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz
+);
+`,
+  },
+];
+
+/** Applies the migrations not yet applied, each in its own transaction. */
+export async function migrate(db: Queryable & { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }): Promise<void> {
+  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const rows = await db.query<{ id: number }>('SELECT id FROM schema_migrations');
+  const applied = new Set(rows.map((r) => r.id));
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.id)) continue;
+    await db.transaction(async (tx) => {
+      await tx.query(m.sql);
+      await tx.query('INSERT INTO schema_migrations (id, name) VALUES ($1, $2)', [m.id, m.name]);
+    });
+  }
+}
