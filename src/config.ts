@@ -18,3 +18,13 @@ export function dataPaths(dataDir: string) {
   } as const;
 }
 export type DataPaths = ReturnType<typeof dataPaths>;
+
+/** Content-addressed original: `<data>/images/<hh>/<sha256>.<ext>`. */
+export function imageFile(paths: DataPaths, hash: string, ext: string): string {
+  return path.join(paths.images, hash.slice(0, 2), `${hash}.${ext}`);
+}
+
+/** Its WebP thumbnail: `<data>/thumbs/<hh>/<sha256>.webp`. */
+export function thumbFile(paths: DataPaths, hash: string): string {
+  return path.join(paths.thumbs, hash.slice(0, 2), `${hash}.webp`);
+}

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { migrate } from './migrations.js';
 
@@ -62,6 +63,46 @@ class PoolDb implements Db {
   }
 }
 
+/**
+ * PGlite is single-process: a second process opening the same files would corrupt them.
+ * A pid lock file refuses that with a clear message; a lock left by a killed process is taken over.
+ */
+function acquireDirLock(lockPath: string): () => void {
+  const mine = String(process.pid);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, mine, { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(lockPath, 'utf8') === mine) fs.unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(lockPath, 'utf8'));
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `the database in ${path.dirname(lockPath)} is in use by process ${holder} (a running \`loupe serve\`?); ` +
+            'stop it, or use its HTTP API, or move to PostgreSQL with --db',
+        );
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${lockPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function openPglite(dir: string): Promise<Db> {
   const [{ PGlite }, { vector }, { createPgConfig }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -69,10 +110,20 @@ async function openPglite(dir: string): Promise<Db> {
     import('@electric-sql/pglite/node-postgres'),
   ]);
   fs.mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir, { extensions: { vector } });
+  const releaseLock = acquireDirLock(`${dir}.lock`);
+  let pglite;
+  try {
+    pglite = await PGlite.create(dir, { extensions: { vector } });
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
   await pglite.exec('CREATE EXTENSION IF NOT EXISTS vector');
   const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
-  return new PoolDb('pglite', pool, () => pglite.close());
+  return new PoolDb('pglite', pool, async () => {
+    await pglite.close();
+    releaseLock();
+  });
 }
 
 async function openPostgres(url: string): Promise<Db> {

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import type { InputSpec, RgbImage } from './encoder.js';
 
 /** Decompression-bomb guard: images with more pixels than this are refused (50 MP). */
@@ -28,7 +28,7 @@ sharp.cache(false);
 /** Reads the header and checks it is an image we accept, without decoding pixels. */
 export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<ImageInfo> {
   if (bytes.length === 0) throw new ImageError('empty file (0 bytes)', 'empty');
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
@@ -52,7 +52,7 @@ export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXE
   return { format: format as ImageFormat, width, height };
 }
 
-function pipeline(input: Uint8Array | string, maxPixels: number): sharp.Sharp {
+function pipeline(input: Uint8Array | string, maxPixels: number): Sharp {
   // failOn 'truncated' rejects cut-off files that libvips would otherwise pad with grey.
   return sharp(input, { failOn: 'truncated', limitInputPixels: maxPixels, animated: false })
     .rotate() // honour EXIF orientation

@@ -1,0 +1,60 @@
+import os from 'node:os';
+import { encodeMissing } from '../jobs/encode.js';
+import { EncoderPool } from '../services/encoders.js';
+import { DEFAULT_ENCODER, parseEncoderSpec } from '../vision/encoders.js';
+import { intOption, UsageError, type Command } from './command.js';
+import { withStore } from './open.js';
+import { progressBar } from './progress-bar.js';
+
+export const encodeCommand: Command = {
+  name: 'encode',
+  summary: 'Encode every image that has no vector yet with a generic backbone (resumable)',
+  usage: 'loupe encode [--version generic] [--encoder mobilenet_v2_mid|transformers:DIR] [--runtime onnx|tfjs] [--batch N] [--threads N]',
+  options: {
+    version: { type: 'string', value: 'NAME', description: "version to write (default 'generic')" },
+    encoder: { type: 'string', value: 'SPEC', description: `backbone: ${DEFAULT_ENCODER} (default) or transformers:/path/to/clip-or-siglip` },
+    runtime: { type: 'string', value: 'NAME', description: 'onnx (default, fast) or tfjs (wasm fallback)' },
+    batch: { type: 'string', value: 'N', description: 'images per batch (default 32)' },
+    threads: { type: 'string', value: 'N', description: `inference threads (default ${os.availableParallelism()})` },
+    'max-pixels': { type: 'string', value: 'N', description: 'refuse images above this many pixels (default 50000000)' },
+  },
+  async run(ctx, values) {
+    const spec = (values.encoder as string | undefined) ?? DEFAULT_ENCODER;
+    parseEncoderSpec(spec); // validate early
+    const runtime = values.runtime as string | undefined;
+    if (runtime !== undefined && runtime !== 'onnx' && runtime !== 'tfjs') throw new UsageError(`--runtime must be onnx or tfjs, got '${runtime}'`);
+    const version = (values.version as string | undefined) ?? (spec === DEFAULT_ENCODER ? 'generic' : undefined);
+    if (!version) throw new UsageError('a non-default --encoder needs its own --version NAME (generic is the default backbone)');
+    const batchSize = intOption(values, 'batch', 32, 1, 1024);
+    const threads = intOption(values, 'threads', os.availableParallelism(), 1, 256);
+    const maxPixels = intOption(values, 'max-pixels', 50_000_000, 1, 2_000_000_000);
+    return withStore(ctx, async ({ db, paths, indexes }) => {
+      const pool = new EncoderPool(paths, runtime, threads);
+      try {
+        const encoder = await pool.get(spec);
+        const bar = ctx.json ? undefined : progressBar(`encode ${version}`);
+        const result = await encodeMissing(db, paths, encoder, {
+          version,
+          encoderSpec: spec,
+          batchSize,
+          maxPixels,
+          ...(bar ? { onProgress: bar } : {}),
+        });
+        bar?.end();
+        const index = await indexes.sync(version);
+        const out = { ...result, index: { size: index.size, added: index.added, removed: index.removed } };
+        const rate = result.seconds > 0 ? (result.encoded / result.seconds).toFixed(1) : '-';
+        ctx.print(
+          out,
+          [
+            `encoded ${result.encoded} item(s) into '${version}' in ${result.seconds.toFixed(1)} s (${rate}/s); index holds ${index.size}`,
+            ...result.errors.map((e) => `  error: ${e.id}: ${e.reason}`),
+          ].join('\n'),
+        );
+        return result.encoded > 0 || result.errors.length === 0 ? 0 : 1;
+      } finally {
+        await pool.close();
+      }
+    });
+  },
+};

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import { nearestToVector, resolveVersion } from '../services/discovery.js';
+import { encodeUpload, EncoderPool, encoderSpecOf } from '../services/encoders.js';
+import { intOption, UsageError, type Command } from './command.js';
+import { withStore } from './open.js';
+
+export const searchCommand: Command = {
+  name: 'search',
+  summary: 'Visual search: encode an outside photo and find the nearest catalogue items',
+  usage: 'loupe search --image FILE [-k 10] [--version NAME]',
+  options: {
+    image: { type: 'string', value: 'FILE', description: 'query photo (encoded now; the catalogue is not)' },
+    k: { type: 'string', short: 'k', value: 'N', description: 'how many items (default 10)' },
+    version: { type: 'string', value: 'NAME', description: 'embedding version (default: the promoted one)' },
+  },
+  async run(ctx, values, positionals) {
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const file = values.image as string | undefined;
+    if (!file) throw new UsageError('--image FILE is required');
+    const k = intOption(values, 'k', 10, 1, 1000);
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return withStore(ctx, async ({ db, paths, indexes }) => {
+      const version = await resolveVersion(db, values.version as string | undefined);
+      const pool = new EncoderPool(paths);
+      try {
+        const vec = await encodeUpload(pool, await encoderSpecOf(db, version), bytes);
+        const res = await nearestToVector(indexes, version, vec, k);
+        ctx.print(res, [`nearest to ${file} (${res.version}):`, ...res.items.map((n, i) => `${String(i + 1).padStart(3)}. ${n.id}  ${n.score.toFixed(4)}`)].join('\n'));
+        return 0;
+      } finally {
+        await pool.close();
+      }
+    });
+  },
+};

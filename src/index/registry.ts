@@ -1,0 +1,98 @@
+import path from 'node:path';
+import type { Db } from '../store/db.js';
+import { getVersion, tombstonesSince, vectorsSince } from '../store/vectors.js';
+import { HnswIndex } from './hnsw-index.js';
+
+const PAGE = 5000;
+
+export interface SyncReport {
+  version: string;
+  added: number;
+  removed: number;
+  size: number;
+  rebuilt: boolean;
+}
+
+/**
+ * Serving indexes, one per embedding version, derived from the database (the source of truth)
+ * and persisted under `<data>/index/<version>/`. `sync` catches an index up with the rows written
+ * since it was saved, so a restart or a crash costs at most the replay of the tail.
+ */
+export class IndexRegistry {
+  private readonly indexes = new Map<string, HnswIndex>();
+  private readonly syncing = new Map<string, Promise<SyncReport>>();
+  /** The version a long-running server serves when a request names none (kept current on promote). */
+  defaultVersion: string | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly indexDir: string,
+  ) {}
+
+  /** The index for `version`, synced with the database. */
+  async get(version: string): Promise<HnswIndex> {
+    if (!this.indexes.has(version)) await this.sync(version);
+    const index = this.indexes.get(version);
+    if (!index) throw new Error(`no index for version '${version}'`);
+    return index;
+  }
+
+  /** The index if already loaded; never touches the database (the hot path of more-like-this). */
+  loaded(version: string): HnswIndex | undefined {
+    return this.indexes.get(version);
+  }
+
+  sync(version: string): Promise<SyncReport> {
+    let running = this.syncing.get(version);
+    if (!running) {
+      running = this.doSync(version).finally(() => this.syncing.delete(version));
+      this.syncing.set(version, running);
+    }
+    return running;
+  }
+
+  private async doSync(version: string): Promise<SyncReport> {
+    const row = await getVersion(this.db, version);
+    if (!row) throw new Error(`unknown version '${version}' (see \`loupe versions\`)`);
+    const dir = path.join(this.indexDir, encodeURIComponent(version));
+    let index = this.indexes.get(version);
+    let rebuilt = false;
+    if (!index) {
+      index = HnswIndex.load(dir, row.dims);
+      if (!index) {
+        index = new HnswIndex(row.dims);
+        rebuilt = true;
+      }
+    }
+    let removed = 0;
+    let added = 0;
+    const tombs = await tombstonesSince(this.db, version, index.state.tombstone ?? 0);
+    for (const t of tombs) {
+      index.remove(t.itemId);
+      removed++;
+      index.state.tombstone = t.seq;
+    }
+    // Rows are applied in seq order; a writer committing out of seq order (parallel workers on
+    // PostgreSQL) is caught by the full rebuild `loupe index --rebuild` until issue #8 adds a lag window.
+    for (;;) {
+      const rows = await vectorsSince(this.db, version, index.state.seq ?? 0, PAGE);
+      for (const r of rows) {
+        index.upsert(r.itemId, r.vec);
+        index.state.seq = r.seq;
+      }
+      added += rows.length;
+      if (rows.length < PAGE) break;
+    }
+    if (added || removed || rebuilt) index.save(dir);
+    this.indexes.set(version, index);
+    return { version, added, removed, size: index.size, rebuilt };
+  }
+
+  /** Drops the saved index of `version` and builds it again from the database. */
+  async rebuild(version: string): Promise<SyncReport> {
+    const { rmSync } = await import('node:fs');
+    this.indexes.delete(version);
+    rmSync(path.join(this.indexDir, encodeURIComponent(version)), { recursive: true, force: true });
+    return this.sync(version);
+  }
+}

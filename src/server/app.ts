@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { catalogueStats } from '../store/browse.js';
+import { listVersions, promotedVersion } from '../store/vectors.js';
+import type { AppServices } from './context.js';
+import { errorBody, toErrorResponse } from './http-errors.js';
+import { itemRoutes } from './routes/items.js';
+import { mediaRoutes } from './routes/media.js';
+import { searchRoutes } from './routes/search.js';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+/** Serves the built React app (web/dist) with SPA fallback to index.html. */
+function webRoutes(webDir: string): Hono {
+  const app = new Hono();
+  app.get('*', (c) => {
+    const rel = decodeURIComponent(new URL(c.req.url).pathname);
+    const file = path.join(webDir, path.normalize(rel).replace(/^(\.\.[/\\])+/, ''));
+    const inside = file.startsWith(webDir + path.sep);
+    const target = inside && fs.existsSync(file) && fs.statSync(file).isFile() ? file : path.join(webDir, 'index.html');
+    if (!fs.existsSync(target)) return c.text('Loupe API is running; the web UI is not built (npm run build).', 404);
+    const immutable = target.includes(`${path.sep}assets${path.sep}`);
+    return new Response(new Uint8Array(fs.readFileSync(target)), {
+      headers: {
+        'content-type': MIME[path.extname(target)] ?? 'application/octet-stream',
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      },
+    });
+  });
+  return app;
+}
+
+export function createApp(s: AppServices, opts: { webDir?: string } = {}): Hono {
+  const app = new Hono();
+  app.onError((err, c) => toErrorResponse(c, err));
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+
+  const api = new Hono();
+  api.get('/health', async (c) => {
+    const [{ n }] = (await s.db.query<{ n: string }>('SELECT count(*) AS n FROM items')) as [{ n: string }];
+    return c.json({ status: 'ok', db: s.db.kind, items: Number(n), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
+  });
+  api.get('/stats', async (c) => c.json(await catalogueStats(s.db)));
+  api.get('/versions', async (c) => {
+    const versions = (await listVersions(s.db)).map(({ name, kind, encoder, dims, count, status, promoted, created_at, metrics }) => ({
+      name,
+      kind,
+      encoder,
+      dims,
+      count,
+      status,
+      promoted,
+      created_at: new Date(created_at).toISOString(),
+      metrics,
+    }));
+    return c.json({ versions });
+  });
+  api.get('/live', (c) =>
+    streamSSE(c, async (stream) => {
+      const unsubscribe = s.live.subscribe((event) => void stream.writeSSE({ event: event.type, data: JSON.stringify(event) }));
+      stream.onAbort(unsubscribe);
+      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ type: 'hello' }) });
+      while (!stream.aborted && !stream.closed) {
+        await stream.sleep(15_000);
+        await stream.writeSSE({ event: 'ping', data: '{}' });
+      }
+      unsubscribe();
+    }),
+  );
+  api.route('/', itemRoutes(s));
+  api.route('/', searchRoutes(s));
+  app.route('/api', api);
+  app.route('/', mediaRoutes(s));
+  if (opts.webDir) app.route('/', webRoutes(path.resolve(opts.webDir)));
+  return app;
+}

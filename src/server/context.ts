@@ -1,0 +1,18 @@
+import type { DataPaths } from '../config.js';
+import type { IndexRegistry } from '../index/registry.js';
+import type { EncoderPool } from '../services/encoders.js';
+import type { Db } from '../store/db.js';
+import type { LiveBus } from './live.js';
+
+/** What every route may use: the doors, opened once per process. */
+export interface AppServices {
+  db: Db;
+  paths: DataPaths;
+  indexes: IndexRegistry;
+  encoders: EncoderPool;
+  live: LiveBus;
+  /** Writes need `Authorization: Bearer <apiKey>`; unset means writes are refused off loopback. */
+  apiKey: string | undefined;
+  /** Upload limits for image search. */
+  limits: { uploadBytes: number; maxPixels: number };
+}

@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { LoupeError } from '../../errors.js';
+import { nearestToVector, resolveVersion } from '../../services/discovery.js';
+import { encodeUpload, encoderSpecOf } from '../../services/encoders.js';
+import { getItems } from '../../store/browse.js';
+import type { AppServices } from '../context.js';
+import { errorBody, parseQuery } from '../http-errors.js';
+
+const ImageSearchQuery = z.object({
+  k: z.coerce.number().int().min(1).max(200).default(10),
+  version: z.string().min(1).max(128).optional(),
+  expand: z.enum(['0', '1']).optional(),
+});
+
+async function uploadedBytes(req: Request): Promise<Uint8Array> {
+  const type = req.headers.get('content-type') ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    const form = await req.formData();
+    const file = form.get('image');
+    if (!file || typeof file === 'string') throw new LoupeError('bad_request', "multipart upload needs a file field named 'image'");
+    return new Uint8Array(await file.arrayBuffer());
+  }
+  if (type.startsWith('image/') || type === 'application/octet-stream') return new Uint8Array(await req.arrayBuffer());
+  throw new LoupeError('bad_request', `send the photo as image/* or multipart/form-data (field 'image'), not '${type || 'no content-type'}'`);
+}
+
+export function searchRoutes(s: AppServices): Hono {
+  const app = new Hono();
+  app.post(
+    '/search/image',
+    bodyLimit({
+      maxSize: s.limits.uploadBytes,
+      onError: (c) => c.json(errorBody('too_large', `upload over the ${Math.round(s.limits.uploadBytes / 1e6)} MB limit`), 413),
+    }),
+    async (c) => {
+      const q = parseQuery(c, ImageSearchQuery);
+      const bytes = await uploadedBytes(c.req.raw);
+      if (bytes.length === 0) throw new LoupeError('bad_request', 'empty upload');
+      const version = await resolveVersion(s.db, q.version);
+      const vec = await encodeUpload(s.encoders, await encoderSpecOf(s.db, version), bytes, s.limits.maxPixels);
+      const res = await nearestToVector(s.indexes, version, vec, q.k);
+      if (q.expand !== '1') return c.json(res);
+      const views = await getItems(s.db, res.items.map((n) => n.id));
+      return c.json({ ...res, items: res.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) });
+    },
+  );
+  return app;
+}

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dataPaths } from '../config.js';
+import { IndexRegistry } from '../index/registry.js';
+import { EncoderPool } from '../services/encoders.js';
+import { openDb } from '../store/db.js';
+import { listVersions, promotedVersion } from '../store/vectors.js';
+import type { AppServices } from './context.js';
+import { LiveBus } from './live.js';
+import { listen, type RunningServer } from './serve.js';
+
+export interface ServerConfig {
+  dataDir: string;
+  dbUrl: string | undefined;
+  port: number;
+  host: string;
+  apiKey: string | undefined;
+  uploadBytes?: number;
+  maxPixels?: number;
+  log?: (msg: string) => void;
+}
+
+/** The built UI ships beside dist/ at web/dist. */
+export function defaultWebDir(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dir = path.resolve(here, '../../web/dist');
+  return fs.existsSync(path.join(dir, 'index.html')) ? dir : undefined;
+}
+
+/** Opens the doors, loads every serving index into memory, and listens. */
+export async function startServer(cfg: ServerConfig, existing?: AppServices): Promise<{ server: RunningServer; services: AppServices; stop(): Promise<void> }> {
+  const paths = dataPaths(cfg.dataDir);
+  fs.mkdirSync(paths.root, { recursive: true });
+  const db = existing?.db ?? (await openDb({ url: cfg.dbUrl, dir: paths.db }));
+  const indexes = existing?.indexes ?? new IndexRegistry(db, paths.index);
+  const services: AppServices = existing ?? {
+    db,
+    paths,
+    indexes,
+    encoders: new EncoderPool(paths),
+    live: new LiveBus(),
+    apiKey: cfg.apiKey,
+    limits: { uploadBytes: cfg.uploadBytes ?? 20_000_000, maxPixels: cfg.maxPixels ?? 50_000_000 },
+  };
+  for (const v of await listVersions(db)) {
+    const r = await indexes.sync(v.name);
+    cfg.log?.(`index ${v.name}: ${r.size} vectors`);
+  }
+  indexes.defaultVersion = await promotedVersion(db);
+  const webDir = defaultWebDir();
+  const server = await listen(services, { port: cfg.port, host: cfg.host, ...(webDir ? { webDir } : {}) });
+  return {
+    server,
+    services,
+    async stop() {
+      await server.close();
+      await services.encoders.close();
+      await db.close();
+    },
+  };
+}

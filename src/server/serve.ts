@@ -1,0 +1,37 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { AppServices } from './context.js';
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  webDir?: string;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server; refuses a non-loopback address unless an API key protects writes. */
+export async function listen(services: AppServices, opts: ListenOptions): Promise<RunningServer> {
+  if (!isLoopback(opts.host) && !services.apiKey) {
+    throw new Error(`refusing to listen on ${opts.host} without an API key: set LOUPE_API_KEY (writes need it) or bind to 127.0.0.1`);
+  }
+  const app = createApp(services, opts.webDir ? { webDir: opts.webDir } : {});
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, (info: AddressInfo) => {
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${host}:${info.port}`,
+        close: () => new Promise<void>((res) => server.close(() => res())),
+      });
+    });
+    server.once('error', reject);
+  });
+}

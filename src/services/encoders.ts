@@ -1,0 +1,57 @@
+import type { DataPaths } from '../config.js';
+import type { Db } from '../store/db.js';
+import { getVersion } from '../store/vectors.js';
+import { decodeForEncoder, DEFAULT_MAX_PIXELS } from '../vision/decode.js';
+import type { Encoder } from '../vision/encoder.js';
+import { createEncoder, parseEncoderSpec, type EncoderRuntime } from '../vision/encoders.js';
+import { LoupeError } from '../errors.js';
+
+/**
+ * Opens each backbone once per process and hands it out by spec string. Only query uploads and
+ * `loupe encode` need one: catalogue items are served from stored vectors.
+ */
+export class EncoderPool {
+  private readonly open = new Map<string, Promise<Encoder>>();
+  constructor(
+    private readonly paths: DataPaths,
+    private readonly runtime?: EncoderRuntime,
+    private readonly threads?: number,
+  ) {}
+
+  get(spec: string): Promise<Encoder> {
+    let enc = this.open.get(spec);
+    if (!enc) {
+      enc = createEncoder(parseEncoderSpec(spec), {
+        modelsDir: this.paths.models,
+        ...(this.runtime ? { runtime: this.runtime } : {}),
+        ...(this.threads ? { threads: this.threads } : {}),
+      });
+      enc.catch(() => this.open.delete(spec));
+      this.open.set(spec, enc);
+    }
+    return enc;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.close()));
+  }
+}
+
+/** The backbone spec a version's vectors were made with (trained versions read their base's). */
+export async function encoderSpecOf(db: Db, version: string): Promise<string> {
+  const row = await getVersion(db, version);
+  if (!row) throw new LoupeError('not_found', `unknown version '${version}'`);
+  const spec = row.config.encoderSpec;
+  if (typeof spec === 'string') return spec;
+  return row.encoder;
+}
+
+/** Encodes an uploaded photo (bytes) with a version's backbone: the only pixels touched at request time. */
+export async function encodeUpload(pool: EncoderPool, spec: string, bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<Float32Array> {
+  const encoder = await pool.get(spec);
+  const image = await decodeForEncoder(bytes, encoder.input, maxPixels);
+  const [vec] = await encoder.encode([image]);
+  return vec!;
+}

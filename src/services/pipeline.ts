@@ -1,0 +1,47 @@
+import { ingestCatalogue, type IngestResult } from '../catalog/ingest.js';
+import { encodeMissing, type EncodeResult } from '../jobs/encode.js';
+import type { Progress } from '../jobs/progress.js';
+import type { AppServices } from '../server/context.js';
+import { DEFAULT_ENCODER } from '../vision/encoders.js';
+
+export interface MainJobResult {
+  ingest: IngestResult;
+  encode: EncodeResult;
+  index: { version: string; size: number };
+}
+
+/**
+ * The main job: ingest a catalogue, encode what is new with the default backbone, and bring the
+ * serving index up to date, publishing progress and changes on the live bus as it goes.
+ */
+export async function runMainJob(
+  s: Pick<AppServices, 'db' | 'paths' | 'indexes' | 'encoders' | 'live'>,
+  catalogue: string,
+  opts: { onProgress?: (p: Progress) => void; map?: string } = {},
+): Promise<MainJobResult> {
+  const report = (p: Progress) => {
+    s.live.publish({ type: 'progress', job: p.job, done: p.done, total: p.total, rate: p.rate, eta: p.eta });
+    opts.onProgress?.(p);
+  };
+  s.live.publish({ type: 'job', job: 'ingest', status: 'started', detail: { catalogue } });
+  const t0 = performance.now();
+  const ingest = await ingestCatalogue(s.db, s.paths, catalogue, {
+    ...(opts.map ? { map: opts.map } : {}),
+    onProgress: (p) => {
+      const secs = (performance.now() - t0) / 1000;
+      const rate = secs > 0 ? p.done / secs : 0;
+      report({ job: 'ingest', done: p.done, total: p.total, rate, eta: rate > 0 ? (p.total - p.done) / rate : undefined });
+    },
+  });
+  s.live.publish({ type: 'job', job: 'ingest', status: 'done', detail: { ingested: ingest.ingested, updated: ingest.updated, unchanged: ingest.unchanged, errors: ingest.errors.length } });
+  if (ingest.ingested || ingest.updated) s.live.publish({ type: 'items', action: 'ingested', ids: [] });
+
+  const version = 'generic';
+  s.live.publish({ type: 'job', job: 'encode', status: 'started', detail: { version } });
+  const encoder = await s.encoders.get(DEFAULT_ENCODER);
+  const encode = await encodeMissing(s.db, s.paths, encoder, { version, encoderSpec: DEFAULT_ENCODER, onProgress: report });
+  const synced = await s.indexes.sync(version);
+  s.live.publish({ type: 'job', job: 'encode', status: 'done', detail: { encoded: encode.encoded, errors: encode.errors.length } });
+  s.live.publish({ type: 'vectors', version, count: synced.size });
+  return { ingest, encode, index: { version, size: synced.size } };
+}

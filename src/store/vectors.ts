@@ -1,0 +1,146 @@
+import { parseVectorSql, toVectorSql, type Queryable } from './db.js';
+
+export interface VersionRow {
+  name: string;
+  kind: 'generic' | 'trained';
+  encoder: string;
+  dims: number;
+  config: Record<string, unknown>;
+  metrics: Record<string, unknown> | null;
+  status: 'building' | 'ready' | 'retired';
+  created_at: string;
+}
+
+export interface VersionSummary extends VersionRow {
+  count: number;
+  promoted: boolean;
+}
+
+export async function getVersion(db: Queryable, name: string): Promise<VersionRow | undefined> {
+  const rows = await db.query<VersionRow>('SELECT * FROM versions WHERE name = $1', [name]);
+  return rows[0];
+}
+
+/** Creates the version row if missing; refuses to reuse a name for a different encoder or size. */
+export async function ensureVersion(
+  db: Queryable,
+  v: Pick<VersionRow, 'name' | 'kind' | 'encoder' | 'dims'> & { config?: Record<string, unknown> },
+): Promise<VersionRow> {
+  await db.query(
+    `INSERT INTO versions (name, kind, encoder, dims, config) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (name) DO NOTHING`,
+    [v.name, v.kind, v.encoder, v.dims, JSON.stringify(v.config ?? {})],
+  );
+  const row = (await getVersion(db, v.name))!;
+  if (row.encoder !== v.encoder || row.dims !== v.dims || row.kind !== v.kind) {
+    throw new Error(
+      `version '${v.name}' already exists for ${row.kind} ${row.encoder} (${row.dims}-d); ` +
+        `refusing to mix in ${v.kind} ${v.encoder} (${v.dims}-d): choose another --version name`,
+    );
+  }
+  return row;
+}
+
+export async function listVersions(db: Queryable): Promise<VersionSummary[]> {
+  const promoted = await promotedVersion(db);
+  const rows = await db.query<VersionRow & { count: string }>(
+    `SELECT v.*, (SELECT count(*) FROM embeddings e WHERE e.version = v.name) AS count
+       FROM versions v ORDER BY v.created_at, v.name`,
+  );
+  return rows.map((r) => ({ ...r, count: Number(r.count), promoted: r.name === promoted }));
+}
+
+/** The version served by default: the latest promotion, else `generic`. */
+export async function promotedVersion(db: Queryable): Promise<string> {
+  const rows = await db.query<{ version: string }>('SELECT version FROM promotions ORDER BY id DESC LIMIT 1');
+  return rows[0]?.version ?? 'generic';
+}
+
+export async function promoteVersion(db: Queryable, name: string): Promise<void> {
+  await db.query('INSERT INTO promotions (version) VALUES ($1)', [name]);
+}
+
+export interface PendingImage {
+  item_id: string;
+  image_hash: string;
+  ext: string;
+}
+
+/** Items with no vector for `version`, in id order after `afterId` (keyset pagination). */
+export async function itemsMissingVector(db: Queryable, version: string, afterId: string, limit: number): Promise<PendingImage[]> {
+  return db.query<PendingImage>(
+    `SELECT i.id AS item_id, i.image_hash, im.ext
+       FROM items i JOIN images im ON im.hash = i.image_hash
+      WHERE i.id > $2
+        AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.item_id = i.id AND e.version = $1)
+      ORDER BY i.id
+      LIMIT $3`,
+    [version, afterId, limit],
+  );
+}
+
+export async function countMissingVector(db: Queryable, version: string): Promise<number> {
+  const rows = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM items i
+      WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.item_id = i.id AND e.version = $1)`,
+    [version],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+export interface VectorWrite {
+  itemId: string;
+  imageHash: string;
+  vec: ArrayLike<number>;
+}
+
+/** Writes vectors in one statement; an (item, version) already present is left alone (idempotent re-runs). */
+export async function insertVectors(db: Queryable, version: string, rows: readonly VectorWrite[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const params: unknown[] = [version];
+  const tuples = rows.map((r, i) => {
+    params.push(r.itemId, r.imageHash, toVectorSql(r.vec));
+    const b = 2 + i * 3;
+    return `($${b}, $1, $${b + 1}, $${b + 2}::vector)`;
+  });
+  const res = await db.query<{ item_id: string }>(
+    `INSERT INTO embeddings (item_id, version, image_hash, vec) VALUES ${tuples.join(',')}
+     ON CONFLICT (item_id, version) DO NOTHING RETURNING item_id`,
+    params,
+  );
+  return res.length;
+}
+
+export async function getVector(db: Queryable, itemId: string, version: string): Promise<Float32Array | undefined> {
+  const rows = await db.query<{ vec: string }>('SELECT vec::text AS vec FROM embeddings WHERE item_id = $1 AND version = $2', [itemId, version]);
+  return rows[0] ? parseVectorSql(rows[0].vec) : undefined;
+}
+
+export interface VectorRow {
+  itemId: string;
+  seq: number;
+  vec: Float32Array;
+}
+
+/** Vectors of `version` written after `afterSeq`, oldest first: how a serving index catches up. */
+export async function vectorsSince(db: Queryable, version: string, afterSeq: number, limit: number): Promise<VectorRow[]> {
+  const rows = await db.query<{ item_id: string; seq: string; vec: string }>(
+    `SELECT item_id, seq, vec::text AS vec FROM embeddings
+      WHERE version = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [version, afterSeq, limit],
+  );
+  return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq), vec: parseVectorSql(r.vec) }));
+}
+
+export async function tombstonesSince(db: Queryable, version: string, afterSeq: number): Promise<{ itemId: string; seq: number }[]> {
+  const rows = await db.query<{ item_id: string; seq: string }>(
+    'SELECT item_id, seq FROM tombstones WHERE version = $1 AND seq > $2 ORDER BY seq',
+    [version, afterSeq],
+  );
+  return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq) }));
+}
+
+export async function maxTombstoneSeq(db: Queryable): Promise<number> {
+  const rows = await db.query<{ m: string | null }>('SELECT max(seq) AS m FROM tombstones');
+  return Number(rows[0]?.m ?? 0);
+}
