@@ -80,6 +80,7 @@ export function createApp(s: AppServices, opts: { webDir?: string } = {}): Hono 
   );
   api.route('/', itemRoutes(s));
   api.route('/', searchRoutes(s));
+  api.all('*', (c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.route('/api', api);
   app.route('/', mediaRoutes(s));
   if (opts.webDir) app.route('/', webRoutes(path.resolve(opts.webDir)));

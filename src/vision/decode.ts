@@ -60,10 +60,10 @@ function pipeline(input: Uint8Array | string, maxPixels: number): Sharp {
     .toColourspace('srgb');
 }
 
-function wrapDecodeError(err: unknown): ImageError {
+function wrapDecodeError(err: unknown, maxPixels: number): ImageError {
   if (err instanceof ImageError) return err;
   const msg = (err as Error).message ?? String(err);
-  if (/pixel limit/i.test(msg)) return new ImageError(`image exceeds the pixel limit: ${msg}`, 'too-large');
+  if (/pixel limit/i.test(msg)) return new ImageError(`image has more pixels than the ${(maxPixels / 1e6).toFixed(0)} MP limit`, 'too-large');
   if (/unsupported image format/i.test(msg)) return new ImageError('not an image (unrecognised format)', 'not-an-image');
   return new ImageError(`corrupt or truncated image: ${msg.split('\n')[0]}`, 'corrupt');
 }
@@ -76,7 +76,7 @@ export async function makeThumbnail(bytes: Uint8Array, side = 384, maxPixels = D
       .webp({ quality: 80 })
       .toBuffer();
   } catch (err) {
-    throw wrapDecodeError(err);
+    throw wrapDecodeError(err, maxPixels);
   }
 }
 
@@ -91,6 +91,6 @@ export async function decodeForEncoder(input: Uint8Array | string, spec: InputSp
     if (info.channels !== 3) throw new ImageError(`expected 3 channels after decoding, got ${info.channels}`, 'unsupported');
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
-    throw wrapDecodeError(err);
+    throw wrapDecodeError(err, maxPixels);
   }
 }

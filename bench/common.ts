@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `loupe-bench-${prefix}-`));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export function summarize(ms: number[]): { p50: number; p99: number; mean: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p99: percentile(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+export function machine(): string {
+  return `${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, load ${os.loadavg()[0]!.toFixed(2)}, node ${process.version}`;
+}
+
+/** The clothing set beside the repo, when present (benchmarks only; never committed). */
+export const CLOTHING = path.resolve(import.meta.dirname, '../../shared/datasets/clothing');
+export const SAMPLE = path.resolve(import.meta.dirname, '../examples/clothing-sample/items.csv');
+
+/** Writes the results of a bench as JSON under bench/results/ (git-ignored) and prints them. */
+export function report(name: string, result: Record<string, unknown>): void {
+  const dir = path.resolve(import.meta.dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ name, machine: machine(), at: new Date().toISOString(), ...result }, null, 2));
+  console.log(`\n${name}: ${JSON.stringify(result)}`);
+}
