@@ -6,9 +6,10 @@ import { catalogueStats } from '../store/browse.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
 import type { AppServices } from './context.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
-import { itemRoutes } from './routes/items.js';
+import { openApiDocument, type RouteDoc } from './openapi.js';
+import { itemDocs, itemRoutes } from './routes/items.js';
 import { mediaRoutes } from './routes/media.js';
-import { searchRoutes } from './routes/search.js';
+import { searchDocs, searchRoutes } from './routes/search.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -41,7 +42,15 @@ function webRoutes(webDir: string): Hono {
   return app;
 }
 
-export function createApp(s: AppServices, opts: { webDir?: string } = {}): Hono {
+const CORE_DOCS: RouteDoc[] = [
+  { method: 'get', path: '/api/health', summary: 'Liveness, database kind, item count, served version', response: '{status, db, items, version}' },
+  { method: 'get', path: '/api/stats', summary: 'Label and group counts', response: '{items, labels:[{label,count}], groups}' },
+  { method: 'get', path: '/api/versions', summary: 'Embedding versions', response: '{versions:[...]}' },
+  { method: 'get', path: '/api/live', summary: 'Server-sent events: job progress and data changes', response: 'text/event-stream' },
+  { method: 'get', path: '/api/openapi.json', summary: 'This document', response: 'OpenAPI 3.1' },
+];
+
+export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: RouteDoc[] } = {}): Hono {
   const app = new Hono();
   app.onError((err, c) => toErrorResponse(c, err));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
@@ -51,6 +60,8 @@ export function createApp(s: AppServices, opts: { webDir?: string } = {}): Hono 
     const [{ n }] = (await s.db.query<{ n: string }>('SELECT count(*) AS n FROM items')) as [{ n: string }];
     return c.json({ status: 'ok', db: s.db.kind, items: Number(n), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
   });
+  const docs = [...CORE_DOCS, ...itemDocs, ...searchDocs, ...(opts.extraDocs ?? [])];
+  api.get('/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
   api.get('/stats', async (c) => c.json(await catalogueStats(s.db)));
   api.get('/versions', async (c) => {
     const versions = (await listVersions(s.db)).map(({ name, kind, encoder, dims, count, status, promoted, created_at, metrics }) => ({

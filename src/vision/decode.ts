@@ -73,7 +73,7 @@ export async function makeThumbnail(bytes: Uint8Array, side = 384, maxPixels = D
   try {
     return await pipeline(bytes, maxPixels)
       .resize(side, side, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
+      .webp({ quality: 80, effort: 2 })
       .toBuffer();
   } catch (err) {
     throw wrapDecodeError(err, maxPixels);

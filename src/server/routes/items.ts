@@ -5,6 +5,7 @@ import { similarFromIndex, similarItems, resolveVersion } from '../../services/d
 import { getItem, getItems, listItems } from '../../store/browse.js';
 import type { AppServices } from '../context.js';
 import { parseQuery } from '../http-errors.js';
+import type { RouteDoc } from '../openapi.js';
 
 const PageQuery = z.object({
   cursor: z.string().min(1).max(512).optional(),
@@ -18,6 +19,12 @@ export const SimilarQuery = z.object({
   version: z.string().min(1).max(128).optional(),
   expand: z.enum(['0', '1']).optional(),
 });
+
+export const itemDocs: RouteDoc[] = [
+  { method: 'get', path: '/api/items', summary: 'Catalogue page (keyset paging by id)', query: PageQuery, response: '{items: ItemView[], next_cursor}' },
+  { method: 'get', path: '/api/items/:id', summary: 'One item', response: 'ItemView' },
+  { method: 'get', path: '/api/items/:id/similar', summary: 'More like this, from stored vectors (no pixels decoded)', query: SimilarQuery, response: '{version, items:[{id, score, item?}]}' },
+];
 
 export function itemRoutes(s: AppServices): Hono {
   const app = new Hono();

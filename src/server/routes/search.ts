@@ -7,12 +7,24 @@ import { encodeUpload, encoderSpecOf } from '../../services/encoders.js';
 import { getItems } from '../../store/browse.js';
 import type { AppServices } from '../context.js';
 import { errorBody, parseQuery } from '../http-errors.js';
+import type { RouteDoc } from '../openapi.js';
 
 const ImageSearchQuery = z.object({
   k: z.coerce.number().int().min(1).max(200).default(10),
   version: z.string().min(1).max(128).optional(),
   expand: z.enum(['0', '1']).optional(),
 });
+
+export const searchDocs: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/api/search/image',
+    summary: 'Visual search: the uploaded photo is the only image encoded',
+    query: ImageSearchQuery,
+    body: { contentType: 'image/*', description: "the photo as the raw body, or multipart/form-data with a file field 'image'" },
+    response: '{version, items:[{id, score, item?}]}',
+  },
+];
 
 async function uploadedBytes(req: Request): Promise<Uint8Array> {
   const type = req.headers.get('content-type') ?? '';

@@ -1,0 +1,226 @@
+import fs from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { CsvError, InfoRecord } from 'csv-parse';
+
+export type CatalogueFormat = 'csv' | 'tsv' | 'jsonl';
+
+/** One record as read from the file, before mapping and validation. */
+export interface RawRow {
+  /** 1-based physical line where the record starts. */
+  line: number;
+  values: Record<string, unknown>;
+}
+
+/** A record-level problem; the rest of the catalogue still lands. */
+export interface RowError {
+  line: number;
+  id: string | null;
+  reason: string;
+}
+
+export interface ParsedCatalogue {
+  format: CatalogueFormat;
+  /** Header columns (CSV/TSV); null for JSONL, whose keys vary per line. */
+  columns: string[] | null;
+  rows: RawRow[];
+  errors: RowError[];
+}
+
+/** The catalogue as a whole is unusable (unreadable, unknown format, no header...). */
+export class CatalogueError extends Error {}
+
+const EXTENSIONS: Record<string, CatalogueFormat> = {
+  '.csv': 'csv',
+  '.tsv': 'tsv',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+};
+
+export function catalogueFormat(file: string): CatalogueFormat {
+  const format = EXTENSIONS[path.extname(file).toLowerCase()];
+  if (!format) {
+    throw new CatalogueError(`unsupported catalogue type '${path.basename(file)}': expected .csv, .tsv, .jsonl or .ndjson`);
+  }
+  return format;
+}
+
+function unreadable(file: string, err: unknown): CatalogueError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+  return new CatalogueError(`cannot read catalogue ${file}: ${why}`);
+}
+
+/** Cheap early check (type and readability) so callers can fail before opening the database. */
+export async function checkCatalogue(file: string): Promise<CatalogueFormat> {
+  const format = catalogueFormat(file);
+  try {
+    const st = await fs.stat(file);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    await fs.access(file, constants.R_OK);
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+  return format;
+}
+
+export async function readCatalogue(file: string): Promise<ParsedCatalogue> {
+  const format = catalogueFormat(file);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+  return parseCatalogueText(text, format);
+}
+
+export function parseCatalogueText(text: string, format: CatalogueFormat): ParsedCatalogue {
+  // A BOM would end up glued to the first column name; CRLF is normalised so line counting is exact.
+  const body = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  return format === 'jsonl' ? parseJsonl(body) : parseDelimited(body, format);
+}
+
+function parseJsonl(text: string): ParsedCatalogue {
+  const rows: RawRow[] = [];
+  const errors: RowError[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const src = (lines[i] ?? '').trim();
+    if (!src) continue;
+    const line = i + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(src);
+    } catch (err) {
+      errors.push({ line, id: guessJsonId(src), reason: `malformed JSON: ${(err as Error).message}` });
+      continue;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      errors.push({ line, id: null, reason: 'expected a JSON object on this line' });
+      continue;
+    }
+    rows.push({ line, values: value as Record<string, unknown> });
+  }
+  return { format: 'jsonl', columns: null, rows, errors };
+}
+
+/** Best effort, so a broken line can still be matched to its item in the error list. */
+function guessJsonId(src: string): string | null {
+  const m = /"id"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?))/.exec(src);
+  return m ? (m[1] ?? m[2] ?? null) : null;
+}
+
+interface CsvEvent {
+  raw: string;
+  /** csv-parse's own line counter, used only if raw text can't be located. */
+  lines: number;
+  fields?: string[];
+  error?: CsvError;
+}
+
+function parseDelimited(text: string, format: 'csv' | 'tsv'): ParsedCatalogue {
+  const events: CsvEvent[] = [];
+  const delimiter = format === 'tsv' ? '\t' : ',';
+  // relax_quotes keeps a stray quote inside an unquoted field literal (`5" heel`); records
+  // that still fail (wrong field count, unclosed quote) are skipped and reported, not fatal.
+  parseCsv(text, {
+    delimiter,
+    raw: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    // With `raw` the parser hands over { record, raw } although the typings say string[].
+    on_record: (rec: string[] | { record: string[] }, ctx: InfoRecord) => {
+      events.push({ raw: ctx.raw ?? '', lines: ctx.lines, fields: Array.isArray(rec) ? rec : rec.record });
+      return null;
+    },
+    on_skip: (err: CsvError | undefined, raw: string | undefined) => {
+      if (err) events.push({ raw: raw ?? '', lines: Number(err.lines) || 0, error: err });
+      return undefined;
+    },
+  });
+
+  const lineOf = lineLocator(text);
+  const [header, ...records] = events;
+  if (!header) throw new CatalogueError('catalogue is empty (no header row)');
+  if (!header.fields) throw new CatalogueError(`cannot parse the header row: ${header.error?.message ?? 'unknown error'}`);
+  lineOf(header);
+  const columns = header.fields.map((c) => c.trim());
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (c && seen.has(c)) throw new CatalogueError(`duplicate column '${c}' in the header`);
+    seen.add(c);
+  }
+  const idIndex = columns.indexOf('id');
+
+  const rows: RawRow[] = [];
+  const errors: RowError[] = [];
+  for (const ev of records) {
+    const line = lineOf(ev);
+    if (ev.fields) {
+      const values: Record<string, unknown> = {};
+      columns.forEach((c, i) => {
+        if (c) values[c] = ev.fields?.[i] ?? '';
+      });
+      rows.push({ line, values });
+      continue;
+    }
+    const rec = ev.error?.record;
+    const id = Array.isArray(rec) ? cell(rec[idIndex]) : guessCsvId(ev.raw, idIndex, delimiter);
+    errors.push({ line, id, reason: csvReason(ev, columns.length, line, lineOf.lastLine) });
+  }
+  return { format, columns, rows, errors };
+}
+
+function cell(v: unknown): string | null {
+  return typeof v === 'string' ? v.trim() || null : null;
+}
+
+/** For records the parser gave up on: the id, if it sits unquoted on the record's first line. */
+function guessCsvId(raw: string, idIndex: number, delimiter: string): string | null {
+  if (idIndex < 0) return null;
+  const firstLine = raw.replace(/^\n+/, '').split('\n')[0] ?? '';
+  const fields = firstLine.split(delimiter);
+  if (fields.length <= idIndex || fields.slice(0, idIndex + 1).some((f) => f.includes('"'))) return null;
+  return cell(fields[idIndex]);
+}
+
+function csvReason(ev: CsvEvent, width: number, line: number, lastLine: number): string {
+  const err = ev.error;
+  switch (err?.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
+      const n = Array.isArray(err.record) ? err.record.length : NaN;
+      return `malformed CSV row: ${n} fields, the header has ${width}`;
+    }
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return `malformed CSV quoting: a quote opened here is never closed, so lines ${line}-${lastLine} could not be read`;
+    default:
+      return `malformed CSV: ${err?.message ?? 'unparseable record'}`;
+  }
+}
+
+/**
+ * Maps each parser event, in order, to the physical line where its record starts. csv-parse's
+ * raw strings tile the input, so a running offset gives exact start lines even for quoted
+ * multi-line fields; blank lines it glued onto a record are skipped.
+ */
+function lineLocator(text: string): ((ev: CsvEvent) => number) & { lastLine: number } {
+  let offset = 0;
+  let line = 1;
+  const advance = (to: number) => {
+    for (let i = offset; i < to; i++) if (text.charCodeAt(i) === 10) line++;
+    offset = to;
+  };
+  const lastLine = text.endsWith('\n') ? text.split('\n').length - 1 : text.split('\n').length;
+  const locate = (ev: CsvEvent): number => {
+    if (!ev.raw || !text.startsWith(ev.raw, offset)) return Math.max(1, ev.lines);
+    const lead = /^\n*/.exec(ev.raw)?.[0].length ?? 0;
+    advance(offset + lead);
+    const start = line;
+    advance(offset + ev.raw.length - lead);
+    return start;
+  };
+  return Object.assign(locate, { lastLine });
+}
