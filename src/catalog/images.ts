@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DataPaths } from '../config.js';
+import { imageFile, thumbFile, type DataPaths } from '../config.js';
 import type { ImageRow } from '../store/items.js';
 import { DEFAULT_MAX_PIXELS, ImageError, makeThumbnail, probeImage, type ImageFormat } from '../vision/decode.js';
 
@@ -22,13 +22,7 @@ const EXT: Record<ImageFormat, string> = {
   heif: 'heic',
 };
 
-export function imageFile(paths: DataPaths, hash: string, ext: string): string {
-  return path.join(paths.images, hash.slice(0, 2), `${hash}.${ext}`);
-}
-
-export function thumbFile(paths: DataPaths, hash: string): string {
-  return path.join(paths.thumbs, hash.slice(0, 2), `${hash}.webp`);
-}
+export { imageFile, thumbFile };
 
 function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);

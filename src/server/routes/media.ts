@@ -5,7 +5,7 @@ import { notFound } from '../../errors.js';
 import { imageExt } from '../../store/browse.js';
 import type { AppServices } from '../context.js';
 
-const MIME: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff', avif: 'image/avif', heif: 'image/heif' };
+const MIME: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff', avif: 'image/avif', heic: 'image/heic' };
 const HASH = /^[0-9a-f]{64}$/;
 
 function fileResponse(file: string, type: string, hash: string, ifNoneMatch: string | undefined): Response {
