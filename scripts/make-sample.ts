@@ -39,15 +39,14 @@ for (const label of [...byLabel.keys()].sort()) {
 }
 fs.rmSync(OUT, { recursive: true, force: true });
 fs.mkdirSync(path.join(OUT, 'images'), { recursive: true });
-const lines = ['id,image,title,labels,groups,kids'];
+const lines = ['id,image,labels,groups,kids'];
 for (const r of picked) {
   await sharp(path.join(SRC, 'images', `${r.image}.jpg`))
     .rotate()
     .resize(300, 400, { fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: 78, mozjpeg: true })
     .toFile(path.join(OUT, 'images', `${r.image}.jpg`));
-  const title = `${r.kids ? "Kids' " : ''}${r.label}`;
-  lines.push([r.image, `images/${r.image}.jpg`, title, r.label, `sender-${r.sender}`, r.kids].join(','));
+  lines.push([r.image, `images/${r.image}.jpg`, r.label, `sender-${r.sender}`, r.kids].join(','));
 }
 fs.writeFileSync(path.join(OUT, 'items.csv'), lines.join('\n') + '\n');
 fs.copyFileSync(path.join(SRC, 'LICENSE'), path.join(OUT, 'LICENSE'));

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { encodeMissing } from '../jobs/encode.js';
 import { EncoderPool } from '../services/encoders.js';
+import { refreshDerivedVersions } from '../services/project.js';
 import { DEFAULT_ENCODER, parseEncoderSpec } from '../vision/encoders.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
@@ -42,7 +43,8 @@ export const encodeCommand: Command = {
         });
         bar?.end();
         const index = await indexes.sync(version);
-        const out = { ...result, index: { size: index.size, added: index.added, removed: index.removed } };
+        const derived = await refreshDerivedVersions(db, paths, indexes, version);
+        const out = { ...result, index: { size: index.size, added: index.added, removed: index.removed }, projected: derived };
         const rate = result.seconds > 0 ? (result.encoded / result.seconds).toFixed(1) : '-';
         ctx.print(
           out,

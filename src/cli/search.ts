@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { nearestToVector, resolveVersion } from '../services/discovery.js';
-import { encodeUpload, EncoderPool, encoderSpecOf } from '../services/encoders.js';
+import { EncoderPool, imageQueryVector } from '../services/encoders.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 
@@ -28,7 +28,7 @@ export const searchCommand: Command = {
       const version = await resolveVersion(db, values.version as string | undefined);
       const pool = new EncoderPool(paths);
       try {
-        const vec = await encodeUpload(pool, await encoderSpecOf(db, version), bytes);
+        const vec = await imageQueryVector(db, paths, pool, version, bytes);
         const res = await nearestToVector(indexes, version, vec, k);
         ctx.print(res, [`nearest to ${file} (${res.version}):`, ...res.items.map((n, i) => `${String(i + 1).padStart(3)}. ${n.id}  ${n.score.toFixed(4)}`)].join('\n'));
         return 0;

@@ -5,6 +5,7 @@ import { decodeForEncoder, DEFAULT_MAX_PIXELS } from '../vision/decode.js';
 import type { Encoder } from '../vision/encoder.js';
 import { createEncoder, parseEncoderSpec, type EncoderRuntime } from '../vision/encoders.js';
 import { LoupeError } from '../errors.js';
+import { loadVersionModel } from './project.js';
 
 /**
  * Opens each backbone once per process and hands it out by spec string. Only query uploads and
@@ -48,7 +49,20 @@ export async function encoderSpecOf(db: Db, version: string): Promise<string> {
   return row.encoder;
 }
 
-/** Encodes an uploaded photo (bytes) with a version's backbone: the only pixels touched at request time. */
+/**
+ * The query vector of an uploaded photo in `version`'s space: the backbone encodes it, and a trained
+ * version projects the result through its model. The only pixels touched at request time.
+ */
+export async function imageQueryVector(db: Db, paths: DataPaths, pool: EncoderPool, version: string, bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<Float32Array> {
+  const row = await getVersion(db, version);
+  if (!row) throw new LoupeError('not_found', `unknown version '${version}'`);
+  const vec = await encodeUpload(pool, await encoderSpecOf(db, version), bytes, maxPixels);
+  if (row.kind === 'generic') return vec;
+  const model = await loadVersionModel(paths, version);
+  return model.project([vec])[0]!;
+}
+
+/** Encodes an uploaded photo (bytes) with a version's backbone. */
 export async function encodeUpload(pool: EncoderPool, spec: string, bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<Float32Array> {
   const encoder = await pool.get(spec);
   const image = await decodeForEncoder(bytes, encoder.input, maxPixels);

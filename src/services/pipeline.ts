@@ -3,6 +3,7 @@ import { encodeMissing, type EncodeResult } from '../jobs/encode.js';
 import type { Progress } from '../jobs/progress.js';
 import type { AppServices } from '../server/context.js';
 import { DEFAULT_ENCODER } from '../vision/encoders.js';
+import { refreshDerivedVersions } from './project.js';
 
 export interface MainJobResult {
   ingest: IngestResult;
@@ -41,6 +42,7 @@ export async function runMainJob(
   const encoder = await s.encoders.get(DEFAULT_ENCODER);
   const encode = await encodeMissing(s.db, s.paths, encoder, { version, encoderSpec: DEFAULT_ENCODER, onProgress: report });
   const synced = await s.indexes.sync(version);
+  await refreshDerivedVersions(s.db, s.paths, s.indexes, version);
   s.live.publish({ type: 'job', job: 'encode', status: 'done', detail: { encoded: encode.encoded, errors: encode.errors.length } });
   s.live.publish({ type: 'vectors', version, count: synced.size });
   return { ingest, encode, index: { version, size: synced.size } };

@@ -17,7 +17,7 @@ export const SAMPLE_CSV = path.join(SAMPLE_DIR, 'items.csv');
 export function sampleRows(): { id: string; image: string; label: string; group: string }[] {
   const [, ...lines] = fs.readFileSync(SAMPLE_CSV, 'utf8').trim().split('\n');
   return lines.map((l) => {
-    const [id, image, , labels, groups] = l.split(',');
+    const [id, image, labels, groups] = l.split(',');
     return { id: id!, image: path.join(SAMPLE_DIR, image!), label: labels!, group: groups! };
   });
 }
@@ -31,7 +31,7 @@ export function writeSubsetCatalogue(dir: string, n: number, offset = 0): string
   fs.mkdirSync(path.join(dir, 'images'), { recursive: true });
   for (const r of rows) fs.copyFileSync(r.image, path.join(dir, 'images', path.basename(r.image)));
   const file = path.join(dir, `items-${offset}-${n}.csv`);
-  const lines = rows.map((r) => `${r.id},images/${path.basename(r.image)},${r.label},${r.label},${r.group}`);
-  fs.writeFileSync(file, ['id,image,title,labels,groups', ...lines].join('\n') + '\n');
+  const lines = rows.map((r) => `${r.id},images/${path.basename(r.image)},${r.label},${r.group}`);
+  fs.writeFileSync(file, ['id,image,labels,groups', ...lines].join('\n') + '\n');
   return file;
 }

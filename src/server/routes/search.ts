@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { LoupeError } from '../../errors.js';
 import { nearestToVector, resolveVersion } from '../../services/discovery.js';
-import { encodeUpload, encoderSpecOf } from '../../services/encoders.js';
+import { imageQueryVector } from '../../services/encoders.js';
 import { getItems } from '../../store/browse.js';
 import type { AppServices } from '../context.js';
 import { errorBody, parseQuery } from '../http-errors.js';
@@ -51,7 +51,7 @@ export function searchRoutes(s: AppServices): Hono {
       const bytes = await uploadedBytes(c.req.raw);
       if (bytes.length === 0) throw new LoupeError('bad_request', 'empty upload');
       const version = await resolveVersion(s.db, q.version);
-      const vec = await encodeUpload(s.encoders, await encoderSpecOf(s.db, version), bytes, s.limits.maxPixels);
+      const vec = await imageQueryVector(s.db, s.paths, s.encoders, version, bytes, s.limits.maxPixels);
       const res = await nearestToVector(s.indexes, version, vec, q.k);
       if (q.expand !== '1') return c.json(res);
       const views = await getItems(s.db, res.items.map((n) => n.id));

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataPaths } from '../config.js';
+import { EmbeddingModel } from '../embedding/model.js';
+import { itemText } from '../embedding/types.js';
+import type { IndexRegistry } from '../index/registry.js';
+import type { Db } from '../store/db.js';
+import { baseImageHashes, itemsToProject, trainedVersionsOn } from '../store/training.js';
+import { getVersion, insertVectors } from '../store/vectors.js';
+
+/** A trained version's artefacts live in `<data>/versions/<name>/`. */
+export function versionDir(paths: DataPaths, name: string): string {
+  return path.join(paths.versions, encodeURIComponent(name));
+}
+
+const cache = new Map<string, Promise<EmbeddingModel>>();
+
+/** Loads (once per process) the model of a trained version. */
+export function loadVersionModel(paths: DataPaths, name: string): Promise<EmbeddingModel> {
+  const dir = versionDir(paths, name);
+  let m = cache.get(dir);
+  if (!m) {
+    if (!fs.existsSync(path.join(dir, 'model.json'))) return Promise.reject(new Error(`version '${name}' has no model in ${dir}`));
+    m = EmbeddingModel.load(dir);
+    m.catch(() => cache.delete(dir));
+    cache.set(dir, m);
+  }
+  return m;
+}
+
+/**
+ * Writes a trained version's vector for every item that has a base vector but none in the version:
+ * no pixels, one matrix pass per batch, each batch one transaction (resumable, idempotent).
+ */
+export async function projectMissing(db: Db, paths: DataPaths, name: string, onBatch?: (n: number) => void): Promise<number> {
+  const row = await getVersion(db, name);
+  if (!row || row.kind !== 'trained') throw new Error(`'${name}' is not a trained version`);
+  const base = String(row.config.base ?? 'generic');
+  const model = await loadVersionModel(paths, name);
+  let cursor = '';
+  let written = 0;
+  for (;;) {
+    const batch = await itemsToProject(db, base, name, cursor, 512);
+    if (!batch.length) break;
+    cursor = batch[batch.length - 1]!.id;
+    const vecs = model.project(
+      batch.map((b) => b.features),
+      batch.map((b) => itemText({ title: b.title ?? '', description: b.description ?? '', labels: b.labels })),
+    );
+    const hashes = await baseImageHashes(db, base, batch.map((b) => b.id));
+    written += await db.transaction((tx) =>
+      insertVectors(tx, name, batch.map((b, i) => ({ itemId: b.id, imageHash: hashes.get(b.id) ?? '', vec: vecs[i]! }))),
+    );
+    onBatch?.(batch.length);
+  }
+  return written;
+}
+
+/**
+ * After new base vectors land, every trained version built on that base gets its vectors too, and
+ * every affected serving index catches up.
+ */
+export async function refreshDerivedVersions(db: Db, paths: DataPaths, indexes: IndexRegistry, base: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  await indexes.sync(base);
+  for (const name of await trainedVersionsOn(db, base)) {
+    out[name] = await projectMissing(db, paths, name);
+    await indexes.sync(name);
+  }
+  return out;
+}

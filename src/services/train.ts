@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataPaths } from '../config.js';
+import { trainingFingerprint } from '../embedding/model.js';
+import { splitItems, subset } from '../embedding/split.js';
+import { trainEmbedding, type TrainProgress, type TrainReport } from '../embedding/train.js';
+import { SIGNALS, type Signal, type TrainingData, type TrainingItem } from '../embedding/types.js';
+import { LoupeError } from '../errors.js';
+import type { IndexRegistry } from '../index/registry.js';
+import type { Db } from '../store/db.js';
+import { coInteractionPairs, itemsWithVectors, setVersionStatus } from '../store/training.js';
+import { getVersion } from '../store/vectors.js';
+import { projectMissing, versionDir } from './project.js';
+
+export const VERSION_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export interface TrainVersionOptions {
+  name: string;
+  base?: string;
+  signals?: readonly Signal[];
+  seed?: number;
+  dims?: number;
+  /** Share of items (whole groups when there are groups) held out for evaluation. */
+  heldOut?: number;
+  onProgress?: (p: TrainProgress) => void;
+  log?: (msg: string) => void;
+}
+
+/** Which items a version never saw: written beside the model, read by `loupe eval`. */
+export interface SplitRecord {
+  seed: number;
+  heldOut: string[];
+  heldOutGroups: string[];
+  fitIds: string[];
+  validationIds: string[];
+}
+
+export interface TrainVersionResult {
+  name: string;
+  base: string;
+  dims: number;
+  signals: Signal[];
+  fingerprint: string;
+  resumed: boolean;
+  items: { train: number; heldOut: number; projected: number };
+  report: Pick<TrainReport, 'epochs' | 'steps' | 'bestEpoch' | 'bestValMetric' | 'initialValMetric' | 'seconds' | 'stoppedBy' | 'backend'> | null;
+}
+
+export function parseSignals(raw: string | undefined): Signal[] {
+  if (!raw) return ['labels', 'groups', 'events', 'text'];
+  const out = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of out) if (!(SIGNALS as readonly string[]).includes(s)) throw new LoupeError('bad_request', `unknown signal '${s}': use ${SIGNALS.join(', ')}`);
+  return out as Signal[];
+}
+
+/** Drops signals the catalogue has no data for, so a fingerprint only names what was used. */
+function usableSignals(data: TrainingData, wanted: readonly Signal[]): Signal[] {
+  return wanted.filter((s) =>
+    s === 'events' ? (data.interactions?.length ?? 0) > 0 : s === 'text' ? data.items.some((i) => i.title || i.description || i.labels?.length) : data.items.some((i) => (i[s]?.length ?? 0) > 0),
+  );
+}
+
+/**
+ * Trains a new version over the base version's stored vectors, saves it beside the data, and
+ * precomputes a vector for every item. Versions are never overwritten; a run killed after training
+ * resumes the projection on the next call with the same name and inputs.
+ */
+export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegistry, opts: TrainVersionOptions): Promise<TrainVersionResult> {
+  const { name } = opts;
+  const base = opts.base ?? 'generic';
+  const seed = opts.seed ?? 42;
+  if (!VERSION_NAME.test(name) || name === 'generic') throw new LoupeError('bad_request', `version name '${name}' must match ${VERSION_NAME} and not be 'generic'`);
+  const baseRow = await getVersion(db, base);
+  if (!baseRow) throw new LoupeError('not_found', `base version '${base}' does not exist: run \`loupe encode\` first`);
+
+  const rows = await itemsWithVectors(db, base);
+  if (rows.length < 8) throw new LoupeError('conflict', `only ${rows.length} items have '${base}' vectors; training needs at least 8`);
+  const items: TrainingItem[] = rows.map((r) => ({
+    id: r.id,
+    features: r.features,
+    ...(r.title ? { title: r.title } : {}),
+    ...(r.description ? { description: r.description } : {}),
+    labels: r.labels,
+    groups: r.groups,
+  }));
+  const data: TrainingData = { items, interactions: await coInteractionPairs(db) };
+  const signals = usableSignals(data, opts.signals ?? parseSignals(undefined));
+  if (!signals.some((s) => s !== 'text')) throw new LoupeError('conflict', 'nothing to learn from: the catalogue has no labels, groups or events');
+  const trainConfig = { dims: opts.dims ?? 256, heldOut: opts.heldOut ?? 0.2, base };
+  const fingerprint = trainingFingerprint(data, signals, seed, trainConfig);
+  const dir = versionDir(paths, name);
+
+  const existing = await getVersion(db, name);
+  let report: TrainVersionResult['report'] = null;
+  let split: SplitRecord;
+  let dims: number;
+  if (existing) {
+    if (existing.status !== 'building' || existing.config.fingerprint !== fingerprint) {
+      throw new LoupeError('conflict', `version '${name}' already exists; versions are never overwritten: choose another --name`);
+    }
+    opts.log?.(`resuming '${name}': model already trained, finishing its vectors`);
+    split = JSON.parse(fs.readFileSync(path.join(dir, 'split.json'), 'utf8')) as SplitRecord;
+    dims = existing.dims;
+  } else {
+    const s = splitItems(items, { seed, fraction: trainConfig.heldOut });
+    const trainData = subset(data, s.train);
+    const { model, report: r } = await trainEmbedding(trainData, {
+      seed,
+      signals,
+      name,
+      baseVersion: base,
+      dims: trainConfig.dims,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+    split = { seed, heldOut: [...s.heldOut], heldOutGroups: [...s.heldOutGroups], fitIds: [...r.fitIds], validationIds: [...r.validationIds] };
+    report = { epochs: r.epochs, steps: r.steps, bestEpoch: r.bestEpoch, bestValMetric: r.bestValMetric, initialValMetric: r.initialValMetric, seconds: r.seconds, stoppedBy: r.stoppedBy, backend: r.backend };
+    fs.rmSync(dir, { recursive: true, force: true });
+    await model.save(dir);
+    fs.writeFileSync(path.join(dir, 'split.json'), JSON.stringify(split));
+    fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(r, null, 1));
+    dims = model.dims;
+    await db.query(
+      `INSERT INTO versions (name, kind, encoder, dims, config, status) VALUES ($1, 'trained', $2, $3, $4, 'building')`,
+      [name, baseRow.encoder, dims, JSON.stringify({ signals, seed, fingerprint, ...trainConfig, encoderSpec: baseRow.config.encoderSpec ?? baseRow.encoder, textTower: model.hasTextTower, train: report })],
+    );
+  }
+  const projected = await projectMissing(db, paths, name);
+  await setVersionStatus(db, name, 'ready');
+  await indexes.sync(name);
+  return {
+    name,
+    base,
+    dims,
+    signals,
+    fingerprint,
+    resumed: Boolean(existing),
+    items: { train: rows.length - split.heldOut.length, heldOut: split.heldOut.length, projected },
+    report,
+  };
+}
