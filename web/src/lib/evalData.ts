@@ -1,0 +1,61 @@
+import { flattenMetrics } from './format';
+import type { EvalReport, VersionInfo } from './types';
+
+export interface MetricTable {
+  versions: string[];
+  /** Metric key -> one value per version (null where a version lacks it). */
+  rows: Map<string, (number | null)[]>;
+}
+
+const COUNT_KEYS = new Set(['k', 'queries', 'skipped', 'tp', 'fp', 'fn', 'n', 'count', 'items', 'support', 'dims', 'size']);
+
+function leaf(key: string): string {
+  return key.split('.').pop() ?? key;
+}
+
+export function isPerLabel(key: string): boolean {
+  return /(^|\.)(perlabel|per_label|labels|bins)(\.|$)/i.test(key);
+}
+
+/** One row per metric across versions, from the eval report (or the metrics stored on versions). */
+export function metricTable(versions: { name: string; metrics: Record<string, unknown> | null }[]): MetricTable {
+  const flat = versions.map((v) => flattenMetrics(v.metrics ?? {}));
+  const keys: string[] = [];
+  for (const f of flat) for (const k of Object.keys(f)) if (!keys.includes(k) && !isPerLabel(k)) keys.push(k);
+  const rows = new Map<string, (number | null)[]>();
+  for (const k of keys) rows.set(k, flat.map((f) => f[k] ?? null));
+  return { versions: versions.map((v) => v.name), rows };
+}
+
+/** Scores in [0, 1] (precision, recall, F1, NDCG...) chart together; counts and timings don't. */
+export function qualityKeys(t: MetricTable): string[] {
+  return [...t.rows.entries()]
+    .filter(([k, vals]) => !COUNT_KEYS.has(leaf(k).toLowerCase()) && vals.some((v) => v !== null) && vals.every((v) => v === null || (v >= 0 && v <= 1)))
+    .map(([k]) => k);
+}
+
+/** Groups metric keys by their first path segment (retrieval, tagging...) for one chart each. */
+export function chartGroups(keys: string[], maxPerChart = 8): { title: string; keys: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const k of keys) {
+    const head = k.includes('.') ? k.slice(0, k.indexOf('.')) : 'quality';
+    groups.set(head, [...(groups.get(head) ?? []), k]);
+  }
+  return [...groups.entries()].flatMap(([title, ks]) => {
+    const out: { title: string; keys: string[] }[] = [];
+    for (let i = 0; i < ks.length; i += maxPerChart) out.push({ title: i ? `${title} (cont.)` : title, keys: ks.slice(i, i + maxPerChart) });
+    return out;
+  });
+}
+
+export function shortKey(key: string, group: string): string {
+  return key.startsWith(`${group}.`) ? key.slice(group.length + 1) : key;
+}
+
+export type EvalSource = { kind: 'report'; report: EvalReport } | { kind: 'versions'; versions: VersionInfo[] } | { kind: 'none' };
+
+export function sourceVersions(src: EvalSource): { name: string; metrics: Record<string, unknown> | null }[] {
+  if (src.kind === 'report') return src.report.versions ?? [];
+  if (src.kind === 'versions') return src.versions.filter((v) => v.metrics && Object.keys(v.metrics).length > 0);
+  return [];
+}

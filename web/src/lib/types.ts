@@ -1,0 +1,95 @@
+/** Shapes of the Loupe HTTP API, as the UI reads them. */
+
+export interface ItemImage {
+  hash: string;
+  width: number;
+  height: number;
+  url: string;
+  thumb: string;
+}
+
+export interface ItemView {
+  id: string;
+  title: string | null;
+  description: string | null;
+  labels: string[];
+  groups: string[];
+  attrs: Record<string, unknown>;
+  image: ItemImage;
+}
+
+export interface ItemPage {
+  items: ItemView[];
+  next_cursor: string | null;
+}
+
+export interface Health {
+  status: string;
+  db: string;
+  items: number;
+  version: string;
+}
+
+export interface Stats {
+  items: number;
+  labels: { label: string; count: number }[];
+  groups: number;
+}
+
+export interface Neighbour {
+  id: string;
+  score: number;
+  item?: ItemView | null;
+}
+
+export interface SimilarResult {
+  version: string;
+  items: Neighbour[];
+}
+
+export interface VersionInfo {
+  name: string;
+  kind: string;
+  encoder: string;
+  dims: number;
+  count: number;
+  status: string;
+  promoted: boolean;
+  created_at: string;
+  metrics: Record<string, unknown> | null;
+}
+
+export interface TagSuggestions {
+  item: string;
+  version: string;
+  tags: { label: string; probability: number }[];
+}
+
+export interface UserSummary {
+  id: string;
+  events: number;
+}
+
+export interface FeedEntry {
+  id: string;
+  score: number;
+  why?: string | string[] | Record<string, unknown> | null;
+  item?: ItemView | null;
+}
+
+export interface Feed {
+  user: string;
+  items: FeedEntry[];
+}
+
+export interface EvalReport {
+  versions: { name: string; metrics: Record<string, unknown> }[];
+  [key: string]: unknown;
+}
+
+export type LiveEvent =
+  | { type: 'hello' }
+  | { type: 'progress'; job: string; done: number; total: number; rate: number; eta?: number | null; message?: string }
+  | { type: 'job'; job: string; status: 'started' | 'done' | 'failed'; detail?: unknown }
+  | { type: 'items'; action: string; ids: string[] }
+  | { type: 'vectors'; version: string; count: number };
