@@ -69,6 +69,7 @@ export async function encodeMissing(db: Db, paths: DataPaths, encoder: Encoder, 
   await ensureVersion(db, { name: opts.version, kind: 'generic', encoder: encoder.id, dims: encoder.dims, config: { encoderSpec: opts.encoderSpec } });
   const total = await countMissingVector(db, opts.version);
   const meter = new ProgressMeter('encode', total, opts.onProgress);
+  opts.onProgress?.(meter.snapshot());
   const [job] = await db.query<{ id: string }>(
     `INSERT INTO jobs (kind, params, total) VALUES ('encode', $1, $2) RETURNING id`,
     [JSON.stringify({ version: opts.version, encoder: encoder.id }), total],

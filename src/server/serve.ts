@@ -29,7 +29,12 @@ export async function listen(services: AppServices, opts: ListenOptions): Promis
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,
-        close: () => new Promise<void>((res) => server.close(() => res())),
+        close: () =>
+          new Promise<void>((res) => {
+            server.close(() => res());
+            // Live streams (SSE) never end by themselves; close them so shutdown is prompt.
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
       });
     });
     server.once('error', reject);
