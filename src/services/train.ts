@@ -6,6 +6,7 @@ import { splitItems, subset } from '../embedding/split.js';
 import { trainEmbedding, type TrainProgress, type TrainReport } from '../embedding/train.js';
 import { SIGNALS, type Signal, type TrainingData, type TrainingItem } from '../embedding/types.js';
 import { LoupeError } from '../errors.js';
+import { evaluateVersion } from '../eval/evaluate.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { Db } from '../store/db.js';
 import { coInteractionPairs, itemsWithVectors, setVersionStatus } from '../store/training.js';
@@ -43,6 +44,7 @@ export interface TrainVersionResult {
   fingerprint: string;
   resumed: boolean;
   items: { train: number; heldOut: number; projected: number };
+  lift: Record<string, number>;
   report: Pick<TrainReport, 'epochs' | 'steps' | 'bestEpoch' | 'bestValMetric' | 'initialValMetric' | 'seconds' | 'stoppedBy' | 'backend'> | null;
 }
 
@@ -125,7 +127,9 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
     );
   }
   const projected = await projectMissing(db, paths, name);
-  await setVersionStatus(db, name, 'ready');
+  // Measured on the held-out split before the version is offered for promotion.
+  const metrics = await evaluateVersion(db, paths, name, base);
+  await setVersionStatus(db, name, 'ready', { lift: metrics.lift, heldOut: metrics.heldOut, trained: metrics.trained, generic: metrics.generic, calibration: metrics.calibration, text: metrics.text });
   await indexes.sync(name);
   return {
     name,
@@ -134,6 +138,7 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
     signals,
     fingerprint,
     resumed: Boolean(existing),
+    lift: metrics.lift,
     items: { train: rows.length - split.heldOut.length, heldOut: split.heldOut.length, projected },
     report,
   };

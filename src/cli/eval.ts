@@ -1,0 +1,42 @@
+import { evaluateAll, type VersionEvaluation } from '../eval/evaluate.js';
+import { UsageError, type Command } from './command.js';
+import { withStore } from './open.js';
+
+const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '   -  ' : x.toFixed(4));
+
+function table(v: VersionEvaluation): string {
+  const lines = [`${v.name} vs ${v.base} on ${v.heldOut} held-out items`, `  ${'metric'.padEnd(26)} ${v.base.padStart(8)} ${v.name.slice(0, 8).padStart(8)}   lift`];
+  for (const kind of ['label', 'group'] as const) {
+    const g = v.generic.retrieval[kind];
+    const t = v.trained.retrieval[kind];
+    if (!g || !t) continue;
+    for (const m of ['recall', 'precision', 'map', 'ndcg'] as const) {
+      const lift = v.lift[`${kind}.${m}@10`];
+      lines.push(`  ${`same-${kind} ${m}@10`.padEnd(26)} ${pct(g[m]).padStart(8)} ${pct(t[m]).padStart(8)}   ${lift ? `${lift.toFixed(2)}x` : '-'}`);
+    }
+  }
+  if (v.generic.tagging && v.trained.tagging) {
+    lines.push(`  ${'tagging micro-F1'.padEnd(26)} ${pct(v.generic.tagging.microF1).padStart(8)} ${pct(v.trained.tagging.microF1).padStart(8)}   ${v.lift['tagging.microF1']?.toFixed(2) ?? '-'}x`);
+    lines.push(`  ${'tagging macro-F1'.padEnd(26)} ${pct(v.generic.tagging.macroF1).padStart(8)} ${pct(v.trained.tagging.macroF1).padStart(8)}`);
+  }
+  if (v.calibration) lines.push(`  calibration: ECE ${v.calibration.eceRaw.toFixed(4)} raw -> ${v.calibration.eceCalibrated.toFixed(4)} calibrated (${v.calibration.pairs} proposed labels)`);
+  if (v.text) lines.push(`  text search: recall@10 ${v.text.recall.toFixed(4)} vs keyword ${v.text.keywordRecall.toFixed(4)} over ${v.text.queries} label queries`);
+  return lines.join('\n');
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'Measure every trained version against generic on its held-out items',
+  usage: 'loupe eval [--version NAME]',
+  options: {
+    version: { type: 'string', value: 'NAME', description: 'only this trained version' },
+  },
+  async run(ctx, values, positionals) {
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    return withStore(ctx, async ({ db, paths }) => {
+      const report = await evaluateAll(db, paths, values.version as string | undefined);
+      ctx.print(report, report.versions.length ? report.versions.map(table).join('\n\n') : 'no trained versions yet: `loupe train --name NAME`');
+      return 0;
+    });
+  },
+};
