@@ -1,9 +1,9 @@
 import type { DataPaths } from '../config.js';
 import type { Db } from '../store/db.js';
-import { getVersion } from '../store/vectors.js';
+import { getVersion, listVersions, promotedVersion } from '../store/vectors.js';
 import { decodeForEncoder, DEFAULT_MAX_PIXELS } from '../vision/decode.js';
 import type { Encoder } from '../vision/encoder.js';
-import { createEncoder, parseEncoderSpec, type EncoderRuntime } from '../vision/encoders.js';
+import { canEncodeText, createEncoder, parseEncoderSpec, type EncoderRuntime } from '../vision/encoders.js';
 import { LoupeError } from '../errors.js';
 import { loadVersionModel } from './project.js';
 
@@ -67,5 +67,43 @@ export async function encodeUpload(pool: EncoderPool, spec: string, bytes: Uint8
   const encoder = await pool.get(spec);
   const image = await decodeForEncoder(bytes, encoder.input, maxPixels);
   const [vec] = await encoder.encode([image]);
+  return vec!;
+}
+
+/** Whether `version` can place a text query in its space (a trained text tower, or a CLIP-style backbone). */
+async function canEmbedText(db: Db, paths: DataPaths, pool: EncoderPool, version: string): Promise<boolean> {
+  const row = await getVersion(db, version);
+  if (!row) return false;
+  if (row.kind === 'trained') return row.config.textTower === true;
+  const spec = await encoderSpecOf(db, version);
+  if (!spec.startsWith('transformers:')) return false;
+  return canEncodeText(await pool.get(spec));
+}
+
+/** The version text search uses: the one asked for, else the promoted one, else the newest with a text tower. */
+export async function textVersion(db: Db, paths: DataPaths, pool: EncoderPool, asked: string | undefined): Promise<string> {
+  if (asked) {
+    if (!(await getVersion(db, asked))) throw new LoupeError('not_found', `unknown version '${asked}'`);
+    if (!(await canEmbedText(db, paths, pool, asked))) {
+      throw new LoupeError('conflict', `version '${asked}' cannot embed text: train a version with the text signal (\`loupe train --name NAME\`) or encode with a CLIP/SigLIP folder`);
+    }
+    return asked;
+  }
+  const promoted = await promotedVersion(db);
+  if (await canEmbedText(db, paths, pool, promoted)) return promoted;
+  const trained = (await listVersions(db)).filter((v) => v.kind === 'trained' && v.status === 'ready' && v.config.textTower === true);
+  const newest = trained[trained.length - 1];
+  if (!newest) throw new LoupeError('conflict', 'no version can embed text yet: train one with `loupe train --name NAME` (the text signal is on by default)');
+  return newest.name;
+}
+
+/** A text query in `version`'s space. */
+export async function textQueryVector(db: Db, paths: DataPaths, pool: EncoderPool, version: string, text: string): Promise<Float32Array> {
+  const row = await getVersion(db, version);
+  if (!row) throw new LoupeError('not_found', `unknown version '${version}'`);
+  if (row.kind === 'trained') return (await loadVersionModel(paths, version)).embedText(text);
+  const enc = await pool.get(await encoderSpecOf(db, version));
+  if (!canEncodeText(enc)) throw new LoupeError('conflict', `version '${version}' cannot embed text`);
+  const [vec] = await enc.encodeText([text]);
   return vec!;
 }

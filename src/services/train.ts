@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataPaths } from '../config.js';
-import { trainingFingerprint } from '../embedding/model.js';
+import { trainingFingerprint, type EmbeddingModel } from '../embedding/model.js';
+import { CalibratedTagger } from '../embedding/tagger.js';
 import { splitItems, subset } from '../embedding/split.js';
 import { trainEmbedding, type TrainProgress, type TrainReport } from '../embedding/train.js';
 import { SIGNALS, type Signal, type TrainingData, type TrainingItem } from '../embedding/types.js';
@@ -46,6 +47,23 @@ export interface TrainVersionResult {
   items: { train: number; heldOut: number; projected: number };
   lift: Record<string, number>;
   report: Pick<TrainReport, 'epochs' | 'steps' | 'bestEpoch' | 'bestValMetric' | 'initialValMetric' | 'seconds' | 'stoppedBy' | 'backend'> | null;
+}
+
+/**
+ * Calibrates the version's kNN tag votes into probabilities on items training never fitted (the
+ * validation slice, projected without their labels), with the fitted items as the reference.
+ */
+function fitTagCalibrator(model: EmbeddingModel, items: readonly TrainingItem[], split: SplitRecord): CalibratedTagger['calibrator'] | undefined {
+  const byId = new Map(items.map((it) => [it.id, it]));
+  const side = (ids: readonly string[], withLabels: boolean) => {
+    const l = ids.map((id) => byId.get(id)!).filter((it) => it.labels?.length);
+    const text = l.map((it) => [it.title, it.description, ...(withLabels ? (it.labels ?? []) : [])].filter(Boolean).join(' \n '));
+    return { vectors: model.project(l.map((it) => it.features), text), labels: l.map((it) => it.labels ?? []) };
+  };
+  const reference = side(split.fitIds, true);
+  const calibration = side(split.validationIds, false);
+  if (!reference.vectors.length || calibration.vectors.length < 5) return undefined;
+  return CalibratedTagger.fit(reference, calibration).calibrator;
 }
 
 export function parseSignals(raw: string | undefined): Signal[] {
@@ -97,10 +115,11 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
   let split: SplitRecord;
   let dims: number;
   if (existing) {
-    if (existing.status !== 'building' || existing.config.fingerprint !== fingerprint) {
+    if (existing.status !== 'building') {
       throw new LoupeError('conflict', `version '${name}' already exists; versions are never overwritten: choose another --name`);
     }
-    opts.log?.(`resuming '${name}': model already trained, finishing its vectors`);
+    // The saved model is the version: finish its vectors with it, whatever the catalogue gained since.
+    opts.log?.(`resuming '${name}': its model is already trained, finishing its vectors`);
     split = JSON.parse(fs.readFileSync(path.join(dir, 'split.json'), 'utf8')) as SplitRecord;
     dims = existing.dims;
   } else {
@@ -118,6 +137,8 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
     report = { epochs: r.epochs, steps: r.steps, bestEpoch: r.bestEpoch, bestValMetric: r.bestValMetric, initialValMetric: r.initialValMetric, seconds: r.seconds, stoppedBy: r.stoppedBy, backend: r.backend };
     fs.rmSync(dir, { recursive: true, force: true });
     await model.save(dir);
+    const calibrator = fitTagCalibrator(model, items, split);
+    if (calibrator) fs.writeFileSync(path.join(dir, 'calibrator.json'), JSON.stringify(calibrator.json));
     fs.writeFileSync(path.join(dir, 'split.json'), JSON.stringify(split));
     fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(r, null, 1));
     dims = model.dims;
@@ -135,8 +156,8 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
     name,
     base,
     dims,
-    signals,
-    fingerprint,
+    signals: existing ? (existing.config.signals as Signal[]) : signals,
+    fingerprint: existing ? String(existing.config.fingerprint) : fingerprint,
     resumed: Boolean(existing),
     lift: metrics.lift,
     items: { train: rows.length - split.heldOut.length, heldOut: split.heldOut.length, projected },

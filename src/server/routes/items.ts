@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { notFound } from '../../errors.js';
+import { LoupeError, notFound } from '../../errors.js';
+import { suggestTags } from '../../services/tags.js';
 import { similarFromIndex, similarItems, resolveVersion } from '../../services/discovery.js';
-import { getItem, getItems, listItems } from '../../store/browse.js';
+import { getItem, listItems } from '../../store/browse.js';
+import { expand } from './search.js';
 import type { AppServices } from '../context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
@@ -20,7 +22,14 @@ export const SimilarQuery = z.object({
   expand: z.enum(['0', '1']).optional(),
 });
 
+const TagQuery = z.object({
+  version: z.string().min(1).max(128).optional(),
+  threshold: z.coerce.number().min(0).max(1).default(0.5),
+  k: z.coerce.number().int().min(1).max(100).default(10),
+});
+
 export const itemDocs: RouteDoc[] = [
+  { method: 'get', path: '/api/items/:id/tags', summary: 'Suggested labels with calibrated probabilities', query: TagQuery, response: '{item, version, calibrated, threshold, tags:[{label, probability, support}]}' },
   { method: 'get', path: '/api/items', summary: 'Catalogue page (keyset paging by id)', query: PageQuery, response: '{items: ItemView[], next_cursor}' },
   { method: 'get', path: '/api/items/:id', summary: 'One item', response: 'ItemView' },
   { method: 'get', path: '/api/items/:id/similar', summary: 'More like this, from stored vectors (no pixels decoded)', query: SimilarQuery, response: '{version, items:[{id, score, item?}]}' },
@@ -42,9 +51,18 @@ export function itemRoutes(s: AppServices): Hono {
     // Hot path: a loaded index answers from memory, without touching pixels or the database.
     const version = q.version ?? s.indexes.defaultVersion ?? (await resolveVersion(s.db, undefined));
     const res = similarFromIndex(s.indexes, version, id, q.k) ?? (await similarItems(s.db, s.indexes, id, q.k, version));
-    if (q.expand !== '1') return c.json(res);
-    const views = await getItems(s.db, res.items.map((n) => n.id));
-    return c.json({ ...res, items: res.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) });
+    return c.json(q.expand === '1' ? await expand(s, res) : res);
+  });
+  app.get('/items/:id/tags', async (c) => {
+    const q = parseQuery(c, TagQuery);
+    const id = c.req.param('id');
+    const version = q.version ?? s.indexes.defaultVersion ?? (await resolveVersion(s.db, undefined));
+    const vec = (await s.indexes.get(version)).vector(id);
+    if (!vec) {
+      if (!(await getItem(s.db, id))) throw notFound(`no item with id '${id}'`);
+      throw new LoupeError('conflict', `item '${id}' has no '${version}' vector yet`);
+    }
+    return c.json({ item: id, ...(await suggestTags(s.db, s.paths, s.indexes, version, vec, { k: q.k, threshold: q.threshold, excludeId: id })) });
   });
   return app;
 }

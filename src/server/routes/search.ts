@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { LoupeError } from '../../errors.js';
-import { nearestToVector, resolveVersion } from '../../services/discovery.js';
-import { imageQueryVector } from '../../services/encoders.js';
+import { nearestToVector, resolveVersion, type SimilarResult } from '../../services/discovery.js';
+import { imageQueryVector, textQueryVector, textVersion } from '../../services/encoders.js';
 import { getItems } from '../../store/browse.js';
 import type { AppServices } from '../context.js';
 import { errorBody, parseQuery } from '../http-errors.js';
@@ -15,7 +15,15 @@ const ImageSearchQuery = z.object({
   expand: z.enum(['0', '1']).optional(),
 });
 
+const TextSearchQuery = z.object({
+  q: z.string().trim().min(1).max(500),
+  k: z.coerce.number().int().min(1).max(200).default(10),
+  version: z.string().min(1).max(128).optional(),
+  expand: z.enum(['0', '1']).optional(),
+});
+
 export const searchDocs: RouteDoc[] = [
+  { method: 'get', path: '/api/search', summary: "Text search through a version's text tower", query: TextSearchQuery, response: '{version, items:[{id, score, item?}]}' },
   {
     method: 'post',
     path: '/api/search/image',
@@ -25,6 +33,12 @@ export const searchDocs: RouteDoc[] = [
     response: '{version, items:[{id, score, item?}]}',
   },
 ];
+
+/** Adds each neighbour's item view (`expand=1`), so a page renders results in one round trip. */
+export async function expand(s: AppServices, res: SimilarResult) {
+  const views = await getItems(s.db, res.items.map((n) => n.id));
+  return { ...res, items: res.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) };
+}
 
 async function uploadedBytes(req: Request): Promise<Uint8Array> {
   const type = req.headers.get('content-type') ?? '';
@@ -40,6 +54,12 @@ async function uploadedBytes(req: Request): Promise<Uint8Array> {
 
 export function searchRoutes(s: AppServices): Hono {
   const app = new Hono();
+  app.get('/search', async (c) => {
+    const q = parseQuery(c, TextSearchQuery);
+    const version = await textVersion(s.db, s.paths, s.encoders, q.version);
+    const res = await nearestToVector(s.indexes, version, await textQueryVector(s.db, s.paths, s.encoders, version, q.q), q.k);
+    return c.json(q.expand === '1' ? await expand(s, res) : res);
+  });
   app.post(
     '/search/image',
     bodyLimit({
@@ -53,9 +73,7 @@ export function searchRoutes(s: AppServices): Hono {
       const version = await resolveVersion(s.db, q.version);
       const vec = await imageQueryVector(s.db, s.paths, s.encoders, version, bytes, s.limits.maxPixels);
       const res = await nearestToVector(s.indexes, version, vec, q.k);
-      if (q.expand !== '1') return c.json(res);
-      const views = await getItems(s.db, res.items.map((n) => n.id));
-      return c.json({ ...res, items: res.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) });
+      return c.json(q.expand === '1' ? await expand(s, res) : res);
     },
   );
   return app;

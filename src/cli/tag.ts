@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import { LoupeError } from '../errors.js';
+import { resolveVersion } from '../services/discovery.js';
+import { EncoderPool, imageQueryVector } from '../services/encoders.js';
+import { suggestTags } from '../services/tags.js';
+import { intOption, UsageError, type Command } from './command.js';
+import { withStore } from './open.js';
+
+export const tagCommand: Command = {
+  name: 'tag',
+  summary: 'Suggest labels from your own taxonomy, with calibrated probabilities',
+  usage: 'loupe tag (<item-id> | --image FILE) [--threshold 0.5] [-k 10] [--version NAME]',
+  options: {
+    image: { type: 'string', value: 'FILE', description: 'tag an outside photo instead of a catalogue item' },
+    threshold: { type: 'string', value: 'P', description: 'only labels at or above this probability (default 0.5)' },
+    k: { type: 'string', short: 'k', value: 'N', description: 'neighbours that vote (default 10)' },
+    version: { type: 'string', value: 'NAME', description: 'embedding version (default: the promoted one)' },
+  },
+  async run(ctx, values, positionals) {
+    const file = values.image as string | undefined;
+    const [id, ...extra] = positionals;
+    if (extra.length || !id === !file) throw new UsageError('give exactly one <item-id> or --image FILE');
+    const threshold = values.threshold === undefined ? 0.5 : Number(values.threshold);
+    if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be a probability in [0, 1]');
+    const k = intOption(values, 'k', 10, 1, 200);
+    return withStore(ctx, async ({ db, paths, indexes }) => {
+      const version = await resolveVersion(db, values.version as string | undefined);
+      let vec: Float32Array | undefined;
+      if (file) {
+        const pool = new EncoderPool(paths);
+        try {
+          vec = await imageQueryVector(db, paths, pool, version, fs.readFileSync(file));
+        } finally {
+          await pool.close();
+        }
+      } else {
+        vec = (await indexes.get(version)).vector(id!);
+        if (!vec) throw new LoupeError('not_found', `no item '${id}' with a '${version}' vector`);
+      }
+      const res = await suggestTags(db, paths, indexes, version, vec, { k, threshold, ...(id ? { excludeId: id } : {}) });
+      const out = { ...(id ? { item: id } : { image: file }), ...res };
+      ctx.print(
+        out,
+        res.tags.length
+          ? res.tags.map((t) => `${t.label.padEnd(24)} ${(t.probability * 100).toFixed(0).padStart(3)}%  (${t.support}/${k} neighbours)`).join('\n') +
+              (res.calibrated ? '' : `\n(version '${version}' has no calibrator: vote shares, not probabilities)`)
+          : `no label reaches ${threshold}`,
+      );
+      return 0;
+    });
+  },
+};
