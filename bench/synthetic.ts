@@ -16,8 +16,8 @@ export function clusteredVectors(n: number, dims: number, clusters: number, seed
 }
 
 /** Loads synthetic items and vectors into a real database through the product's own SQL. */
-export async function loadSynthetic(db: Db, version: string, vectors: Float32Array[]): Promise<string[]> {
-  await ensureVersion(db, { name: version, kind: 'generic', encoder: 'synthetic', dims: vectors[0]!.length });
+export async function loadSynthetic(db: Db, version: string, vectors: Float32Array[], opts: { create?: boolean } = {}): Promise<string[]> {
+  if (opts.create !== false) await ensureVersion(db, { name: version, kind: 'generic', encoder: 'synthetic', dims: vectors[0]!.length });
   const ids = vectors.map((_, i) => `syn-${String(i).padStart(7, '0')}`);
   await db.query(`INSERT INTO images (hash, ext, width, height, bytes) VALUES ('${'0'.repeat(64)}', 'jpg', 1, 1, 1) ON CONFLICT DO NOTHING`);
   const BATCH = 1000;

@@ -1,0 +1,93 @@
+/**
+ * Serving from precomputed vectors vs encoding at request time, at 100k items, side by side:
+ * GET /api/items/:id/similar vs POST /api/search/image of the same item's photo, over HTTP with
+ * keep-alive and in-process (the library calls under the two routes). The served version is a
+ * trained 256-d version (trained on the bundled sample), padded with synthetic catalogue vectors.
+ *   node --import tsx bench/request-time.ts [--items 100000] [--requests 300]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ingestCatalogue } from '../src/catalog/ingest.js';
+import { dataPaths } from '../src/config.js';
+import { IndexRegistry } from '../src/index/registry.js';
+import { encodeMissing } from '../src/jobs/encode.js';
+import { nearestToVector, similarFromIndex } from '../src/services/discovery.js';
+import { EncoderPool, imageQueryVector } from '../src/services/encoders.js';
+import { trainVersion } from '../src/services/train.js';
+import { startServer } from '../src/server/runtime.js';
+import { openDb } from '../src/store/db.js';
+import { DEFAULT_ENCODER } from '../src/vision/encoders.js';
+import { machine, report, SAMPLE, summarize, tempDir } from './common.js';
+import { clusteredVectors, loadSynthetic } from './synthetic.js';
+
+const { values } = parseArgs({ options: { items: { type: 'string' }, requests: { type: 'string' } } });
+const N = Number(values.items ?? 100_000);
+const R = Number(values.requests ?? 300);
+console.log(`${N} items, ${R} requests per path, ${machine()}`);
+
+const dataDir = path.join(tempDir('request-time'), 'data');
+const paths = dataPaths(dataDir);
+{
+  const db = await openDb({ dir: paths.db });
+  await ingestCatalogue(db, paths, SAMPLE);
+  const pool = new EncoderPool(paths);
+  await encodeMissing(db, paths, await pool.get(DEFAULT_ENCODER), { version: 'generic', encoderSpec: DEFAULT_ENCODER });
+  await pool.close();
+  const indexes = new IndexRegistry(db, paths.index);
+  const trained = await trainVersion(db, paths, indexes, { name: 'served', seed: 1 });
+  const real = await db.query<{ n: string }>(`SELECT count(*) AS n FROM embeddings WHERE version = 'served'`);
+  const pad = N - Number(real[0]!.n);
+  const t = performance.now();
+  if (pad > 0) await loadSynthetic(db, 'served', clusteredVectors(pad, trained.dims, Math.max(10, Math.round(pad / 100))), { create: false });
+  console.log(`padded 'served' with ${pad} synthetic vectors in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  await db.query(`INSERT INTO promotions (version) VALUES ('served')`);
+  await db.close();
+}
+
+const run = await startServer({ dataDir, dbUrl: undefined, port: 0, host: '127.0.0.1', apiKey: undefined });
+const s = run.services;
+const items = (await s.db.query<{ id: string }>(`SELECT id FROM items WHERE id NOT LIKE 'syn-%' ORDER BY id`)).map((r) => r.id);
+const photoOf = new Map<string, Buffer>();
+for (const line of fs.readFileSync(SAMPLE, 'utf8').trim().split('\n').slice(1)) {
+  const [id, image] = line.split(',');
+  photoOf.set(id!, fs.readFileSync(path.join(path.dirname(SAMPLE), image!)));
+}
+const pick = (i: number) => items[(i * 7919) % items.length]!;
+
+async function time(fn: (i: number) => Promise<unknown>, n: number): Promise<number[]> {
+  for (let i = 0; i < 5; i++) await fn(i); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+const inSimilar = await time(async (i) => similarFromIndex(s.indexes, 'served', pick(i), 10), R * 10);
+const inImage = await time(async (i) => nearestToVector(s.indexes, 'served', await imageQueryVector(s.db, s.paths, s.encoders, 'served', photoOf.get(pick(i))!), 10), R);
+const base = run.server.url;
+const httpSimilar = await time(async (i) => (await fetch(`${base}/api/items/${pick(i)}/similar?k=10`)).json(), R * 3);
+const httpImage = await time(
+  async (i) => (await fetch(`${base}/api/search/image?k=10`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photoOf.get(pick(i))! })).json(),
+  R,
+);
+await run.stop();
+
+const rows = { inProcess: { similar: summarize(inSimilar), image: summarize(inImage) }, http: { similar: summarize(httpSimilar), image: summarize(httpImage) } };
+for (const [where, r] of Object.entries(rows)) {
+  console.log(
+    `${where.padEnd(10)} similar p50 ${r.similar.p50.toFixed(3)} ms p99 ${r.similar.p99.toFixed(3)} ms | image search p50 ${r.image.p50.toFixed(2)} ms p99 ${r.image.p99.toFixed(2)} ms | ` +
+      `speed-up p50 ${(r.image.p50 / r.similar.p50).toFixed(0)}x p99 ${(r.image.p99 / r.similar.p99).toFixed(0)}x`,
+  );
+}
+report('request-time', {
+  items: N,
+  ...rows,
+  speedup: {
+    inProcess: { p50: rows.inProcess.image.p50 / rows.inProcess.similar.p50, p99: rows.inProcess.image.p99 / rows.inProcess.similar.p99 },
+    http: { p50: rows.http.image.p50 / rows.http.similar.p50, p99: rows.http.image.p99 / rows.http.similar.p99 },
+  },
+});

@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: every benchmark in sequence, each printing its side-by-side ratios and writing
+ * bench/results/<name>.json. Pass names to run a subset: `npm run bench -- similar-100k`.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const ALL: Record<string, string[]> = {
+  'encode-pipeline': ['bench/encode-pipeline.ts'],
+  'encode-runtimes': ['bench/encode-runtimes.ts'],
+  'similar-100k': ['bench/similar-100k.ts'],
+  'request-time': ['bench/request-time.ts'],
+  'generic-precision': ['bench/generic-precision.ts'],
+  'train-clothing': ['bench/train-clothing.ts'],
+  'taste-update': ['bench/taste-update.ts'],
+  'feed-eval': ['bench/feed-eval.ts'],
+};
+
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(ALL);
+let failed = 0;
+for (const name of wanted) {
+  const script = ALL[name];
+  if (!script) {
+    console.error(`unknown bench '${name}': ${Object.keys(ALL).join(', ')}`);
+    process.exitCode = 2;
+    continue;
+  }
+  console.log(`\n=== ${name} ===`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...script], { cwd: path.resolve(import.meta.dirname, '..'), stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+if (failed) {
+  console.error(`${failed} bench(es) failed`);
+  process.exitCode = 1;
+}

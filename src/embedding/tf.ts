@@ -1,0 +1,53 @@
+/**
+ * tfjs for training: the wasm backend (WASM files resolved from node_modules), falling back to the cpu
+ * backend with a warning only when wasm cannot start. Serving never needs tfjs (see model.ts).
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+export { tf };
+
+let ready: Promise<string> | null = null;
+
+/** Selects the training backend once per process; resolves to its name ('wasm' or 'cpu'). */
+export function initTf(warn: (msg: string) => void = (m) => process.emitWarning(m)): Promise<string> {
+  ready ??= (async () => {
+    try {
+      const require = createRequire(import.meta.url);
+      const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
+      setWasmPaths(path.dirname(wasmFile) + path.sep);
+      if (await tf.setBackend('wasm')) {
+        await tf.ready();
+        return tf.getBackend();
+      }
+      warn('tfjs wasm backend did not initialise; training on the (much slower) cpu backend');
+    } catch (err) {
+      warn(`tfjs wasm backend failed (${(err as Error).message}); training on the (much slower) cpu backend`);
+    }
+    await tf.setBackend('cpu');
+    await tf.ready();
+    return tf.getBackend();
+  })();
+  return ready;
+}
+
+/**
+ * a @ b whose gradients use explicit transposes: tfjs's transposed matMul kernels are 10-16x slower on
+ * wasm, and the default matMul gradient relies on them.
+ */
+export const matmul = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
+  const a = args[0] as tf.Tensor2D;
+  const b = args[1] as tf.Tensor2D;
+  const save = args[2] as (t: tf.Tensor[]) => void;
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor2D;
+      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(g, tf.transpose(sb)), tf.matMul(tf.transpose(sa), g)];
+    },
+  };
+}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
