@@ -84,7 +84,7 @@ test('training improves held-out retrieval on synthetic data; save/load round tr
   const split = splitItems(items, { seed: 1 });
   const progress: number[] = [];
   const { model, report } = await trainEmbedding(subset({ items }, split.train), {
-    ...SMALL, maxEpochs: 8, seed: 1, signals: ['labels', 'groups', 'text'], onProgress: (p) => progress.push(p.step),
+    ...SMALL, maxEpochs: 10, patience: 4, seed: 1, signals: ['labels', 'groups', 'text'], onProgress: (p) => progress.push(p.step),
   });
   assert.ok(progress.length > 0 && report.steps > 0);
   assert.equal(report.backend, 'wasm');

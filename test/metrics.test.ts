@@ -119,3 +119,19 @@ test('calibrators: isotonic PAV and Platt are monotone and map 0 to the base rat
     assert.ok(cal < raw / 3, `${method}: ECE ${cal} vs raw ${raw}`);
   }
 });
+
+test('Platt scaling converges when most scores sit where the sigmoid is flat', () => {
+  const scores: number[] = [];
+  const outcomes: boolean[] = [];
+  for (let i = 0; i < 900; i++) {
+    scores.push(1);
+    outcomes.push(i % 10 < 7);
+  }
+  for (let i = 0; i < 100; i++) {
+    scores.push(0.5);
+    outcomes.push(i % 10 < 4);
+  }
+  const c = Calibrator.fit(scores, outcomes, 'platt');
+  close(c.apply(1), 0.7, 0.01);
+  close(c.apply(0.5), 0.4, 0.01);
+});

@@ -23,20 +23,33 @@ const logit = (s: number) => {
 };
 const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
 
-/** Platt scaling on logit(score): p = sigmoid(a * logit(s) + b), fit by Newton's method with Platt's smoothed targets. */
+/**
+ * Platt scaling on logit(score): p = sigmoid(a * logit(s) + b), with Platt's smoothed targets, fit by
+ * Newton's method with backtracking (Lin, Lin & Weng 2007): plain Newton diverges when most scores sit
+ * where the sigmoid is flat.
+ */
 export function fitPlatt(scores: readonly number[], outcomes: readonly boolean[]): { a: number; b: number } {
   const pos = outcomes.filter(Boolean).length;
   const neg = outcomes.length - pos;
-  const tPos = (pos + 1) / (pos + 2);
-  const tNeg = 1 / (neg + 2);
+  const t = outcomes.map((o) => (o ? (pos + 1) / (pos + 2) : 1 / (neg + 2)));
   const x = scores.map(logit);
+  const loss = (a: number, b: number) => {
+    let l = 0;
+    for (let i = 0; i < x.length; i++) {
+      const f = a * x[i]! + b;
+      // Stable form of -(t log p + (1 - t) log(1 - p)) with p = sigmoid(f).
+      l += f >= 0 ? (1 - t[i]!) * f + Math.log1p(Math.exp(-f)) : -t[i]! * f + Math.log1p(Math.exp(f));
+    }
+    return l;
+  };
   let a = 1;
   let b = 0;
+  let current = loss(a, b);
   for (let iter = 0; iter < 100; iter++) {
-    let [ga, gb, haa, hab, hbb] = [0, 0, 1e-9, 0, 1e-9];
+    let [ga, gb, haa, hab, hbb] = [0, 0, 1e-12, 0, 1e-12];
     for (let i = 0; i < x.length; i++) {
       const p = sigmoid(a * x[i]! + b);
-      const d = p - (outcomes[i] ? tPos : tNeg);
+      const d = p - t[i]!;
       const w = p * (1 - p);
       ga += d * x[i]!;
       gb += d;
@@ -44,13 +57,23 @@ export function fitPlatt(scores: readonly number[], outcomes: readonly boolean[]
       hab += w * x[i]!;
       hbb += w;
     }
+    if (Math.abs(ga) < 1e-7 && Math.abs(gb) < 1e-7) break;
     const det = haa * hbb - hab * hab;
-    if (!(Math.abs(det) > 1e-12)) break;
+    if (!(det > 0)) break;
     const da = (hbb * ga - hab * gb) / det;
     const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-9) break;
+    let step = 1;
+    let next = loss(a - da, b - db);
+    while (next > current + 1e-12 && step > 1e-10) {
+      step /= 2;
+      next = loss(a - step * da, b - step * db);
+    }
+    if (next > current + 1e-12) break;
+    a -= step * da;
+    b -= step * db;
+    const gain = current - next;
+    current = next;
+    if (gain < 1e-10 * Math.max(1, Math.abs(current))) break;
   }
   return { a, b };
 }

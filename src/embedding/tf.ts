@@ -15,6 +15,8 @@ let ready: Promise<string> | null = null;
 export function initTf(warn: (msg: string) => void = (m) => process.emitWarning(m)): Promise<string> {
   ready ??= (async () => {
     try {
+      // Already set up (e.g. by the tfjs image encoder)? Read the name without initialising anything.
+      if ((tf.engine() as { backendName?: string }).backendName === 'wasm') return 'wasm';
       const require = createRequire(import.meta.url);
       const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
       setWasmPaths(path.dirname(wasmFile) + path.sep);
