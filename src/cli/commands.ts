@@ -1,20 +1,32 @@
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { encodeCommand } from './encode.js';
+import { evalCommand } from './eval.js';
+import { eventsCommand } from './events.js';
+import { feedCommand } from './feed.js';
 import { indexCommand } from './index-cmd.js';
+import { promoteCommand } from './promote.js';
+import { trainCommand } from './train.js';
 import { ingestCommand } from './ingest.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { similarCommand } from './similar.js';
+import { tagCommand } from './tag.js';
 import { versionsCommand } from './versions.js';
 
 /** Every CLI verb, in the order `loupe --help` lists them. One module per verb. */
 export const COMMANDS: readonly Command[] = [
   ingestCommand,
   encodeCommand,
+  trainCommand,
+  promoteCommand,
+  evalCommand,
   indexCommand,
   similarCommand,
   searchCommand,
+  tagCommand,
+  eventsCommand,
+  feedCommand,
   versionsCommand,
   serveCommand,
   demoCommand,

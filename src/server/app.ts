@@ -7,9 +7,11 @@ import { listVersions, promotedVersion } from '../store/vectors.js';
 import type { AppServices } from './context.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
+import { evalDocs, evalRoutes } from './routes/eval.js';
 import { itemDocs, itemRoutes } from './routes/items.js';
 import { mediaRoutes } from './routes/media.js';
 import { searchDocs, searchRoutes } from './routes/search.js';
+import { userDocs, userRoutes } from './routes/users.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -60,7 +62,7 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
     const [{ n }] = (await s.db.query<{ n: string }>('SELECT count(*) AS n FROM items')) as [{ n: string }];
     return c.json({ status: 'ok', db: s.db.kind, items: Number(n), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
   });
-  const docs = [...CORE_DOCS, ...itemDocs, ...searchDocs, ...(opts.extraDocs ?? [])];
+  const docs = [...CORE_DOCS, ...itemDocs, ...searchDocs, ...evalDocs, ...userDocs, ...(opts.extraDocs ?? [])];
   api.get('/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
   api.get('/stats', async (c) => c.json(await catalogueStats(s.db)));
   api.get('/versions', async (c) => {
@@ -79,18 +81,24 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
   });
   api.get('/live', (c) =>
     streamSSE(c, async (stream) => {
-      const unsubscribe = s.live.subscribe((event) => void stream.writeSSE({ event: event.type, data: JSON.stringify(event) }));
-      stream.onAbort(unsubscribe);
+      const unsubscribe = s.live.subscribe((event) => void stream.writeSSE({ event: event.type, data: JSON.stringify(event) }).catch(() => undefined));
       await stream.writeSSE({ event: 'hello', data: JSON.stringify({ type: 'hello' }) });
-      while (!stream.aborted && !stream.closed) {
-        await stream.sleep(15_000);
-        await stream.writeSSE({ event: 'ping', data: '{}' });
-      }
-      unsubscribe();
+      await new Promise<void>((resolve) => {
+        // An unref'd ping keeps proxies from timing the stream out without keeping the process alive.
+        const ping = setInterval(() => void stream.writeSSE({ event: 'ping', data: '{}' }).catch(() => undefined), 15_000);
+        ping.unref();
+        stream.onAbort(() => {
+          clearInterval(ping);
+          unsubscribe();
+          resolve();
+        });
+      });
     }),
   );
   api.route('/', itemRoutes(s));
   api.route('/', searchRoutes(s));
+  api.route('/', evalRoutes(s));
+  api.route('/', userRoutes(s));
   api.all('*', (c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.route('/api', api);
   app.route('/', mediaRoutes(s));

@@ -85,6 +85,26 @@ CREATE TABLE jobs (
 );
 `,
   },
+  {
+    id: 2,
+    name: 'events (taste graph)',
+    sql: `
+-- Append-only engagement log; user models and the taste graph are derived from it.
+CREATE TABLE events (
+  id          bigserial PRIMARY KEY,
+  user_id     text NOT NULL,
+  item_id     text NOT NULL,                 -- no foreign key: the log outlives catalogue edits
+  action      text NOT NULL,
+  weight      real NOT NULL CHECK (weight > 0),
+  ts          timestamptz NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX events_user_ts_idx ON events (user_id, ts);
+CREATE INDEX events_item_idx ON events (item_id);
+-- Re-importing a file must not double-count.
+CREATE UNIQUE INDEX events_dedupe_idx ON events (user_id, item_id, action, ts);
+`,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. */

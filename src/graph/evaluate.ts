@@ -1,0 +1,86 @@
+import { mean, ndcgAtK, recallAtK } from '../eval/metrics.js';
+import type { TasteEvent } from './actions.js';
+import { seededRandom, shuffled } from './vec.js';
+
+/**
+ * Offline evaluation of feeds: leave-last-k-out on time-ordered events. Each user's last events
+ * are hidden, the feed is built from the rest, and Recall@K / NDCG@K count the hidden items it
+ * brings back. Items the user already engaged with before the cut are never recommended, so they
+ * are not counted as hidden either.
+ */
+export interface HoldoutSplit {
+  train: TasteEvent[];
+  /** User -> hidden items, in time order. */
+  test: Map<string, string[]>;
+}
+
+/** Hides up to `k` last distinct items per user, never more than half of what they engaged with. */
+export function leaveLastOut(events: readonly TasteEvent[], k: number): HoldoutSplit {
+  const byUser = new Map<string, { ev: TasteEvent; i: number }[]>();
+  events.forEach((ev, i) => {
+    let list = byUser.get(ev.user);
+    if (!list) byUser.set(ev.user, (list = []));
+    list.push({ ev, i });
+  });
+  const train: TasteEvent[] = [];
+  const test = new Map<string, string[]>();
+  for (const [user, list] of byUser) {
+    list.sort((a, b) => a.ev.ts - b.ev.ts || a.i - b.i);
+    const distinct = new Set(list.map((x) => x.ev.item)).size;
+    const h = Math.min(k, Math.floor(distinct / 2));
+    // Walk back from the end until h distinct items are hidden.
+    const hidden = new Set<string>();
+    let cut = list.length;
+    while (cut > 0 && (hidden.size < h || hidden.has(list[cut - 1]!.ev.item))) hidden.add(list[--cut]!.ev.item);
+    const before = list.slice(0, cut).map((x) => x.ev);
+    train.push(...before);
+    const seen = new Set(before.map((e) => e.item));
+    const targets = [...new Set(list.slice(cut).map((x) => x.ev.item))].filter((id) => !seen.has(id));
+    if (h > 0 && targets.length) test.set(user, targets);
+  }
+  return { train, test };
+}
+
+/**
+ * For catalogues without events: each group (board, outfit, sender) becomes a user who saved its
+ * items one after another in a seeded random order.
+ */
+export function groupsAsUsers(items: readonly { id: string; groups: readonly string[] }[], seed = 1): TasteEvent[] {
+  const members = new Map<string, string[]>();
+  for (const it of items) {
+    for (const g of it.groups) {
+      let m = members.get(g);
+      if (!m) members.set(g, (m = []));
+      m.push(it.id);
+    }
+  }
+  const rand = seededRandom(seed);
+  const out: TasteEvent[] = [];
+  for (const g of [...members.keys()].sort()) {
+    shuffled(members.get(g)!.sort(), rand).forEach((item, i) => out.push({ user: `group:${g}`, item, action: 'save', weight: 1, ts: i * 1000 }));
+  }
+  return out;
+}
+
+export interface MethodScore {
+  recall: number;
+  ndcg: number;
+  users: number;
+}
+
+/** Mean Recall@k and NDCG@k of each method's ranked lists over the test users. */
+export function scoreFeeds<M extends string>(test: ReadonlyMap<string, readonly string[]>, methods: readonly M[], recommend: (user: string, method: M) => readonly string[], k: number): Record<M, MethodScore> {
+  const out = {} as Record<M, MethodScore>;
+  for (const m of methods) {
+    const recalls: number[] = [];
+    const ndcgs: number[] = [];
+    for (const [user, hidden] of test) {
+      const want = new Set(hidden);
+      const hits = recommend(user, m).slice(0, k).map((id) => want.has(id));
+      recalls.push(recallAtK(hits, want.size, k));
+      ndcgs.push(ndcgAtK(hits, want.size, k));
+    }
+    out[m] = { recall: mean(recalls), ndcg: mean(ndcgs), users: recalls.length };
+  }
+  return out;
+}

@@ -1,0 +1,153 @@
+/**
+ * The I/O side of the taste graph: builds a FeedEngine per embedding version from the database
+ * and the serving index, keeps it current as events arrive, and answers feeds with readable
+ * explanations. User models are rebuilt from a user's events on first use (the events table is
+ * the only persistence), then updated in memory one event at a time.
+ */
+import type { IndexRegistry } from '../../index/registry.js';
+import { resolveVersion } from '../../services/discovery.js';
+import type { Db } from '../../store/db.js';
+import { engagementTotals, graphItems, insertEvents, itemTitles, listUsers, userEvents } from '../../store/events.js';
+import type { LiveBus, LiveEvent } from '../../server/live.js';
+import type { TasteEvent } from '../actions.js';
+import { FeedEngine, type EngineOptions, type VectorSource } from '../engine.js';
+import { whyText, type FeedMethod, type Why } from '../feed.js';
+
+export interface FeedResponse {
+  user: string;
+  version: string;
+  /** `popular` for a user with no events yet (popular and diverse). */
+  mode: 'personal' | 'popular';
+  items: { id: string; score: number; why: string }[];
+}
+
+/** Published on the live bus when events land, so open feeds can refresh. */
+export interface TasteLiveEvent {
+  type: 'events';
+  users: string[];
+  count: number;
+}
+
+export interface TasteDeps {
+  db: Db;
+  indexes: IndexRegistry;
+  live?: LiveBus | undefined;
+}
+
+/** The serving index of a version as a VectorSource; reads whatever the registry holds now. */
+export function indexVectors(indexes: IndexRegistry, version: string): VectorSource {
+  return {
+    vector: (id) => indexes.loaded(version)?.vector(id),
+    search: (vec, k, exclude) => {
+      const index = indexes.loaded(version);
+      if (!index) return [];
+      // Over-fetch instead of handing the whole exclusion set to the index (which widens its ef for good).
+      const extra = Math.min(exclude?.size ?? 0, k);
+      return index.search(vec, k + extra).filter((n) => !exclude?.has(n.id)).slice(0, k);
+    },
+  };
+}
+
+/** Fills an engine with the catalogue (labels, groups) and every user-item engagement total. */
+export async function loadEngine(db: Db, engine: FeedEngine, opts: { groups?: boolean; events?: boolean } = {}): Promise<FeedEngine> {
+  for await (const page of graphItems(db)) for (const it of page) engine.addItem(it.id, it.labels, opts.groups === false ? [] : it.groups);
+  if (opts.events !== false) for await (const page of engagementTotals(db)) for (const e of page) engine.engage(e.user, e.item, e.weight);
+  return engine;
+}
+
+export class TasteService {
+  private readonly engines = new Map<string, Promise<FeedEngine>>();
+  /** Engine builds and event writes run one at a time, so no event falls between a build's read and its first update. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly deps: TasteDeps,
+    private readonly options: Partial<EngineOptions> = {},
+  ) {
+    deps.live?.subscribe((ev) => {
+      if (ev.type === 'items' || ev.type === 'vectors') this.invalidate();
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Drops every engine (catalogue or vectors changed); the next feed rebuilds. */
+  invalidate(): void {
+    this.engines.clear();
+  }
+
+  async engine(version: string): Promise<FeedEngine> {
+    let e = this.engines.get(version);
+    if (!e) {
+      e = this.serial(async () => {
+        await this.deps.indexes.get(version);
+        return loadEngine(this.deps.db, new FeedEngine(indexVectors(this.deps.indexes, version), this.options));
+      });
+      this.engines.set(version, e);
+      e.catch(() => this.engines.delete(version));
+    }
+    return e;
+  }
+
+  async feed(user: string, k: number, version?: string, method: FeedMethod = 'blend'): Promise<FeedResponse> {
+    const name = version ?? this.deps.indexes.defaultVersion ?? (await resolveVersion(this.deps.db, undefined));
+    if (version !== undefined) await resolveVersion(this.deps.db, version);
+    const engine = await this.engine(name);
+    if (!engine.taste(user)) {
+      // Queued with writes, so an event landing meanwhile is either read here or folded in after.
+      await this.serial(async () => {
+        if (engine.taste(user)) return;
+        const events = await userEvents(this.deps.db, user);
+        if (events.length) engine.buildTaste(user, events);
+      });
+    }
+    const feed = engine.feed(user, k, method);
+    const named = feed.items.flatMap((i) => whyItems(i.why));
+    const titles = await itemTitles(this.deps.db, named);
+    return { user, version: name, mode: feed.mode, items: feed.items.map((i) => ({ id: i.id, score: round(i.score), why: whyText(i.why, (id) => titles.get(id) ?? id) })) };
+  }
+
+  /** Stores events (duplicates skipped) and folds the new ones into every built engine at once. */
+  async record(events: readonly TasteEvent[]): Promise<{ recorded: number; duplicates: number }> {
+    // Engines queued before this write are built by the time it runs; later ones read it from the table.
+    const pending = [...this.engines.values()];
+    const added = await this.serial(async () => {
+      const built = await Promise.allSettled(pending);
+      const engines = built.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const fresh = await insertEvents(this.deps.db, events);
+      for (const engine of engines) for (const ev of fresh) engine.record(ev);
+      return fresh;
+    });
+    if (added.length) {
+      const live: TasteLiveEvent = { type: 'events', users: [...new Set(added.map((e) => e.user))].slice(0, 100), count: added.length };
+      // LiveEvent has no 'events' member yet; the SSE route forwards any type as is.
+      this.deps.live?.publish(live as unknown as LiveEvent);
+    }
+    return { recorded: added.length, duplicates: events.length - added.length };
+  }
+
+  users(limit: number): Promise<{ id: string; events: number }[]> {
+    return listUsers(this.deps.db, limit);
+  }
+}
+
+function whyItems(why: Why): string[] {
+  if (why.kind === 'interest') return [why.item];
+  if (why.kind === 'walk' && why.reason.item) return [why.reason.item];
+  return [];
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+const services = new WeakMap<Db, TasteService>();
+
+/** One TasteService per open database (the server's routes share it). */
+export function tasteService(deps: TasteDeps): TasteService {
+  let s = services.get(deps.db);
+  if (!s) services.set(deps.db, (s = new TasteService(deps)));
+  return s;
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FeedEngine, type VectorSource } from '../src/graph/engine.js';
+import { FEED_METHODS, whyText } from '../src/graph/feed.js';
+import { dot, normalized, seededRandom } from '../src/graph/vec.js';
+
+/** Three labels, each a tight cone of unit vectors around its own axis, 12 items each. */
+const LABELS = ['shoe', 'hat', 'bag'];
+const DIMS = 8;
+function catalogue(): { id: string; label: string; vec: Float32Array }[] {
+  const rand = seededRandom(5);
+  return LABELS.flatMap((label, l) =>
+    Array.from({ length: 12 }, (_, i) => {
+      const v = Float32Array.from({ length: DIMS }, (_, d) => (d === l ? 1 : 0) + 0.25 * (rand() - 0.5));
+      return { id: `${label}-${String(i).padStart(2, '0')}`, label, vec: normalized(v) };
+    }),
+  );
+}
+
+function exactSource(items: { id: string; vec: Float32Array }[]): VectorSource {
+  const byId = new Map(items.map((i) => [i.id, i.vec]));
+  return {
+    vector: (id) => byId.get(id),
+    search: (vec, k, exclude) =>
+      items
+        .filter((i) => !exclude?.has(i.id))
+        .map((i) => ({ id: i.id, score: dot(vec, i.vec) }))
+        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+        .slice(0, k),
+  };
+}
+
+function engine() {
+  const items = catalogue();
+  const e = new FeedEngine(exactSource(items), { similarK: 4 });
+  items.forEach((it, i) => e.addItem(it.id, [it.label], i % 12 < 4 ? [`board-${it.label}`] : []));
+  // Other users make a few items popular: hats most.
+  for (let u = 0; u < 6; u++) for (const id of ['hat-00', 'hat-01', 'bag-00', 'shoe-05']) e.engage(`crowd${u}`, id, id.startsWith('hat') ? 3 : 1);
+  return { e, items, label: (id: string) => id.split('-')[0]! };
+}
+
+const at = (day: number) => Date.UTC(2024, 0, 1 + day);
+
+test('an unknown user gets popular and diverse items', () => {
+  const { e, label } = engine();
+  const feed = e.feed('nobody', 6);
+  assert.equal(feed.mode, 'popular');
+  assert.equal(feed.items.length, 6);
+  assert.equal(feed.items[0]!.id, 'hat-00', 'most popular first');
+  assert.deepEqual(feed.items.slice(0, 3).map((i) => label(i.id)).sort(), ['bag', 'hat', 'shoe'], 'one of each label before any repeats');
+  assert.equal(whyText(feed.items[0]!.why, (id) => id), 'popular in hat');
+});
+
+test('a user who saved only shoes gets shoes first, never what they saved, with the reason', () => {
+  const { e, label } = engine();
+  const saved = ['shoe-01', 'shoe-02', 'shoe-07', 'shoe-09'];
+  e.buildTaste('ann', saved.map((item, i) => ({ item, action: 'save', weight: 3, ts: at(i) })));
+  for (const method of FEED_METHODS.filter((m) => m !== 'popular')) {
+    const feed = e.feed('ann', 10, method);
+    const ids = feed.items.map((i) => i.id);
+    assert.equal(new Set(ids).size, ids.length, `${method}: no duplicates`);
+    assert.ok(!ids.some((id) => saved.includes(id)), `${method}: engaged items excluded`);
+    if (method !== 'walk') assert.deepEqual(ids.slice(0, 6).map(label), Array(6).fill('shoe'), `${method}: shoes ranked first`);
+  }
+  const feed = e.feed('ann', 8);
+  assert.equal(feed.mode, 'personal');
+  assert.ok(feed.items.filter((i) => label(i.id) === 'shoe').length >= 6);
+  const texts = feed.items.map((i) => whyText(i.why, (id) => `title of ${id}`));
+  assert.ok(texts.some((t) => /^interest 1: like title of shoe-0[1279] you saved$/.test(t) || /^via board board-shoe$/.test(t)), texts.join(' | '));
+});
+
+test('two tastes are served side by side, weighted by engagement', () => {
+  const { e, label } = engine();
+  const events = [
+    ...['shoe-01', 'shoe-02', 'shoe-03', 'shoe-04'].map((item, i) => ({ item, action: 'purchase', weight: 5, ts: at(i) })),
+    ...['bag-01', 'bag-02', 'bag-03'].map((item, i) => ({ item, action: 'view', weight: 0.5, ts: at(i) })),
+  ];
+  const taste = e.buildTaste('bo', events);
+  assert.equal(taste.interests().length, 2);
+  const feed = e.feed('bo', 9, 'multi');
+  const counts = new Map<string, number>();
+  for (const i of feed.items) counts.set(label(i.id), (counts.get(label(i.id)) ?? 0) + 1);
+  assert.ok((counts.get('shoe') ?? 0) > (counts.get('bag') ?? 0) && (counts.get('bag') ?? 0) >= 1, JSON.stringify([...counts]));
+  assert.equal(label(feed.items[0]!.id), 'shoe');
+  const bagWhy = feed.items.find((i) => label(i.id) === 'bag')!.why;
+  assert.match(whyText(bagWhy, (id) => id), /^interest 2: like bag-0[123] you viewed$/);
+});
+
+test('cold start with one event, and a new event changes the feed at once', () => {
+  const { e, label } = engine();
+  e.buildTaste('cy', [{ item: 'bag-05', action: 'click', weight: 1, ts: at(0) }]);
+  const before = e.feed('cy', 5);
+  assert.equal(before.items.length, 5);
+  assert.ok(before.items.slice(0, 3).every((i) => label(i.id) === 'bag'), 'neighbours of the one item first');
+  for (let i = 0; i < 4; i++) e.record({ user: 'cy', item: `hat-0${i + 4}`, action: 'purchase', weight: 5, ts: at(1 + i) });
+  const after = e.feed('cy', 5);
+  assert.notDeepEqual(after.items.map((i) => i.id), before.items.map((i) => i.id));
+  assert.equal(label(after.items[0]!.id), 'hat', 'the heavier, newer taste leads');
+  assert.ok(!after.items.some((i) => ['hat-04', 'hat-05', 'hat-06', 'hat-07'].includes(i.id)));
+});
+
+test('walks explain themselves through boards and people', () => {
+  const { e } = engine();
+  e.buildTaste('di', [{ item: 'hat-00', action: 'save', weight: 3, ts: at(0) }]);
+  e.engage('di', 'hat-00', 3);
+  const texts = e.feed('di', 12, 'walk').items.map((i) => whyText(i.why, (id) => id));
+  assert.ok(texts.includes('via board board-hat'), texts.join(' | '));
+  assert.ok(texts.some((t) => t === 'people who engaged with hat-00 also engaged with this'), texts.join(' | '));
+});
