@@ -11,11 +11,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startServer } from '../src/server/runtime.js';
+import { trainVersion } from '../src/services/train.js';
 import { runMainJob } from '../src/services/pipeline.js';
-import { clearScreenshots, hasRoute, mockJson, openPage, screenshot, type BrowserSession } from './helpers/browser.js';
+import { clearScreenshots, openPage, screenshot, type BrowserSession } from './helpers/browser.js';
 import { REPO, sampleRows, tempDir } from './helpers/tmp.js';
 
 const WEB_INDEX = path.join(REPO, 'web/dist/index.html');
+const API_KEY = 'e2e-test-key';
 const FIRST = 44; // more than one page (40), so the grid has to scroll for the rest
 const SECOND = 40; // ingested while the page is open: more than one encode batch (32), so progress shows mid-way
 
@@ -58,7 +60,7 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     assert.equal(secondRows.length, SECOND);
     const cat = writeCatalogue(catDir, 'first.csv', firstRows);
 
-    run = await startServer({ dataDir: data, dbUrl: undefined, port: 0, host: '127.0.0.1', apiKey: undefined });
+    run = await startServer({ dataDir: data, dbUrl: undefined, port: 0, host: '127.0.0.1', apiKey: API_KEY });
     const result = await runMainJob(run.services, cat);
     assert.equal(result.ingest.ingested, FIRST);
     assert.equal(result.index.size, FIRST);
@@ -145,21 +147,16 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     await screenshot(page, 'e2e-03-image-search');
   });
 
-  it('searches by text where the server supports it', async (t) => {
+  it('explains that text search needs a trained version while only generic exists', async () => {
     const { page } = session;
     const probe = await fetch(`${run.server.url}/api/search?q=shirt&k=3`);
-    const supported = probe.ok && (probe.headers.get('content-type') ?? '').includes('json');
+    assert.equal(probe.status, 409, 'generic MobileNet features cannot embed words');
     await page.getByRole('searchbox', { name: 'Search the catalogue' }).fill('shirt');
     await page.keyboard.press('Enter');
     await page.waitForURL('**/search?q=shirt');
-    if (!supported) {
-      t.diagnostic(`GET /api/search answered ${probe.status} (${probe.headers.get('content-type')}): text search not on this server yet, checking the graceful state only`);
-      await page.getByRole('heading', { name: "Text search isn't available yet" }).waitFor();
-      return;
-    }
-    await cards(page).first().waitFor({ timeout: 30_000 });
-    assert.ok((await cards(page).count()) >= 1);
-    await screenshot(page, 'e2e-04-text-search');
+    await page.getByRole('heading', { name: 'Text search needs a trained version' }).waitFor();
+    await page.getByText(/loupe train/).first().waitFor();
+    await screenshot(page, 'e2e-04-text-search-untrained');
   });
 
   it('streams a running ingest into the live panel and the grid, without a reload', async (t) => {
@@ -222,93 +219,54 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     assert.equal(res.items.length, 3);
   });
 
-  it('shows tags, a second version, feeds, text search and the eval dashboard (mocked where the server lacks the route)', async (t) => {
+  it('trained version: tags, two versions side by side, text search, a real feed and the eval dashboard', async () => {
     const base = run.server.url;
+    // Everything below is real: a version trained on this catalogue and events posted over the API.
+    const trained = await trainVersion(run.services.db, run.services.paths, run.services.indexes, { name: 'mine', seed: 1 });
+    assert.equal(trained.items.projected, FIRST + SECOND);
+    const item = firstRows[3]!;
+    const saved = firstRows.filter((r) => r.label === item.label).slice(0, 3);
+    const events = [...saved, firstRows[0]!].map((r, i) => ({ user: 'alice', item: r.id, action: 'save', ts: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() }));
+    const posted = await fetch(`${base}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      body: JSON.stringify({ events }),
+    });
+    assert.equal(posted.status, 200, await posted.clone().text());
+
     const page = await session.context.newPage();
     page.on('pageerror', (err) => session.problems.push(`pageerror: ${err.message}`));
-    const item = firstRows[3]!;
-    const mocked: string[] = [];
-    const real = async (p: string) => (await (await fetch(new URL(p, base))).json()) as Record<string, unknown>;
-
-    const realVersions = (await real('/api/versions')).versions as { name: string }[];
-    if (realVersions.length < 2) {
-      mocked.push('versions+similar');
-      const trained = { name: 'trained-demo', kind: 'trained', encoder: 'mobilenet_v2_mid+head', dims: 128, count: FIRST + SECOND, status: 'ready', promoted: false, created_at: new Date().toISOString(), metrics: null };
-      await mockJson(page, '**/api/versions', () => ({ versions: [...realVersions, trained] }));
-      // The "trained" neighbours: the generic ones in another order, so the columns visibly differ.
-      await page.route('**/api/items/*/similar?*', async (route) => {
-        const url = new URL(route.request().url());
-        if (url.searchParams.get('version') !== 'trained-demo') return route.fallback();
-        url.searchParams.delete('version');
-        const res = (await (await fetch(new URL(url.pathname + url.search, base))).json()) as { items: { score: number }[] };
-        const items = [...res.items].reverse().map((n, i) => ({ ...n, score: 0.95 - i * 0.02 }));
-        await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ version: 'trained-demo', items }) });
-      });
-    }
-    if (!(await hasRoute(base, `/api/items/${item.id}/tags`))) {
-      mocked.push('tags');
-      await mockJson(page, '**/api/items/*/tags', (u) => ({
-        item: decodeURIComponent(u.pathname.split('/')[3]!),
-        version: 'trained-demo',
-        tags: [{ label: item.label, probability: 0.93 }, { label: 'Shirt', probability: 0.41 }, { label: 'Polo', probability: 0.18 }],
-      }));
-    }
-    if (!(await hasRoute(base, '/api/users'))) {
-      mocked.push('users+feed');
-      await mockJson(page, '**/api/users', () => ({ users: [{ id: 'alice', events: 24 }, { id: 'bob', events: 9 }] }));
-      await mockJson(page, '**/api/users/*/feed?*', (u) => ({
-        user: u.pathname.split('/')[3],
-        items: firstRows.slice(u.pathname.includes('alice') ? 0 : 12, u.pathname.includes('alice') ? 12 : 24).map((r, i) => ({ id: r.id, score: 0.9 - i * 0.03, why: [`you liked ${3 - (i % 3)} ${r.label} items`, `similar to ${r.group}`] })),
-      }));
-    }
-    if (!(await hasRoute(base, '/api/eval'))) {
-      mocked.push('eval');
-      const m = (x: number) => ({ retrieval: { k: 10, queries: 60, precision: 0.41 + x, recall: 0.36 + x, map: 0.33 + x, ndcg: 0.47 + x, hitRate: 0.86 + x / 2 }, tagging: { microF1: 0.52 + x, macroF1: 0.47 + x } });
-      await mockJson(page, '**/api/eval', () => ({ versions: [{ name: 'generic', metrics: m(0) }, { name: 'trained-demo', metrics: m(0.12) }] }));
-    }
-    const textSearch = await hasRoute(base, '/api/search?q=shirt&k=3');
-    if (!textSearch) {
-      mocked.push('search');
-      await mockJson(page, '**/api/search?*', async () => ({ ...(await real(`/api/items/${item.id}/similar?k=12&expand=1`)), version: 'generic' }));
-    }
-    t.diagnostic(`mocked in the page (server lacks them): ${mocked.join(', ') || 'none'}`);
-
     try {
       await page.goto(`/item/${item.id}`);
       await page.getByRole('heading', { name: item.label, level: 1 }).waitFor();
       await page.getByRole('heading', { name: /Suggested tags/ }).waitFor();
-      if (mocked.includes('tags')) await page.locator('.tag-list').getByText('93%').waitFor();
       await page.locator('.similar-column').nth(1).locator('.card').first().waitFor({ timeout: 20_000 });
       assert.equal(await page.locator('.similar-column').count(), 2, 'two versions side by side');
       await page.getByLabel('Version for column 2').waitFor();
       await screenshot(page, 'e2e-08-compare-versions', { fullPage: true });
 
-      await page.getByRole('searchbox', { name: 'Search the catalogue' }).fill('shirt');
+      await page.getByRole('searchbox', { name: 'Search the catalogue' }).fill(item.label.toLowerCase());
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: /Results for/ }).waitFor();
       await cards(page).first().waitFor({ timeout: 20_000 });
+      const found = await cards(page).evaluateAll((els) => els.slice(0, 5).map((e) => e.getAttribute('data-item-id')));
+      const labelOf = new Map([...firstRows, ...secondRows].map((r) => [r.id, r.label]));
+      assert.ok(found.filter((id) => labelOf.get(id!) === item.label).length >= 2, `text search for "${item.label}" finds ${item.label} items`);
 
       await page.getByRole('link', { name: 'For you' }).click();
-      const picker = page.getByLabel('User');
-      await picker.waitFor();
-      await page.waitForURL(/\/feed\/[^/]+$/);
+      await page.getByLabel('User').waitFor();
+      await page.waitForURL(/\/feed\/alice$/);
       await cards(page).first().waitFor({ timeout: 20_000 });
-      if (mocked.includes('users+feed')) {
-        await page.locator('.card-why').first().getByText(/you liked/).waitFor();
-        await picker.selectOption('bob');
-        await page.waitForURL('**/feed/bob');
-        await page.locator(`main .card[data-item-id="${firstRows[12]!.id}"]`).waitFor();
-      }
+      await page.locator('.card-why').first().waitFor();
+      const feedIds = await cards(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-item-id')));
+      for (const e of events) assert.ok(!feedIds.includes(e.item), 'engaged items are not fed back');
       await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('main .card img')).slice(0, 6).every((i) => i.complete));
       await screenshot(page, 'e2e-09-feed');
 
       await page.getByRole('link', { name: 'Evaluation' }).click();
       await page.getByRole('heading', { name: 'Evaluation', level: 1 }).waitFor();
-      await page.locator('.metrics-table').waitFor({ timeout: 30_000 });
-      if (mocked.includes('eval')) {
-        assert.equal(await page.locator('.chart canvas').count(), 2, 'a chart for retrieval and one for tagging');
-        await page.getByRole('rowheader', { name: 'retrieval.ndcg' }).waitFor();
-      }
+      await page.locator('.metrics-table').waitFor({ timeout: 60_000 });
+      assert.ok((await page.locator('.chart canvas').count()) >= 1, 'eval metrics charted');
       await page.waitForTimeout(400); // let the bars finish growing
       await screenshot(page, 'e2e-10-eval');
     } finally {

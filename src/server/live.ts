@@ -4,7 +4,8 @@ export type LiveEvent =
   | { type: 'progress'; job: string; done: number; total: number; rate: number; eta: number | undefined; message?: string }
   | { type: 'job'; job: string; status: 'started' | 'done' | 'failed'; detail?: unknown }
   | { type: 'items'; action: 'ingested' | 'updated'; ids: string[] }
-  | { type: 'vectors'; version: string; count: number };
+  | { type: 'vectors'; version: string; count: number }
+  | { type: 'events'; users: string[]; count: number };
 
 /** In-process fan-out of job progress and data changes to server-sent-event subscribers. */
 export class LiveBus {

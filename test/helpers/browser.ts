@@ -60,19 +60,3 @@ export async function screenshot(page: Page, name: string, opts: { fullPage?: bo
   await page.screenshot({ path: file, fullPage: opts.fullPage ?? false });
   return file;
 }
-
-/** Whether the server really has a JSON route at `path` (unknown GET paths fall back to the app's HTML). */
-export async function hasRoute(baseURL: string, pathAndQuery: string): Promise<boolean> {
-  const res = await fetch(new URL(pathAndQuery, baseURL));
-  const json = (res.headers.get('content-type') ?? '').includes('json');
-  await res.arrayBuffer().catch(() => undefined);
-  return json && res.status !== 404;
-}
-
-/** Answers requests matching `pattern` with `body` (JSON) in this page only: for routes the server lacks. */
-export async function mockJson(page: Page, pattern: string | RegExp, body: (url: URL) => unknown | Promise<unknown>): Promise<void> {
-  await page.route(pattern, async (route) => {
-    const url = new URL(route.request().url());
-    await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(await body(url)) });
-  });
-}

@@ -22,11 +22,7 @@ export interface FeedResponse {
 }
 
 /** Published on the live bus when events land, so open feeds can refresh. */
-export interface TasteLiveEvent {
-  type: 'events';
-  users: string[];
-  count: number;
-}
+export type TasteLiveEvent = Extract<LiveEvent, { type: 'events' }>;
 
 export interface TasteDeps {
   db: Db;
@@ -125,7 +121,7 @@ export class TasteService {
     if (added.length) {
       const live: TasteLiveEvent = { type: 'events', users: [...new Set(added.map((e) => e.user))].slice(0, 100), count: added.length };
       // LiveEvent has no 'events' member yet; the SSE route forwards any type as is.
-      this.deps.live?.publish(live as unknown as LiveEvent);
+      this.deps.live?.publish(live);
     }
     return { recorded: added.length, duplicates: events.length - added.length };
   }

@@ -54,8 +54,21 @@ export function shortKey(key: string, group: string): string {
 
 export type EvalSource = { kind: 'report'; report: EvalReport } | { kind: 'versions'; versions: VersionInfo[] } | { kind: 'none' };
 
+/** Each evaluated version becomes two columns: its base and itself, measured on the same held-out items. */
+function reportColumns(report: EvalReport): { name: string; metrics: Record<string, unknown> | null }[] {
+  return (report.versions ?? []).flatMap((v) => {
+    if ('metrics' in v) return [v];
+    const text = v.text ? { text: { recall: v.text.recall, map: v.text.map } } : {};
+    const keyword = v.text ? { text: { recall: v.text.keywordRecall, map: v.text.keywordMap } } : {};
+    return [
+      { name: `${v.base} (${v.name} split)`, metrics: { ...v.generic, ...keyword } },
+      { name: v.name, metrics: { ...v.trained, ...text, ...(v.calibration ? { calibration: { ece: v.calibration.eceCalibrated } } : {}) } },
+    ];
+  });
+}
+
 export function sourceVersions(src: EvalSource): { name: string; metrics: Record<string, unknown> | null }[] {
-  if (src.kind === 'report') return src.report.versions ?? [];
+  if (src.kind === 'report') return reportColumns(src.report);
   if (src.kind === 'versions') return src.versions.filter((v) => v.metrics && Object.keys(v.metrics).length > 0);
   return [];
 }

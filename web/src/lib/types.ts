@@ -82,8 +82,20 @@ export interface Feed {
   items: FeedEntry[];
 }
 
+/** One trained version measured against its base on its held-out split (`loupe eval --json`). */
+export interface VersionEvaluation {
+  name: string;
+  base: string;
+  heldOut: number;
+  generic: Record<string, unknown>;
+  trained: Record<string, unknown>;
+  calibration: Record<string, unknown> | null;
+  text: Record<string, unknown> | null;
+  lift: Record<string, number>;
+}
+
 export interface EvalReport {
-  versions: { name: string; metrics: Record<string, unknown> }[];
+  versions: (VersionEvaluation | { name: string; metrics: Record<string, unknown> })[];
   [key: string]: unknown;
 }
 

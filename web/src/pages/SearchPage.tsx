@@ -44,6 +44,10 @@ function TextResults({ q }: { q: string }) {
       </EmptyState>
     );
   }
+  if (res.error instanceof ApiError && res.error.status === 409) {
+    // The server is fine; no version can place words in its space yet.
+    return <EmptyState title="Text search needs a trained version">{res.error.message}</EmptyState>;
+  }
   if (res.error) return <ErrorState error={res.error} onRetry={res.reload} title="Search failed" />;
   return res.data ? <Results res={res.data} label={`Results for ${q}`} /> : null;
 }
