@@ -1,4 +1,5 @@
 import { evaluateAll, type VersionEvaluation } from '../eval/evaluate.js';
+import { evaluateFeedsOnStore, type FeedEvalReport } from '../graph/io/feed-eval.js';
 import { UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 
@@ -24,18 +25,33 @@ function table(v: VersionEvaluation): string {
   return lines.join('\n');
 }
 
+function feedTable(f: FeedEvalReport): string {
+  const rows = Object.entries(f.methods).map(([m, s]) => `  ${m.padEnd(10)} recall@${f.k} ${s.recall.toFixed(4)}  ndcg@${f.k} ${s.ndcg.toFixed(4)}`);
+  return [`feed (${f.version}, ${f.source}: ${f.users} users, last ${f.holdout} hidden)`, ...rows, `  ${f.note}`].join('\n');
+}
+
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Measure every trained version against generic on its held-out items',
   usage: 'loupe eval [--version NAME]',
   options: {
     version: { type: 'string', value: 'NAME', description: 'only this trained version' },
+    'no-feed': { type: 'boolean', description: 'skip the feed section (leave-last-k-out over events)' },
   },
   async run(ctx, values, positionals) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    return withStore(ctx, async ({ db, paths }) => {
+    return withStore(ctx, async ({ db, paths, indexes }) => {
       const report = await evaluateAll(db, paths, values.version as string | undefined);
-      ctx.print(report, report.versions.length ? report.versions.map(table).join('\n\n') : 'no trained versions yet: `loupe train --name NAME`');
+      let feed: FeedEvalReport | { skipped: string } | null = null;
+      if (!values['no-feed']) {
+        // A catalogue with neither events nor groups has nothing to hold out: say so instead of failing.
+        feed = await evaluateFeedsOnStore(db, indexes, values.version ? { version: values.version as string } : {}).catch((err: Error) => ({ skipped: err.message }));
+      }
+      const text = [
+        report.versions.length ? report.versions.map(table).join('\n\n') : 'no trained versions yet: `loupe train --name NAME`',
+        ...(feed ? ['', 'skipped' in feed ? `feed: skipped (${feed.skipped})` : feedTable(feed)] : []),
+      ].join('\n');
+      ctx.print({ ...report, feed }, text);
       return 0;
     });
   },
