@@ -6,6 +6,7 @@
  *   node --import tsx bench/request-time.ts [--items 100000] [--requests 300]
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestCatalogue } from '../src/catalog/ingest.js';
@@ -68,12 +69,23 @@ async function time(fn: (i: number) => Promise<unknown>, n: number): Promise<num
 
 const inSimilar = await time(async (i) => similarFromIndex(s.indexes, 'served', pick(i), 10), R * 10);
 const inImage = await time(async (i) => nearestToVector(s.indexes, 'served', await imageQueryVector(s.db, s.paths, s.encoders, 'served', photoOf.get(pick(i))!), 10), R);
-const base = run.server.url;
-const httpSimilar = await time(async (i) => (await fetch(`${base}/api/items/${pick(i)}/similar?k=10`)).json(), R * 3);
-const httpImage = await time(
-  async (i) => (await fetch(`${base}/api/search/image?k=10`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photoOf.get(pick(i))! })).json(),
-  R,
-);
+// A plain keep-alive client, so the numbers are the server's, not a heavyweight client's.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const { hostname, port } = new URL(run.server.url);
+function request(method: string, pathname: string, body?: Buffer): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, hostname, port, method, path: pathname, headers: body ? { 'content-type': 'image/jpeg', 'content-length': body.length } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString())) : reject(new Error(`${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const httpSimilar = await time((i) => request('GET', `/api/items/${pick(i)}/similar?k=10`), R * 3);
+const httpImage = await time((i) => request('POST', '/api/search/image?k=10', photoOf.get(pick(i))!), R);
+agent.destroy();
 await run.stop();
 
 const rows = { inProcess: { similar: summarize(inSimilar), image: summarize(inImage) }, http: { similar: summarize(httpSimilar), image: summarize(httpImage) } };

@@ -81,29 +81,40 @@ export async function encodeMissing(db: Db, paths: DataPaths, encoder: Encoder, 
     if (items.length) cursor = items[items.length - 1]!.item_id;
     return items;
   };
+  const write = async (batch: DecodedBatch, vectors: Float32Array[]) => {
+    const written = await db.transaction(async (tx) => {
+      const n = await insertVectors(
+        tx,
+        opts.version,
+        batch.ok.map((it, i) => ({ itemId: it.item_id, imageHash: it.image_hash, vec: vectors[i]! })),
+      );
+      await tx.query('UPDATE jobs SET done = done + $2, updated_at = now() WHERE id = $1', [job!.id, batch.items.length]);
+      return n;
+    });
+    result.encoded += written;
+    result.skipped += batch.ok.length - written;
+    result.errors.push(...batch.errors);
+    meter.advance(batch.items.length);
+  };
   try {
     let items = await fetchNext();
     let pending = items.length ? decodeBatch(paths, items, encoder, maxPixels) : undefined;
+    let writing: Promise<void> | undefined;
     while (pending) {
       opts.signal?.throwIfAborted();
       const batch = await pending;
+      // Three stages overlap: the next batch decodes (sharp threads) and the previous batch is
+      // written (database) while this one runs on the inference threads.
+      const encoding = batch.images.length ? encoder.encode(batch.images) : Promise.resolve([]);
+      encoding.catch(() => undefined); // awaited below; this only keeps a failure from being 'unhandled' meanwhile
+      await writing;
       items = await fetchNext();
       pending = items.length ? decodeBatch(paths, items, encoder, maxPixels) : undefined;
-      const vectors = batch.images.length ? await encoder.encode(batch.images) : [];
-      const written = await db.transaction(async (tx) => {
-        const n = await insertVectors(
-          tx,
-          opts.version,
-          batch.ok.map((it, i) => ({ itemId: it.item_id, imageHash: it.image_hash, vec: vectors[i]! })),
-        );
-        await tx.query('UPDATE jobs SET done = done + $2, updated_at = now() WHERE id = $1', [job!.id, batch.items.length]);
-        return n;
-      });
-      result.encoded += written;
-      result.skipped += batch.ok.length - written;
-      result.errors.push(...batch.errors);
-      meter.advance(batch.items.length);
+      const vectors = await encoding;
+      writing = write(batch, vectors);
+      writing.catch(() => undefined); // awaited on the next turn or after the loop
     }
+    await writing;
     await db.query(`UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now() WHERE id = $1`, [job!.id]);
   } catch (err) {
     await db

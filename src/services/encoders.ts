@@ -3,13 +3,14 @@ import type { Db } from '../store/db.js';
 import { getVersion, listVersions, promotedVersion } from '../store/vectors.js';
 import { decodeForEncoder, DEFAULT_MAX_PIXELS } from '../vision/decode.js';
 import type { Encoder } from '../vision/encoder.js';
-import { canEncodeText, createEncoder, parseEncoderSpec, type EncoderRuntime } from '../vision/encoders.js';
+import { canEncodeText, parseEncoderSpec, type EncoderRuntime } from '../vision/encoders.js';
+import { WorkerEncoder } from '../vision/worker-encoder.js';
 import { LoupeError } from '../errors.js';
 import { loadVersionModel } from './project.js';
 
 /**
- * Opens each backbone once per process and hands it out by spec string. Only query uploads and
- * `loupe encode` need one: catalogue items are served from stored vectors.
+ * Opens each backbone once per process, in a worker thread, and hands it out by spec string. Only
+ * query uploads and `loupe encode` need one: catalogue items are served from stored vectors.
  */
 export class EncoderPool {
   private readonly open = new Map<string, Promise<Encoder>>();
@@ -22,7 +23,8 @@ export class EncoderPool {
   get(spec: string): Promise<Encoder> {
     let enc = this.open.get(spec);
     if (!enc) {
-      enc = createEncoder(parseEncoderSpec(spec), {
+      parseEncoderSpec(spec); // a bad spec fails here, with its own message
+      enc = WorkerEncoder.create(spec, {
         modelsDir: this.paths.models,
         ...(this.runtime ? { runtime: this.runtime } : {}),
         ...(this.threads ? { threads: this.threads } : {}),

@@ -152,9 +152,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
 
 /** pgvector's text form of a vector, for `$n::vector` parameters. */
 export function toVectorSql(v: ArrayLike<number>): string {
-  let out = '[';
-  for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + v[i];
-  return out + ']';
+  return `[${Array.prototype.join.call(v, ',')}]`;
 }
 
 /** Parses pgvector's text form (`[1,2,3]`), as returned by `vec::text`. */
