@@ -8,7 +8,8 @@ function fmtSecs(s: number | undefined): string {
 
 /** Renders progress on stderr: a redrawn bar on a terminal, a line every few seconds otherwise. */
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ((p: Progress) => void) & { end(): void } {
-  let lastLine = 0;
+  let lastLine = performance.now();
+  let lastStep = -1;
   let drawn = false;
   const render = (p: Progress) => {
     const pct = p.total ? p.done / p.total : 1;
@@ -18,9 +19,14 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     if (stream.isTTY) {
       stream.write(`\r${text}\x1b[K`);
       drawn = true;
-    } else if (performance.now() - lastLine > 2000 || p.done === p.total) {
-      stream.write(text + '\n');
-      lastLine = performance.now();
+    } else {
+      // In logs: a line per 10% step, or every 2 s on long steps, and the last one.
+      const step = Math.floor(pct * 10);
+      if (step > lastStep || performance.now() - lastLine > 2000 || p.done === p.total) {
+        stream.write(text + '\n');
+        lastLine = performance.now();
+        lastStep = step;
+      }
     }
   };
   return Object.assign(render, {
