@@ -33,3 +33,28 @@ export function report(name: string, result: Record<string, unknown>): void {
   fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ name, machine: machine(), at: new Date().toISOString(), ...result }, null, 2));
   console.log(`\n${name}: ${JSON.stringify(result)}`);
 }
+
+/**
+ * The product path every quality bench starts with: open `dataDir`, ingest the catalogue, encode
+ * what is new into `generic`. Idempotent, so re-runs reuse the work. The caller closes the db.
+ */
+export async function ingestAndEncode(dataDir: string, catalogue: string, map?: string) {
+  const [{ ingestCatalogue }, { dataPaths }, { encodeMissing }, { openDb }, { createEncoder, DEFAULT_ENCODER }] = await Promise.all([
+    import('../src/catalog/ingest.js'),
+    import('../src/config.js'),
+    import('../src/jobs/encode.js'),
+    import('../src/store/db.js'),
+    import('../src/vision/encoders.js'),
+  ]);
+  const paths = dataPaths(dataDir);
+  const db = await openDb({ dir: paths.db });
+  console.log(machine());
+  const t = performance.now();
+  const ingest = await ingestCatalogue(db, paths, catalogue, map ? { map } : {});
+  console.log(`ingest: ${ingest.ingested} new, ${ingest.unchanged} unchanged, ${ingest.errors.length} errors in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const encoder = await createEncoder(DEFAULT_ENCODER, { modelsDir: paths.models });
+  const enc = await encodeMissing(db, paths, encoder, { version: 'generic', encoderSpec: DEFAULT_ENCODER });
+  await encoder.close();
+  console.log(`encode: ${enc.encoded} new in ${enc.seconds.toFixed(1)} s (${(enc.encoded / Math.max(enc.seconds, 1e-9)).toFixed(1)} img/s)`);
+  return { db, paths };
+}

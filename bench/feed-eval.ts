@@ -7,14 +7,9 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ingestCatalogue } from '../src/catalog/ingest.js';
-import { dataPaths } from '../src/config.js';
 import { evaluateFeedsOnStore } from '../src/graph/io/feed-eval.js';
 import { IndexRegistry } from '../src/index/registry.js';
-import { encodeMissing } from '../src/jobs/encode.js';
-import { openDb } from '../src/store/db.js';
-import { createEncoder, DEFAULT_ENCODER } from '../src/vision/encoders.js';
-import { CLOTHING, machine, report } from './common.js';
+import { CLOTHING, ingestAndEncode, report } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,17 +21,8 @@ const { values } = parseArgs({
     name: { type: 'string', default: 'feed-eval-clothing' },
   },
 });
-const paths = dataPaths(values.data!);
-const db = await openDb({ dir: paths.db });
-console.log(machine());
-let t = performance.now();
-const ingest = await ingestCatalogue(db, paths, values.catalogue!, { map: values.map! });
-console.log(`ingest: ${ingest.ingested} new, ${ingest.unchanged} unchanged, ${ingest.errors.length} errors in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-const encoder = await createEncoder(DEFAULT_ENCODER, { modelsDir: paths.models });
-const enc = await encodeMissing(db, paths, encoder, { version: 'generic', encoderSpec: DEFAULT_ENCODER });
-await encoder.close();
-console.log(`encode: ${enc.encoded} new in ${enc.seconds.toFixed(1)} s`);
-t = performance.now();
+const { db, paths } = await ingestAndEncode(values.data!, values.catalogue!, values.map!);
+const t = performance.now();
 const indexes = new IndexRegistry(db, paths.index);
 const synced = await indexes.sync('generic');
 console.log(`index: ${synced.size} vectors in ${((performance.now() - t) / 1000).toFixed(1)} s`);

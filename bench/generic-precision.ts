@@ -6,13 +6,9 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ingestCatalogue } from '../src/catalog/ingest.js';
-import { dataPaths } from '../src/config.js';
 import { evaluateRetrieval, sharesLabel } from '../src/eval/metrics.js';
-import { encodeMissing } from '../src/jobs/encode.js';
-import { openDb, parseVectorSql } from '../src/store/db.js';
-import { createEncoder, DEFAULT_ENCODER } from '../src/vision/encoders.js';
-import { CLOTHING, machine, report } from './common.js';
+import { parseVectorSql } from '../src/store/db.js';
+import { CLOTHING, ingestAndEncode, report } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,17 +19,7 @@ const { values } = parseArgs({
   },
 });
 const ignore = new Set(values['ignore-labels']!.split(',').map((s) => s.trim()).filter(Boolean));
-const paths = dataPaths(values.data!);
-const db = await openDb({ dir: paths.db });
-console.log(machine());
-let t = performance.now();
-const ingest = await ingestCatalogue(db, paths, values.catalogue!, { map: values.map! });
-console.log(`ingest: ${ingest.ingested} new, ${ingest.unchanged} unchanged, ${ingest.errors.length} errors in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-t = performance.now();
-const encoder = await createEncoder(DEFAULT_ENCODER, { modelsDir: paths.models });
-const enc = await encodeMissing(db, paths, encoder, { version: 'generic', encoderSpec: DEFAULT_ENCODER });
-await encoder.close();
-console.log(`encode: ${enc.encoded} in ${enc.seconds.toFixed(1)} s (${(enc.encoded / Math.max(enc.seconds, 1e-9)).toFixed(1)} img/s)`);
+const { db } = await ingestAndEncode(values.data!, values.catalogue!, values.map!);
 
 const rows = await db.query<{ id: string; labels: string[]; vec: string }>(
   `SELECT i.id, i.labels, e.vec::text AS vec FROM items i JOIN embeddings e ON e.item_id = i.id AND e.version = 'generic' ORDER BY i.id`,
