@@ -82,8 +82,11 @@ export class HnswIndex implements VectorIndex {
   search(vec: ArrayLike<number>, k: number, exclude?: ReadonlySet<string>): Neighbour[] {
     const want = Math.min(k + (exclude?.size ?? 0), this.size);
     if (want <= 0) return [];
-    if (this.hnsw.getEf() < want) this.hnsw.setEf(want);
+    // ef must cover the request; a large one is raised for this search only, so it never slows the next.
+    const widened = want > this.params.efSearch;
+    if (widened) this.hnsw.setEf(want);
     const { neighbors, distances } = this.hnsw.searchKnn(Array.from(vec), want);
+    if (widened) this.hnsw.setEf(this.params.efSearch);
     const out: Neighbour[] = [];
     for (let i = 0; i < neighbors.length && out.length < k; i++) {
       const id = this.labels[neighbors[i]!]!;
