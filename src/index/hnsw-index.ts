@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { NeighbourLists } from './neighbour-lists.js';
 import type { Neighbour, VectorIndex } from './vector-index.js';
 
 export interface HnswParams {
   m: number;
   efConstruction: number;
   efSearch: number;
+  /** Width of the precomputed more-like-this list per item (0: none, every request searches). */
+  related: number;
 }
 
-export const DEFAULT_HNSW: HnswParams = Object.freeze({ m: 16, efConstruction: 200, efSearch: 128 });
+export const DEFAULT_HNSW: HnswParams = Object.freeze({ m: 16, efConstruction: 200, efSearch: 128, related: 32 });
 
 interface Meta {
   format: 1;
@@ -29,6 +32,10 @@ export class HnswIndex implements VectorIndex {
   private readonly labels: string[] = [];
   private readonly labelOf = new Map<string, number>();
   private deleted = 0;
+  private lists: NeighbourLists | undefined;
+  /** Slots whose list must be computed again, and slots whose vector changed or went away. */
+  private readonly staleLists = new Set<number>();
+  private readonly movedSlots = new Set<number>();
   /** Free-form sync state persisted with the index (e.g. last embedding seq applied). */
   state: Record<string, number> = {};
 
@@ -40,6 +47,7 @@ export class HnswIndex implements VectorIndex {
     this.hnsw = new hnswlib.HierarchicalNSW('cosine', dims);
     this.hnsw.initIndex({ maxElements: capacity, m: params.m, efConstruction: params.efConstruction, randomSeed: 100, allowReplaceDeleted: false });
     this.hnsw.setEf(params.efSearch);
+    this.lists = params.related > 0 ? new NeighbourLists(params.related) : undefined;
   }
 
   get size(): number {
@@ -61,6 +69,8 @@ export class HnswIndex implements VectorIndex {
     const existing = this.labelOf.get(id);
     if (existing !== undefined) {
       this.hnsw.addPoint(point, existing); // hnswlib updates a live label in place
+      this.movedSlots.add(existing);
+      this.staleLists.add(existing);
       return;
     }
     const label = this.labels.length;
@@ -68,6 +78,7 @@ export class HnswIndex implements VectorIndex {
     this.hnsw.addPoint(point, label);
     this.labels.push(id);
     this.labelOf.set(id, label);
+    this.staleLists.add(label);
   }
 
   remove(id: string): void {
@@ -77,6 +88,63 @@ export class HnswIndex implements VectorIndex {
     this.labelOf.delete(id);
     this.labels[label] = '';
     this.deleted++;
+    this.movedSlots.add(label);
+    this.staleLists.delete(label);
+    this.lists?.invalidate(label);
+  }
+
+  /** Lists waiting for `refreshRelated`. */
+  get staleRelated(): number {
+    return this.lists ? this.staleLists.size + this.movedSlots.size : 0;
+  }
+
+  /**
+   * Brings the precomputed more-like-this lists up to date after writes: lists that mention a moved
+   * or removed item are recomputed, new items get a list, and each new item is offered to its
+   * neighbours' lists (cosine is symmetric), so a lookup matches a fresh search without
+   * searching again for every item. Returns how many lists were computed.
+   */
+  refreshRelated(limit = Number.POSITIVE_INFINITY): number {
+    const lists = this.lists;
+    if (!lists) return 0;
+    for (const slot of lists.invalidateMentioning(this.movedSlots)) if (this.labels[slot]) this.staleLists.add(slot);
+    this.movedSlots.clear();
+    lists.ensureCapacity(this.labels.length);
+    const batch: number[] = [];
+    for (const slot of this.staleLists) {
+      if (batch.length >= limit) break;
+      batch.push(slot);
+    }
+    const width = lists.width;
+    for (const slot of batch) {
+      this.staleLists.delete(slot);
+      if (!this.labels[slot]) continue;
+      const want = Math.min(width + 1, this.size);
+      const { neighbors, distances } = this.hnsw.searchKnn(this.hnsw.getPoint(slot), want);
+      const list: { slot: number; score: number }[] = [];
+      for (let i = 0; i < neighbors.length && list.length < width; i++) {
+        if (neighbors[i] === slot) continue;
+        list.push({ slot: neighbors[i]!, score: 1 - distances[i]! });
+      }
+      lists.set(slot, list);
+      for (const n of list) lists.offer(n.slot, slot, n.score);
+    }
+    return batch.length;
+  }
+
+  /** More like this from the precomputed list: undefined when there is none or `k` exceeds its width. */
+  related(id: string, k: number): Neighbour[] | undefined {
+    const slot = this.labelOf.get(id);
+    if (slot === undefined || this.staleLists.has(slot)) return undefined;
+    const hit = this.lists?.get(slot, k);
+    if (!hit) return undefined;
+    const out: Neighbour[] = new Array(hit.slots.length);
+    for (let i = 0; i < hit.slots.length; i++) {
+      const other = this.labels[hit.slots[i]!];
+      if (!other) return undefined; // removed since the list was made: search instead
+      out[i] = { id: other, score: hit.scores[i]! };
+    }
+    return out;
   }
 
   search(vec: ArrayLike<number>, k: number, exclude?: ReadonlySet<string>): Neighbour[] {
@@ -96,12 +164,34 @@ export class HnswIndex implements VectorIndex {
     return out;
   }
 
+  /** Takes the saved lists when they match this index; otherwise every live item's list is stale. */
+  private loadRelated(dir: string): void {
+    if (!this.lists) return;
+    let saved: NeighbourLists | undefined;
+    try {
+      saved = NeighbourLists.deserialize(fs.readFileSync(path.join(dir, 'related.bin')));
+    } catch {
+      saved = undefined;
+    }
+    const fits = saved && saved.width === this.lists.width && saved.capacity === this.labels.length;
+    if (fits) this.lists = saved;
+    this.labels.forEach((id, slot) => {
+      if (id && !(fits && saved!.has(slot))) this.staleLists.add(slot);
+    });
+  }
+
   /** Writes index + metadata atomically enough: the metadata is renamed last and checked on load. */
   save(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
     const bin = path.join(dir, 'hnsw.bin');
     this.hnsw.writeIndexSync(`${bin}.tmp`);
     fs.renameSync(`${bin}.tmp`, bin);
+    if (this.lists && !this.staleRelated) {
+      fs.writeFileSync(path.join(dir, 'related.bin.tmp'), this.lists.serialize(this.labels.length));
+      fs.renameSync(path.join(dir, 'related.bin.tmp'), path.join(dir, 'related.bin'));
+    } else {
+      fs.rmSync(path.join(dir, 'related.bin'), { force: true });
+    }
     const meta: Meta = { format: 1, dims: this.dims, params: this.params, labels: this.labels, deleted: this.deleted, state: this.state };
     fs.writeFileSync(path.join(dir, 'meta.json.tmp'), JSON.stringify(meta));
     fs.renameSync(path.join(dir, 'meta.json.tmp'), path.join(dir, 'meta.json'));
@@ -116,7 +206,7 @@ export class HnswIndex implements VectorIndex {
       return undefined;
     }
     if (meta.format !== 1 || meta.dims !== dims) return undefined;
-    const index = new HnswIndex(dims, meta.params, 1);
+    const index = new HnswIndex(dims, { ...DEFAULT_HNSW, ...meta.params }, 1);
     try {
       index.hnsw.readIndexSync(path.join(dir, 'hnsw.bin'));
     } catch {
@@ -130,6 +220,7 @@ export class HnswIndex implements VectorIndex {
     });
     index.deleted = meta.deleted;
     index.state = meta.state;
+    index.loadRelated(dir);
     return index;
   }
 }

@@ -3,6 +3,7 @@ import type { Db } from '../store/db.js';
 import { getVersion, tombstonesSince, vectorsSince } from '../store/vectors.js';
 import { HnswIndex } from './hnsw-index.js';
 
+const RELATED_SLICE = 256;
 const PAGE = 5000;
 
 export interface SyncReport {
@@ -83,7 +84,13 @@ export class IndexRegistry {
       added += rows.length;
       if (rows.length < PAGE) break;
     }
-    if (added || removed || rebuilt) index.save(dir);
+    // Precomputed more-like-this lists, in slices so a large build never stalls a serving process.
+    let related = 0;
+    while (index.staleRelated) {
+      related += index.refreshRelated(RELATED_SLICE);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (added || removed || rebuilt || related) index.save(dir);
     this.indexes.set(version, index);
     return { version, added, removed, size: index.size, rebuilt };
   }

@@ -17,13 +17,16 @@ export async function resolveVersion(db: Db, version: string | undefined): Promi
 }
 
 /**
- * More like this: the item's stored vector against the version's index. Reads no pixels and,
- * once the index is loaded, no database rows.
+ * More like this: the item's precomputed neighbour list, else its stored vector against the
+ * version's index. Reads no pixels and, once the index is loaded, no database rows.
  */
 export function similarFromIndex(indexes: IndexRegistry, version: string, id: string, k: number): SimilarResult | undefined {
   const index = indexes.loaded(version);
-  const vec = index?.vector(id);
-  if (!index || !vec) return undefined;
+  if (!index) return undefined;
+  const precomputed = index.related(id, k);
+  if (precomputed) return { version, items: precomputed };
+  const vec = index.vector(id);
+  if (!vec) return undefined;
   return { version, items: index.search(vec, k, new Set([id])) };
 }
 
