@@ -6,6 +6,9 @@ import sharp from 'sharp';
 import { runMainJob } from '../src/services/pipeline.js';
 import { startServer } from '../src/server/runtime.js';
 import { sampleRows, tempDir, writeSubsetCatalogue } from './helpers/tmp.js';
+import { useFreshDatabase } from './helpers/backend.js';
+
+await useFreshDatabase();
 
 const work = tempDir('api');
 const rows = sampleRows().slice(0, 30);

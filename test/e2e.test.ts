@@ -15,6 +15,9 @@ import { trainVersion } from '../src/services/train.js';
 import { runMainJob } from '../src/services/pipeline.js';
 import { clearScreenshots, openPage, screenshot, type BrowserSession } from './helpers/browser.js';
 import { REPO, sampleRows, tempDir } from './helpers/tmp.js';
+import { useFreshDatabase } from './helpers/backend.js';
+
+await useFreshDatabase();
 
 const WEB_INDEX = path.join(REPO, 'web/dist/index.html');
 const API_KEY = 'e2e-test-key';

@@ -6,6 +6,9 @@ import { runMainJob } from '../src/services/pipeline.js';
 import { startServer } from '../src/server/runtime.js';
 import { loupe } from './helpers/cli.js';
 import { sampleRows, tempDir } from './helpers/tmp.js';
+import { useFreshDatabase } from './helpers/backend.js';
+
+await useFreshDatabase();
 
 /** 40 real photos: 10 each of four labels; sender ids as groups, plus one board across labels. */
 const LABELS = ['Hat', 'Pants', 'Dress', 'T-Shirt'];
@@ -31,7 +34,7 @@ function writeCatalogue(): string {
   return file;
 }
 
-const cli = (...args: string[]) => loupe([...args, '--data', data], { LOUPE_DB: '' });
+const cli = (...args: string[]) => loupe([...args, '--data', data]);
 
 before(async () => {
   const run = await startServer({ dataDir: data, dbUrl: undefined, port: 0, host: '127.0.0.1', apiKey: KEY });

@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { useFreshDatabase } from './helpers/backend.js';
+
+await useFreshDatabase();
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SAMPLE = path.join(REPO, 'examples/clothing-sample/images');
@@ -16,7 +19,7 @@ function loupe(...args: string[]) {
   const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: REPO,
     encoding: 'utf8',
-    env: { ...process.env, LOUPE_DB: '' },
+    env: process.env,
   });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }

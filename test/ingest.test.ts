@@ -8,6 +8,9 @@ import { ingestCatalogue, type IngestResult, type RowError } from '../src/catalo
 import { dataPaths, type DataPaths } from '../src/config.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { countItems, getItem } from '../src/store/items.js';
+import { useFreshDatabase } from './helpers/backend.js';
+
+await useFreshDatabase();
 
 const SAMPLE = path.resolve('examples/clothing-sample');
 const PHOTOS = fs

@@ -6,6 +6,9 @@ import { dataPaths } from '../src/config.js';
 import { openDb } from '../src/store/db.js';
 import { loupe, loupeJson } from './helpers/cli.js';
 import { sampleRows, tempDir } from './helpers/tmp.js';
+import { useFreshDatabase } from './helpers/backend.js';
+
+await useFreshDatabase();
 
 // Every 2nd sample photo: all 17 labels, ~9 per label, real contributors as groups.
 const work = tempDir('train');

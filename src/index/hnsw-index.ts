@@ -184,17 +184,19 @@ export class HnswIndex implements VectorIndex {
   save(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
     const bin = path.join(dir, 'hnsw.bin');
-    this.hnsw.writeIndexSync(`${bin}.tmp`);
-    fs.renameSync(`${bin}.tmp`, bin);
+    // Temp names carry the pid: a CLI and a server sharing a data dir on PostgreSQL may both save.
+    const tmp = `.${process.pid}.tmp`;
+    this.hnsw.writeIndexSync(`${bin}${tmp}`);
+    fs.renameSync(`${bin}${tmp}`, bin);
     if (this.lists && !this.staleRelated) {
-      fs.writeFileSync(path.join(dir, 'related.bin.tmp'), this.lists.serialize(this.labels.length));
-      fs.renameSync(path.join(dir, 'related.bin.tmp'), path.join(dir, 'related.bin'));
+      fs.writeFileSync(path.join(dir, `related.bin${tmp}`), this.lists.serialize(this.labels.length));
+      fs.renameSync(path.join(dir, `related.bin${tmp}`), path.join(dir, 'related.bin'));
     } else {
       fs.rmSync(path.join(dir, 'related.bin'), { force: true });
     }
     const meta: Meta = { format: 1, dims: this.dims, params: this.params, labels: this.labels, deleted: this.deleted, state: this.state };
-    fs.writeFileSync(path.join(dir, 'meta.json.tmp'), JSON.stringify(meta));
-    fs.renameSync(path.join(dir, 'meta.json.tmp'), path.join(dir, 'meta.json'));
+    fs.writeFileSync(path.join(dir, `meta.json${tmp}`), JSON.stringify(meta));
+    fs.renameSync(path.join(dir, `meta.json${tmp}`), path.join(dir, 'meta.json'));
   }
 
   /** Loads a saved index; undefined when missing, from another format, or inconsistent (caller rebuilds). */

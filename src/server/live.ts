@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 export type LiveEvent =
   | { type: 'progress'; job: string; done: number; total: number; rate: number; eta: number | undefined; message?: string }
   | { type: 'job'; job: string; status: 'started' | 'done' | 'failed'; detail?: unknown }
-  | { type: 'items'; action: 'ingested' | 'updated'; ids: string[] }
+  | { type: 'items'; action: 'ingested' | 'updated'; ids: string[]; count?: number }
+  | { type: 'versions'; promoted: string }
   | { type: 'vectors'; version: string; count: number }
   | { type: 'events'; users: string[]; count: number };
 

@@ -8,6 +8,7 @@ import { openDb } from '../store/db.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
 import type { AppServices } from './context.js';
 import { LiveBus } from './live.js';
+import { bridgeDataChanges } from './live-changes.js';
 import { listen, type RunningServer } from './serve.js';
 
 export interface ServerConfig {
@@ -48,13 +49,23 @@ export async function startServer(cfg: ServerConfig, existing?: AppServices): Pr
     cfg.log?.(`index ${v.name}: ${r.size} vectors`);
   }
   indexes.defaultVersion = await promotedVersion(db);
+  // Writes from other processes (a CLI ingest, workers on PostgreSQL) reach the index and /api/live.
+  const stopChanges = await bridgeDataChanges(services, { log: cfg.log });
   const webDir = defaultWebDir();
-  const server = await listen(services, { port: cfg.port, host: cfg.host, ...(webDir ? { webDir } : {}) });
+  let server: RunningServer;
+  try {
+    server = await listen(services, { port: cfg.port, host: cfg.host, ...(webDir ? { webDir } : {}) });
+  } catch (err) {
+    await stopChanges();
+    if (!existing) await db.close();
+    throw err;
+  }
   return {
     server,
     services,
     async stop() {
       await server.close();
+      await stopChanges();
       await services.encoders.close();
       await db.close();
     },

@@ -35,7 +35,6 @@ export async function runMainJob(
     },
   });
   s.live.publish({ type: 'job', job: 'ingest', status: 'done', detail: { ingested: ingest.ingested, updated: ingest.updated, unchanged: ingest.unchanged, errors: ingest.errors.length } });
-  if (ingest.ingested || ingest.updated) s.live.publish({ type: 'items', action: 'ingested', ids: [] });
 
   const version = 'generic';
   s.live.publish({ type: 'job', job: 'encode', status: 'started', detail: { version } });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { migrate } from './migrations.js';
+import { PgListener } from './pg-listen.js';
 
 /** Anything that runs SQL: the pool itself or a client inside a transaction. */
 export interface Queryable {
@@ -13,8 +14,15 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction; rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `fn` with each NOTIFY payload on `channel` committed by any connection (LISTEN on
+   * PostgreSQL, PGlite's in-process listen embedded). Resolves to the unsubscribe.
+   */
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+type ListenFn = Db['listen'];
 
 export interface OpenDbOptions {
   /** `postgres://...` selects PostgreSQL; otherwise an embedded PGlite database lives in `dir`. */
@@ -36,6 +44,7 @@ class PoolDb implements Db {
   constructor(
     readonly kind: Db['kind'],
     private readonly pool: pg.Pool,
+    private readonly listenFn: ListenFn,
     private readonly onClose: () => Promise<void>,
   ) {
     this.root = wrapClient(pool);
@@ -56,6 +65,9 @@ class PoolDb implements Db {
     } finally {
       client.release();
     }
+  }
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>> {
+    return this.listenFn(channel, fn);
   }
   async close(): Promise<void> {
     await this.pool.end();
@@ -120,7 +132,9 @@ async function openPglite(dir: string): Promise<Db> {
   }
   await pglite.exec('CREATE EXTENSION IF NOT EXISTS vector');
   const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
-  return new PoolDb('pglite', pool, async () => {
+  const embedded = pglite;
+  const listen: ListenFn = (channel, fn) => embedded.listen(channel, fn);
+  return new PoolDb('pglite', pool, listen, async () => {
     await pglite.close();
     releaseLock();
   });
@@ -128,19 +142,37 @@ async function openPglite(dir: string): Promise<Db> {
 
 async function openPostgres(url: string): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
-  const setup = await pool.connect();
+  // An idle pooled connection that drops (server restart, DROP DATABASE ... FORCE) is discarded by
+  // the pool; without a listener its 'error' would crash the process.
+  pool.on('error', () => undefined);
   try {
-    await setup.query('CREATE EXTENSION IF NOT EXISTS vector');
-  } finally {
-    setup.release();
+    const setup = await pool.connect();
+    try {
+      // Serialised with other starting processes: concurrent CREATE EXTENSION can fail on a unique key.
+    await setup.query('SELECT pg_advisory_lock(7406116)');
+    try {
+      await setup.query('CREATE EXTENSION IF NOT EXISTS vector');
+    } finally {
+      await setup.query('SELECT pg_advisory_unlock(7406116)');
+    }
+    } finally {
+      setup.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
   }
-  return new PoolDb('postgres', pool, async () => undefined);
+  const listener = new PgListener(url);
+  return new PoolDb('postgres', pool, (channel, fn) => listener.listen(channel, fn), () => listener.close());
 }
 
 /** Opens the database and brings its schema up to date. */
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   const url = opts.url ?? process.env.LOUPE_DB;
-  const db = url && /^postgres(ql)?:\/\//.test(url) ? await openPostgres(url) : await openPglite(opts.dir);
+  if (url && !/^postgres(ql)?:\/\//.test(url)) {
+    throw new Error(`--db / LOUPE_DB must be a postgres://... or postgresql://... URL (got '${url.split('@').pop()}'); leave it unset for the embedded database`);
+  }
+  const db = url ? await openPostgres(url) : await openPglite(opts.dir);
   try {
     await migrate(db);
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { CHANGE_TRIGGERS_SQL } from './changes.js';
 
 /**
  * Ordered schema migrations. Append only: never edit one that has shipped.
@@ -105,19 +106,75 @@ CREATE INDEX events_item_idx ON events (item_id);
 CREATE UNIQUE INDEX events_dedupe_idx ON events (user_id, item_id, action, ts);
 `,
   },
+  {
+    id: 3,
+    name: 'job queue (tasks claimed by loupe worker processes)',
+    sql: `
+-- Work items of a queued job, claimed with SELECT ... FOR UPDATE SKIP LOCKED by \`loupe worker\`
+-- processes, possibly on several machines. A lease that runs out (its worker died) makes the
+-- task claimable again; see src/store/queue.ts.
+CREATE TABLE job_tasks (
+  id               bigserial PRIMARY KEY,
+  job_id           bigint NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  kind             text NOT NULL,                -- encode | project | train | index
+  params           jsonb NOT NULL DEFAULT '{}',
+  item_ids         text[] NOT NULL DEFAULT '{}', -- encode: the batch of items
+  state            text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
+  attempts         integer NOT NULL DEFAULT 0,
+  max_attempts     integer NOT NULL DEFAULT 3 CHECK (max_attempts > 0),
+  leased_by        text,
+  lease_expires_at timestamptz,
+  result           jsonb,
+  error            text,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  finished_at      timestamptz
+);
+CREATE INDEX job_tasks_open_idx ON job_tasks (id) WHERE state IN ('queued', 'running');
+CREATE INDEX job_tasks_job_idx ON job_tasks (job_id, state);
+CREATE INDEX job_tasks_lease_idx ON job_tasks (lease_expires_at) WHERE state = 'running';
+
+-- One row per claim: which worker ran a task and how it ended. A claim whose worker died stays
+-- unfinished until its lease runs out; 'processed' lists what a finished encode run wrote.
+CREATE TABLE job_task_runs (
+  id          bigserial PRIMARY KEY,
+  task_id     bigint NOT NULL REFERENCES job_tasks(id) ON DELETE CASCADE,
+  attempt     integer NOT NULL,
+  worker      text NOT NULL,
+  outcome     text CHECK (outcome IN ('done', 'failed', 'expired', 'lost')),
+  processed   text[] NOT NULL DEFAULT '{}',
+  error       text,
+  started_at  timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz
+);
+CREATE INDEX job_task_runs_task_idx ON job_task_runs (task_id);
+`,
+  },
+  {
+    id: 4,
+    name: 'change notifications (LISTEN/NOTIFY live updates)',
+    sql: CHANGE_TRIGGERS_SQL,
+  },
 ];
 
-/** Applies the migrations not yet applied, each in its own transaction. */
+/** Any fixed key: every Loupe process takes the same advisory lock before migrating. */
+const MIGRATION_LOCK = 7_406_117;
+
+/**
+ * Applies the migrations not yet applied, in one transaction under an advisory lock, so
+ * workers starting together on a fresh PostgreSQL database migrate it once, not in a race.
+ */
 export async function migrate(db: Queryable & { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }): Promise<void> {
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-  const rows = await db.query<{ id: number }>('SELECT id FROM schema_migrations');
-  const applied = new Set(rows.map((r) => r.id));
-  for (const m of MIGRATIONS) {
-    if (applied.has(m.id)) continue;
-    await db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const rows = await tx.query<{ id: number }>('SELECT id FROM schema_migrations');
+    const applied = new Set(rows.map((r) => r.id));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.id)) continue;
       await tx.query(m.sql);
       await tx.query('INSERT INTO schema_migrations (id, name) VALUES ($1, $2)', [m.id, m.name]);
-    });
-  }
+    }
+  });
 }

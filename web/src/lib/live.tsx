@@ -89,7 +89,7 @@ export function reduceLive(state: LiveState, ev: LiveEvent, now = Date.now()): L
       return {
         ...state,
         dataVersion: state.dataVersion + 1,
-        log: note(ev.ids.length ? `${ev.ids.length} item(s) ${ev.action}` : `catalogue ${ev.action === 'updated' ? 'updated' : 'has new items'}`),
+        log: note((ev.count ?? ev.ids.length) ? `${ev.count ?? ev.ids.length} item(s) ${ev.action}` : `catalogue ${ev.action === 'updated' ? 'updated' : 'has new items'}`),
       };
     case 'vectors':
       return { ...state, dataVersion: state.dataVersion + 1, log: note(`index '${ev.version}' now holds ${ev.count.toLocaleString()} vectors`) };

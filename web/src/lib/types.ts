@@ -103,5 +103,5 @@ export type LiveEvent =
   | { type: 'hello' }
   | { type: 'progress'; job: string; done: number; total: number; rate: number; eta?: number | null; message?: string }
   | { type: 'job'; job: string; status: 'started' | 'done' | 'failed'; detail?: unknown }
-  | { type: 'items'; action: string; ids: string[] }
+  | { type: 'items'; action: string; ids: string[]; count?: number }
   | { type: 'vectors'; version: string; count: number };
