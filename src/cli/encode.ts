@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { encodeMissing } from '../jobs/encode.js';
+import { enqueueCommand } from './enqueue.js';
 import { EncoderPool } from '../services/encoders.js';
 import { refreshDerivedVersions } from '../services/project.js';
 import { DEFAULT_ENCODER, parseEncoderSpec } from '../vision/encoders.js';
@@ -10,7 +11,7 @@ import { progressBar } from './progress-bar.js';
 export const encodeCommand: Command = {
   name: 'encode',
   summary: 'Encode every image that has no vector yet with a generic backbone (resumable)',
-  usage: 'loupe encode [--version generic] [--encoder mobilenet_v2_mid|transformers:DIR] [--runtime onnx|tfjs] [--batch N] [--threads N]',
+  usage: 'loupe encode [--version generic] [--encoder mobilenet_v2_mid|transformers:DIR] [--runtime onnx|tfjs] [--batch N] [--threads N] [--enqueue [--task-size N]]',
   options: {
     version: { type: 'string', value: 'NAME', description: "version to write (default 'generic')" },
     encoder: { type: 'string', value: 'SPEC', description: `backbone: ${DEFAULT_ENCODER} (default) or transformers:/path/to/clip-or-siglip` },
@@ -18,6 +19,8 @@ export const encodeCommand: Command = {
     batch: { type: 'string', value: 'N', description: 'images per batch (default 32)' },
     threads: { type: 'string', value: 'N', description: `inference threads (default ${os.availableParallelism()})` },
     'max-pixels': { type: 'string', value: 'N', description: 'refuse images above this many pixels (default 50000000)' },
+    enqueue: { type: 'boolean', description: 'split the work into tasks for `loupe worker` processes instead of encoding here' },
+    'task-size': { type: 'string', value: 'N', description: 'items per queued task (default 64)' },
   },
   async run(ctx, values) {
     const spec = (values.encoder as string | undefined) ?? DEFAULT_ENCODER;
@@ -29,6 +32,7 @@ export const encodeCommand: Command = {
     const batchSize = intOption(values, 'batch', 32, 1, 1024);
     const threads = intOption(values, 'threads', os.availableParallelism(), 1, 256);
     const maxPixels = intOption(values, 'max-pixels', 50_000_000, 1, 2_000_000_000);
+    if (values.enqueue) return enqueueCommand(ctx, { version, encoderSpec: spec, maxPixels, taskSize: intOption(values, 'task-size', 64, 1, 10_000) });
     return withStore(ctx, async ({ db, paths, indexes }) => {
       const pool = new EncoderPool(paths, runtime, threads);
       try {

@@ -1,17 +1,20 @@
 import { parseSignals, trainVersion } from '../services/train.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
+import { enqueueTrain } from '../jobs/enqueue.js';
+import { printEnqueued } from './enqueue.js';
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train your own embedding version on your data (labels, groups, events, text)',
-  usage: 'loupe train --name NAME [--signals labels,groups,events,text] [--seed N] [--dims 256] [--base generic]',
+  usage: 'loupe train --name NAME [--signals labels,groups,events,text] [--seed N] [--dims 256] [--base generic] [--enqueue]',
   options: {
     name: { type: 'string', value: 'NAME', description: 'the new version (never overwrites an existing one)' },
     signals: { type: 'string', value: 'LIST', description: 'positives from: labels, groups, events (co-interactions), text (default: all present)' },
     seed: { type: 'string', value: 'N', description: 'seed of the split, sampling and init (default 42): same seed, same model' },
     dims: { type: 'string', value: 'N', description: 'embedding size (default 256)' },
     base: { type: 'string', value: 'NAME', description: "version whose vectors are the input features (default 'generic')" },
+    enqueue: { type: 'boolean', description: 'queue the training as a task for a `loupe worker` instead of training here' },
   },
   async run(ctx, values, positionals) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -20,6 +23,13 @@ export const trainCommand: Command = {
     const signals = parseSignals(values.signals as string | undefined);
     const seed = intOption(values, 'seed', 42, 0, 2 ** 31 - 1);
     const dims = intOption(values, 'dims', 256, 8, 2048);
+    if (values.enqueue) {
+      const params = { name, signals: signals.join(','), seed, dims, ...(values.base ? { base: values.base as string } : {}) };
+      return withStore(ctx, async ({ db }) => {
+        printEnqueued(ctx, 'train', await enqueueTrain(db, params));
+        return 0;
+      });
+    }
     return withStore(ctx, async ({ db, paths, indexes }) => {
       let lastEpoch = 0;
       const result = await trainVersion(db, paths, indexes, {

@@ -24,14 +24,14 @@ export interface EncodeResult {
   seconds: number;
 }
 
-interface DecodedBatch {
+export interface DecodedBatch {
   items: PendingImage[];
   images: RgbImage[];
   ok: PendingImage[];
   errors: { id: string; reason: string }[];
 }
 
-async function decodeBatch(paths: DataPaths, items: PendingImage[], encoder: Encoder, maxPixels: number): Promise<DecodedBatch> {
+export async function decodeBatch(paths: DataPaths, items: PendingImage[], encoder: Encoder, maxPixels: number): Promise<DecodedBatch> {
   const out: DecodedBatch = { items, images: [], ok: [], errors: [] };
   // Same image under several ids is decoded once.
   const byHash = new Map<string, Promise<RgbImage>>();
