@@ -67,13 +67,44 @@ export async function checkCatalogue(file: string): Promise<CatalogueFormat> {
 
 export async function readCatalogue(file: string): Promise<ParsedCatalogue> {
   const format = catalogueFormat(file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (err) {
     throw unreadable(file, err);
   }
-  return parseCatalogueText(text, format);
+  const { text, invalidUtf8 } = decodeCatalogue(bytes);
+  const parsed = parseCatalogueText(text, format);
+  return invalidUtf8 ? rejectUndecodableRows(parsed) : parsed;
+}
+
+/**
+ * UTF-8 (with or without a BOM), or UTF-16 when a BOM says so. Bytes that are not valid UTF-8
+ * (typically a Latin-1 or Windows-1252 export) become U+FFFD here and their records are refused
+ * below, rather than stored garbled.
+ */
+export function decodeCatalogue(bytes: Buffer): { text: string; invalidUtf8: boolean } {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes), invalidUtf8: false };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes), invalidUtf8: false };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), invalidUtf8: false };
+  } catch {
+    return { text: new TextDecoder('utf-8').decode(bytes), invalidUtf8: true };
+  }
+}
+
+function rejectUndecodableRows(parsed: ParsedCatalogue): ParsedCatalogue {
+  const rows: RawRow[] = [];
+  const errors = [...parsed.errors];
+  for (const row of parsed.rows) {
+    if (!JSON.stringify(row.values).includes('\uFFFD')) {
+      rows.push(row);
+      continue;
+    }
+    const id = typeof row.values.id === 'string' && !row.values.id.includes('\uFFFD') ? row.values.id.trim() || null : null;
+    errors.push({ line: row.line, id, reason: 'record is not valid UTF-8 (Latin-1 or Windows-1252?): save the catalogue as UTF-8, or UTF-16 with a BOM' });
+  }
+  return { ...parsed, rows, errors: errors.sort((a, b) => a.line - b.line) };
 }
 
 export function parseCatalogueText(text: string, format: CatalogueFormat): ParsedCatalogue {
@@ -101,9 +132,30 @@ function parseJsonl(text: string): ParsedCatalogue {
       errors.push({ line, id: null, reason: 'expected a JSON object on this line' });
       continue;
     }
+    if (nestingDepth(value) > MAX_JSON_DEPTH) {
+      errors.push({ line, id: guessJsonId(src), reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` });
+      continue;
+    }
     rows.push({ line, values: value as Record<string, unknown> });
   }
   return { format: 'jsonl', columns: null, rows, errors };
+}
+
+/** Deeper values could not even be serialised again (recursive JSON.stringify overflows the stack). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Iterative, so a hostile 100k-deep line cannot overflow the stack while being measured. */
+function nestingDepth(root: object): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 /** Best effort, so a broken line can still be matched to its item in the error list. */

@@ -76,6 +76,9 @@ const RecordSchema = z.object({
   groups: listField('groups'),
 });
 
+/** A catalogue row is metadata, not a document store: anything larger is almost surely a broken export. */
+export const MAX_RECORD_CHARS = 1_000_000;
+
 const CORE = new Set<string>(CORE_FIELDS);
 const NUMERIC = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
@@ -128,9 +131,13 @@ export function recordReader(map: ColumnMap, format: CatalogueFormat): (row: Raw
       if (out !== undefined) attrs[key] = out;
     }
     const record: CatalogueRecord = { line: row.line, ...parsed.data, attrs };
+    const json = JSON.stringify(record);
     // PostgreSQL text and jsonb cannot hold NUL; refuse the record rather than fail its whole batch.
-    if (JSON.stringify(record).includes('\\u0000')) {
+    if (json.includes('\\u0000')) {
       return { error: { line: row.line, id: record.id, reason: 'record contains a NUL character, which cannot be stored' } };
+    }
+    if (json.length > MAX_RECORD_CHARS) {
+      return { error: { line: row.line, id: record.id, reason: `record is ${(json.length / 1e6).toFixed(1)} MB of text, over the ${MAX_RECORD_CHARS / 1e6} MB limit per record` } };
     }
     return { record };
   };

@@ -1,7 +1,7 @@
 import type { DataPaths } from '../config.js';
 import type { Db } from '../store/db.js';
 import { getVersion, listVersions, promotedVersion } from '../store/vectors.js';
-import { decodeForEncoder, DEFAULT_MAX_PIXELS } from '../vision/decode.js';
+import { decodeForEncoder, DEFAULT_MAX_PIXELS, probeImage } from '../vision/decode.js';
 import type { Encoder } from '../vision/encoder.js';
 import { canEncodeText, parseEncoderSpec, type EncoderRuntime } from '../vision/encoders.js';
 import { WorkerEncoder } from '../vision/worker-encoder.js';
@@ -66,6 +66,8 @@ export async function imageQueryVector(db: Db, paths: DataPaths, pool: EncoderPo
 
 /** Encodes an uploaded photo (bytes) with a version's backbone. */
 export async function encodeUpload(pool: EncoderPool, spec: string, bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<Float32Array> {
+  // Same acceptance as ingest (format list, pixel limit) before any decoder sees the bytes: no SVG.
+  await probeImage(bytes, maxPixels);
   const encoder = await pool.get(spec);
   const image = await decodeForEncoder(bytes, encoder.input, maxPixels);
   const [vec] = await encoder.encode([image]);

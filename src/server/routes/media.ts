@@ -10,7 +10,8 @@ const HASH = /^[0-9a-f]{64}$/;
 
 function fileResponse(file: string, type: string, hash: string, ifNoneMatch: string | undefined): Response {
   const etag = `"${hash}"`;
-  const headers = { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable', etag };
+  // nosniff: an original may be a polyglot (a valid JPEG that is also HTML); browsers must not guess.
+  const headers = { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable', etag, 'x-content-type-options': 'nosniff' };
   if (ifNoneMatch === etag) return new Response(null, { status: 304, headers });
   let body: Buffer;
   try {

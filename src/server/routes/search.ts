@@ -43,7 +43,12 @@ export async function expand(s: AppServices, res: SimilarResult) {
 async function uploadedBytes(req: Request): Promise<Uint8Array> {
   const type = req.headers.get('content-type') ?? '';
   if (type.startsWith('multipart/form-data')) {
-    const form = await req.formData();
+    let form: FormData;
+    try {
+      form = await req.formData();
+    } catch {
+      throw new LoupeError('bad_request', 'malformed multipart/form-data body');
+    }
     const file = form.get('image');
     if (!file || typeof file === 'string') throw new LoupeError('bad_request', "multipart upload needs a file field named 'image'");
     return new Uint8Array(await file.arrayBuffer());

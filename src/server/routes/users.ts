@@ -45,9 +45,17 @@ export const userDocs: RouteDoc[] = [
 
 /** The body as events: 400 for malformed JSON, wrong shapes or types; every event or none. */
 async function readEvents(req: Request): Promise<TasteEvent[]> {
+  const type = req.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) throw new LoupeError('bad_request', `send events as application/json, not '${type || 'no content-type'}'`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await req.arrayBuffer());
+  } catch {
+    throw new LoupeError('bad_request', 'body is not valid UTF-8');
+  }
   let body: unknown;
   try {
-    body = JSON.parse(await req.text());
+    body = JSON.parse(text);
   } catch (err) {
     throw new LoupeError('bad_request', `malformed JSON: ${(err as Error).message}`);
   }
