@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import { imageFile, type DataPaths } from '../config.js';
+import type { IndexRegistry } from '../index/registry.js';
+import { similarFromIndex, nearestToVector } from '../services/discovery.js';
+import { imageQueryVector, type EncoderPool } from '../services/encoders.js';
+import type { Db } from '../store/db.js';
+import type { SampleImage } from '../store/report.js';
+import { decodeForEncoder } from '../vision/decode.js';
+import { percentile } from './cost.js';
+
+/** Timings taken in this process, on this machine, in the same run. */
+
+export interface LatencyStats {
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  /** Process CPU time (all threads, the encoder's worker included) per request. */
+  cpuSecondsPerRequest: number;
+}
+
+export interface LatencyReport {
+  version: string;
+  k: number;
+  /** More like this from the stored vector: an index search, no pixels. */
+  precomputed: LatencyStats;
+  /** The same request if the item's photo were encoded when asked: decode + encode (+ projection) + search. */
+  requestTime: LatencyStats;
+  ratioP50: number;
+  ratioP99: number;
+}
+
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+async function timeEach(n: number, fn: (i: number) => Promise<unknown> | unknown): Promise<LatencyStats> {
+  const ms: number[] = [];
+  const cpu0 = cpuSeconds();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    ms.push(performance.now() - t);
+  }
+  const cpu = cpuSeconds() - cpu0;
+  return { requests: n, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), meanMs: ms.reduce((a, b) => a + b, 0) / Math.max(1, n), cpuSecondsPerRequest: cpu / Math.max(1, n) };
+}
+
+export function readOriginal(paths: DataPaths, img: SampleImage): Uint8Array {
+  return fs.readFileSync(imageFile(paths, img.hash, img.ext));
+}
+
+/**
+ * More like this for each sampled item, first from its stored vector, then as if its photo had
+ * to be encoded at request time. Precomputed searches repeat `repeat` times per item so the
+ * sub-millisecond timings are not all clock noise.
+ */
+export async function measureLatency(db: Db, paths: DataPaths, indexes: IndexRegistry, pool: EncoderPool, version: string, sample: readonly SampleImage[], k = 10): Promise<LatencyReport> {
+  if (!sample.length) throw new Error(`no items with a '${version}' vector to time: run \`loupe encode\` first`);
+  await indexes.get(version);
+  const bytes = sample.map((s) => readOriginal(paths, s));
+  // Warm-up: the encoder worker starts and the model loads once, as in a running server.
+  await imageQueryVector(db, paths, pool, version, bytes[0]!);
+  similarFromIndex(indexes, version, sample[0]!.id, k);
+
+  const repeat = 5;
+  const precomputed = await timeEach(sample.length * repeat, (i) => {
+    if (!similarFromIndex(indexes, version, sample[i % sample.length]!.id, k)) throw new Error(`item ${sample[i % sample.length]!.id} has no '${version}' vector`);
+  });
+  const requestTime = await timeEach(sample.length, async (i) => {
+    const vec = await imageQueryVector(db, paths, pool, version, bytes[i]!);
+    return nearestToVector(indexes, version, vec, k + 1);
+  });
+  return { version, k, precomputed, requestTime, ratioP50: requestTime.p50Ms / precomputed.p50Ms, ratioP99: requestTime.p99Ms / precomputed.p99Ms };
+}
+
+/** CPU-seconds per image to decode and encode catalogue photos with backbone `spec`, in batches as `loupe encode` does. */
+export async function measureEncodeCpu(paths: DataPaths, pool: EncoderPool, spec: string, sample: readonly SampleImage[], batch = 16): Promise<{ images: number; cpuSecondsPerImage: number; imagesPerSecond: number }> {
+  const encoder = await pool.get(spec);
+  const bytes = sample.map((s) => readOriginal(paths, s));
+  await encoder.encode([await decodeForEncoder(bytes[0]!, encoder.input)]);
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  for (let i = 0; i < bytes.length; i += batch) {
+    const images = await Promise.all(bytes.slice(i, i + batch).map((b) => decodeForEncoder(b, encoder.input)));
+    await encoder.encode(images);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  return { images: bytes.length, cpuSecondsPerImage: (cpuSeconds() - cpu0) / bytes.length, imagesPerSecond: bytes.length / wall };
+}
