@@ -12,6 +12,7 @@ import type { LiveBus, LiveEvent } from '../../server/live.js';
 import type { TasteEvent } from '../actions.js';
 import { FeedEngine, type EngineOptions, type VectorSource } from '../engine.js';
 import { whyText, type FeedMethod, type Why } from '../feed.js';
+import type { InterestView } from '../interests.js';
 
 export interface FeedResponse {
   user: string;
@@ -105,6 +106,19 @@ export class TasteService {
     const named = feed.items.flatMap((i) => whyItems(i.why));
     const titles = await itemTitles(this.deps.db, named);
     return { user, version: name, mode: feed.mode, items: feed.items.map((i) => ({ id: i.id, score: round(i.score), why: whyText(i.why, (id) => titles.get(id) ?? id) })) };
+  }
+
+  /** A user's interest centres in `version` (built from their events on first use); empty for an unknown user. */
+  async interests(user: string, version: string): Promise<InterestView[]> {
+    const engine = await this.engine(version);
+    if (!engine.taste(user)) {
+      await this.serial(async () => {
+        if (engine.taste(user)) return;
+        const events = await userEvents(this.deps.db, user);
+        if (events.length) engine.buildTaste(user, events);
+      });
+    }
+    return engine.taste(user)?.interests() ?? [];
   }
 
   /** Stores events (duplicates skipped) and folds the new ones into every built engine at once. */

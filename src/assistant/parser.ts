@@ -1,0 +1,347 @@
+/**
+ * The offline intent parser: a message plus the conversation so far -> a structured query, using
+ * only the catalogue's own vocabulary (labels, groups, attribute names and values) and a small
+ * English grammar for negation, numeric comparisons and follow-ups. Pure.
+ */
+import { emptyQuery, type AssistantQuery, type AttrConstraint, type Message } from './types.js';
+import { singular, type Phrase, type Vocabulary } from './vocabulary.js';
+
+const STOPWORDS = new Set(
+  `a an the i me my we you your it its is are be am was were to of in on at for with and or nor please show find give get want need
+   looking look search some any something anything stuff thing things item items one ones that this those these there here can could would
+   should will do does did have has got just really very maybe also too still kind sort type like love prefer wear wearing buy
+   what which about how something else instead now then so but okay ok hi hello thanks thank let lets see by from as up
+   photo photos picture pictures image images pic pics dollar dollars euro euros eur usd gbp pound pounds buck bucks price priced cost costing costs t s m d ll re ve`.split(/\s+/),
+);
+const NEGATORS = new Set(['not', 'no', 'without', 'except', 'excluding', 'exclude', 'non', 'nothing', 'never', 'avoid', 'don', 'dont', 'isn', 'aren', 'minus', 'neither', 'nor']);
+const BREAKS = new Set([',', '.', ';', '!', '?', 'but', 'with', 'show', 'i']);
+const CONJUNCTIONS = new Set(['or', 'and', ',', 'nor']);
+const ARTICLES = new Set(['a', 'an', 'the', 'any']);
+const ORDINALS: Record<string, number> = {
+  first: 1, '1st': 1, second: 2, '2nd': 2, third: 3, '3rd': 3, fourth: 4, '4th': 4, fifth: 5, '5th': 5,
+  sixth: 6, '6th': 6, seventh: 7, '7th': 7, eighth: 8, '8th': 8, ninth: 9, '9th': 9, tenth: 10, '10th': 10, last: -1,
+};
+const MORE_WORDS = new Set(['more', 'another', 'other', 'others', 'next', 'again', 'different']);
+const LIKE_WORDS = new Set(['like', 'similar', 'resembling', 'same']);
+const ALL_SHOWN = new Set(['these', 'those', 'them']);
+const ONE_SHOWN = new Set(['this', 'that', 'it']);
+const CHEAPER = [['cheaper'], ['less', 'expensive'], ['lower', 'price'], ['more', 'affordable'], ['cheaper', 'one']];
+const PRICIER = [['pricier'], ['more', 'expensive'], ['higher', 'price'], ['fancier']];
+const UPPER: [string[], AttrConstraint['op']][] = [
+  [['less', 'than'], 'lt'], [['cheaper', 'than'], 'lt'], [['lower', 'than'], 'lt'], [['up', 'to'], 'lte'], [['at', 'most'], 'lte'],
+  [['no', 'more', 'than'], 'lte'], [['under'], 'lt'], [['below'], 'lt'], [['beneath'], 'lt'], [['max'], 'lte'], [['maximum'], 'lte'], [['within'], 'lte'], [['<'], 'lt'],
+];
+const LOWER: [string[], AttrConstraint['op']][] = [
+  [['more', 'than'], 'gt'], [['greater', 'than'], 'gt'], [['higher', 'than'], 'gt'], [['pricier', 'than'], 'gt'], [['at', 'least'], 'gte'],
+  [['over'], 'gt'], [['above'], 'gt'], [['min'], 'gte'], [['minimum'], 'gte'], [['from'], 'gte'], [['>'], 'gt'],
+];
+
+/** Lower-case tokens: words, numbers (with decimals), and the punctuation that ends a clause. */
+export function lexTokens(text: string): string[] {
+  const folded = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return folded.match(/\d+(?:\.\d+)?|[\p{L}\p{N}]+|[,.;!?<>#]/gu) ?? [];
+}
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (b.length > a.length) j++;
+    else if (a[i + 1] === b[j] && a[i] === b[j + 1]) {
+      i += 2;
+      j += 2;
+    } else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
+const isGrammarWord = (t: string) => STOPWORDS.has(t) || MORE_WORDS.has(t) || NEGATORS.has(t) || LIKE_WORDS.has(t);
+/** "hoodies" is "hoodie" + s, not "hoody": the second reading the suffix rules do not give. */
+const plainPlural = (t: string | undefined) => (t && t.length > 3 && t.endsWith('s') ? t.slice(0, -1) : undefined);
+const isNumber = (t: string | undefined): t is string => t !== undefined && /^\d+(\.\d+)?$/.test(t);
+const seqAt = (tokens: readonly string[], i: number, seq: readonly string[]) => seq.every((s, k) => tokens[i + k] === s);
+
+interface Match {
+  phrase: Phrase;
+  length: number;
+}
+
+/** The vocabulary phrase starting at token i: exact (singularised), two tokens joined, or one typo away. */
+function matchPhrase(tokens: readonly string[], i: number, vocab: Vocabulary): Match | undefined {
+  const sing = (k: number) => (tokens[i + k] === undefined ? undefined : singular(tokens[i + k]!));
+  for (const p of vocab.phrases) {
+    // A label spelled like a grammar word ("Other") would swallow "show me other ones".
+    if (p.tokens.length === 1 && isGrammarWord(p.tokens[0]!)) continue;
+    if (p.tokens.every((t, k) => sing(k) === t || plainPlural(tokens[i + k]) === t)) return { phrase: p, length: p.tokens.length };
+  }
+  const a = tokens[i];
+  const b = tokens[i + 1];
+  if (a && b && /^\p{L}+$/u.test(a) && /^\p{L}+$/u.test(b)) {
+    const joined = singular(a + b);
+    const p = vocab.phrases.find((q) => q.tokens.length === 1 && q.tokens[0] === joined);
+    if (p) return { phrase: p, length: 2 };
+  }
+  const s = sing(0);
+  if (s && s.length >= 5 && /^\p{L}+$/u.test(s) && !isGrammarWord(s)) {
+    const p = vocab.phrases.find((q) => q.tokens.length === 1 && q.tokens[0]!.length >= 5 && !isGrammarWord(q.tokens[0]!) && editDistanceAtMostOne(q.tokens[0]!, s));
+    if (p) return { phrase: p, length: 1 };
+  }
+  return undefined;
+}
+
+function booleanAttrAt(tokens: readonly string[], i: number, vocab: Vocabulary): string | undefined {
+  const t = tokens[i];
+  if (!t) return undefined;
+  return vocab.attributes.find((a) => a.kind === 'boolean' && singular(a.name.toLowerCase()) === singular(t))?.name;
+}
+
+/** A numeric attribute named near a comparison ("price under 50"), else the catalogue's price-like one. */
+function numericTarget(tokens: readonly string[], from: number, to: number, vocab: Vocabulary): string | undefined {
+  for (let k = Math.max(0, from - 3); k < Math.min(tokens.length, to + 3); k++) {
+    const a = vocab.attributes.find((x) => x.kind === 'number' && singular(x.name.toLowerCase()) === singular(tokens[k]!));
+    if (a) return a.name;
+  }
+  return vocab.priceAttr;
+}
+
+interface Own {
+  labels: string[];
+  notLabels: string[];
+  groups: string[];
+  notGroups: string[];
+  attrs: AttrConstraint[];
+  like: string[];
+  words: string[];
+  more: boolean;
+  relative: boolean;
+}
+
+const uniq = <T>(xs: readonly T[]) => [...new Set(xs)];
+
+/** Reads one user message on its own; `shown` resolves "the second one" and "these". */
+export function readMessage(text: string, vocab: Vocabulary, shown: readonly string[], image = false): Own {
+  const tokens = lexTokens(text);
+  const own: Own = { labels: [], notLabels: [], groups: [], notGroups: [], attrs: [], like: [], words: [], more: false, relative: false };
+  let negated = false;
+  let negWindow = 0;
+  let lastLabelEnd = -1;
+  const entityAhead = (i: number): boolean => {
+    let j = i;
+    while (ARTICLES.has(tokens[j] ?? '')) j++;
+    return matchPhrase(tokens, j, vocab) !== undefined || booleanAttrAt(tokens, j, vocab) !== undefined;
+  };
+  const refer = (index: number) => {
+    const id = index === -1 ? shown[shown.length - 1] : shown[index - 1];
+    if (id) own.like.push(id);
+  };
+  let i = 0;
+  while (i < tokens.length) {
+    const t = tokens[i]!;
+    const next = tokens[i + 1];
+    // Comparisons first: "more than 50" is a bound, not a follow-up.
+    const bound = [...UPPER.map(([s, op]) => [s, op, 'upper'] as const), ...LOWER.map(([s, op]) => [s, op, 'lower'] as const)].find(([s]) => seqAt(tokens, i, s) && isNumber(tokens[i + s.length]));
+    if (bound) {
+      const [seq, op] = bound;
+      const n = Number(tokens[i + seq.length]);
+      const attr = numericTarget(tokens, i, i + seq.length + 1, vocab);
+      if (attr) own.attrs.push({ attr, op, value: n });
+      i += seq.length + 1;
+      continue;
+    }
+    if (t === 'between' && isNumber(next) && (tokens[i + 2] === 'and' || tokens[i + 2] === 'to') && isNumber(tokens[i + 3])) {
+      const attr = numericTarget(tokens, i, i + 4, vocab);
+      const [lo, hi] = [Number(next), Number(tokens[i + 3])].sort((x, y) => x - y) as [number, number];
+      if (attr) own.attrs.push({ attr, op: 'gte', value: lo }, { attr, op: 'lte', value: hi });
+      i += 4;
+      continue;
+    }
+    if (isNumber(t) && next === 'or' && ['less', 'under', 'below', 'cheaper'].includes(tokens[i + 2] ?? '')) {
+      const attr = numericTarget(tokens, i, i + 3, vocab);
+      if (attr) own.attrs.push({ attr, op: 'lte', value: Number(t) });
+      i += 3;
+      continue;
+    }
+    if (isNumber(t) && ((next === 'or' && ['more', 'above', 'over'].includes(tokens[i + 2] ?? '')) || (next === 'and' && tokens[i + 2] === 'up'))) {
+      const attr = numericTarget(tokens, i, i + 3, vocab);
+      if (attr) own.attrs.push({ attr, op: 'gte', value: Number(t) });
+      i += 3;
+      continue;
+    }
+    const cheaper = CHEAPER.find((s) => seqAt(tokens, i, s));
+    const pricier = PRICIER.find((s) => seqAt(tokens, i, s));
+    if ((cheaper || pricier) && vocab.priceAttr) {
+      own.attrs.push({ attr: vocab.priceAttr, op: cheaper ? 'lt' : 'gt', value: 0, relative: 'shown' });
+      own.relative = true;
+      i += (cheaper ?? pricier)!.length;
+      continue;
+    }
+    // References to what was shown: "the second one", "#3", "number 2", "these".
+    if (shown.length) {
+      if (ORDINALS[t] !== undefined) {
+        refer(ORDINALS[t]!);
+        i += next === 'one' ? 2 : 1;
+        continue;
+      }
+      if ((t === '#' || t === 'number' || t === 'item' || t === 'no') && isNumber(next) && Number.isInteger(Number(next))) {
+        refer(Number(next));
+        i += 2;
+        continue;
+      }
+      const prev = tokens[i - 1] ?? '';
+      if (LIKE_WORDS.has(prev) || prev === 'to') {
+        if (ALL_SHOWN.has(t)) {
+          own.like.push(...shown);
+          i++;
+          continue;
+        }
+        // With a photo attached, "like this" means the photo.
+        if (ONE_SHOWN.has(t) && !image && !matchPhrase(tokens, i + 1, vocab)) {
+          refer(1);
+          i++;
+          continue;
+        }
+      }
+    }
+    if (t === 'but' && ['anything', 'everything', 'all'].includes(tokens[i - 1] ?? '')) {
+      negated = true;
+      negWindow = 4;
+      i++;
+      continue;
+    }
+    if ((t === 'other' || t === 'rather') && next === 'than') {
+      negated = true;
+      negWindow = 4;
+      i += 2;
+      continue;
+    }
+    if (t === 'instead' && next === 'of') {
+      negated = true;
+      negWindow = 4;
+      i += 2;
+      continue;
+    }
+    if (NEGATORS.has(t)) {
+      negated = true;
+      negWindow = 4;
+      i++;
+      continue;
+    }
+    const match = matchPhrase(tokens, i, vocab);
+    const flag = match ? undefined : booleanAttrAt(tokens, i, vocab);
+    if (match || flag) {
+      if (match) {
+        const p = match.phrase;
+        // "polo shirt", "long sleeve shirt": a label right after another names its kind; the first is the specific one.
+        const compound = p.kind === 'label' && lastLabelEnd === i;
+        if (p.kind === 'label') lastLabelEnd = i + match.length;
+        if (compound) {
+          i += match.length;
+          continue;
+        }
+        if (p.kind === 'label') (negated ? own.notLabels : own.labels).push(p.value);
+        else if (p.kind === 'group') (negated ? own.notGroups : own.groups).push(p.value);
+        else own.attrs.push({ attr: p.attr!, op: negated ? 'neq' : 'eq', value: p.value });
+      } else {
+        own.attrs.push({ attr: flag!, op: 'eq', value: !negated });
+      }
+      i += match?.length ?? 1;
+      // A list keeps its negation: "no shoes or hats"; anything else ends it.
+      if (negated && !(CONJUNCTIONS.has(tokens[i] ?? '') && entityAhead(i + 1))) negated = false;
+      else if (negated) i++;
+      continue;
+    }
+    if (BREAKS.has(t)) negated = false;
+    else if (negated && --negWindow <= 0) negated = false;
+    if (MORE_WORDS.has(t)) own.more = true;
+    else if (!STOPWORDS.has(t) && !NEGATORS.has(t) && /\p{L}/u.test(t) && !isNumber(t)) own.words.push(t);
+    i++;
+  }
+  own.labels = uniq(own.labels.filter((l) => !own.notLabels.includes(l)));
+  own.notLabels = uniq(own.notLabels);
+  own.groups = uniq(own.groups.filter((g) => !own.notGroups.includes(g)));
+  own.notGroups = uniq(own.notGroups);
+  own.like = uniq(own.like);
+  return own;
+}
+
+function mergeAttrs(prev: readonly AttrConstraint[], own: readonly AttrConstraint[]): AttrConstraint[] {
+  const side = (op: AttrConstraint['op']) => (op === 'lt' || op === 'lte' ? 'upper' : op === 'gt' || op === 'gte' ? 'lower' : 'cat');
+  const kept = prev.filter((p) => !own.some((o) => o.attr === p.attr && side(o.op) === side(p.op)));
+  return [...kept, ...own];
+}
+
+export interface TurnContext {
+  /** The query the previous user turn resolved to, if any. */
+  previous?: AssistantQuery | undefined;
+  /** Items the last assistant turn showed, in order. */
+  shown: readonly string[];
+  /** Whether this turn comes with a photo. */
+  image: boolean;
+  /** Whether the previous turn's request came with a photo. */
+  previousImage?: boolean;
+}
+
+/** One user turn -> its structured query, refining the previous query when the turn is a follow-up. */
+export function parseTurn(text: string, vocab: Vocabulary, ctx: TurnContext): AssistantQuery {
+  const own = readMessage(text, vocab, ctx.shown, ctx.image);
+  const prev = ctx.previous;
+  const subject = own.labels.length > 0 || own.groups.length > 0 || own.words.length > 0 || ctx.image;
+  const followUp = own.like.length > 0 || own.more || own.relative || !subject;
+  if (!prev || !followUp) {
+    return { ...emptyQuery(), text: own.words.join(' '), image: ctx.image, labels: own.labels, notLabels: own.notLabels, groups: own.groups, notGroups: own.notGroups, attrs: own.attrs.filter((a) => !a.relative), like: own.like };
+  }
+  const labels = own.labels.length ? own.labels : prev.labels.filter((l) => !own.notLabels.includes(l));
+  const groups = own.groups.length ? own.groups : prev.groups.filter((g) => !own.notGroups.includes(g));
+  let like = own.like.length ? own.like : prev.like;
+  // The photo is not sent again: a follow-up anchors on what it found instead.
+  if (!own.like.length && ctx.previousImage && !ctx.image && ctx.shown.length) like = ctx.shown.slice(0, 3);
+  const exclude = own.more || own.like.length ? uniq([...prev.exclude, ...ctx.shown]) : prev.exclude;
+  return {
+    text: own.words.length ? own.words.join(' ') : prev.text,
+    image: ctx.image,
+    labels,
+    notLabels: uniq([...prev.notLabels.filter((l) => !own.labels.includes(l)), ...own.notLabels]),
+    groups,
+    notGroups: uniq([...prev.notGroups.filter((g) => !own.groups.includes(g)), ...own.notGroups]),
+    attrs: mergeAttrs(prev.attrs, own.attrs),
+    like,
+    exclude,
+  };
+}
+
+/**
+ * The whole conversation (user and assistant turns) -> the query of its last user turn. Stateless:
+ * earlier user turns are replayed, each refined by the items the assistant showed after it.
+ */
+export function parseConversation(messages: readonly Message[], vocab: Vocabulary, image: boolean): AssistantQuery {
+  let previous: AssistantQuery | undefined;
+  let shown: readonly string[] = [];
+  let previousImage = false;
+  const lastUser = messages.map((m) => m.role).lastIndexOf('user');
+  if (lastUser < 0) return emptyQuery();
+  messages.forEach((m, idx) => {
+    if (idx > lastUser) return;
+    if (m.role === 'assistant') {
+      shown = m.items;
+      previousImage = m.image ?? previous?.image ?? false;
+      return;
+    }
+    const isLast = idx === lastUser;
+    const hadImage = isLast ? image : messages.slice(idx + 1).find((x) => x.role === 'assistant')?.image === true;
+    previous = parseTurn(m.content, vocab, { previous, shown, image: hadImage, previousImage });
+  });
+  return previous ?? emptyQuery();
+}

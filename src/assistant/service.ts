@@ -1,0 +1,197 @@
+/**
+ * Answers one assistant request: resolve the conversation into a structured query (offline parser,
+ * or the optional language model), retrieve with the served embedding version, filter by the
+ * query's constraints, personalise with the user's taste, and explain every item.
+ */
+import type { DataPaths } from '../config.js';
+import { LoupeError } from '../errors.js';
+import type { TasteService } from '../graph/io/taste-service.js';
+import { cosine, normalized } from '../graph/vec.js';
+import type { IndexRegistry } from '../index/registry.js';
+import { resolveVersion } from '../services/discovery.js';
+import { imageQueryVector, textQueryVector, textVersion, type EncoderPool } from '../services/encoders.js';
+import { candidatesById, catalogueStamp, filteredCandidates, vocabularyRows, type CandidateRow } from '../store/assistant.js';
+import type { Db } from '../store/db.js';
+import { itemReason, offlineReply, passesAttrs, resolveRelative, type ScoreParts } from './explain.js';
+import { groundQuery, type LlmClient } from './llm.js';
+import { parseConversation } from './parser.js';
+import type { AssistantItem, AssistantQuery, AssistantReply, Message } from './types.js';
+import { buildVocabulary, type Vocabulary } from './vocabulary.js';
+
+export interface AssistantDeps {
+  db: Db;
+  paths: DataPaths;
+  indexes: IndexRegistry;
+  encoders: EncoderPool;
+  taste: TasteService;
+  llm?: LlmClient | undefined;
+}
+
+export interface AskRequest {
+  messages: readonly Message[];
+  image?: Uint8Array | undefined;
+  user?: string | undefined;
+  k: number;
+  version?: string | undefined;
+  maxPixels?: number | undefined;
+}
+
+/** Items read when filters cannot be pushed into an index search (labels, groups, or a sparse match). */
+const SCAN_LIMIT = 50_000;
+/** How much a user's closest interest tilts the ranking (query similarity dominates). */
+const INTEREST_WEIGHT = 0.15;
+
+interface QueryVectors {
+  text?: Float32Array;
+  image?: Float32Array;
+  like?: Float32Array;
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function combined(v: QueryVectors): Float32Array | undefined {
+  const parts = [v.text, v.image, v.like].filter((x): x is Float32Array => x !== undefined);
+  if (!parts.length) return undefined;
+  const sum = new Float32Array(parts[0]!.length);
+  for (const p of parts) for (let i = 0; i < sum.length; i++) sum[i]! += p[i]!;
+  return normalized(sum);
+}
+
+function passes(row: CandidateRow, q: AssistantQuery, exclude: ReadonlySet<string>): boolean {
+  if (exclude.has(row.id)) return false;
+  if (q.labels.length && !row.labels.some((l) => q.labels.includes(l))) return false;
+  if (row.labels.some((l) => q.notLabels.includes(l))) return false;
+  if (q.groups.length && !row.groups.some((g) => q.groups.includes(g))) return false;
+  if (row.groups.some((g) => q.notGroups.includes(g))) return false;
+  return passesAttrs(row, q.attrs);
+}
+
+const vocabularies = new WeakMap<Db, { stamp: string; vocab: Vocabulary }>();
+
+/** The catalogue's vocabulary, rebuilt only when the catalogue changed since the last request. */
+async function catalogueVocabulary(db: Db): Promise<Vocabulary> {
+  const stamp = await catalogueStamp(db);
+  const hit = vocabularies.get(db);
+  if (hit?.stamp === stamp) return hit.vocab;
+  const vocab = buildVocabulary(await vocabularyRows(db));
+  vocabularies.set(db, { stamp, vocab });
+  return vocab;
+}
+
+async function resolveQuery(deps: AssistantDeps, req: AskRequest, notes: string[]): Promise<{ query: AssistantQuery; mode: 'offline' | 'llm' }> {
+  const vocab = await catalogueVocabulary(deps.db);
+  const offline = parseConversation(req.messages, vocab, req.image !== undefined);
+  if (!deps.llm) return { query: offline, mode: 'offline' };
+  const shownIds = new Set(req.messages.flatMap((m) => (m.role === 'assistant' ? m.items : [])));
+  try {
+    const fromModel = groundQuery(await deps.llm.resolve(req.messages, vocab), vocab, shownIds);
+    return { query: { ...fromModel, image: req.image !== undefined, exclude: offline.exclude }, mode: 'llm' };
+  } catch (err) {
+    notes.push(`language model unavailable (${err instanceof Error ? err.message : String(err)}); used the offline parser`);
+    return { query: offline, mode: 'offline' };
+  }
+}
+
+/** The version to retrieve in, and the query vectors placed in it. */
+async function queryVectors(deps: AssistantDeps, req: AskRequest, q: AssistantQuery, notes: string[]): Promise<{ version: string; vectors: QueryVectors }> {
+  let version = await resolveVersion(deps.db, req.version);
+  const words = [q.text, ...q.labels].join(' ').trim();
+  let textIn: string | undefined;
+  if (words) {
+    try {
+      const tv = await textVersion(deps.db, deps.paths, deps.encoders, req.version);
+      if (tv === version) textIn = tv;
+      else if (!q.image && !q.like.length) textIn = version = tv;
+      else if (q.text) notes.push(`the served version '${version}' cannot embed text; words were matched against item text only`);
+    } catch (err) {
+      if (!(err instanceof LoupeError) || err.code !== 'conflict') throw err;
+      if (q.text) notes.push(`no version can embed text yet (train one with \`loupe train\`): "${q.text}" was not used`);
+    }
+  }
+  const index = await deps.indexes.get(version);
+  const vectors: QueryVectors = {};
+  if (textIn) vectors.text = normalized(await textQueryVector(deps.db, deps.paths, deps.encoders, textIn, words));
+  if (req.image) vectors.image = normalized(await imageQueryVector(deps.db, deps.paths, deps.encoders, version, req.image, req.maxPixels));
+  const likeVecs = q.like.map((id) => index.vector(id)).filter((v): v is Float32Array => v !== undefined);
+  if (likeVecs.length) vectors.like = combined({ text: likeVecs.reduce((acc, v) => acc.map((x, i) => x + v[i]!), new Float32Array(likeVecs[0]!.length)) });
+  return { version, vectors };
+}
+
+/** Candidates passing every filter: from the index when it can serve them, else from a filtered scan. */
+async function candidates(deps: AssistantDeps, version: string, q: AssistantQuery, qvec: Float32Array | undefined, k: number): Promise<CandidateRow[]> {
+  const exclude = new Set([...q.exclude, ...q.like]);
+  const index = deps.indexes.loaded(version)!;
+  if (qvec && !q.labels.length && !q.groups.length) {
+    const fetch = Math.min(index.size, Math.max(200, k * 20) + exclude.size);
+    const hits = index.search(qvec, fetch);
+    const rows = await candidatesById(deps.db, hits.map((h) => h.id));
+    const passing = hits.map((h) => rows.get(h.id)).filter((r): r is CandidateRow => r !== undefined && passes(r, q, exclude));
+    if (passing.length >= k || fetch >= index.size) return passing;
+  }
+  const rows = await filteredCandidates(deps.db, q, SCAN_LIMIT);
+  return rows.filter((r) => passes(r, q, exclude));
+}
+
+export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promise<AssistantReply> {
+  const last = req.messages[req.messages.length - 1];
+  if (!last || last.role !== 'user') throw new LoupeError('bad_request', 'the last message must be the user\'s');
+  const notes: string[] = [];
+  const resolved = await resolveQuery(deps, req, notes);
+  let query = resolved.query;
+  const shown = [...req.messages].reverse().find((m) => m.role === 'assistant');
+  const shownIds = shown?.role === 'assistant' ? shown.items : [];
+  if (query.attrs.some((a) => a.relative)) {
+    const shownRows = [...(await candidatesById(deps.db, shownIds)).values()];
+    const { attrs, unresolved } = resolveRelative(query.attrs, shownRows);
+    if (unresolved.length) notes.push(`nothing shown had ${unresolved.join(', ')} to compare with`);
+    query = { ...query, attrs };
+  }
+  const { version, vectors } = await queryVectors(deps, req, query, notes);
+  const qvec = combined(vectors);
+  const index = deps.indexes.loaded(version)!;
+  const interests = req.user ? await deps.taste.interests(req.user, version) : [];
+  if (req.user && !interests.length) notes.push(`no events for user '${req.user}' yet: results are not personalised`);
+
+  const rows = await candidates(deps, version, query, qvec, req.k);
+  const scored = rows.map((row) => {
+    const vec = index.vector(row.id);
+    const parts: ScoreParts = {};
+    let base = 0;
+    if (vec) {
+      const sims = (['text', 'image', 'like'] as const).flatMap((key) => {
+        const v = vectors[key];
+        if (!v) return [];
+        const s = cosine(vec, v);
+        parts[key] = s;
+        return [s];
+      });
+      base = sims.length ? sims.reduce((a, b) => a + b, 0) / sims.length : 0;
+    } else if (qvec) base = -1;
+    let bonus = 0;
+    if (vec && interests.length) {
+      let best = -Infinity;
+      let exemplar = '';
+      for (const it of interests) {
+        const s = cosine(vec, it.vec);
+        if (s > best) [best, exemplar] = [s, it.exemplar.item];
+      }
+      bonus = INTEREST_WEIGHT * best;
+      if (best >= 0.5) parts.interest = { score: best, exemplar };
+    }
+    return { row, parts, score: base + bonus };
+  });
+  scored.sort((a, b) => b.score - a.score || (a.row.id < b.row.id ? -1 : 1));
+  const top = scored.slice(0, req.k);
+  const likeNames = new Map(query.like.map((id) => [id, shownIds.includes(id) ? `#${shownIds.indexOf(id) + 1}` : id]));
+  const items: AssistantItem[] = top.map((s) => ({ id: s.row.id, score: round(s.score), reason: itemReason(s.row, query, s.parts, likeNames) }));
+
+  let reply = offlineReply(query, items.length, interests.length > 0);
+  if (resolved.mode === 'llm' && deps.llm) {
+    try {
+      reply = await deps.llm.phrase(req.messages, query, items);
+    } catch (err) {
+      notes.push(`language model could not phrase the reply (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  return { reply, query, version, mode: resolved.mode, ...(notes.length ? { note: notes.join('; ') } : {}), items };
+}
