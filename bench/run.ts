@@ -14,6 +14,11 @@ const ALL: Record<string, string[]> = {
   'train-clothing': ['bench/train-clothing.ts'],
   'taste-update': ['bench/taste-update.ts'],
   'feed-eval': ['bench/feed-eval.ts'],
+  'assistant-eval': ['bench/assistant-eval.ts'],
+  'quality-clothing': ['bench/quality-clothing.ts'],
+  workers: ['bench/workers.ts'],
+  crash: ['bench/crash-stress.ts'],
+  'load-similar': ['bench/load-similar.ts'],
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(ALL);

@@ -7,7 +7,9 @@ import { listVersions, promotedVersion } from '../store/vectors.js';
 import type { AppServices } from './context.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
+import { assistantDocs, assistantRoutes } from './routes/assistant.js';
 import { evalDocs, evalRoutes } from './routes/eval.js';
+import { reportDocs, reportRoutes } from './routes/report.js';
 import { itemDocs, itemRoutes } from './routes/items.js';
 import { mediaRoutes } from './routes/media.js';
 import { searchDocs, searchRoutes } from './routes/search.js';
@@ -62,7 +64,7 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
     const [{ n }] = (await s.db.query<{ n: string }>('SELECT count(*) AS n FROM items')) as [{ n: string }];
     return c.json({ status: 'ok', db: s.db.kind, items: Number(n), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
   });
-  const docs = [...CORE_DOCS, ...itemDocs, ...searchDocs, ...evalDocs, ...userDocs, ...(opts.extraDocs ?? [])];
+  const docs = [...CORE_DOCS, ...itemDocs, ...searchDocs, ...evalDocs, ...reportDocs, ...userDocs, ...assistantDocs, ...(opts.extraDocs ?? [])];
   api.get('/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
   api.get('/stats', async (c) => c.json(await catalogueStats(s.db)));
   api.get('/versions', async (c) => {
@@ -98,7 +100,9 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
   api.route('/', itemRoutes(s));
   api.route('/', searchRoutes(s));
   api.route('/', evalRoutes(s));
+  api.route('/', reportRoutes(s));
   api.route('/', userRoutes(s));
+  api.route('/', assistantRoutes(s));
   api.all('*', (c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.route('/api', api);
   app.route('/', mediaRoutes(s));

@@ -7,6 +7,7 @@ import { api } from './lib/api';
 import { useLive } from './lib/live';
 import { Link, navigate, useRoute } from './lib/router';
 import { useAsync } from './lib/useAsync';
+import { AssistantPage } from './pages/AssistantPage';
 import { BrowsePage } from './pages/BrowsePage';
 import { FeedPage } from './pages/FeedPage';
 import { ItemPage } from './pages/ItemPage';
@@ -14,6 +15,8 @@ import { SEARCH_K, SearchPage, type ImageQuery } from './pages/SearchPage';
 
 // Charts are heavy and only the dashboard needs them: load that screen on demand.
 const EvalPage = lazy(() => import('./pages/EvalPage').then((m) => ({ default: m.EvalPage })));
+const ReportPage = lazy(() => import('./pages/ReportPage').then((m) => ({ default: m.ReportPage })));
+const QualityPage = lazy(() => import('./pages/QualityPage').then((m) => ({ default: m.QualityPage })));
 
 function Footer() {
   const live = useLive();
@@ -81,10 +84,27 @@ export function App() {
     case 'feed':
       page = <FeedPage user={route.user} />;
       break;
+    case 'assistant':
+      page = <AssistantPage />;
+      break;
     case 'eval':
       page = (
         <Suspense fallback={<Spinner label="Loading the dashboard" />}>
           <EvalPage />
+        </Suspense>
+      );
+      break;
+    case 'report':
+      page = (
+        <Suspense fallback={<Spinner label="Loading the report" />}>
+          <ReportPage />
+        </Suspense>
+      );
+      break;
+    case 'quality':
+      page = (
+        <Suspense fallback={<Spinner label="Loading data quality" />}>
+          <QualityPage />
         </Suspense>
       );
       break;

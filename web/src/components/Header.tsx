@@ -6,7 +6,10 @@ import { SearchBar } from './SearchBar';
 const NAV = [
   { to: '/', label: 'Discover', match: ['browse', 'item'] },
   { to: '/feed', label: 'For you', match: ['feed'] },
+  { to: '/assistant', label: 'Assistant', match: ['assistant'] },
   { to: '/eval', label: 'Evaluation', match: ['eval'] },
+  { to: '/report', label: 'Report', match: ['report'] },
+  { to: '/quality', label: 'Quality', match: ['quality'] },
 ] as const;
 
 export function Header({ onImage, liveOpen, onToggleLive }: { onImage: (file: File) => void; liveOpen: boolean; onToggleLive: () => void }) {

@@ -1,4 +1,5 @@
 import type { EvalReport, Feed, Health, ItemPage, ItemView, SimilarResult, Stats, TagSuggestions, UserSummary, VersionInfo } from './types';
+import type { ProofReport, QualityReport } from './reportTypes';
 
 /** An API failure, carrying the HTTP status and the server's `{error:{code,message}}`. */
 export class ApiError extends Error {
@@ -76,6 +77,8 @@ export const api = {
   users: (signal?: AbortSignal) => get<{ users: UserSummary[] }>('/api/users', signal),
   feed: (user: string, k: number, signal?: AbortSignal) => get<Feed>(`/api/users/${enc(user)}/feed${qs({ k, expand: 1 })}`, signal),
   eval: (signal?: AbortSignal) => get<EvalReport>('/api/eval', signal),
+  report: (signal?: AbortSignal) => get<ProofReport>('/api/report', signal),
+  quality: (signal?: AbortSignal) => get<QualityReport>('/api/quality', signal),
 };
 
 /** A short human message for any thrown value. */

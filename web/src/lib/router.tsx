@@ -7,6 +7,9 @@ export type Route =
   | { name: 'search'; q: string | null; by: 'text' | 'image' }
   | { name: 'feed'; user: string | null }
   | { name: 'eval' }
+  | { name: 'report' }
+  | { name: 'quality' }
+  | { name: 'assistant' }
   | { name: 'notfound'; path: string };
 
 const NAV_EVENT = 'loupe:navigate';
@@ -20,6 +23,9 @@ export function parseRoute(pathname: string, search: string): Route {
   if (head === 'search') return { name: 'search', q: q.get('q'), by: q.get('by') === 'image' ? 'image' : 'text' };
   if (head === 'feed') return { name: 'feed', user: arg ?? q.get('user') };
   if (head === 'eval') return { name: 'eval' };
+  if (head === 'report') return { name: 'report' };
+  if (head === 'quality') return { name: 'quality' };
+  if (head === 'assistant') return { name: 'assistant' };
   return { name: 'notfound', path: pathname };
 }
 
