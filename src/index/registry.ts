@@ -1,9 +1,15 @@
 import path from 'node:path';
 import type { Db } from '../store/db.js';
-import { getVersion, tombstonesSince, vectorsSince } from '../store/vectors.js';
+import { getVersion, idsInSeqWindow, tombstonesSince, vectorsOf, vectorsSince } from '../store/vectors.js';
 import { HnswIndex } from './hnsw-index.js';
 
 const RELATED_SLICE = 256;
+/**
+ * On PostgreSQL, writers (parallel `loupe worker`s) take seq numbers at insert and commit later,
+ * so a row can appear below the seq an index already applied. Each sync re-reads the ids of this
+ * many seqs below its mark and adds those it lacks; an older straggler needs `loupe index --rebuild`.
+ */
+const LATE_COMMIT_WINDOW = 20_000;
 const PAGE = 5000;
 
 export interface SyncReport {
@@ -73,8 +79,15 @@ export class IndexRegistry {
       removed++;
       index.state.tombstone = t.seq;
     }
-    // Rows are applied in seq order; a writer committing out of seq order (parallel workers on
-    // PostgreSQL) is caught by the full rebuild `loupe index --rebuild` until issue #8 adds a lag window.
+    const mark = index.state.seq ?? 0;
+    if (this.db.kind === 'postgres' && mark > 0) {
+      const late = (await idsInSeqWindow(this.db, version, Math.max(0, mark - LATE_COMMIT_WINDOW), mark)).filter((id) => !index.has(id));
+      for (const r of late.length ? await vectorsOf(this.db, version, late) : []) {
+        index.upsert(r.itemId, r.vec);
+        added++;
+      }
+    }
+    // Then everything past the mark, in seq order.
     for (;;) {
       const rows = await vectorsSince(this.db, version, index.state.seq ?? 0, PAGE);
       for (const r of rows) {

@@ -132,6 +132,23 @@ export async function vectorsSince(db: Queryable, version: string, afterSeq: num
   return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq), vec: parseVectorSql(r.vec) }));
 }
 
+/** Item ids whose vectors sit in a seq window, without the vectors: how an index finds late commits. */
+export async function idsInSeqWindow(db: Queryable, version: string, afterSeq: number, uptoSeq: number): Promise<string[]> {
+  const rows = await db.query<{ item_id: string }>(
+    'SELECT item_id FROM embeddings WHERE version = $1 AND seq > $2 AND seq <= $3',
+    [version, afterSeq, uptoSeq],
+  );
+  return rows.map((r) => r.item_id);
+}
+
+export async function vectorsOf(db: Queryable, version: string, itemIds: readonly string[]): Promise<VectorRow[]> {
+  const rows = await db.query<{ item_id: string; seq: string; vec: string }>(
+    `SELECT item_id, seq, vec::text AS vec FROM embeddings WHERE version = $1 AND item_id = ANY($2::text[]) ORDER BY seq`,
+    [version, itemIds],
+  );
+  return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq), vec: parseVectorSql(r.vec) }));
+}
+
 export async function tombstonesSince(db: Queryable, version: string, afterSeq: number): Promise<{ itemId: string; seq: number }[]> {
   const rows = await db.query<{ item_id: string; seq: string }>(
     'SELECT item_id, seq FROM tombstones WHERE version = $1 AND seq > $2 ORDER BY seq',
