@@ -298,6 +298,10 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
       await cards(p).first().waitFor();
       const box = await cards(p).first().boundingBox();
       assert.ok(box && box.width > 120 && box.width < 200, `two columns on a phone (card ${box?.width}px wide)`);
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `nothing wider than the phone's screen (${overflow}px over)`);
+      await p.getByRole('link', { name: 'Quality' }).scrollIntoViewIfNeeded();
+      assert.ok(await p.getByRole('link', { name: 'Quality' }).isVisible(), 'the last nav section is reachable by scrolling the nav');
       await p.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('main .card img')).slice(0, 4).every((i) => i.complete));
       await screenshot(p, 'e2e-07-phone');
     } finally {
