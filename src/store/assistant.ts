@@ -1,14 +1,8 @@
+import type { ItemView } from './browse.js';
 import type { Queryable } from './db.js';
 
-/** An item as the assistant filters and explains it. */
-export interface CandidateRow {
-  id: string;
-  title: string | null;
-  description: string | null;
-  labels: string[];
-  groups: string[];
-  attrs: Record<string, unknown>;
-}
+/** An item as the assistant filters and explains it: the API's item view without its image. */
+export type CandidateRow = Omit<ItemView, 'image'>;
 
 export interface CandidateFilter {
   labels: readonly string[];
