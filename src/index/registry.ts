@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Db } from '../store/db.js';
-import { getVersion, idsInSeqWindow, tombstonesSince, vectorsOf, vectorsSince } from '../store/vectors.js';
+import { countUpToSeq, getVersion, idsInSeqWindow, tombstonesSince, vectorsOf, vectorsSince } from '../store/vectors.js';
 import { HnswIndex } from './hnsw-index.js';
 
 const RELATED_SLICE = 256;
@@ -80,7 +80,8 @@ export class IndexRegistry {
       index.state.tombstone = t.seq;
     }
     const mark = index.state.seq ?? 0;
-    if (this.db.kind === 'postgres' && mark > 0) {
+    // A cheap count first: only an index holding fewer vectors than the rows below its mark looks for stragglers.
+    if (this.db.kind === 'postgres' && mark > 0 && (await countUpToSeq(this.db, version, mark)) > index.size) {
       const late = (await idsInSeqWindow(this.db, version, Math.max(0, mark - LATE_COMMIT_WINDOW), mark)).filter((id) => !index.has(id));
       for (const r of late.length ? await vectorsOf(this.db, version, late) : []) {
         index.upsert(r.itemId, r.vec);

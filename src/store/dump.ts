@@ -25,25 +25,25 @@ import { MIGRATIONS } from './migrations.js';
 /** Rows per read or insert: a page of 1792-d vectors is ~10 MB of JSON. */
 const PAGE = 500;
 
-export interface ExportResult {
+/** What both directions report: the file, its schema, rows per table and version files carried. */
+interface DumpSummary {
   file: string;
-  format: string;
-  version: number;
   schema_migration: number;
   counts: Record<string, number>;
-  /** Image files written into the dump (`--with-images`), and rows whose file was not in the data dir. */
-  images: { written: number; missing: number };
   /** Trained versions' artefact files (always carried). */
   versionFiles: number;
 }
 
-export interface ImportResult {
-  file: string;
+export interface ExportResult extends DumpSummary {
+  format: string;
+  version: number;
+  /** Image files written into the dump (`--with-images`), and rows whose file was not in the data dir. */
+  images: { written: number; missing: number };
+}
+
+export interface ImportResult extends DumpSummary {
   source: string;
-  schema_migration: number;
-  counts: Record<string, number>;
   images: { written: number; present: number };
-  versionFiles: number;
 }
 
 const latestMigration = (): number => Math.max(...MIGRATIONS.map((m) => m.id));

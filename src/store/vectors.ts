@@ -132,6 +132,12 @@ export async function vectorsSince(db: Queryable, version: string, afterSeq: num
   return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq), vec: parseVectorSql(r.vec) }));
 }
 
+/** How many vectors of a version sit at or below a seq: an index that holds fewer missed a late commit. */
+export async function countUpToSeq(db: Queryable, version: string, uptoSeq: number): Promise<number> {
+  const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM embeddings WHERE version = $1 AND seq <= $2', [version, uptoSeq]);
+  return Number(rows[0]?.n ?? 0);
+}
+
 /** Item ids whose vectors sit in a seq window, without the vectors: how an index finds late commits. */
 export async function idsInSeqWindow(db: Queryable, version: string, afterSeq: number, uptoSeq: number): Promise<string[]> {
   const rows = await db.query<{ item_id: string }>(
