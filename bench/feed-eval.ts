@@ -32,4 +32,5 @@ await db.close();
 console.log(`\n${res.note}`);
 console.log(`${res.users} users, ${res.events} events, ${res.items} items, ${res.seconds.toFixed(1)} s`);
 for (const [m, s] of Object.entries(res.methods)) console.log(`  ${m.padEnd(8)} Recall@${res.k} ${s.recall.toFixed(4)}  NDCG@${res.k} ${s.ndcg.toFixed(4)}`);
+console.log(`${res.blend.note}${res.blend.validation ? ` (validation Recall@${res.k} ${res.blend.validation.recall.toFixed(4)}, NDCG@${res.k} ${res.blend.validation.ndcg.toFixed(4)})` : ''}`);
 report(values.name!, { ...res });

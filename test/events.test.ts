@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { dataPaths } from '../src/config.js';
+import { DEFAULT_BLEND, MIN_VALIDATION_USERS } from '../src/graph/blend.js';
 import { runMainJob } from '../src/services/pipeline.js';
+import { openDb } from '../src/store/db.js';
+import { saveBlendWeights } from '../src/store/feed-blend.js';
 import { startServer } from '../src/server/runtime.js';
 import { loupe } from './helpers/cli.js';
 import { sampleRows, tempDir } from './helpers/tmp.js';
@@ -174,4 +178,27 @@ test('HTTP: users, feeds, and an event posted with the API key changes the feed 
   assert.ok(count(ids, 'Hat') >= 1, 'the older taste keeps a place');
   assert.ok(now.body.items.some((i: { why: string }) => /you bought$/.test(i.why)), 'explained by the purchases');
   assert.deepEqual((await post(JSON.stringify({ events: pants.map(ev) }))).body, { recorded: 0, duplicates: 4 });
+});
+
+test('loupe events eval: says how the blend was weighted; served feeds use the weights stored for the version', async () => {
+  const out = cli('events', 'eval', '--json');
+  assert.equal(out.code, 0, out.stderr);
+  const report = JSON.parse(out.stdout) as { methods: Record<string, { recall: number }>; blend: { fitted: boolean; saved: boolean; validationUsers: number; note: string; weights: unknown } };
+  assert.ok('blend' in report.methods);
+  // Three users are far too few to fit on: the defaults are reported and nothing is stored.
+  assert.deepEqual([report.blend.fitted, report.blend.saved], [false, false]);
+  assert.ok(report.blend.validationUsers < MIN_VALIDATION_USERS);
+  assert.match(report.blend.note, /not fitted/);
+  assert.deepEqual(report.blend.weights, DEFAULT_BLEND);
+
+  const ids = (method: string) => (JSON.parse(cli('feed', 'hat-lover', '-k', '12', '--method', method, '--json').stdout) as { items: { id: string }[] }).items.map((i) => i.id);
+  const multi = ids('multi');
+  assert.notDeepEqual(ids('blend'), multi, 'the default blend lets walks in');
+  const db = await openDb({ url: process.env.LOUPE_DB, dir: dataPaths(data).db });
+  try {
+    await saveBlendWeights(db, 'generic', { walk: 0, single: 0, fusion: 'rank' }, { users: 50, k: 20, recall: 0.5, ndcg: 0.4 });
+  } finally {
+    await db.close();
+  }
+  assert.deepEqual(ids('blend'), multi, 'stored weights with walks off: the blend is multi-interest');
 });

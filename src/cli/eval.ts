@@ -27,7 +27,7 @@ function table(v: VersionEvaluation): string {
 
 function feedTable(f: FeedEvalReport): string {
   const rows = Object.entries(f.methods).map(([m, s]) => `  ${m.padEnd(10)} recall@${f.k} ${s.recall.toFixed(4)}  ndcg@${f.k} ${s.ndcg.toFixed(4)}`);
-  return [`feed (${f.version}, ${f.source}: ${f.users} users, last ${f.holdout} hidden)`, ...rows, `  ${f.note}`].join('\n');
+  return [`feed (${f.version}, ${f.source}: ${f.users} users, last ${f.holdout} hidden)`, ...rows, `  ${f.note}`, `  ${f.blend.note}${f.blend.saved ? ' (stored for serving)' : ''}`].join('\n');
 }
 
 export const evalCommand: Command = {
@@ -45,7 +45,7 @@ export const evalCommand: Command = {
       let feed: FeedEvalReport | { skipped: string } | null = null;
       if (!values['no-feed']) {
         // A catalogue with neither events nor groups has nothing to hold out: say so instead of failing.
-        feed = await evaluateFeedsOnStore(db, indexes, values.version ? { version: values.version as string } : {}).catch((err: Error) => ({ skipped: err.message }));
+        feed = await evaluateFeedsOnStore(db, indexes, { version: values.version as string | undefined, save: true }).catch((err: Error) => ({ skipped: err.message }));
       }
       const text = [
         report.versions.length ? report.versions.map(table).join('\n\n') : 'no trained versions yet: `loupe train --name NAME`',

@@ -15,7 +15,7 @@ function importSummary(r: EventImportResult): string {
 
 function evalSummary(r: FeedEvalReport): string {
   const rows = Object.entries(r.methods).map(([m, s]) => `  ${m.padEnd(8)} Recall@${r.k} ${s.recall.toFixed(4)}  NDCG@${r.k} ${s.ndcg.toFixed(4)}`);
-  return [`feeds on version ${r.version}: ${r.users} users, ${r.events} events, ${r.items} items (${r.seconds.toFixed(1)} s)`, `  ${r.note}`, ...rows].join('\n');
+  return [`feeds on version ${r.version}: ${r.users} users, ${r.events} events, ${r.items} items (${r.seconds.toFixed(1)} s)`, `  ${r.note}`, ...rows, `  ${r.blend.note}${r.blend.saved ? ' (stored for serving)' : ''}`].join('\n');
 }
 
 function weightsOption(raw: unknown): ActionWeights {
@@ -65,7 +65,7 @@ export const eventsCommand: Command = {
       const holdout = intOption(values, 'holdout', 5, 1, 1000);
       const k = intOption(values, 'k', 20, 1, 1000);
       return withStore(ctx, async ({ db, indexes }) => {
-        const report = await evaluateFeedsOnStore(db, indexes, { version: values.version as string | undefined, holdout, k });
+        const report = await evaluateFeedsOnStore(db, indexes, { version: values.version as string | undefined, holdout, k, save: true });
         ctx.print(report, evalSummary(report));
         return 0;
       });

@@ -1,6 +1,7 @@
 import type { TasteEvent } from './actions.js';
+import { DEFAULT_BLEND, type BlendInput, type BlendWeights } from './blend.js';
 import { kCentreKeys } from './diversify.js';
-import { composeFeed, type ComposedFeed, type FeedMethod, type FeedSources, type Neighbour } from './feed.js';
+import { composeFeed, gatherBlend, type ComposedFeed, type FeedMethod, type FeedSources, type Neighbour } from './feed.js';
 import { TasteGraph } from './graph.js';
 import { DEFAULT_TASTE, UserTaste, type TasteOptions } from './interests.js';
 import { hashString, type Vec } from './vec.js';
@@ -21,9 +22,11 @@ export interface EngineOptions {
   similarBudget: number;
   /** User models held in memory (least recently used ones are dropped and rebuilt from events). */
   maxUsers: number;
+  /** How the `blend` feed weighs its sources: the version's fitted weights, or the defaults. */
+  blend: BlendWeights;
 }
 
-export const DEFAULT_ENGINE: EngineOptions = Object.freeze({ taste: DEFAULT_TASTE, walk: {}, similarK: 10, similarBudget: 64, maxUsers: 20_000 });
+export const DEFAULT_ENGINE: EngineOptions = Object.freeze({ taste: DEFAULT_TASTE, walk: {}, similarK: 10, similarBudget: 64, maxUsers: 20_000, blend: DEFAULT_BLEND });
 
 /** Unlabelled items among the popular ones are spread over this many visual clusters. */
 const COLD_CLUSTERS = 8;
@@ -139,6 +142,11 @@ export class FeedEngine {
     for (const id of ids) fn?.(id);
   }
 
+  /** Takes over another engine's neighbour lists for the same vectors (evaluation: warm once). */
+  shareSimilar(from: FeedEngine): void {
+    for (const [id, list] of from.similarCache) this.similarCache.set(id, list);
+  }
+
   /** Drops cached neighbour lists (after the index changed). */
   clearSimilar(): void {
     this.similarCache.clear();
@@ -162,6 +170,16 @@ export class FeedEngine {
 
   /** The feed of `user` from their held model (popular-and-diverse when none is held). */
   feed(user: string, k: number, method: FeedMethod = 'blend'): ComposedFeed {
-    return composeFeed(this.sources(), this.taste(user), { k, method, walk: this.options.walk, seed: hashString(user) });
+    return composeFeed(this.sources(), this.taste(user), { k, method, walk: this.options.walk, seed: hashString(user), blend: this.options.blend });
+  }
+
+  /**
+   * Every list a blended feed of `k` could fuse for `user` (walks and the mean vector included),
+   * for fitting blend weights; undefined when the user has no held model or no interests.
+   */
+  blendInput(user: string, k: number): BlendInput | undefined {
+    const taste = this.taste(user);
+    if (!taste || taste.events === 0 || !taste.interests().length) return undefined;
+    return gatherBlend(this.sources(), taste, { k, walk: this.options.walk, seed: hashString(user), walks: true, single: true });
   }
 }

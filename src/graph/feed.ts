@@ -1,5 +1,6 @@
 import { pastTense } from './actions.js';
-import { diversifyByKey, fuseRanks, weightedRoundRobin } from './diversify.js';
+import { blendRanking, DEFAULT_BLEND, type BlendInput, type BlendWeights } from './blend.js';
+import { diversifyByKey } from './diversify.js';
 import type { TasteGraph } from './graph.js';
 import type { InterestView, UserTaste } from './interests.js';
 import { cosine, dot, normalized, type Vec } from './vec.js';
@@ -42,6 +43,8 @@ export interface FeedOptions {
   walk?: Partial<WalkOptions>;
   /** Seeds the walks; the caller derives it from the user id so a feed is reproducible. */
   seed?: number;
+  /** How `blend` weighs its sources (the version's fitted weights; defaults when none). */
+  blend?: BlendWeights | undefined;
 }
 
 export interface ComposedFeed {
@@ -82,6 +85,32 @@ function nearestInterest(sources: FeedSources, interests: readonly InterestView[
   return best;
 }
 
+/** Multi-interest alone: each interest's neighbours, no other list. */
+const MULTI_ONLY: BlendWeights = Object.freeze({ walk: 0, single: 0, fusion: 'rank' });
+
+function walkList(sources: FeedSources, taste: UserTaste, engaged: ReadonlySet<string>, pool: number, opts: Pick<FeedOptions, 'walk' | 'seed'>): Neighbour[] {
+  const seeds = taste.engagement(50).map((e) => ({ item: e.item, weight: e.weight }));
+  const walk = pixieWalk(sources.graph, seeds, { enough: pool, ...opts.walk, seed: opts.seed ?? 1, top: pool }, { similar: sources.similar, exclude: engaged, user: taste.user });
+  return walk.scores.map(([id, score]) => ({ id, score }));
+}
+
+/**
+ * The candidate lists a blended feed of `k` fuses: each interest's neighbours, and (when asked)
+ * the walk's finds and the mean vector's neighbours, each filed under its nearest interest.
+ * The evaluator gathers all of them once per user and tries every blend weighting on them.
+ */
+export function gatherBlend(sources: FeedSources, taste: UserTaste, opts: Pick<FeedOptions, 'k' | 'walk' | 'seed'> & { walks: boolean; single: boolean }): BlendInput {
+  const engaged = new Set(taste.items.keys());
+  const interests = taste.interests();
+  const pool = poolSize(opts.k);
+  const walk = opts.walks ? walkList(sources, taste, engaged, pool, opts) : [];
+  const mean = opts.single ? taste.meanVector() : undefined;
+  const single = mean ? sources.ann(mean, pool, engaged) : [];
+  const bucketOf = new Map<string, number>();
+  for (const { id } of [...walk, ...single]) if (!bucketOf.has(id)) bucketOf.set(id, nearestInterest(sources, interests, id));
+  return { interests: interests.map((it) => ({ share: it.share, ann: sources.ann(it.vec, pool, engaged) })), walk, single, bucketOf };
+}
+
 /**
  * A user's feed by one method. Engaged items never come back. A user with nothing to go on (no
  * events, or no vectors and no graph neighbours) gets the popular-and-diverse feed; a short
@@ -106,41 +135,19 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
     const mean = taste.meanVector();
     if (mean) items = sources.ann(mean, k, engaged).map((n) => ({ id: n.id, score: n.score, why: interestWhy(nearestInterest(sources, interests, n.id), n.id) }));
   } else {
-    const annLists = method === 'walk' ? [] : interests.map((it) => sources.ann(it.vec, pool, engaged));
-    let walk: [string, number][] = [];
-    if (method !== 'multi' || !interests.length) {
-      const seeds = taste.engagement(50).map((e) => ({ item: e.item, weight: e.weight }));
-      walk = pixieWalk(sources.graph, seeds, { enough: pool, ...opts.walk, seed: opts.seed ?? 1, top: pool }, { similar: sources.similar, exclude: engaged, user: taste.user }).scores;
-    }
-    const explain = walkExplainer(sources.graph, taste.user, taste.engagement(50).map((e) => e.item), sources.similar);
+    let explain: ((id: string) => WalkReason) | undefined;
     const walkWhy = (id: string): Why => {
+      explain ??= walkExplainer(sources.graph, taste.user, taste.engagement(50).map((e) => e.item), sources.similar);
       const reason = explain(id);
       return { kind: 'walk', reason, action: reason.item ? action(reason.item) : 'view' };
     };
     // Without vectors for anything the user touched there are no interests: walks alone.
     if (method === 'walk' || !interests.length) {
-      items = walk.slice(0, k).map(([id, score]) => ({ id, score, why: walkWhy(id) }));
+      items = walkList(sources, taste, engaged, pool, opts).slice(0, k).map(({ id, score }) => ({ id, score, why: walkWhy(id) }));
     } else {
-      // One bucket per interest: its own neighbours and (blend) the walk's finds that sit
-      // closest to it, fused by rank; buckets then take turns in proportion to interest weight.
-      const walkBuckets = interests.map(() => [] as string[]);
-      for (const [id] of walk) walkBuckets[nearestInterest(sources, interests, id)]!.push(id);
-      const buckets = interests.map((_, j) => {
-        const ann = annLists[j]!;
-        const fused = fuseRanks([{ ids: ann.map((n) => n.id) }, { ids: walkBuckets[j]! }]);
-        const walkRank = new Map(walkBuckets[j]!.map((id, r) => [id, r]));
-        const annRank = new Map(ann.map((n, r) => [n.id, r]));
-        const ranked = [...fused].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-        return ranked.map(([id, score]): FeedEntry => {
-          const viaWalk = (walkRank.get(id) ?? Infinity) < (annRank.get(id) ?? Infinity);
-          return { id, score, why: viaWalk ? walkWhy(id) : interestWhy(j, id) };
-        });
-      });
-      items = weightedRoundRobin(
-        buckets.map((b, j) => ({ weight: interests[j]!.share, items: b })),
-        k,
-        (e) => e.id,
-      );
+      const weights = method === 'multi' ? MULTI_ONLY : (opts.blend ?? DEFAULT_BLEND);
+      const input = gatherBlend(sources, taste, { ...opts, walks: weights.walk > 0, single: weights.single > 0 });
+      items = blendRanking(input, weights, k).map((p) => ({ id: p.id, score: p.score, why: p.via === 'walk' ? walkWhy(p.id) : interestWhy(p.interest, p.id) }));
     }
   }
   if (items.length < k) {

@@ -155,6 +155,20 @@ CREATE INDEX job_task_runs_task_idx ON job_task_runs (task_id);
     name: 'change notifications (LISTEN/NOTIFY live updates)',
     sql: CHANGE_TRIGGERS_SQL,
   },
+  {
+    id: 5,
+    name: 'feed blend weights fitted per version',
+    sql: `
+-- How the blended feed weighs its sources for one embedding version, fitted by the feed
+-- evaluation on a validation split of the training events; serving reads it (defaults when absent).
+CREATE TABLE feed_blend (
+  version     text PRIMARY KEY REFERENCES versions(name) ON DELETE CASCADE,
+  weights     jsonb NOT NULL,
+  fit         jsonb NOT NULL DEFAULT '{}',   -- validation users, k, Recall@k and NDCG@k of the fit
+  fitted_at   timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 /** Any fixed key: every Loupe process takes the same advisory lock before migrating. */

@@ -2,12 +2,14 @@
  * The I/O side of the taste graph: builds a FeedEngine per embedding version from the database
  * and the serving index, keeps it current as events arrive, and answers feeds with readable
  * explanations. User models are rebuilt from a user's events on first use (the events table is
- * the only persistence), then updated in memory one event at a time.
+ * the only persistence), then updated in memory one event at a time. The blend weighs its sources
+ * as the last feed evaluation fitted them for the version (defaults when it never ran).
  */
 import type { IndexRegistry } from '../../index/registry.js';
 import { resolveVersion } from '../../services/discovery.js';
 import type { Db } from '../../store/db.js';
 import { engagementTotals, graphItems, insertEvents, itemTitles, listUsers, userEvents } from '../../store/events.js';
+import { loadBlendWeights } from '../../store/feed-blend.js';
 import type { LiveBus, LiveEvent } from '../../server/live.js';
 import type { TasteEvent } from '../actions.js';
 import { FeedEngine, type EngineOptions, type VectorSource } from '../engine.js';
@@ -82,7 +84,10 @@ export class TasteService {
     if (!e) {
       e = this.serial(async () => {
         await this.deps.indexes.get(version);
-        return loadEngine(this.deps.db, new FeedEngine(indexVectors(this.deps.indexes, version), this.options));
+        // The blend weights `loupe eval` fitted for this version, unless the caller fixed them.
+        const stored = this.options.blend ? undefined : await loadBlendWeights(this.deps.db, version);
+        const options = stored ? { ...this.options, blend: stored.weights } : this.options;
+        return loadEngine(this.deps.db, new FeedEngine(indexVectors(this.deps.indexes, version), options));
       });
       this.engines.set(version, e);
       e.catch(() => this.engines.delete(version));
