@@ -94,6 +94,27 @@ const httpImage = await time((i) => request('POST', '/api/search/image?k=10', ph
 agent.destroy();
 await run.stop();
 
+// The floor: a bare node:http server in this process answering every request with one fixed body
+// of the same size, timed by the same client. What no route on this machine can beat.
+const fixedBody = JSON.stringify(similarFromIndex(s.indexes, 'served', pickAny(0), 10));
+const bare = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(fixedBody));
+await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+const bareAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const barePort = (bare.address() as { port: number }).port;
+const bareGet = (i: number) =>
+  new Promise<void>((resolve, reject) => {
+    http
+      .get({ agent: bareAgent, hostname: '127.0.0.1', port: barePort, path: `/api/items/${encodeURIComponent(pickAny(i))}/similar?k=10` }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(void JSON.parse(Buffer.concat(chunks).toString())));
+      })
+      .on('error', reject);
+  });
+const httpFloor = summarize(await time(bareGet, R * 3));
+bareAgent.destroy();
+bare.close();
+
 const rows = { inProcess: { similar: summarize(inSimilar), image: summarize(inImage) }, http: { similar: summarize(httpSimilar), image: summarize(httpImage) } };
 for (const [where, r] of Object.entries(rows)) {
   console.log(
@@ -101,12 +122,14 @@ for (const [where, r] of Object.entries(rows)) {
       `speed-up p50 ${(r.image.p50 / r.similar.p50).toFixed(0)}x p99 ${(r.image.p99 / r.similar.p99).toFixed(0)}x`,
   );
 }
+console.log(`floor      bare node:http, fixed body: p50 ${httpFloor.p50.toFixed(3)} ms p99 ${httpFloor.p99.toFixed(3)} ms (image search p99 / floor p99 = ${(rows.http.image.p99 / httpFloor.p99).toFixed(0)}x)`);
 const live = summarize(inSearch);
 console.log(`live HNSW search (no precomputed list) p50 ${live.p50.toFixed(3)} ms p99 ${live.p99.toFixed(3)} ms | speed-up p50 ${(rows.inProcess.image.p50 / live.p50).toFixed(0)}x p99 ${(rows.inProcess.image.p99 / live.p99).toFixed(0)}x`);
 report('request-time', {
   items: N,
   liveSearch: live,
   ...rows,
+  httpFloor,
   speedup: {
     inProcess: { p50: rows.inProcess.image.p50 / rows.inProcess.similar.p50, p99: rows.inProcess.image.p99 / rows.inProcess.similar.p99 },
     http: { p50: rows.http.image.p50 / rows.http.similar.p50, p99: rows.http.image.p99 / rows.http.similar.p99 },
