@@ -196,7 +196,7 @@ test('loupe events eval: says how the blend was weighted; served feeds use the w
   assert.notDeepEqual(ids('blend'), multi, 'the default blend lets walks in');
   const db = await openDb({ url: process.env.LOUPE_DB, dir: dataPaths(data).db });
   try {
-    await saveBlendWeights(db, 'generic', { walk: 0, single: 0, fusion: 'rank' }, { users: 50, k: 20, recall: 0.5, ndcg: 0.4 });
+    await saveBlendWeights(db, 'generic', { walk: 0, items: 0, single: 0, fusion: 'rank' }, { users: 50, k: 20, recall: 0.5, ndcg: 0.4 });
   } finally {
     await db.close();
   }

@@ -114,19 +114,20 @@ test('the blend follows the engine weights: walks off is multi-interest, heavy w
     ...['shoe-01', 'shoe-02', 'shoe-03'].map((item, i) => ({ item, action: 'save', weight: 3, ts: at(i) })),
     ...['hat-01', 'hat-02'].map((item, i) => ({ item, action: 'view', weight: 0.5, ts: at(5 + i) })),
   ];
-  const feedWith = (blend: { walk: number; single: number; fusion: 'rank' | 'score' }) => {
+  const feedWith = (blend: { walk: number; items: number; single: number; fusion: 'rank' | 'score' }) => {
     const e = new FeedEngine(exactSource(items), { similarK: 4, blend });
     items.forEach((it, i) => e.addItem(it.id, [it.label], i % 12 < 4 ? [`board-${it.label}`] : []));
     e.buildTaste('eve', events);
     return { e, ids: e.feed('eve', 10).items.map((i) => i.id) };
   };
-  const off = feedWith({ walk: 0, single: 0, fusion: 'score' });
+  const off = feedWith({ walk: 0, items: 0, single: 0, fusion: 'score' });
   assert.deepEqual(off.ids, off.e.feed('eve', 10, 'multi').items.map((i) => i.id));
   const input = off.e.blendInput('eve', 10)!;
   assert.equal(input.interests.length, 2);
-  assert.ok(input.walk.length > 0 && input.single.length > 0, 'the fit sees every source');
-  assert.ok([...input.walk, ...input.single].every((s) => input.bucketOf.has(s.id)));
-  const heavy = feedWith({ walk: 4, single: 0, fusion: 'rank' });
+  assert.ok(input.walk.length > 0 && input.items.length > 0 && input.single.length > 0, 'the fit sees every source');
+  assert.ok([...input.walk, ...input.items, ...input.single].every((s) => input.bucketOf.has(s.id)));
+  assert.ok(input.items.every((s) => s.from && events.some((e) => e.item === s.from) && !events.some((e) => e.item === s.id)), 'item neighbours name a voter, never an engaged item');
+  const heavy = feedWith({ walk: 4, items: 0, single: 0, fusion: 'rank' });
   assert.notDeepEqual(heavy.ids, off.ids, 'walk finds change the feed');
   assert.equal(off.e.blendInput('nobody', 10), undefined);
 });

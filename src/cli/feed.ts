@@ -6,7 +6,7 @@ import { withStore } from './open.js';
 export const feedCommand: Command = {
   name: 'feed',
   summary: "A user's personalised feed, with the reason for each pick",
-  usage: 'loupe feed <user> [-k 20] [--version NAME] [--method blend|multi|single|walk|popular]',
+  usage: 'loupe feed <user> [-k 20] [--version NAME] [--method blend|multi|items|single|walk|popular]',
   options: {
     k: { type: 'string', short: 'k', value: 'N', description: 'how many items (default 20)' },
     version: { type: 'string', value: 'NAME', description: 'embedding version (default: the promoted one)' },

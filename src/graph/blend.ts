@@ -1,10 +1,11 @@
 /**
  * The blend: how a personal feed fuses its candidate sources, and fitting its weights per
- * catalogue. Pure: candidates come in gathered (see `blendInput` in feed.ts), nothing here reads
+ * catalogue. Pure: candidates come in gathered (`gatherBlend` in feed.ts), nothing here reads
  * vectors, the graph or the store.
  *
- * Each interest gets a bucket: its own ANN neighbours (weight 1, the anchor), plus the walk's finds
- * and the mean-vector neighbours that sit closest to it, each list with its own weight. A bucket is
+ * Each interest gets a bucket: its own ANN neighbours (weight 1, the anchor), plus the walk's finds,
+ * the item neighbours (item-based kNN: each engaged item's visual neighbours, votes summed) and the
+ * mean-vector neighbours that sit closest to it, each list with its own weight. A bucket is
  * ranked by reciprocal-rank fusion or by a weighted sum of min-max normalised scores (CombSUM);
  * buckets then take turns in proportion to interest share.
  */
@@ -18,52 +19,60 @@ export type Fusion = (typeof FUSIONS)[number];
 export const blendWeightsSchema = z.object({
   /** Weight of the walk's list against the interest's ANN list (which weighs 1); 0 turns walks off. */
   walk: z.number().min(0).max(100),
+  /** Weight of the item-neighbour list (summed similarity to each engaged item); 0 leaves it out. */
+  items: z.number().min(0).max(100).default(0),
   /** Weight of the single mean-vector ANN list; 0 leaves it out. */
   single: z.number().min(0).max(100),
   fusion: z.enum(FUSIONS),
 });
-export type BlendWeights = z.infer<typeof blendWeightsSchema>;
+export type BlendWeights = z.output<typeof blendWeightsSchema>;
 
 /** Used when no weights were fitted for a version: walks and interests fused by rank, equally. */
-export const DEFAULT_BLEND: BlendWeights = Object.freeze({ walk: 1, single: 0, fusion: 'rank' });
+export const DEFAULT_BLEND: BlendWeights = Object.freeze({ walk: 1, items: 0, single: 0, fusion: 'rank' });
 
 /**
- * Settings the fit tries, simplest first (ties go to the earlier one). Walk weight 0 is there so
- * the blend can fall back to plain multi-interest; under rank fusion a weight below 0.5 only
- * reorders what the ANN lists already hold, above it walk-only finds enter.
+ * Settings the fit tries, simplest first (ties go to the earlier one): 100. Weights 0 are there so
+ * the blend can fall back to plain multi-interest; under rank fusion a weight of 0.5 only reorders
+ * what the ANN lists already hold, above it a list's own finds enter.
  */
+const WEIGHTS = [0, 0.5, 1, 2, 4];
 export const BLEND_GRID: readonly BlendWeights[] = FUSIONS.flatMap((fusion) =>
-  [0, 0.5].flatMap((single) => [0, 0.25, 0.5, 1, 2, 4].map((walk) => ({ walk, single, fusion }))),
+  [0, 0.5].flatMap((single) => WEIGHTS.flatMap((items) => WEIGHTS.map((walk) => ({ walk, items, single, fusion })))),
 );
 
 export interface Scored {
   id: string;
   score: number;
+  /** The engaged item behind it, where the list knows one (item neighbours: the strongest voter). */
+  from?: string | undefined;
 }
 
 /** Everything a blended feed is made from, for one user; source lists best first. */
 export interface BlendInput {
   interests: readonly { share: number; ann: readonly Scored[] }[];
   walk: readonly Scored[];
+  items: readonly Scored[];
   single: readonly Scored[];
-  /** Interest index of each walk and single candidate (the nearest centre; 0 without a vector). */
+  /** Interest index of each walk, item-neighbour and single candidate (the nearest centre; 0 without a vector). */
   bucketOf: ReadonlyMap<string, number>;
 }
 
-export type BlendSource = 'ann' | 'walk' | 'single';
+export type BlendSource = 'ann' | 'walk' | 'items' | 'single';
 
 export interface BlendPick {
   id: string;
   score: number;
   /** The interest bucket it came from. */
   interest: number;
-  /** The list that ranked it best (what explains it). */
+  /** The list that ranked it best (what explains it), and that list's `from`. */
   via: BlendSource;
+  from?: string | undefined;
 }
 
 interface Entry {
   score: number;
   via: BlendSource;
+  from: string | undefined;
   bestRank: number;
 }
 
@@ -85,9 +94,10 @@ export function blendRanking(input: BlendInput, w: BlendWeights, k: number): Ble
     return out;
   };
   const walkBuckets = w.walk > 0 ? split(input.walk) : [];
+  const itemBuckets = w.items > 0 ? split(input.items) : [];
   const singleBuckets = w.single > 0 ? split(input.single) : [];
   // Score fusion normalises each whole list, so a bucket's share of weak finds stays weak.
-  const norm = w.fusion === 'score' ? { walk: minMax(input.walk), single: minMax(input.single) } : undefined;
+  const norm = w.fusion === 'score' ? { walk: minMax(input.walk), items: minMax(input.items), single: minMax(input.single) } : undefined;
 
   const buckets = input.interests.map((it, j) => {
     const fused = new Map<string, Entry>();
@@ -96,19 +106,20 @@ export function blendRanking(input: BlendInput, w: BlendWeights, k: number): Ble
       list.forEach((s, r) => {
         const part = weight * (normed ? normed.get(s.id)! : 1 / (RRF_K + r + 1));
         const e = fused.get(s.id);
-        if (!e) fused.set(s.id, { score: part, via, bestRank: r });
+        if (!e) fused.set(s.id, { score: part, via, from: s.from, bestRank: r });
         else {
           e.score += part;
-          if (r < e.bestRank) [e.via, e.bestRank] = [via, r];
+          if (r < e.bestRank) [e.via, e.from, e.bestRank] = [via, s.from, r];
         }
       });
     };
     add(it.ann, 1, 'ann', norm ? minMax(it.ann) : undefined);
     if (w.walk > 0) add(walkBuckets[j]!, w.walk, 'walk', norm?.walk);
+    if (w.items > 0) add(itemBuckets[j]!, w.items, 'items', norm?.items);
     if (w.single > 0) add(singleBuckets[j]!, w.single, 'single', norm?.single);
     const items = [...fused]
       .sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1))
-      .map(([id, e]): BlendPick => ({ id, score: e.score, interest: j, via: e.via }));
+      .map(([id, e]): BlendPick => ({ id, score: e.score, interest: j, via: e.via, ...(e.from === undefined ? {} : { from: e.from }) }));
     return { weight: it.share, items };
   });
   return weightedRoundRobin(buckets, k, (p) => p.id);
@@ -165,10 +176,10 @@ export function fitBlend(cases: readonly BlendCase[], k: number, grid: readonly 
 }
 
 export function sameWeights(a: BlendWeights, b: BlendWeights): boolean {
-  return a.walk === b.walk && a.single === b.single && a.fusion === b.fusion;
+  return a.walk === b.walk && a.items === b.items && a.single === b.single && a.fusion === b.fusion;
 }
 
-/** Short human form, e.g. `rank fusion, walk 0.5, single 0`. */
+/** Short human form, e.g. `rank fusion, walk 0.5, item neighbours 1, single 0`. */
 export function describeBlend(w: BlendWeights): string {
-  return `${w.fusion} fusion, walk ${w.walk}, single ${w.single}`;
+  return `${w.fusion} fusion, walk ${w.walk}, item neighbours ${w.items}, single ${w.single}`;
 }

@@ -180,6 +180,6 @@ export class FeedEngine {
   blendInput(user: string, k: number): BlendInput | undefined {
     const taste = this.taste(user);
     if (!taste || taste.events === 0 || !taste.interests().length) return undefined;
-    return gatherBlend(this.sources(), taste, { k, walk: this.options.walk, seed: hashString(user), walks: true, single: true });
+    return gatherBlend(this.sources(), taste, { k, walk: this.options.walk, seed: hashString(user), walks: true, items: true, single: true });
   }
 }

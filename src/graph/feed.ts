@@ -1,13 +1,13 @@
 import { pastTense } from './actions.js';
-import { blendRanking, DEFAULT_BLEND, type BlendInput, type BlendWeights } from './blend.js';
+import { blendRanking, DEFAULT_BLEND, type BlendInput, type BlendPick, type BlendWeights, type Scored } from './blend.js';
 import { diversifyByKey } from './diversify.js';
 import type { TasteGraph } from './graph.js';
 import type { InterestView, UserTaste } from './interests.js';
 import { cosine, dot, normalized, type Vec } from './vec.js';
 import { pixieWalk, walkExplainer, type SimilarFn, type WalkOptions, type WalkReason } from './walk.js';
 
-/** Feed sources the evaluator compares; `blend` is what users get. */
-export const FEED_METHODS = ['popular', 'single', 'multi', 'walk', 'blend'] as const;
+/** Feed sources the evaluator compares (`items`: item neighbours alone); `blend` is what users get. */
+export const FEED_METHODS = ['popular', 'single', 'multi', 'items', 'walk', 'blend'] as const;
 export type FeedMethod = (typeof FEED_METHODS)[number];
 
 export interface Neighbour {
@@ -86,7 +86,7 @@ function nearestInterest(sources: FeedSources, interests: readonly InterestView[
 }
 
 /** Multi-interest alone: each interest's neighbours, no other list. */
-const MULTI_ONLY: BlendWeights = Object.freeze({ walk: 0, single: 0, fusion: 'rank' });
+const MULTI_ONLY: BlendWeights = Object.freeze({ walk: 0, items: 0, single: 0, fusion: 'rank' });
 
 function walkList(sources: FeedSources, taste: UserTaste, engaged: ReadonlySet<string>, pool: number, opts: Pick<FeedOptions, 'walk' | 'seed'>): Neighbour[] {
   const seeds = taste.engagement(50).map((e) => ({ item: e.item, weight: e.weight }));
@@ -95,20 +95,45 @@ function walkList(sources: FeedSources, taste: UserTaste, engaged: ReadonlySet<s
 }
 
 /**
- * The candidate lists a blended feed of `k` fuses: each interest's neighbours, and (when asked)
- * the walk's finds and the mean vector's neighbours, each filed under its nearest interest.
- * The evaluator gathers all of them once per user and tries every blend weighting on them.
+ * Item-based kNN: each engaged item's visual neighbours (the lists walks hop along), each vote its
+ * similarity times the item's engagement weight, summed. `from` is the item that voted most.
  */
-export function gatherBlend(sources: FeedSources, taste: UserTaste, opts: Pick<FeedOptions, 'k' | 'walk' | 'seed'> & { walks: boolean; single: boolean }): BlendInput {
+export function itemNeighbours(sources: FeedSources, taste: UserTaste, engaged: ReadonlySet<string>, pool: number): (Scored & { from: string })[] {
+  const votes = new Map<string, { score: number; from: string; best: number }>();
+  for (const { item, weight } of taste.engagement(50)) {
+    for (const n of sources.similar?.(item) ?? []) {
+      if (engaged.has(n.id) || !(n.score > 0)) continue;
+      const vote = weight * n.score;
+      const v = votes.get(n.id);
+      if (!v) votes.set(n.id, { score: vote, from: item, best: vote });
+      else {
+        v.score += vote;
+        if (vote > v.best) [v.from, v.best] = [item, vote];
+      }
+    }
+  }
+  return [...votes]
+    .sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1))
+    .slice(0, pool)
+    .map(([id, v]) => ({ id, score: v.score, from: v.from }));
+}
+
+/**
+ * The candidate lists a blended feed of `k` fuses: each interest's neighbours, and (when asked)
+ * the walk's finds, the item neighbours and the mean vector's neighbours, each filed under its
+ * nearest interest. The evaluator gathers all of them once per user and tries every weighting.
+ */
+export function gatherBlend(sources: FeedSources, taste: UserTaste, opts: Pick<FeedOptions, 'k' | 'walk' | 'seed'> & { walks: boolean; items: boolean; single: boolean }): BlendInput {
   const engaged = new Set(taste.items.keys());
   const interests = taste.interests();
   const pool = poolSize(opts.k);
   const walk = opts.walks ? walkList(sources, taste, engaged, pool, opts) : [];
+  const items = opts.items ? itemNeighbours(sources, taste, engaged, pool) : [];
   const mean = opts.single ? taste.meanVector() : undefined;
   const single = mean ? sources.ann(mean, pool, engaged) : [];
   const bucketOf = new Map<string, number>();
-  for (const { id } of [...walk, ...single]) if (!bucketOf.has(id)) bucketOf.set(id, nearestInterest(sources, interests, id));
-  return { interests: interests.map((it) => ({ share: it.share, ann: sources.ann(it.vec, pool, engaged) })), walk, single, bucketOf };
+  for (const { id } of [...walk, ...items, ...single]) if (!bucketOf.has(id)) bucketOf.set(id, nearestInterest(sources, interests, id));
+  return { interests: interests.map((it) => ({ share: it.share, ann: sources.ann(it.vec, pool, engaged) })), walk, items, single, bucketOf };
 }
 
 /**
@@ -130,8 +155,12 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
     return { kind: 'interest', interest: j + 1, item: member, action: action(member) };
   };
   let items: FeedEntry[] = [];
+  // An item neighbour "looks like" the engaged item that voted for it most.
+  const similarWhy = (from: string): Why => ({ kind: 'walk', reason: { kind: 'similar', item: from }, action: action(from) });
 
-  if (method === 'single') {
+  if (method === 'items') {
+    items = itemNeighbours(sources, taste, engaged, k).map((n) => ({ id: n.id, score: n.score, why: similarWhy(n.from) }));
+  } else if (method === 'single') {
     const mean = taste.meanVector();
     if (mean) items = sources.ann(mean, k, engaged).map((n) => ({ id: n.id, score: n.score, why: interestWhy(nearestInterest(sources, interests, n.id), n.id) }));
   } else {
@@ -146,8 +175,12 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
       items = walkList(sources, taste, engaged, pool, opts).slice(0, k).map(({ id, score }) => ({ id, score, why: walkWhy(id) }));
     } else {
       const weights = method === 'multi' ? MULTI_ONLY : (opts.blend ?? DEFAULT_BLEND);
-      const input = gatherBlend(sources, taste, { ...opts, walks: weights.walk > 0, single: weights.single > 0 });
-      items = blendRanking(input, weights, k).map((p) => ({ id: p.id, score: p.score, why: p.via === 'walk' ? walkWhy(p.id) : interestWhy(p.interest, p.id) }));
+      const input = gatherBlend(sources, taste, { ...opts, walks: weights.walk > 0, items: weights.items > 0, single: weights.single > 0 });
+      const why = (p: BlendPick): Why => {
+        if (p.via === 'items' && p.from) return similarWhy(p.from);
+        return p.via === 'walk' ? walkWhy(p.id) : interestWhy(p.interest, p.id);
+      };
+      items = blendRanking(input, weights, k).map((p) => ({ id: p.id, score: p.score, why: why(p) }));
     }
   }
   if (items.length < k) {
