@@ -7,7 +7,15 @@ import { PgListener } from './pg-listen.js';
 /** Anything that runs SQL: the pool itself or a client inside a transaction. */
 export interface Queryable {
   query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Embedded PGlite, inside a transaction only: runs `COPY ... FROM '/dev/blob'` with `data` as the
+   * blob. PGlite's wire path costs ~0.2 µs per parameter byte (4 ms for one 1792-d vector as text);
+   * a binary COPY moves the same rows ~10x faster. Absent on PostgreSQL, which parses text quickly.
+   */
+  copyFromBlob?(sql: string, data: Uint8Array<ArrayBuffer>): Promise<void>;
 }
+
+type CopyFromBlob = NonNullable<Queryable['copyFromBlob']>;
 
 /** The one door to the database. The same SQL runs on embedded PGlite and on PostgreSQL. */
 export interface Db extends Queryable {
@@ -30,12 +38,13 @@ export interface OpenDbOptions {
   dir: string;
 }
 
-function wrapClient(client: pg.PoolClient | pg.Pool): Queryable {
+function wrapClient(client: pg.PoolClient | pg.Pool, copyFromBlob?: CopyFromBlob): Queryable {
   return {
     async query<R extends object>(sql: string, params?: readonly unknown[]) {
       const res = await client.query(sql, params as unknown[] | undefined);
       return res.rows as R[];
     },
+    ...(copyFromBlob ? { copyFromBlob } : {}),
   };
 }
 
@@ -46,6 +55,8 @@ class PoolDb implements Db {
     private readonly pool: pg.Pool,
     private readonly listenFn: ListenFn,
     private readonly onClose: () => Promise<void>,
+    /** PGlite's one session: the transaction's pooled client holds it, so a direct COPY lands inside that transaction. */
+    private readonly copyInTransaction?: CopyFromBlob,
   ) {
     this.root = wrapClient(pool);
   }
@@ -56,7 +67,7 @@ class PoolDb implements Db {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const out = await fn(wrapClient(client));
+      const out = await fn(wrapClient(client, this.copyInTransaction));
       await client.query('COMMIT');
       return out;
     } catch (err) {
@@ -134,10 +145,19 @@ async function openPglite(dir: string): Promise<Db> {
   const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
   const embedded = pglite;
   const listen: ListenFn = (channel, fn) => embedded.listen(channel, fn);
-  return new PoolDb('pglite', pool, listen, async () => {
-    await pglite.close();
-    releaseLock();
-  });
+  const copyFromBlob: CopyFromBlob = async (sql, data) => {
+    await embedded.query(sql, [], { blob: new Blob([data]) });
+  };
+  return new PoolDb(
+    'pglite',
+    pool,
+    listen,
+    async () => {
+      await pglite.close();
+      releaseLock();
+    },
+    copyFromBlob,
+  );
 }
 
 async function openPostgres(url: string): Promise<Db> {

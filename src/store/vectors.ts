@@ -1,4 +1,5 @@
 import { parseVectorSql, toVectorSql, type Queryable } from './db.js';
+import { encodeVectorCopy } from './vector-copy.js';
 
 export interface VersionRow {
   name: string;
@@ -97,6 +98,7 @@ export interface VectorWrite {
 /** Writes vectors in one statement; an (item, version) already present is left alone (idempotent re-runs). */
 export async function insertVectors(db: Queryable, version: string, rows: readonly VectorWrite[]): Promise<number> {
   if (rows.length === 0) return 0;
+  if (db.copyFromBlob) return insertVectorsByCopy(db, db.copyFromBlob, version, rows);
   const params: unknown[] = [version];
   const tuples = rows.map((r, i) => {
     params.push(r.itemId, r.imageHash, toVectorSql(r.vec));
@@ -108,6 +110,23 @@ export async function insertVectors(db: Queryable, version: string, rows: readon
      ON CONFLICT (item_id, version) DO NOTHING RETURNING item_id`,
     params,
   );
+  return res.length;
+}
+
+/**
+ * The same write for embedded PGlite: rows go to a transaction-scoped staging table by binary COPY,
+ * then into `embeddings` with the same conflict rule, so triggers, seq order and results match.
+ */
+async function insertVectorsByCopy(db: Queryable, copy: NonNullable<Queryable['copyFromBlob']>, version: string, rows: readonly VectorWrite[]): Promise<number> {
+  await db.query('CREATE TEMP TABLE IF NOT EXISTS embeddings_stage (item_id text, image_hash text, vec vector) ON COMMIT DELETE ROWS');
+  await copy('COPY embeddings_stage (item_id, image_hash, vec) FROM \'/dev/blob\' WITH (FORMAT binary)', encodeVectorCopy(rows.map((r) => ({ a: r.itemId, b: r.imageHash, vec: r.vec }))));
+  const res = await db.query<{ item_id: string }>(
+    `INSERT INTO embeddings (item_id, version, image_hash, vec)
+     SELECT item_id, $1, image_hash, vec FROM embeddings_stage
+     ON CONFLICT (item_id, version) DO NOTHING RETURNING item_id`,
+    [version],
+  );
+  await db.query('DELETE FROM embeddings_stage');
   return res.length;
 }
 

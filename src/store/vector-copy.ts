@@ -1,0 +1,40 @@
+/**
+ * PostgreSQL's binary COPY format for rows of (text, text, vector): what `COPY ... FROM ...
+ * WITH (FORMAT binary)` reads. pgvector's binary form of a vector is int16 dims, int16 unused (0),
+ * then the float4 values, all big-endian. Pure: bytes in, bytes out.
+ */
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+export interface CopyVectorRow {
+  readonly a: string;
+  readonly b: string;
+  readonly vec: ArrayLike<number>;
+}
+
+export function encodeVectorCopy(rows: readonly CopyVectorRow[]): Uint8Array<ArrayBuffer> {
+  const texts = rows.map((r) => [Buffer.from(r.a, 'utf8'), Buffer.from(r.b, 'utf8')] as const);
+  let size = SIGNATURE.length + 8 + 2;
+  rows.forEach((r, i) => {
+    if (r.vec.length > 16_000) throw new Error(`vector of ${r.vec.length} dims: pgvector stores at most 16,000`);
+    size += 2 + 4 + texts[i]![0].length + 4 + texts[i]![1].length + 4 + 4 + 4 * r.vec.length;
+  });
+  const bytes = new ArrayBuffer(size);
+  const buf = Buffer.from(bytes);
+  let o = SIGNATURE.copy(buf, 0);
+  o = buf.writeInt32BE(0, o); // flags
+  o = buf.writeInt32BE(0, o); // header extension length
+  rows.forEach((r, i) => {
+    o = buf.writeInt16BE(3, o);
+    for (const t of texts[i]!) {
+      o = buf.writeInt32BE(t.length, o);
+      o += t.copy(buf, o);
+    }
+    const n = r.vec.length;
+    o = buf.writeInt32BE(4 + 4 * n, o);
+    o = buf.writeInt16BE(n, o);
+    o = buf.writeInt16BE(0, o);
+    for (let d = 0; d < n; d++) o = buf.writeFloatBE(r.vec[d]!, o);
+  });
+  o = buf.writeInt16BE(-1, o); // trailer
+  return new Uint8Array(bytes, 0, o);
+}
