@@ -4,7 +4,7 @@
  */
 import { KnnTagger } from '../src/eval/knn.js';
 import { evaluateRetrieval, multiLabelF1, sharesLabel, type RetrievalReport } from '../src/eval/metrics.js';
-import { splitItems, subset } from '../src/embedding/split.js';
+import { heldOutParts, splitItems, subset, type SplitMode } from '../src/embedding/split.js';
 import { CalibratedTagger, type TaggingReport } from '../src/embedding/tagger.js';
 import { trainEmbedding, type TrainReport, type TrainOptions } from '../src/embedding/train.js';
 import type { TrainingItem } from '../src/embedding/types.js';
@@ -13,22 +13,26 @@ export interface BenchResult {
   readonly heldOutItems: number;
   readonly heldOutQueries: number;
   readonly withinHeldOut: { readonly generic: RetrievalReport; readonly trained: RetrievalReport };
+  /** Items held out alone (their group seen in training) / members of groups held out whole; each queries its own part. */
+  readonly newItems: { readonly generic: RetrievalReport; readonly trained: RetrievalReport } | null;
+  readonly newGroups: { readonly generic: RetrievalReport; readonly trained: RetrievalReport } | null;
   readonly againstCatalogue: { readonly generic: RetrievalReport; readonly trained: RetrievalReport };
   readonly tagging: { readonly genericMicroF1: number; readonly trainedMicroF1: number; readonly calibrated: TaggingReport };
   readonly train: TrainReport;
   readonly trainSeconds: number;
 }
 
-export async function runBench(items: readonly TrainingItem[], opts: { seed: number; signals: TrainOptions['signals']; k?: number; log?: (m: string) => void }): Promise<BenchResult> {
+export async function runBench(items: readonly TrainingItem[], opts: { seed: number; signals: TrainOptions['signals']; k?: number; log?: (m: string) => void; baseline?: ReadonlyMap<string, Float32Array>; train?: Partial<TrainOptions>; by?: SplitMode }): Promise<BenchResult> {
   const k = opts.k ?? 10;
   const log = opts.log ?? ((m: string) => console.log(m));
-  const split = splitItems(items, { seed: opts.seed, fraction: 0.2 });
+  const split = splitItems(items, { seed: opts.seed, fraction: 0.2, ...(opts.by ? { by: opts.by } : {}) });
   const trainData = subset({ items }, split.train);
-  log(`items ${items.length}: train ${split.train.length}, held out ${split.heldOut.length} (${split.heldOutGroups.length} whole groups)`);
+  log(`items ${items.length}: train ${split.train.length}, held out ${split.heldOut.length} (${split.heldOutGroups.length} whole groups; split by ${opts.by ?? 'default'})`);
 
   const t0 = Date.now();
   let lastEpoch = 0;
   const { model, report } = await trainEmbedding(trainData, {
+    ...opts.train,
     seed: opts.seed,
     signals: opts.signals,
     onProgress: (p) => {
@@ -47,11 +51,11 @@ export async function runBench(items: readonly TrainingItem[], opts: { seed: num
   const all = labelled(items.map((it) => it.id));
   const labels = new Map(all.map((id) => [id, byId.get(id)!.labels!]));
   const relevant = sharesLabel(labels);
-  const generic = new Map(all.map((id) => [id, byId.get(id)!.features]));
+  const generic = new Map(all.map((id) => [id, opts.baseline?.get(id) ?? byId.get(id)!.features]));
   const projected = model.project(all.map((id) => byId.get(id)!.features));
   const trained = new Map(all.map((id, i) => [id, projected[i]!]));
-  const evalOn = (cands: readonly string[], vecs: Map<string, Float32Array>) =>
-    evaluateRetrieval({ candidateIds: cands, candidateVectors: cands.map((id) => vecs.get(id)!), queries: held, relevant, k });
+  const evalOn = (cands: readonly string[], vecs: Map<string, Float32Array>, queries: readonly string[] = held) =>
+    evaluateRetrieval({ candidateIds: cands, candidateVectors: cands.map((id) => vecs.get(id)!), queries, relevant, k });
 
   // Tagging: kNN reference = labelled fit items; calibration = the trainer's validation items.
   const fit = labelled(report.fitIds);
@@ -62,10 +66,14 @@ export async function runBench(items: readonly TrainingItem[], opts: { seed: num
   const trainedTagger = new KnnTagger(trainIds.map((id) => trained.get(id)!), trainIds.map((id) => labels.get(id)!), { k });
   const truth = held.map((id) => labels.get(id)!);
   const calibrated = CalibratedTagger.fit(lv(fit, trained), lv(val, trained), { k }).evaluate(lv(held, trained));
+  const parts = heldOutParts(held, split.heldOutGroups, (id) => byId.get(id)!.groups ?? []);
+  const within = (ids: string[]) => (ids.length && parts.newItems.length && parts.newGroups.length ? { generic: evalOn(ids, generic, ids), trained: evalOn(ids, trained, ids) } : null);
   return {
     heldOutItems: split.heldOut.length,
     heldOutQueries: held.length,
     withinHeldOut: { generic: evalOn(held, generic), trained: evalOn(held, trained) },
+    newItems: within(parts.newItems),
+    newGroups: within(parts.newGroups),
     againstCatalogue: { generic: evalOn(all, generic), trained: evalOn(all, trained) },
     tagging: {
       genericMicroF1: multiLabelF1(truth, held.map((id) => genericTagger.predict(generic.get(id)!))).microF1,
@@ -86,10 +94,14 @@ export function printResult(r: BenchResult, log = (m: string) => console.log(m))
     ['mAP@10', 'map'],
     ['NDCG@10', 'ndcg'],
   ];
-  for (const [title, set] of [
+  const sets = [
     ['held-out queries vs held-out items', r.withinHeldOut],
+    ['new items in known groups (held out alone) vs each other', r.newItems],
+    ['members of whole held-out groups vs each other', r.newGroups],
     ['held-out queries vs whole catalogue', r.againstCatalogue],
-  ] as const) {
+  ] as const;
+  for (const [title, set] of sets) {
+    if (!set) continue;
     log(`\n${title} (${set.generic.queries} queries):`);
     log(`  ${'metric'.padEnd(54)} ${'generic'.padStart(8)} ${'trained'.padStart(8)} ${'ratio'.padStart(7)}`);
     for (const [name, key] of rows) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { EmbeddingModel, trainingFingerprint } from '../src/embedding/model.ts';
 import { Rng } from '../src/embedding/random.ts';
-import { splitItems, subset, withoutSignals } from '../src/embedding/split.ts';
+import { heldOutParts, splitItems, subset, withoutSignals } from '../src/embedding/split.ts';
 import { trainEmbedding, type TrainOptions } from '../src/embedding/train.ts';
 import type { TrainingData, TrainingItem } from '../src/embedding/types.ts';
 import { evaluateRetrieval, sharesLabel } from '../src/eval/metrics.ts';
@@ -36,10 +36,10 @@ const SMALL: Omit<TrainOptions, 'seed' | 'signals'> = { hidden: 32, dims: 16, ba
 
 test('split: deterministic, order-independent, whole groups held out', () => {
   const items = synthetic(1, 300, 5, 30);
-  const a = splitItems(items, { seed: 7 });
-  const b = splitItems([...items].reverse(), { seed: 7 });
+  const a = splitItems(items, { seed: 7, by: 'group' });
+  const b = splitItems([...items].reverse(), { seed: 7, by: 'group' });
   assert.deepEqual([...a.heldOut].sort(), [...b.heldOut].sort());
-  assert.notDeepEqual([...a.heldOut].sort(), [...splitItems(items, { seed: 8 }).heldOut].sort());
+  assert.notDeepEqual([...a.heldOut].sort(), [...splitItems(items, { seed: 8, by: 'group' }).heldOut].sort());
   assert.ok(Math.abs(a.heldOut.length / items.length - 0.2) < 0.05, `held out ${a.heldOut.length}`);
   const heldGroups = new Set(a.heldOutGroups);
   for (const it of items) assert.equal(heldGroups.has(it.groups![0]!), a.heldOut.includes(it.id), it.id);
@@ -47,6 +47,28 @@ test('split: deterministic, order-independent, whole groups held out', () => {
   assert.equal(byItem.heldOut.length, 90);
   assert.equal(byItem.heldOutGroups.length, 0);
   assert.equal(new Set([...byItem.train, ...byItem.heldOut]).size, 300);
+});
+
+test('split: mixed (the default with groups) holds out whole groups and single items of the kept groups', () => {
+  const items = synthetic(1, 300, 5, 30);
+  const m = splitItems(items, { seed: 7 });
+  assert.deepEqual([...m.heldOut].sort(), [...splitItems([...items].reverse(), { seed: 7, by: 'mixed' }).heldOut].sort());
+  assert.equal(m.heldOut.length, 60);
+  const groupOf = (id: string) => items.find((it) => it.id === id)!.groups!;
+  const parts = heldOutParts(m.heldOut, m.heldOutGroups, groupOf);
+  // Roughly half and half (groups hold ~10 items, so the group part lands near 30).
+  assert.ok(m.heldOutGroups.length >= 2, `groups ${m.heldOutGroups.length}`);
+  assert.ok(parts.newGroups.length >= 20 && parts.newGroups.length <= 40, `group part ${parts.newGroups.length}`);
+  assert.equal(parts.newGroups.length, items.filter((it) => m.heldOutGroups.includes(it.groups![0]!)).length);
+  assert.equal(parts.newItems.length, 60 - parts.newGroups.length);
+  // Every whole group is gone from training; every single item's group still has members in training.
+  const train = new Set(m.train);
+  const heldGroups = new Set(m.heldOutGroups);
+  for (const it of items) if (heldGroups.has(it.groups![0]!)) assert.ok(!train.has(it.id), it.id);
+  for (const id of parts.newItems) assert.ok(items.some((it) => train.has(it.id) && it.groups![0] === groupOf(id)[0]), id);
+  // Without groups the split is by item.
+  const plain = items.map(({ groups: _g, ...rest }) => rest);
+  assert.equal(splitItems(plain, { seed: 7 }).heldOutGroups.length, 0);
 });
 
 test('no leakage: held-out labels, groups and interactions never reach the trainer', async () => {
@@ -150,7 +172,7 @@ test('real photos: trained embedding beats generic features on held-out contribu
     await enc.close();
   }
   const items: TrainingItem[] = rows.map((r, i) => ({ id: r[0]!, features: features[i]!, labels: [r[2]!], groups: [r[3]!] }));
-  const split = splitItems(items, { seed: 1 });
+  const split = splitItems(items, { seed: 1, by: 'group' });
   const { model, report } = await trainEmbedding(subset({ items }, split.train), { seed: 1, signals: ['labels', 'groups'] });
   const byId = new Map(items.map((it, i) => [it.id, i]));
   const rel = sharesLabel(new Map(items.map((it) => [it.id, it.labels!])));

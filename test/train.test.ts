@@ -57,7 +57,9 @@ test('train a version: stored, precomputed, never overwritten, deterministic, ev
   assert.deepEqual(fs.readFileSync(path.join(dir, 'mine-again', 'weights.bin')), fs.readFileSync(path.join(dir, 'mine', 'weights.bin')), 'same seed, same weights');
   assert.ok(fs.existsSync(path.join(dir, 'mine', 'split.json')) && fs.existsSync(path.join(dir, 'mine', 'calibrator.json')));
 
-  const report = loupeJson<{ versions: { name: string; heldOut: number; generic: { retrieval: { label: { recall: number } } }; trained: { retrieval: { label: { recall: number } }; tagging: { microF1: number } }; lift: Record<string, number> }[] }>(
+  type Side = { retrieval: { label: { recall: number } | null; group: { recall: number } | null } };
+  type Part = { items: number; generic: Side; trained: Side; lift: Record<string, number> } | null;
+  const report = loupeJson<{ versions: { name: string; heldOut: number; generic: { retrieval: { label: { recall: number } } }; trained: { retrieval: { label: { recall: number } }; tagging: { microF1: number } }; lift: Record<string, number>; parts: { newItems: Part; newGroups: Part } }[] }>(
     ['eval', '--version', 'mine', '--data', data],
   );
   const e = report.versions[0]!;
@@ -65,6 +67,19 @@ test('train a version: stored, precomputed, never overwritten, deterministic, ev
   assert.equal(e.heldOut, trained.items.heldOut);
   for (const x of [e.generic.retrieval.label.recall, e.trained.retrieval.label.recall, e.trained.tagging.microF1]) assert.ok(x >= 0 && x <= 1);
   assert.ok(Math.abs(e.lift['label.recall@10']! - e.trained.retrieval.label.recall / e.generic.retrieval.label.recall) < 1e-9);
+  // The catalogue has groups, so the split holds out whole groups and single items; each part is scored apart.
+  const { newItems, newGroups } = e.parts;
+  assert.ok(newItems && newGroups, 'both parts of the held-out split are present');
+  assert.equal(newItems.items + newGroups.items, e.heldOut);
+  assert.ok(newItems.items > 0 && newGroups.items > 0);
+  const split = JSON.parse(fs.readFileSync(path.join(dir, 'mine', 'split.json'), 'utf8')) as { heldOut: string[]; heldOutGroups: string[] };
+  const groupOf = new Map(rows.map((r) => [r.id, r.group]));
+  const inHeldGroup = split.heldOut.filter((id) => split.heldOutGroups.includes(groupOf.get(id)!)).length;
+  assert.equal(newGroups.items, inHeldGroup, 'newGroups = members of whole held-out groups');
+  assert.ok(newGroups.generic.retrieval.group && newGroups.trained.retrieval.label, 'same-group retrieval is measured on the whole groups');
+  const t = newItems.trained.retrieval.label!.recall;
+  const g = newItems.generic.retrieval.label!.recall;
+  if (g > 0) assert.ok(Math.abs(newItems.lift['label.recall@10']! - t / g) < 1e-9);
 });
 
 test('serve any version: similar, promote and roll back, text search, tags', () => {

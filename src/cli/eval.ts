@@ -11,14 +11,28 @@ function table(v: VersionEvaluation): string {
     const g = v.generic.retrieval[kind];
     const t = v.trained.retrieval[kind];
     if (!g || !t) continue;
-    for (const m of ['recall', 'precision', 'map', 'ndcg'] as const) {
+    for (const m of ['recall', 'fullRecall', 'precision', 'map', 'ndcg'] as const) {
       const lift = v.lift[`${kind}.${m}@10`];
-      lines.push(`  ${`same-${kind} ${m}@10`.padEnd(26)} ${pct(g[m]).padStart(8)} ${pct(t[m]).padStart(8)}   ${lift ? `${lift.toFixed(2)}x` : '-'}`);
+      const metric = m === 'fullRecall' ? 'recall@10 /all' : `${m}@10`;
+      lines.push(`  ${`same-${kind} ${metric}`.padEnd(26)} ${pct(g[m]).padStart(8)} ${pct(t[m]).padStart(8)}   ${lift ? `${lift.toFixed(2)}x` : '-'}`);
     }
   }
   if (v.generic.tagging && v.trained.tagging) {
     lines.push(`  ${'tagging micro-F1'.padEnd(26)} ${pct(v.generic.tagging.microF1).padStart(8)} ${pct(v.trained.tagging.microF1).padStart(8)}   ${v.lift['tagging.microF1']?.toFixed(2) ?? '-'}x`);
     lines.push(`  ${'tagging macro-F1'.padEnd(26)} ${pct(v.generic.tagging.macroF1).padStart(8)} ${pct(v.trained.tagging.macroF1).padStart(8)}`);
+  }
+  const parts = [
+    ['new items in known groups', v.parts.newItems],
+    ['whole new groups', v.parts.newGroups],
+  ] as const;
+  for (const [title, p] of parts) {
+    // With only one part, it is the headline already.
+    if (!p || !v.parts.newItems || !v.parts.newGroups) continue;
+    const cells = (['label', 'group'] as const).flatMap((kind) => {
+      const [g, t] = [p.generic.retrieval[kind], p.trained.retrieval[kind]];
+      return g && t ? [`same-${kind} recall@10 ${pct(g.recall)} -> ${pct(t.recall)} (${p.lift[`${kind}.recall@10`]?.toFixed(2) ?? '-'}x)`] : [];
+    });
+    lines.push(`  ${title} (${p.items} items): ${cells.join(', ') || 'no labels or groups'}`);
   }
   if (v.calibration) lines.push(`  calibration: ECE ${v.calibration.eceRaw.toFixed(4)} raw -> ${v.calibration.eceCalibrated.toFixed(4)} calibrated (${v.calibration.pairs} proposed labels)`);
   if (v.text) lines.push(`  text search: recall@10 ${v.text.recall.toFixed(4)} vs keyword ${v.text.keywordRecall.toFixed(4)} over ${v.text.queries} label queries`);

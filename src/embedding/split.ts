@@ -12,10 +12,15 @@ export interface SplitOptions {
   /**
    * 'group' holds out whole groups: every item of a held-out group is held out (an item in several groups
    * goes when any of them does; items without groups are drawn one by one). 'item' draws items alone.
-   * Default 'group' when any item has a group.
+   * 'mixed' does both, half the target each: whole groups first (new boards, sellers, outfits), then
+   * single items of the groups that stay (new items in known groups). Default 'mixed' when any item has
+   * a group, else 'item'.
    */
-  readonly by?: 'item' | 'group';
+  readonly by?: SplitMode;
 }
+
+export const SPLIT_MODES = Object.freeze(['item', 'group', 'mixed'] as const);
+export type SplitMode = (typeof SPLIT_MODES)[number];
 
 export interface Split {
   readonly train: readonly string[];
@@ -35,16 +40,20 @@ export function splitItems(items: readonly SplitInput[], options: SplitOptions):
     ids.add(it.id);
   }
   const hasGroups = items.some((it) => (it.groups?.length ?? 0) > 0);
-  const by = options.by ?? (hasGroups ? 'group' : 'item');
+  const by = options.by ?? (hasGroups ? 'mixed' : 'item');
   const target = Math.round(fraction * items.length);
   const held = new Set<string>();
   const heldGroups: string[] = [];
   const draw = (key: string) => hashUniform(options.seed, key);
 
-  if (by === 'item') {
+  const holdItems = (upTo: number) => {
     const order = [...ids].map((id) => ({ id, u: draw(`i:${id}`) })).sort((a, b) => a.u - b.u || (a.id < b.id ? -1 : 1));
-    for (const { id } of order.slice(0, target)) held.add(id);
-  } else {
+    for (const { id } of order) {
+      if (held.size >= upTo) break;
+      held.add(id);
+    }
+  };
+  const holdGroups = (upTo: number) => {
     // Units: each group, plus each ungrouped item on its own.
     const members = new Map<string, string[]>();
     for (const it of items) {
@@ -57,13 +66,19 @@ export function splitItems(items: readonly SplitInput[], options: SplitOptions):
     }
     const units = [...members.keys()].map((k) => ({ k, u: draw(k) })).sort((a, b) => a.u - b.u || (a.k < b.k ? -1 : 1));
     for (const { k } of units) {
-      if (held.size >= target) break;
+      if (held.size >= upTo) break;
       const m = members.get(k)!;
       // Skip a unit that would overshoot the target by more than it helps.
-      if (held.size + m.length - target > target - held.size) continue;
+      if (held.size + m.length - upTo > upTo - held.size) continue;
       for (const id of m) held.add(id);
       if (k.startsWith('g:')) heldGroups.push(k.slice(2));
     }
+  };
+  if (by === 'item') holdItems(target);
+  else if (by === 'group') holdGroups(target);
+  else {
+    holdGroups(Math.round(target / 2));
+    holdItems(target);
   }
   const inOrder = items.map((it) => it.id);
   return {
@@ -71,6 +86,18 @@ export function splitItems(items: readonly SplitInput[], options: SplitOptions):
     heldOut: inOrder.filter((id) => held.has(id)),
     heldOutGroups: heldGroups.sort(),
   };
+}
+
+/**
+ * The held-out items in two parts: members of a held-out group (`newGroups`: nothing of their group was
+ * seen) and items held out alone (`newItems`: their groups were usually seen through other members).
+ */
+export function heldOutParts(heldOut: readonly string[], heldOutGroups: readonly string[], groupsOf: (id: string) => readonly string[]): { newItems: string[]; newGroups: string[] } {
+  const hg = new Set(heldOutGroups);
+  const newGroups: string[] = [];
+  const newItems: string[] = [];
+  for (const id of heldOut) (groupsOf(id).some((g) => hg.has(g)) ? newGroups : newItems).push(id);
+  return { newItems, newGroups };
 }
 
 /**

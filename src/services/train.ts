@@ -22,7 +22,7 @@ export interface TrainVersionOptions {
   signals?: readonly Signal[];
   seed?: number;
   dims?: number;
-  /** Share of items (whole groups when there are groups) held out for evaluation. */
+  /** Share of items held out for evaluation (half whole groups, half single items, when there are groups). */
   heldOut?: number;
   onProgress?: (p: TrainProgress) => void;
   log?: (msg: string) => void;

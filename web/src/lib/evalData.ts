@@ -60,9 +60,17 @@ function reportColumns(report: EvalReport): { name: string; metrics: Record<stri
     if ('metrics' in v) return [v];
     const text = v.text ? { text: { recall: v.text.recall, map: v.text.map } } : {};
     const keyword = v.text ? { text: { recall: v.text.keywordRecall, map: v.text.keywordMap } } : {};
+    // Each part of the split gets its own chart: "new items" (known groups) and "new groups".
+    const parts = (side: 'generic' | 'trained') =>
+      Object.fromEntries(
+        (['newItems', 'newGroups'] as const).flatMap((p) => {
+          const part = v.parts?.[p];
+          return part && v.parts?.newItems && v.parts.newGroups ? [[p, part[side].retrieval]] : [];
+        }),
+      );
     return [
-      { name: `${v.base} (${v.name} split)`, metrics: { ...v.generic, ...keyword } },
-      { name: v.name, metrics: { ...v.trained, ...text, ...(v.calibration ? { calibration: { ece: v.calibration.eceCalibrated } } : {}) } },
+      { name: `${v.base} (${v.name} split)`, metrics: { ...v.generic, ...keyword, ...parts('generic') } },
+      { name: v.name, metrics: { ...v.trained, ...text, ...(v.calibration ? { calibration: { ece: v.calibration.eceCalibrated } } : {}), ...parts('trained') } },
     ];
   });
 }

@@ -92,6 +92,8 @@ export interface VersionEvaluation {
   calibration: Record<string, unknown> | null;
   text: Record<string, unknown> | null;
   lift: Record<string, number>;
+  /** The held-out split's two parts (new items in known groups, whole new groups); absent in old reports. */
+  parts?: Record<'newItems' | 'newGroups', { items: number; generic: Record<string, unknown>; trained: Record<string, unknown> } | null>;
 }
 
 export interface EvalReport {
