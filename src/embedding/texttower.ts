@@ -9,7 +9,7 @@
  */
 import { Rng } from './random.js';
 import { hashTextTokens, tokenize, type TextHashConfig } from './text.js';
-import { initTf, matmul, tf } from './tf.js';
+import { initTf, matmul, matmulData, tf } from './tf.js';
 import type { TrainProgress } from './train.js';
 
 export interface TextTowerOptions {
@@ -96,7 +96,7 @@ export async function trainTextTower(
         const eT = tf.transpose(tf.tensor2d(e, [b, dims])) as tf.Tensor2D;
         const q = tf.tensor2d(pos, [b, b]);
         const f = (ws: tf.Tensor) => {
-          const t = matmul(xT, ws as tf.Tensor2D);
+          const t = matmulData(xT, ws as tf.Tensor2D);
           const tn = tf.mul(t, tf.rsqrt(tf.add(tf.sum(tf.square(t), 1, true), 1e-12))) as tf.Tensor2D;
           const logits = tf.div(matmul(tn, eT), tau);
           const logp = tf.sub(logits, tf.logSumExp(logits, 1, true));

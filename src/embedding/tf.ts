@@ -53,3 +53,21 @@ export const matmul = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => 
     },
   };
 }) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * x @ w where x is data, not a variable: its backward pass computes only the weight gradient. The
+ * input gradient a plain matmul also computes is as big as the forward product and goes unused here.
+ */
+export const matmulData = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
+  const x = args[0] as tf.Tensor2D;
+  const w = args[1] as tf.Tensor2D;
+  const save = args[2] as (t: tf.Tensor[]) => void;
+  save([x]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [sx] = saved as [tf.Tensor2D];
+      return [tf.zerosLike(sx), tf.matMul(tf.transpose(sx), dy as tf.Tensor2D)];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;

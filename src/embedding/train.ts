@@ -11,7 +11,7 @@ import { Rng } from './random.js';
 import { splitItems } from './split.js';
 import { DEFAULT_TEXT_HASH, densify, hashText, type TextHashConfig } from './text.js';
 import { trainTextTower } from './texttower.js';
-import { initTf, matmul, tf } from './tf.js';
+import { initTf, matmul, matmulData, tf } from './tf.js';
 import { itemText, type Signal, type TrainingData } from './types.js';
 
 export interface TrainProgress {
@@ -43,7 +43,7 @@ export interface TrainOptions {
   readonly learningRate?: number;
   readonly maxEpochs?: number;
   readonly patience?: number;
-  /** Share of training items (whole groups when items have groups) kept for early stopping. */
+  /** Share of training items kept for early stopping (half whole groups, half single items, when items have groups). */
   readonly validationFraction?: number;
   readonly signalWeights?: SignalWeights;
   /** Hashed item-text buckets appended to the input when the text signal is on. */
@@ -104,7 +104,7 @@ export const TRAIN_DEFAULTS = {
 type Vars = { w1: tf.Variable; b1: tf.Variable; wSkip: tf.Variable; w2: tf.Variable };
 
 function forward(x: tf.Tensor2D, v: Vars): tf.Tensor2D {
-  const h = matmul(x, v.w1 as tf.Tensor2D);
+  const h = matmulData(x, v.w1 as tf.Tensor2D);
   const z = tf.add(matmul(h, v.wSkip as tf.Tensor2D), matmul(tf.relu(tf.add(h, v.b1)) as tf.Tensor2D, v.w2 as tf.Tensor2D));
   return tf.mul(z, tf.rsqrt(tf.add(tf.sum(tf.square(z), 1, true), 1e-12))) as tf.Tensor2D;
 }
@@ -129,7 +129,7 @@ export async function trainEmbedding(data: TrainingData, options: TrainOptions):
   const inDims = featDims + (itemTextCfg?.buckets ?? 0);
   const rng = new Rng(o.seed);
 
-  // Validation: a seeded slice (whole groups when there are groups) whose signals the loss never sees.
+  // Validation: a seeded slice (half whole groups, half single items when there are groups) whose signals the loss never sees.
   const valRelevance = (['labels', 'groups', 'events'] as const).find((s) =>
     on.has(s) && (s === 'events' ? (data.interactions?.length ?? 0) > 0 : items.some((it) => (it[s]?.length ?? 0) > 0)),
   );
