@@ -275,6 +275,10 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
       await page.getByRole('heading', { name: 'Evaluation', level: 1 }).waitFor();
       await page.locator('.metrics-table').waitFor({ timeout: 60_000 });
       assert.ok((await page.locator('.chart canvas').count()) >= 1, 'eval metrics charted');
+      // The split's two parts (new items in known groups, whole new groups) get their own charts.
+      for (const part of ['new items in known groups', 'whole new groups']) {
+        assert.equal(await page.locator('figcaption', { hasText: new RegExp(`^${part}$`) }).count(), 1, `a chart for ${part}`);
+      }
       await page.waitForTimeout(400); // let the bars finish growing
       await screenshot(page, 'e2e-10-eval');
     } finally {

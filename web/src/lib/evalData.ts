@@ -63,9 +63,9 @@ function reportColumns(report: EvalReport): { name: string; metrics: Record<stri
     // Each part of the split gets its own chart: "new items" (known groups) and "new groups".
     const parts = (side: 'generic' | 'trained') =>
       Object.fromEntries(
-        (['newItems', 'newGroups'] as const).flatMap((p) => {
+        ([['newItems', 'new items in known groups'], ['newGroups', 'whole new groups']] as const).flatMap(([p, title]) => {
           const part = v.parts?.[p];
-          return part && v.parts?.newItems && v.parts.newGroups ? [[p, part[side].retrieval]] : [];
+          return part && v.parts?.newItems && v.parts.newGroups ? [[title, part[side].retrieval]] : [];
         }),
       );
     return [
