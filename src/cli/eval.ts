@@ -21,13 +21,10 @@ function table(v: VersionEvaluation): string {
     lines.push(`  ${'tagging micro-F1'.padEnd(26)} ${pct(v.generic.tagging.microF1).padStart(8)} ${pct(v.trained.tagging.microF1).padStart(8)}   ${v.lift['tagging.microF1']?.toFixed(2) ?? '-'}x`);
     lines.push(`  ${'tagging macro-F1'.padEnd(26)} ${pct(v.generic.tagging.macroF1).padStart(8)} ${pct(v.trained.tagging.macroF1).padStart(8)}`);
   }
-  const parts = [
-    ['new items in known groups', v.parts.newItems],
-    ['whole new groups', v.parts.newGroups],
-  ] as const;
+  // With only one part, it is the headline already.
+  const { newItems, newGroups } = v.parts;
+  const parts = newItems && newGroups ? ([['new items in known groups', newItems], ['whole new groups', newGroups]] as const) : [];
   for (const [title, p] of parts) {
-    // With only one part, it is the headline already.
-    if (!p || !v.parts.newItems || !v.parts.newGroups) continue;
     const cells = (['label', 'group'] as const).flatMap((kind) => {
       const [g, t] = [p.generic.retrieval[kind], p.trained.retrieval[kind]];
       return g && t ? [`same-${kind} recall@10 ${pct(g.recall)} -> ${pct(t.recall)} (${p.lift[`${kind}.recall@10`]?.toFixed(2) ?? '-'}x)`] : [];

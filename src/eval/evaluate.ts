@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataPaths } from '../config.js';
 import type { EmbeddingModel } from '../embedding/model.js';
+import { heldOutParts } from '../embedding/split.js';
 import { CalibratedTagger } from '../embedding/tagger.js';
 import { tokenize } from '../embedding/text.js';
 import { loadVersionModel, versionDir } from '../services/project.js';
@@ -9,7 +10,6 @@ import type { SplitRecord } from '../services/train.js';
 import type { Queryable } from '../store/db.js';
 import { itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
 import { listVersions } from '../store/vectors.js';
-import { heldOutParts } from '../embedding/split.js';
 import { KnnTagger, cosineTopK, normalizedCopy } from './knn.js';
 import { cappedRecallAtK, evaluateRetrieval, mean, multiLabelF1, averagePrecisionAtK, type RetrievalReport } from './metrics.js';
 
