@@ -11,10 +11,13 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import ort from 'onnxruntime-node';
+import { dataPaths } from '../src/config.js';
+import { EncoderPool } from '../src/services/encoders.js';
 import { convertTfjsGraph, ensureNsfwjsOnnx, UnsupportedOpError } from '../src/vision/convert.js';
 import { decodeForEncoder } from '../src/vision/decode.js';
 import type { RgbImage } from '../src/vision/encoder.js';
 import { createEncoder, DEFAULT_ENCODER, EncoderSpecError, formatEncoderSpec, KNOWN_BACKBONES, parseEncoderSpec, type RuntimeEncoder } from '../src/vision/encoders.js';
+import { defaultLanes, LaneEncoder } from '../src/vision/lane-encoder.js';
 import type { TfNodeDef, WeightTensor } from '../src/vision/nsfw-model.js';
 import { GraphBuilder, attr } from '../src/vision/onnx-proto.js';
 
@@ -231,6 +234,35 @@ test('features carry meaning: same-label photos are closer than cross-label ones
   const nn1 = hits / vs.length;
   assert.ok(gap > 0.03, `same-label mean cosine should exceed cross-label by > 0.03, gap ${gap.toFixed(4)}`);
   assert.ok(nn1 > 2.5 / byLabel.size, `1-NN label accuracy ${nn1.toFixed(3)} should be well above chance ${(1 / byLabel.size).toFixed(3)}`);
+});
+
+test('lanes: two one-thread copies in worker threads give one session\'s vectors, in order', async () => {
+  const paths = { ...dataPaths(modelsDir), models: modelsDir }; // the model converted in before()
+  const pool1 = new EncoderPool(paths, { threads: 2, lanes: 1 });
+  const pool2 = new EncoderPool(paths, { threads: 2, lanes: 2 });
+  try {
+    const [one, two] = await Promise.all([pool1.get(DEFAULT_ENCODER), pool2.get(DEFAULT_ENCODER)]);
+    assert.ok(two instanceof LaneEncoder && two.laneCount === 2, 'lanes: 2 opens two copies');
+    assert.ok(!(one instanceof LaneEncoder), 'lanes: 1 is a single worker');
+    assert.deepEqual([two.id, two.dims, two.input], [one.id, one.dims, one.input]);
+    // An odd count splits 4 + 3; a single photo goes to the first lane alone.
+    const images = await decodeAll(items.slice(0, 7).map((i) => i.image), onnxEnc);
+    for (const batch of [images, images.slice(0, 1)]) {
+      const [a, b] = await Promise.all([one.encode(batch), two.encode(batch)]);
+      assert.equal(b.length, batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const cos = dot(a[i]!, b[i]!);
+        assert.ok(cos >= 0.99999, `photo ${i}: cosine one session vs lanes ${cos}`);
+        if (i > 0) assert.ok(dot(b[i]!, b[i - 1]!) < 0.999, `photo ${i} is not its neighbour's vector`);
+      }
+    }
+    assert.deepEqual(await two.encode([]), []);
+  } finally {
+    await Promise.all([pool1.close(), pool2.close()]);
+  }
+  assert.equal(defaultLanes(DEFAULT_ENCODER, 2), 2);
+  assert.equal(defaultLanes(DEFAULT_ENCODER, 1), 1);
+  assert.equal(defaultLanes({ kind: 'transformers', path: '/models/clip' }, 8), 1, 'a folder model is not copied by default');
 });
 
 // ---------- entry point ----------

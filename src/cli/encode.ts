@@ -11,13 +11,14 @@ import { progressBar } from './progress-bar.js';
 export const encodeCommand: Command = {
   name: 'encode',
   summary: 'Encode every image that has no vector yet with a generic backbone (resumable)',
-  usage: 'loupe encode [--version generic] [--encoder mobilenet_v2_mid|transformers:DIR] [--runtime onnx|tfjs] [--batch N] [--threads N] [--enqueue [--task-size N]]',
+  usage: 'loupe encode [--version generic] [--encoder mobilenet_v2_mid|transformers:DIR] [--runtime onnx|tfjs] [--batch N] [--threads N] [--lanes N] [--enqueue [--task-size N]]',
   options: {
     version: { type: 'string', value: 'NAME', description: "version to write (default 'generic')" },
     encoder: { type: 'string', value: 'SPEC', description: `backbone: ${DEFAULT_ENCODER} (default) or transformers:/path/to/clip-or-siglip` },
     runtime: { type: 'string', value: 'NAME', description: 'onnx (default, fast) or tfjs (wasm fallback)' },
     batch: { type: 'string', value: 'N', description: 'images per batch (default 32)' },
     threads: { type: 'string', value: 'N', description: `inference threads (default ${os.availableParallelism()})` },
+    lanes: { type: 'string', value: 'N', description: 'copies of the backbone inferring side by side, threads split between them (default 2 for the built-in backbone on 2+ cores, else 1)' },
     'max-pixels': { type: 'string', value: 'N', description: 'refuse images above this many pixels (default 50000000)' },
     enqueue: { type: 'boolean', description: 'split the work into tasks for `loupe worker` processes instead of encoding here' },
     'task-size': { type: 'string', value: 'N', description: 'items per queued task (default 64)' },
@@ -31,10 +32,11 @@ export const encodeCommand: Command = {
     if (!version) throw new UsageError('a non-default --encoder needs its own --version NAME (generic is the default backbone)');
     const batchSize = intOption(values, 'batch', 32, 1, 1024);
     const threads = intOption(values, 'threads', os.availableParallelism(), 1, 256);
+    const lanes = values.lanes === undefined ? 'auto' : intOption(values, 'lanes', 1, 1, 64);
     const maxPixels = intOption(values, 'max-pixels', 50_000_000, 1, 2_000_000_000);
     if (values.enqueue) return enqueueCommand(ctx, { version, encoderSpec: spec, maxPixels, taskSize: intOption(values, 'task-size', 64, 1, 10_000) });
     return withStore(ctx, async ({ db, paths, indexes }) => {
-      const pool = new EncoderPool(paths, runtime, threads);
+      const pool = new EncoderPool(paths, { threads, lanes, ...(runtime ? { runtime } : {}) });
       try {
         const encoder = await pool.get(spec);
         const bar = ctx.json ? undefined : progressBar(`encode ${version}`);

@@ -7,7 +7,7 @@ import { withStore } from './open.js';
 export const workerCommand: Command = {
   name: 'worker',
   summary: 'Run queued jobs (loupe encode --enqueue, train --enqueue); start one per machine on a shared database',
-  usage: 'loupe worker [--db postgres://...] [--concurrency N] [--once | --until-idle] [--lease S] [--kinds encode,project,train,index]',
+  usage: 'loupe worker [--db postgres://...] [--concurrency N] [--once | --until-idle] [--lease S] [--kinds encode,project,train,index] [--threads N] [--lanes N]',
   options: {
     concurrency: { type: 'string', value: 'N', description: 'tasks worked on at once in this process (default 2; 1 on the embedded database)' },
     once: { type: 'boolean', description: 'run at most one task, then exit' },
@@ -17,6 +17,7 @@ export const workerCommand: Command = {
     kinds: { type: 'string', value: 'LIST', description: `task kinds to take (default all: ${TASK_KINDS.join(',')})` },
     runtime: { type: 'string', value: 'NAME', description: 'onnx (default) or tfjs' },
     threads: { type: 'string', value: 'N', description: `inference threads (default ${os.availableParallelism()})` },
+    lanes: { type: 'string', value: 'N', description: 'copies of the backbone inferring side by side, threads split between them (default 2 for the built-in backbone on 2+ cores, else 1)' },
   },
   async run(ctx, values, positionals) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -29,6 +30,7 @@ export const workerCommand: Command = {
     const leaseSeconds = intOption(values, 'lease', 60, 1, 86_400);
     const pollSeconds = intOption(values, 'poll', 2, 1, 3600);
     const threads = intOption(values, 'threads', os.availableParallelism(), 1, 256);
+    const lanes = values.lanes === undefined ? 'auto' : intOption(values, 'lanes', 1, 1, 64);
     const stop = new AbortController();
     // First Ctrl-C / SIGTERM: finish the tasks in hand, claim no more. Second: leave now (leases expire).
     const onSignal = () => {
@@ -47,6 +49,7 @@ export const workerCommand: Command = {
           mode: values.once ? 'once' : values['until-idle'] ? 'until-idle' : 'forever',
           kinds: kinds as TaskKind[],
           threads,
+          lanes,
           ...(runtime ? { runtime } : {}),
           log: ctx.log,
           signal: stop.signal,

@@ -38,6 +38,8 @@ export interface WorkerOptions {
   kinds?: readonly TaskKind[];
   runtime?: EncoderRuntime;
   threads?: number;
+  /** Copies of the backbone run side by side; default 'auto' (see `defaultLanes`). */
+  lanes?: number | 'auto';
   log?: (message: string) => void;
   /** Aborting stops claiming; tasks in hand are finished first. */
   signal?: AbortSignal;
@@ -85,7 +87,11 @@ export async function runWorker(db: Db, paths: DataPaths, indexes: IndexRegistry
   // PGlite is one session in one process: overlapping transactions would share it.
   const concurrency = opts.mode === 'once' || db.kind === 'pglite' ? 1 : opts.concurrency;
   const report: WorkerReport = { worker, tasks: { done: 0, failed: 0, lost: 0 }, encoded: 0, errors: [], seconds: 0 };
-  const pool = new EncoderPool(paths, opts.runtime, opts.threads);
+  const pool = new EncoderPool(paths, {
+    lanes: opts.lanes ?? 'auto',
+    ...(opts.runtime ? { runtime: opts.runtime } : {}),
+    ...(opts.threads ? { threads: opts.threads } : {}),
+  });
   const versionsReady = new Set<string>();
   let claimedOnce = false;
 

@@ -3,6 +3,7 @@ import { encodeMissing, type EncodeResult } from '../jobs/encode.js';
 import type { Progress } from '../jobs/progress.js';
 import type { AppServices } from '../server/context.js';
 import { DEFAULT_ENCODER } from '../vision/encoders.js';
+import { EncoderPool } from './encoders.js';
 import { refreshDerivedVersions } from './project.js';
 
 export interface MainJobResult {
@@ -16,7 +17,7 @@ export interface MainJobResult {
  * serving index up to date, publishing progress and changes on the live bus as it goes.
  */
 export async function runMainJob(
-  s: Pick<AppServices, 'db' | 'paths' | 'indexes' | 'encoders' | 'live'>,
+  s: Pick<AppServices, 'db' | 'paths' | 'indexes' | 'live'>,
   catalogue: string,
   opts: { onProgress?: (p: Progress) => void; map?: string } = {},
 ): Promise<MainJobResult> {
@@ -38,8 +39,14 @@ export async function runMainJob(
 
   const version = 'generic';
   s.live.publish({ type: 'job', job: 'encode', status: 'started', detail: { version } });
-  const encoder = await s.encoders.get(DEFAULT_ENCODER);
-  const encode = await encodeMissing(s.db, s.paths, encoder, { version, encoderSpec: DEFAULT_ENCODER, onProgress: report });
+  // A batch job gets its own lanes (LaneEncoder); the serving pool stays tuned for single uploads.
+  const jobEncoders = new EncoderPool(s.paths, { lanes: 'auto' });
+  let encode: EncodeResult;
+  try {
+    encode = await encodeMissing(s.db, s.paths, await jobEncoders.get(DEFAULT_ENCODER), { version, encoderSpec: DEFAULT_ENCODER, onProgress: report });
+  } finally {
+    await jobEncoders.close();
+  }
   const synced = await s.indexes.sync(version);
   await refreshDerivedVersions(s.db, s.paths, s.indexes, version);
   s.live.publish({ type: 'job', job: 'encode', status: 'done', detail: { encoded: encode.encoded, errors: encode.errors.length } });

@@ -1,0 +1,63 @@
+import os from 'node:os';
+import type { InputSpec, RgbImage } from './encoder.js';
+import type { EncoderRuntime, EncoderSpec, RuntimeEncoder, TextImageEncoder } from './encoders.js';
+
+/**
+ * Several copies of one backbone, each in its own worker thread with its own share of the cores.
+ * Each `encode` call is cut into contiguous slices, one per lane, inferred at the same time and
+ * joined back in order. On few cores this beats one session with all the threads: lanes never wait
+ * on each other inside an operator, so decoding and writing on the main thread slot in without
+ * stalling inference (BENCHMARKS.md, issue #2). Costs one model copy in memory per lane.
+ */
+export class LaneEncoder implements RuntimeEncoder {
+  readonly id: string;
+  readonly dims: number;
+  readonly input: InputSpec;
+  readonly runtime: EncoderRuntime | 'transformers';
+  readonly hasText: boolean;
+
+  constructor(private readonly lanes: readonly RuntimeEncoder[]) {
+    const first = lanes[0];
+    if (!first) throw new Error('LaneEncoder needs at least one lane');
+    for (const l of lanes) {
+      if (l.id !== first.id || l.dims !== first.dims) throw new Error(`lanes disagree: '${l.id}' (${l.dims}-d) vs '${first.id}' (${first.dims}-d)`);
+    }
+    this.id = first.id;
+    this.dims = first.dims;
+    this.input = first.input;
+    this.runtime = first.runtime;
+    this.hasText = 'encodeText' in first && (first as { hasText?: unknown }).hasText === true;
+  }
+
+  get laneCount(): number {
+    return this.lanes.length;
+  }
+
+  async encode(images: readonly RgbImage[]): Promise<Float32Array[]> {
+    const per = Math.ceil(images.length / this.lanes.length);
+    const slices = this.lanes.map((_, i) => images.slice(i * per, (i + 1) * per)).filter((s) => s.length > 0);
+    const parts = await Promise.all(slices.map((s, i) => this.lanes[i]!.encode(s)));
+    return parts.flat();
+  }
+
+  /** Text queries are single and latency-bound: the first lane answers them. */
+  encodeText(texts: readonly string[]): Promise<Float32Array[]> {
+    if (!this.hasText) return Promise.reject(new Error(`encoder '${this.id}' has no text model`));
+    return (this.lanes[0] as TextImageEncoder).encodeText(texts);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.close()));
+  }
+}
+
+/** How many lanes a batch job gets by default for `spec` on `cores` cores, and threads for each. */
+export function defaultLanes(spec: EncoderSpec, cores = os.availableParallelism()): number {
+  // Measured on the built-in backbone only (2 vCPUs: two 1-thread lanes ~14% faster end to end than
+  // one 2-thread session). A transformers folder may hold a model too big to copy: one lane.
+  return typeof spec === 'string' ? Math.max(1, Math.min(2, cores)) : 1;
+}
+
+export function threadsPerLane(threads: number, lanes: number): number {
+  return Math.max(1, Math.floor(threads / lanes));
+}
