@@ -1,4 +1,4 @@
-import { evaluateAll, type VersionEvaluation } from '../eval/evaluate.js';
+import { evaluateAll, RETRIEVAL_METRICS, type VersionEvaluation } from '../eval/evaluate.js';
 import { evaluateFeedsOnStore, type FeedEvalReport } from '../graph/io/feed-eval.js';
 import { UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
@@ -11,7 +11,7 @@ function table(v: VersionEvaluation): string {
     const g = v.generic.retrieval[kind];
     const t = v.trained.retrieval[kind];
     if (!g || !t) continue;
-    for (const m of ['recall', 'fullRecall', 'precision', 'map', 'ndcg'] as const) {
+    for (const m of RETRIEVAL_METRICS) {
       const lift = v.lift[`${kind}.${m}@10`];
       const metric = m === 'fullRecall' ? 'recall@10 /all' : `${m}@10`;
       lines.push(`  ${`same-${kind} ${metric}`.padEnd(26)} ${pct(g[m]).padStart(8)} ${pct(t[m]).padStart(8)}   ${lift ? `${lift.toFixed(2)}x` : '-'}`);

@@ -15,6 +15,9 @@ import { cappedRecallAtK, evaluateRetrieval, mean, multiLabelF1, averagePrecisio
 
 const K = 10;
 
+/** The retrieval metrics each side reports (all @10), in the order tables print them. */
+export const RETRIEVAL_METRICS = Object.freeze(['recall', 'fullRecall', 'precision', 'map', 'ndcg'] as const);
+
 export interface RetrievalSummary {
   queries: number;
   /** hits / min(10, relevant). */
@@ -132,7 +135,7 @@ function lifts(generic: SideMetrics, trained: SideMetrics): Record<string, numbe
     const g = generic.retrieval[kind];
     const t = trained.retrieval[kind];
     if (!g || !t) continue;
-    for (const m of ['recall', 'fullRecall', 'precision', 'map', 'ndcg'] as const) if (g[m] > 0) out[`${kind}.${m}@${K}`] = t[m] / g[m];
+    for (const m of RETRIEVAL_METRICS) if (g[m] > 0) out[`${kind}.${m}@${K}`] = t[m] / g[m];
   }
   if (generic.tagging && trained.tagging && generic.tagging.microF1 > 0) out['tagging.microF1'] = trained.tagging.microF1 / generic.tagging.microF1;
   return out;

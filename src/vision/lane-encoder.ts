@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { InputSpec, RgbImage } from './encoder.js';
-import type { EncoderRuntime, EncoderSpec, RuntimeEncoder, TextImageEncoder } from './encoders.js';
+import { canEncodeText, type EncoderRuntime, type EncoderSpec, type RuntimeEncoder } from './encoders.js';
 
 /**
  * Several copies of one backbone, each in its own worker thread with its own share of the cores.
@@ -26,7 +26,7 @@ export class LaneEncoder implements RuntimeEncoder {
     this.dims = first.dims;
     this.input = first.input;
     this.runtime = first.runtime;
-    this.hasText = 'encodeText' in first && (first as { hasText?: unknown }).hasText === true;
+    this.hasText = canEncodeText(first);
   }
 
   get laneCount(): number {
@@ -42,8 +42,9 @@ export class LaneEncoder implements RuntimeEncoder {
 
   /** Text queries are single and latency-bound: the first lane answers them. */
   encodeText(texts: readonly string[]): Promise<Float32Array[]> {
-    if (!this.hasText) return Promise.reject(new Error(`encoder '${this.id}' has no text model`));
-    return (this.lanes[0] as TextImageEncoder).encodeText(texts);
+    const first = this.lanes[0]!;
+    if (!canEncodeText(first)) return Promise.reject(new Error(`encoder '${this.id}' has no text model`));
+    return first.encodeText(texts);
   }
 
   async close(): Promise<void> {
@@ -51,10 +52,11 @@ export class LaneEncoder implements RuntimeEncoder {
   }
 }
 
-/** How many lanes a batch job gets by default for `spec` on `cores` cores, and threads for each. */
+/** How many lanes a batch job gets by default for `spec` on `cores` cores. */
 export function defaultLanes(spec: EncoderSpec, cores = os.availableParallelism()): number {
-  // Measured on the built-in backbone only (2 vCPUs: two 1-thread lanes ~14% faster end to end than
-  // one 2-thread session). A transformers folder may hold a model too big to copy: one lane.
+  // Measured on the built-in backbone only, on 2 vCPUs: 1.06-1.14x the photos/s of one 2-thread
+  // session in the encode bench, within noise on the full clothing set, never clearly slower.
+  // A transformers folder may hold a model too big to copy: one lane.
   return typeof spec === 'string' ? Math.max(1, Math.min(2, cores)) : 1;
 }
 
