@@ -125,3 +125,12 @@ export function subset(data: TrainingData, keep: Iterable<string>): TrainingData
     ...(data.interactions ? { interactions: data.interactions.filter(([a, b]) => k.has(a) && k.has(b)) } : {}),
   };
 }
+
+/** Which items a version never saw: written beside the model, read by `loupe eval`. */
+export interface SplitRecord {
+  seed: number;
+  heldOut: string[];
+  heldOutGroups: string[];
+  fitIds: string[];
+  validationIds: string[];
+}

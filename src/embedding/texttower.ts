@@ -10,7 +10,7 @@
 import { Rng } from './random.js';
 import { hashTextTokens, tokenize, type TextHashConfig } from './text.js';
 import { initTf, matmul, matmulData, tf } from './tf.js';
-import type { TrainProgress } from './train.js';
+import type { TrainProgress } from './types.js';
 
 export interface TextTowerOptions {
   readonly seed: number;

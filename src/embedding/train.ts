@@ -12,21 +12,7 @@ import { splitItems } from './split.js';
 import { DEFAULT_TEXT_HASH, densify, hashText, type TextHashConfig } from './text.js';
 import { trainTextTower } from './texttower.js';
 import { initTf, matmul, matmulData, tf } from './tf.js';
-import { itemText, type Signal, type TrainingData } from './types.js';
-
-export interface TrainProgress {
-  readonly phase: 'embedding' | 'text';
-  readonly epoch: number;
-  readonly maxEpochs: number;
-  readonly step: number;
-  readonly stepsPerEpoch: number;
-  readonly loss: number;
-  /** Validation metric after the latest finished epoch (NaN before the first). */
-  readonly valMetric: number;
-  readonly bestValMetric: number;
-  readonly stepsPerSecond: number;
-  readonly elapsedMs: number;
-}
+import { itemText, type Signal, type TrainingData, type TrainProgress } from './types.js';
 
 export interface TrainOptions {
   readonly seed: number;

@@ -26,3 +26,18 @@ export interface TrainingData {
 export function itemText(item: Pick<TrainingItem, 'title' | 'description' | 'labels'>): string {
   return [item.title ?? '', item.description ?? '', ...(item.labels ?? [])].filter((s) => s.trim() !== '').join(' \n ');
 }
+
+/** One progress tick of the trainer (embedding or text tower). */
+export interface TrainProgress {
+  readonly phase: 'embedding' | 'text';
+  readonly epoch: number;
+  readonly maxEpochs: number;
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+  readonly loss: number;
+  /** Validation metric after the latest finished epoch (NaN before the first). */
+  readonly valMetric: number;
+  readonly bestValMetric: number;
+  readonly stepsPerSecond: number;
+  readonly elapsedMs: number;
+}

@@ -4,7 +4,7 @@ import type { DataPaths } from '../config.js';
 import type { EvalReport, SideMetrics, VersionEvaluation } from '../eval/evaluate.js';
 import { evaluateRetrieval } from '../eval/metrics.js';
 import { loadVersionModel, versionDir } from '../services/project.js';
-import type { SplitRecord } from '../services/train.js';
+import type { SplitRecord } from '../embedding/split.js';
 import type { Db } from '../store/db.js';
 import { itemsWithVectors } from '../store/training.js';
 

@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { DataPaths } from '../config.js';
 import { trainingFingerprint, type EmbeddingModel } from '../embedding/model.js';
 import { CalibratedTagger } from '../embedding/tagger.js';
-import { splitItems, subset } from '../embedding/split.js';
-import { trainEmbedding, type TrainProgress, type TrainReport } from '../embedding/train.js';
-import { SIGNALS, type Signal, type TrainingData, type TrainingItem } from '../embedding/types.js';
+import { splitItems, subset, type SplitRecord } from '../embedding/split.js';
+import { trainEmbedding, type TrainReport } from '../embedding/train.js';
+import { SIGNALS, type Signal, type TrainingData, type TrainingItem, type TrainProgress } from '../embedding/types.js';
 import { LoupeError } from '../errors.js';
 import { evaluateVersion } from '../eval/evaluate.js';
 import type { IndexRegistry } from '../index/registry.js';
@@ -26,15 +26,6 @@ export interface TrainVersionOptions {
   heldOut?: number;
   onProgress?: (p: TrainProgress) => void;
   log?: (msg: string) => void;
-}
-
-/** Which items a version never saw: written beside the model, read by `loupe eval`. */
-export interface SplitRecord {
-  seed: number;
-  heldOut: string[];
-  heldOutGroups: string[];
-  fitIds: string[];
-  validationIds: string[];
 }
 
 export interface TrainVersionResult {

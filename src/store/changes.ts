@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from './db.js';
+import type { Db } from './queryable.js';
 
 /**
  * Data-change notifications. Statement-level triggers NOTIFY on every committed write to items,

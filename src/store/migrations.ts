@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from './queryable.js';
 import { CHANGE_TRIGGERS_SQL } from './changes.js';
 
 /**
