@@ -5,8 +5,9 @@ import type { Db, Queryable } from '../store/db.js';
 import { dropStaleEmbeddings, insertImages, lockItems, upsertItems, type ImageRow, type ItemRow } from '../store/items.js';
 import { DEFAULT_MAX_PIXELS } from '../vision/decode.js';
 import { RecordImageError, readImageFile, resolveImagePath, storeImage } from './images.js';
+import { readImageFolder } from './folder.js';
 import { checkColumns, parseColumnMap, type ColumnMap } from './map.js';
-import { readCatalogue, type RowError } from './parse.js';
+import { readCatalogue, type ParsedCatalogue, type RowError } from './parse.js';
 import { recordReader, type CatalogueRecord } from './record.js';
 
 export { CatalogueError, type RowError } from './parse.js';
@@ -125,10 +126,19 @@ async function writeBatch(tx: Queryable, ready: readonly Ready[], source: string
   return counts;
 }
 
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Loads a catalogue (CSV/TSV/JSONL) into `images` and `items`. Bad records are reported in
- * `errors` and skipped; everything else lands. Re-running on the same file is idempotent.
- * Throws CatalogueError when the file as a whole can't be used.
+ * Loads a catalogue (CSV/TSV/JSONL, or a folder of images: see readImageFolder) into `images`
+ * and `items`. Bad records are reported in `errors` and skipped; everything else lands.
+ * Re-running on the same file is idempotent. Throws CatalogueError when the file as a whole
+ * can't be used.
  */
 export async function ingestCatalogue(db: Db, paths: DataPaths, file: string, options: IngestOptions = {}): Promise<IngestResult> {
   const source = path.resolve(file);
@@ -137,9 +147,10 @@ export async function ingestCatalogue(db: Db, paths: DataPaths, file: string, op
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const batchSize = Math.max(1, options.batchSize ?? 256);
 
-  const parsed = await readCatalogue(source);
+  const folder = await isDirectory(source);
+  const parsed: ParsedCatalogue = folder ? await readImageFolder(source) : await readCatalogue(source);
   if (parsed.columns) checkColumns(map, parsed.columns);
-  const baseDir = path.dirname(source);
+  const baseDir = folder ? source : path.dirname(source);
   const baseReal = await fs.realpath(baseDir);
 
   const errors: RowError[] = [...parsed.errors];

@@ -48,7 +48,8 @@ export function catalogueFormat(file: string): CatalogueFormat {
 
 function unreadable(file: string, err: unknown): CatalogueError {
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+  if (code === 'ENOENT') return new CatalogueError(`no such file: ${file}`);
+  const why = code === 'EISDIR' ? 'is a directory' : (err as Error).message;
   return new CatalogueError(`cannot read catalogue ${file}: ${why}`);
 }
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { ColumnMapError, ingestCatalogue, parseColumnMap, type IngestResult } from '../catalog/ingest.js';
 import { catalogueFormat, CatalogueError, checkCatalogue } from '../catalog/parse.js';
 import { dataPaths } from '../config.js';
@@ -7,19 +9,33 @@ import { intOption, UsageError, type Command } from './command.js';
 
 const PROGRESS_EVERY = 250;
 
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isDirectory();
+  } catch (err) {
+    // A missing catalogue file is reported after its type is checked; a missing folder here.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !path.extname(p)) throw new Error(`no such file: ${p}`);
+    return false;
+  }
+}
+
 function summary(result: IngestResult): string {
   const n = result.errors.length;
   const lines = [
     `${result.ingested} ingested, ${result.updated} updated, ${result.unchanged} unchanged, ${n} error${n === 1 ? '' : 's'}`,
   ];
-  for (const e of result.errors) lines.push(`  line ${e.line}${e.id !== null ? ` (id ${e.id})` : ''}: ${e.reason}`);
+  for (const e of result.errors) {
+    // Images found in a folder have no line; their reason names the file.
+    const where = [e.line > 0 ? `line ${e.line}` : '', e.id !== null ? `(id ${e.id})` : ''].filter(Boolean).join(' ');
+    lines.push(`  ${where ? `${where}: ` : ''}${e.reason}`);
+  }
   return lines.join('\n');
 }
 
 export const ingestCommand: Command = {
   name: 'ingest',
-  summary: 'Load a catalogue (items.csv / items.jsonl) and its images into the library',
-  usage: 'loupe ingest <items.csv|items.jsonl> [--map field=column,field=tpl/{col}.jpg] [--max-pixels N] [--json]',
+  summary: 'Load a catalogue (items.csv / items.jsonl, or a folder of images) and its images into the library',
+  usage: 'loupe ingest <items.csv|items.jsonl|FOLDER> [--map field=column,field=tpl/{col}.jpg] [--max-pixels N] [--json]',
   options: {
     map: {
       type: 'string',
@@ -31,18 +47,20 @@ export const ingestCommand: Command = {
   },
   async run(ctx, values, positionals) {
     const [file, ...extra] = positionals;
-    if (!file) throw new UsageError('missing the catalogue file');
+    if (!file) throw new UsageError('missing the catalogue file or image folder');
     if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const maxPixels = intOption(values, 'max-pixels', DEFAULT_MAX_PIXELS, 1, Number.MAX_SAFE_INTEGER);
+    const folder = await isDirectory(file);
+    if (folder && values.map) throw new UsageError('--map applies to catalogue files; a folder of images needs none');
     let map;
     try {
-      catalogueFormat(file);
+      if (!folder) catalogueFormat(file);
       map = parseColumnMap(values.map as string[] | undefined);
     } catch (err) {
       if (err instanceof ColumnMapError || err instanceof CatalogueError) throw new UsageError(err.message);
       throw err;
     }
-    await checkCatalogue(file);
+    if (!folder) await checkCatalogue(file);
 
     const paths = dataPaths(ctx.dataDir);
     const db = await openDb({ url: ctx.dbUrl, dir: paths.db });
