@@ -4,7 +4,7 @@ import type { EncoderPool } from '../services/encoders.js';
 import type { Db } from '../store/db.js';
 import type { LiveBus } from './live.js';
 
-/** What every route may use: the doors, opened once per process. */
+/** What every use case and route may use: the doors, opened once per process. */
 export interface AppServices {
   db: Db;
   paths: DataPaths;

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { catalogueStats } from '../store/browse.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
-import type { AppServices } from './context.js';
+import type { AppServices } from '../app/context.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
 import { assistantDocs, assistantRoutes } from './routes/assistant.js';

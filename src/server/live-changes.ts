@@ -1,7 +1,7 @@
 import type { IndexRegistry } from '../index/registry.js';
 import { subscribeChanges, type DataChange } from '../store/changes.js';
 import type { Db } from '../store/db.js';
-import type { LiveBus } from './live.js';
+import type { LiveBus } from '../app/live.js';
 
 /** Item notices within this window reach subscribers as one event (an ingest writes in batches). */
 const ITEMS_WINDOW_MS = 250;

@@ -6,8 +6,8 @@ import { IndexRegistry } from '../index/registry.js';
 import { EncoderPool } from '../services/encoders.js';
 import { openDb } from '../store/db.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
-import type { AppServices } from './context.js';
-import { LiveBus } from './live.js';
+import type { AppServices } from '../app/context.js';
+import { LiveBus } from '../app/live.js';
 import { bridgeDataChanges } from './live-changes.js';
 import { listen, type RunningServer } from './serve.js';
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import type { AppServices } from './context.js';
+import type { AppServices } from '../app/context.js';
 
 export interface ListenOptions {
   port: number;

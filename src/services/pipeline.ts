@@ -1,7 +1,7 @@
 import { ingestCatalogue, type IngestResult } from '../catalog/ingest.js';
 import { encodeMissing, type EncodeResult } from '../jobs/encode.js';
 import type { Progress } from '../jobs/progress.js';
-import type { AppServices } from '../server/context.js';
+import type { AppServices } from '../app/context.js';
 import { DEFAULT_ENCODER } from '../vision/encoders.js';
 import { EncoderPool } from './encoders.js';
 import { refreshDerivedVersions } from './project.js';

@@ -10,7 +10,7 @@ import { resolveVersion } from '../../services/discovery.js';
 import type { Db } from '../../store/db.js';
 import { engagementTotals, graphItems, insertEvents, itemTitles, listUsers, userEvents } from '../../store/events.js';
 import { loadBlendWeights } from '../../store/feed-blend.js';
-import type { LiveBus, LiveEvent } from '../../server/live.js';
+import type { LiveBus, LiveEvent } from '../../app/live.js';
 import type { TasteEvent } from '../actions.js';
 import { FeedEngine, type EngineOptions, type VectorSource } from '../engine.js';
 import { whyText, type FeedMethod, type Why } from '../feed.js';

@@ -6,7 +6,7 @@ import { askAssistant } from '../../assistant/service.js';
 import { LoupeError } from '../../errors.js';
 import { tasteService } from '../../graph/io/taste-service.js';
 import { getItems } from '../../store/browse.js';
-import type { AppServices } from '../context.js';
+import type { AppServices } from '../../app/context.js';
 import { errorBody } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 

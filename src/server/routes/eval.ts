@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { evaluateAll, type EvalReport } from '../../eval/evaluate.js';
 import { listVersions } from '../../store/vectors.js';
-import type { AppServices } from '../context.js';
+import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 

@@ -5,7 +5,7 @@ import { suggestTags } from '../../services/tags.js';
 import { similarFromIndex, similarItems, resolveVersion } from '../../services/discovery.js';
 import { getItem, listItems } from '../../store/browse.js';
 import { expand } from './search.js';
-import type { AppServices } from '../context.js';
+import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { imageFile, thumbFile } from '../../config.js';
 import { notFound } from '../../errors.js';
 import { imageExt } from '../../store/browse.js';
-import type { AppServices } from '../context.js';
+import type { AppServices } from '../../app/context.js';
 
 const MIME: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff', avif: 'image/avif', heic: 'image/heic' };
 const HASH = /^[0-9a-f]{64}$/;

@@ -7,7 +7,7 @@ import { buildReport, type ProofReport } from '../../report/build.js';
 import { renderChart, reportCharts } from '../../report/charts.js';
 import { loadPriceTable } from '../../report/cost.js';
 import { listVersions } from '../../store/vectors.js';
-import type { AppServices } from '../context.js';
+import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 

@@ -8,7 +8,7 @@ import { tasteService } from '../../graph/io/taste-service.js';
 import { getItems } from '../../store/browse.js';
 import { knownItems } from '../../store/events.js';
 import { requireApiKey } from '../auth.js';
-import type { AppServices } from '../context.js';
+import type { AppServices } from '../../app/context.js';
 import { errorBody, parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 
