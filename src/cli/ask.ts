@@ -1,28 +1,20 @@
-import fs from 'node:fs';
 import { z } from 'zod';
 import { LlmClient, llmConfigFromEnv } from '../assistant/llm.js';
 import { askAssistant } from '../assistant/service.js';
 import { MessageSchema, type Message } from '../assistant/types.js';
 import { tasteService } from '../graph/io/taste-service.js';
 import { EncoderPool } from '../services/encoders.js';
-import { intOption, UsageError, type Command } from './command.js';
+import { intOption, readArgFile, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 
 const HistoryFile = z.union([z.array(MessageSchema).max(50), z.object({ messages: z.array(MessageSchema).max(50) }).transform((h) => h.messages)]);
 
-function readFile(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
 
 function readHistory(file: string | undefined): Message[] {
   if (!file) return [];
   let raw: unknown;
   try {
-    raw = JSON.parse(readFile(file).toString('utf8'));
+    raw = JSON.parse(readArgFile(file).toString('utf8'));
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`--history ${file} is not JSON: ${(err as Error).message}`);
@@ -50,7 +42,7 @@ export const askCommand: Command = {
     const k = intOption(values, 'k', 12, 1, 100);
     const history = readHistory(values.history as string | undefined);
     const file = values.image as string | undefined;
-    const image = file ? new Uint8Array(readFile(file)) : undefined;
+    const image = file ? new Uint8Array(readArgFile(file)) : undefined;
     const user = (values.user as string | undefined)?.trim() || undefined;
     const messages: Message[] = [...history, { role: 'user', content: text }];
     return withStore(ctx, async ({ db, paths, indexes }) => {

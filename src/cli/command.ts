@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../config.js';
 
@@ -63,7 +64,7 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    process.stderr.write(`loupe ${cmd.name}: ${(err as Error).message}\nUsage: ${cmd.usage}\n`);
+    process.stderr.write(`loupe ${cmd.name}: ${argsProblem(err as Error & { code?: string }, cmd)}\nUsage: ${cmd.usage}\n(loupe ${cmd.name} --help lists every option)\n`);
     return 2;
   }
   const values = parsed.values as OptionValues;
@@ -90,11 +91,72 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
       process.stderr.write(`loupe ${cmd.name}: ${err.message}\nUsage: ${cmd.usage}\n`);
       return 2;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = err instanceof Error ? fileProblem(err) : String(err);
     if (json) process.stdout.write(JSON.stringify({ error: { code: 'failed', message } }) + '\n');
     process.stderr.write(`loupe ${cmd.name}: ${message}\n`);
     if (process.env.LOUPE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return 1;
+  }
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const here = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = here;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The verb's option closest to a mistyped one, if it is close enough to be what was meant. */
+function closest(cmd: Command, typed: string): string | undefined {
+  const name = typed.replace(/^-+/, '').split('=')[0] ?? '';
+  const names = Object.keys({ ...cmd.options, ...GLOBAL_OPTIONS });
+  const prefixed = names.filter((n) => n.startsWith(name));
+  if (name.length > 1 && prefixed.length === 1) return prefixed[0];
+  const best = names.map((n) => [n, distance(name, n)] as const).sort((a, b) => a[1] - b[1])[0];
+  return best && best[1] <= Math.max(1, Math.floor(name.length / 3)) ? best[0] : undefined;
+}
+
+/** parseArgs' errors, reworded: they describe its own API (`'-- "--foo"'`), not Loupe's options. */
+function argsProblem(err: Error & { code?: string }, cmd: Command): string {
+  const flag = /'(-[^' ,]*)/.exec(err.message)?.[1] ?? '';
+  const long = /--[\w-]+/.exec(err.message)?.[0] ?? flag;
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const guess = closest(cmd, flag);
+      return `unknown option ${flag}${guess ? ` (did you mean --${guess}?)` : ''}`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const spec = { ...cmd.options, ...GLOBAL_OPTIONS }[long.replace(/^--/, '')];
+      if (spec?.type === 'boolean') return `${flag} takes no value`;
+      return `${flag} needs a value${spec?.value ? ` (${flag} ${spec.value})` : ''}; a value starting with '-' is written ${long}=VALUE`;
+    }
+    default:
+      return err.message;
+  }
+}
+
+/** Node's file errors name the syscall (`ENOENT: no such file or directory, open 'x'`); say it plainly. */
+export function fileProblem(err: Error & { code?: string; path?: string }, file = err.path): string {
+  if (!file) return err.message;
+  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return `no such file: ${file}`;
+  if (err.code === 'EACCES' || err.code === 'EPERM') return `permission denied: ${file}`;
+  if (err.code === 'EISDIR') return `is a folder, not a file: ${file}`;
+  return err.message;
+}
+
+/** Reads a file named on the command line; a missing one is a usage error that names it. */
+export function readArgFile(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new UsageError(fileProblem(err as Error, file));
   }
 }
 
@@ -103,6 +165,7 @@ export function intOption(values: OptionValues, name: string, fallback: number, 
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got ${String(raw)}`);
+  const flag = name.length === 1 ? `-${name}` : `--${name}`;
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer in [${min}, ${max}], got ${String(raw)}`);
   return n;
 }

@@ -2,6 +2,7 @@ import { FEED_METHODS, type FeedMethod } from '../graph/feed.js';
 import { TasteService } from '../graph/io/taste-service.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
+import { MAX_K } from '../limits.js';
 
 export const feedCommand: Command = {
   name: 'feed',
@@ -15,7 +16,7 @@ export const feedCommand: Command = {
   async run(ctx, values, positionals) {
     const [user, ...extra] = positionals;
     if (!user || extra.length) throw new UsageError('expected exactly one <user>');
-    const k = intOption(values, 'k', 20, 1, 1000);
+    const k = intOption(values, 'k', 20, 1, MAX_K);
     const method = (values.method as string | undefined) ?? 'blend';
     if (!(FEED_METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${FEED_METHODS.join(', ')}`);
     return withStore(ctx, async ({ db, indexes }) => {

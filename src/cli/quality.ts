@@ -5,6 +5,7 @@ import { fixListCsv, parseFixList } from '../quality/fixlist.js';
 import { writeQualityPage } from '../report/write.js';
 import { intOption, UsageError, type Command, type OptionValues } from './command.js';
 import { withStore } from './open.js';
+import { MAX_K } from '../limits.js';
 
 function numberOption(values: OptionValues, name: string, min: number, max: number): number | undefined {
   const raw = values[name];
@@ -57,7 +58,7 @@ export const qualityCommand: Command = {
         return res.errors.length ? 1 : 0;
       });
     }
-    const k = intOption(values, 'k', 10, 1, 200);
+    const k = intOption(values, 'k', 10, 1, MAX_K);
     const minClassSize = intOption(values, 'min-class-size', 5, 1, 1_000_000);
     const minClassLift = numberOption(values, 'min-class-lift', 0, 1000);
     const nearDuplicateDistance = numberOption(values, 'near-dup-distance', 0, 2);

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import { nearestToVector, resolveVersion } from '../services/discovery.js';
 import { EncoderPool, imageQueryVector, textQueryVector, textVersion } from '../services/encoders.js';
-import { intOption, UsageError, type Command } from './command.js';
+import { intOption, readArgFile, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
+import { MAX_K } from '../limits.js';
 
 export const searchCommand: Command = {
   name: 'search',
@@ -19,7 +19,7 @@ export const searchCommand: Command = {
     const file = values.image as string | undefined;
     const text = values.text as string | undefined;
     if (!file === !text) throw new UsageError('give exactly one of --image FILE or --text WORDS');
-    const k = intOption(values, 'k', 10, 1, 1000);
+    const k = intOption(values, 'k', 10, 1, MAX_K);
     if (text !== undefined) {
       if (!text.trim()) throw new UsageError('--text is empty');
       return withStore(ctx, async ({ db, paths, indexes }) => {
@@ -34,12 +34,7 @@ export const searchCommand: Command = {
         }
       });
     }
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file!);
-    } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const bytes = readArgFile(file!);
     return withStore(ctx, async ({ db, paths, indexes }) => {
       const version = await resolveVersion(db, values.version as string | undefined);
       const pool = new EncoderPool(paths);

@@ -5,6 +5,7 @@ import { EncoderPool, imageQueryVector } from '../services/encoders.js';
 import { suggestTags } from '../services/tags.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
+import { MAX_K } from '../limits.js';
 
 export const tagCommand: Command = {
   name: 'tag',
@@ -22,7 +23,7 @@ export const tagCommand: Command = {
     if (extra.length || !id === !file) throw new UsageError('give exactly one <item-id> or --image FILE');
     const threshold = values.threshold === undefined ? 0.5 : Number(values.threshold);
     if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be a probability in [0, 1]');
-    const k = intOption(values, 'k', 10, 1, 200);
+    const k = intOption(values, 'k', 10, 1, MAX_K);
     return withStore(ctx, async ({ db, paths, indexes }) => {
       const version = await resolveVersion(db, values.version as string | undefined);
       let vec: Float32Array | undefined;

@@ -68,7 +68,8 @@ export function loadPriceTable(file?: string): PriceTable {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read the price table ${file}: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `no such file: ${file}` : `cannot read the price table ${file}: ${(err as Error).message}`);
   }
   return parsePriceTable(raw, file);
 }

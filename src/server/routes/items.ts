@@ -8,6 +8,7 @@ import { expand } from './search.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
+import { MAX_K } from '../../limits.js';
 
 const PageQuery = z.object({
   cursor: z.string().min(1).max(512).optional(),
@@ -17,7 +18,7 @@ const PageQuery = z.object({
 });
 
 export const SimilarQuery = z.object({
-  k: z.coerce.number().int().min(1).max(200).default(10),
+  k: z.coerce.number().int().min(1).max(MAX_K).default(10),
   version: z.string().min(1).max(128).optional(),
   expand: z.enum(['0', '1']).optional(),
 });
@@ -25,7 +26,7 @@ export const SimilarQuery = z.object({
 const TagQuery = z.object({
   version: z.string().min(1).max(128).optional(),
   threshold: z.coerce.number().min(0).max(1).default(0.5),
-  k: z.coerce.number().int().min(1).max(100).default(10),
+  k: z.coerce.number().int().min(1).max(MAX_K).default(10),
 });
 
 export const itemDocs: RouteDoc[] = [

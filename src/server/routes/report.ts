@@ -10,6 +10,7 @@ import { listVersions } from '../../store/vectors.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
+import { MAX_K } from '../../limits.js';
 
 const ReportQuery = z.object({
   refresh: z.enum(['0', '1']).optional(),
@@ -18,7 +19,7 @@ const ReportQuery = z.object({
 });
 const QualityQuery = z.object({
   version: z.string().min(1).max(128).optional(),
-  k: z.coerce.number().int().min(1).max(200).optional(),
+  k: z.coerce.number().int().min(1).max(MAX_K).optional(),
   'min-class-size': z.coerce.number().int().min(1).max(1_000_000).optional(),
 });
 const ChartName = z.string().regex(/^[a-z-]{1,40}$/);

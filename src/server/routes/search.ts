@@ -8,16 +8,17 @@ import { getItems } from '../../store/browse.js';
 import type { AppServices } from '../../app/context.js';
 import { errorBody, parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
+import { MAX_K } from '../../limits.js';
 
 const ImageSearchQuery = z.object({
-  k: z.coerce.number().int().min(1).max(200).default(10),
+  k: z.coerce.number().int().min(1).max(MAX_K).default(10),
   version: z.string().min(1).max(128).optional(),
   expand: z.enum(['0', '1']).optional(),
 });
 
 const TextSearchQuery = z.object({
   q: z.string().trim().min(1).max(500),
-  k: z.coerce.number().int().min(1).max(200).default(10),
+  k: z.coerce.number().int().min(1).max(MAX_K).default(10),
   version: z.string().min(1).max(128).optional(),
   expand: z.enum(['0', '1']).optional(),
 });

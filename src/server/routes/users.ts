@@ -11,11 +11,12 @@ import { requireApiKey } from '../auth.js';
 import type { AppServices } from '../../app/context.js';
 import { errorBody, parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
+import { MAX_K } from '../../limits.js';
 
 const UsersQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 const FeedQuery = z.object({
-  k: z.coerce.number().int().min(1).max(200).default(20),
+  k: z.coerce.number().int().min(1).max(MAX_K).default(20),
   version: z.string().min(1).max(128).optional(),
   method: z.enum(FEED_METHODS).optional(),
   expand: z.enum(['0', '1']).optional(),
