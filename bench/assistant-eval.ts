@@ -3,15 +3,18 @@
  * (grammar parser over the catalogue's vocabulary + filters + the served trained version) against
  * plain text search (the `loupe search --text` path) on hand-written natural requests with the
  * labels/attributes each expects (eval-sets/assistant-clothing.jsonl).
- *   node --import tsx bench/assistant-eval.ts [--data DIR] [--set FILE] [--version NAME] [--seed N]
+ *   node --import tsx bench/assistant-eval.ts [--data DIR] [--set FILE] [--lexicon FILE] [--version NAME] [--seed N]
  * Ingests + encodes the full clothing set into --data (re-runs reuse it), trains a version there
- * once (labels, groups, text) and promotes it.
+ * once (labels, groups, text) and promotes it. --lexicon copies a word,label file to <data>/lexicon.csv
+ * (without it, any lexicon.csv there is removed). Lines with `_header` are skipped. Precision is split
+ * by whether the parser mapped anything of the request, by the set's `words` tag, and the kids slice.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { askAssistant } from '../src/assistant/service.js';
+import { understood } from '../src/assistant/explain.js';
+import { askAssistant, lexiconFile } from '../src/assistant/service.js';
 import { asBoolean } from '../src/assistant/vocabulary.js';
 import { TasteService } from '../src/graph/io/taste-service.js';
 import { IndexRegistry } from '../src/index/registry.js';
@@ -30,18 +33,28 @@ const { values } = parseArgs({
     set: { type: 'string', default: path.resolve(import.meta.dirname, '../eval-sets/assistant-clothing.jsonl') },
     version: { type: 'string', default: 'assistant-eval' },
     seed: { type: 'string', default: '1' },
+    lexicon: { type: 'string' },
   },
 });
 
 const Case = z.object({
   request: z.string().min(1),
+  words: z.enum(['everyday', 'catalogue']).optional(),
   expect: z.object({ labels: z.array(z.string()).optional(), not_labels: z.array(z.string()).optional(), attrs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional() }),
 });
 type Case = z.infer<typeof Case>;
-const cases = fs.readFileSync(values.set!, 'utf8').trim().split('\n').map((l) => Case.parse(JSON.parse(l)));
+const cases = fs
+  .readFileSync(values.set!, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as Record<string, unknown>)
+  .filter((l) => !('_header' in l))
+  .map((l) => Case.parse(l));
 const K = 5;
 
 const { db, paths } = await ingestAndEncode(values.data!, values.catalogue!, values.map!);
+if (values.lexicon) fs.copyFileSync(values.lexicon, lexiconFile(paths));
+else fs.rmSync(lexiconFile(paths), { force: true });
 const indexes = new IndexRegistry(db, paths.index);
 const encoders = new EncoderPool(paths);
 try {
@@ -69,21 +82,46 @@ try {
   };
 
   const taste = new TasteService({ db, indexes });
-  const perCase: { request: string; assistant: number; text: number; ms: number }[] = [];
+  const perCase: { request: string; assistant: number; text: number; ms: number; mapped: boolean; words: string; kids: boolean; query: string; reply: string }[] = [];
   for (const c of cases) {
     const t = performance.now();
     const a = await askAssistant({ db, paths, indexes, encoders, taste }, { messages: [{ role: 'user', content: c.request }], k: K });
     const ms = performance.now() - t;
     const plain = await nearestToVector(indexes, values.version!, await textQueryVector(db, paths, encoders, values.version!, c.request), K);
-    const row = { request: c.request, assistant: await precision(a.items.map((i) => i.id), c.expect), text: await precision(plain.items.map((i) => i.id), c.expect), ms: Math.round(ms) };
+    const q = a.query;
+    const row = {
+      request: c.request,
+      assistant: await precision(a.items.map((i) => i.id), c.expect),
+      text: await precision(plain.items.map((i) => i.id), c.expect),
+      ms: Math.round(ms),
+      mapped: understood(q),
+      words: c.words ?? 'untagged',
+      kids: c.expect.attrs?.kids === true,
+      query: JSON.stringify({ labels: q.labels, soft: q.soft, notLabels: q.notLabels, attrs: q.attrs, text: q.text, mapped: q.mapped }),
+      reply: a.reply,
+    };
     perCase.push(row);
-    console.log(`${row.assistant.toFixed(1)}  ${row.text.toFixed(1)}  ${c.request}`);
+    console.log(`${row.assistant.toFixed(1)}  ${row.text.toFixed(1)}  ${row.mapped ? 'mapped  ' : 'unmapped'}  ${c.request}  ${row.query}`);
   }
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  const slice = (name: string, rows: typeof perCase) => ({ slice: name, n: rows.length, assistant: rows.length ? r4(mean(rows.map((r) => r.assistant))) : null, text: rows.length ? r4(mean(rows.map((r) => r.text))) : null });
+  const slices = [
+    slice('all', perCase),
+    slice('parser mapped', perCase.filter((r) => r.mapped)),
+    slice('parser mapped nothing', perCase.filter((r) => !r.mapped)),
+    slice('everyday words', perCase.filter((r) => r.words === 'everyday')),
+    slice('catalogue words', perCase.filter((r) => r.words === 'catalogue')),
+    slice('kids', perCase.filter((r) => r.kids)),
+  ];
+  for (const s of slices) console.log(`${s.slice.padEnd(22)} n=${String(s.n).padStart(3)}  assistant ${s.assistant ?? '-'}  text search ${s.text ?? '-'}`);
   const result = {
     requests: cases.length,
     k: K,
     version: values.version,
+    set: path.basename(values.set!),
+    lexicon: values.lexicon ? path.basename(values.lexicon) : null,
+    slices,
     assistant_precision_at_5: Math.round(mean(perCase.map((r) => r.assistant)) * 1e4) / 1e4,
     text_search_precision_at_5: Math.round(mean(perCase.map((r) => r.text)) * 1e4) / 1e4,
     assistant_better: perCase.filter((r) => r.assistant > r.text).length,

@@ -77,6 +77,8 @@ export function itemReason(row: CandidateRow, q: AssistantQuery, parts: ScorePar
   const reasons: string[] = [];
   const labels = row.labels.filter((l) => q.labels.includes(l));
   if (labels.length) reasons.push(`label ${labels.join(', ')}`);
+  const soft = row.labels.filter((l) => q.soft.includes(l));
+  if (soft.length) reasons.push(`label ${soft.join(', ')} (what your words probably mean)`);
   const groups = row.groups.filter((g) => q.groups.includes(g));
   if (groups.length) reasons.push(`in ${groups.join(', ')}`);
   for (const c of q.attrs) {
@@ -96,13 +98,20 @@ export function itemReason(row: CandidateRow, q: AssistantQuery, parts: ScorePar
   }
   if (parts.interest) reasons.push(`fits your interest in ${parts.interest.exemplar}`);
   if (!reasons.length && (q.notLabels.length || q.notGroups.length)) reasons.push(`not ${[...q.notLabels, ...q.notGroups].join(' or ')}`);
-  return reasons.length ? reasons.join(' · ') : 'matches your request';
+  if (reasons.length) return reasons.join(' · ');
+  return q.text && !understood(q) ? `text search for "${q.text}"` : 'matches your request';
+}
+
+/** Whether anything in the request was mapped onto the catalogue (labels, attributes, a photo, a pick). */
+export function understood(q: AssistantQuery): boolean {
+  return [q.labels, q.notLabels, q.groups, q.notGroups, q.attrs, q.like, q.soft, q.mapped].some((xs) => xs.length > 0) || q.image;
 }
 
 /** What the query asks for, in words. */
 export function describeQuery(q: AssistantQuery): string {
   const bits: string[] = [];
   if (q.labels.length) bits.push(q.labels.join(' or '));
+  if (q.soft.length) bits.push(`${q.soft.join(' or ')} first`);
   if (q.text) bits.push(`"${q.text}"`);
   if (q.image) bits.push('like your photo');
   if (q.like.length) bits.push(q.like.length === 1 ? 'like the item you picked' : `like the ${q.like.length} items you picked`);
@@ -113,8 +122,20 @@ export function describeQuery(q: AssistantQuery): string {
   return bits.join(', ');
 }
 
-/** The offline reply: what was understood and how many items came back. */
-export function offlineReply(q: AssistantQuery, found: number, personal: boolean): string {
+/** The offline reply: what was understood, what could not be used, and how many items came back. */
+export function offlineReply(q: AssistantQuery, found: number, personal: boolean, image = false): string {
+  const dropped = q.dropped.length ? ` I could not apply ${q.dropped.join(', ')}.` : '';
+  if (q.text && !understood({ ...q, image: q.image || image })) {
+    const lead = `I don't know how "${q.text}" maps onto this catalogue's labels or attributes`;
+    return found
+      ? `${lead}, so these ${found} item${found === 1 ? ' is a' : 's are'} plain text-search result${found === 1 ? '' : 's'} for those words, not matches.${dropped}`
+      : `${lead}, and a text search for those words found nothing.${dropped}`;
+  }
+  const how = q.mapped.length ? ` (${q.mapped.join('; ')})` : '';
+  return offlineReplyText(q, found, personal) + how + dropped;
+}
+
+function offlineReplyText(q: AssistantQuery, found: number, personal: boolean): string {
   const asked = describeQuery(q);
   if (!found) return asked ? `Nothing in the catalogue matches ${asked}. Try dropping a constraint.` : 'Tell me what you are looking for: a kind of item, a colour, a price, or send a photo.';
   const more = q.exclude.length ? ' more' : '';

@@ -37,7 +37,7 @@ export const SEARCH_TOOL = 'search_catalogue';
 
 /** The tool's parameters: the structured query minus what only Loupe fills in (photo flag, shown items). */
 function toolParameters(): Record<string, unknown> {
-  return z.toJSONSchema(AssistantQuerySchema.omit({ image: true, exclude: true }), { io: 'input' }) as Record<string, unknown>;
+  return z.toJSONSchema(AssistantQuerySchema.omit({ image: true, exclude: true, soft: true, mapped: true, dropped: true }), { io: 'input' }) as Record<string, unknown>;
 }
 
 function vocabularyPrompt(v: Vocabulary): string {

@@ -127,6 +127,9 @@ interface Own {
   words: string[];
   more: boolean;
   relative: boolean;
+  soft: string[];
+  mapped: string[];
+  dropped: string[];
 }
 
 const uniq = <T>(xs: readonly T[]) => [...new Set(xs)];
@@ -134,7 +137,8 @@ const uniq = <T>(xs: readonly T[]) => [...new Set(xs)];
 /** Reads one user message on its own; `shown` resolves "the second one" and "these". */
 export function readMessage(text: string, vocab: Vocabulary, shown: readonly string[], image = false): Own {
   const tokens = lexTokens(text);
-  const own: Own = { labels: [], notLabels: [], groups: [], notGroups: [], attrs: [], like: [], words: [], more: false, relative: false };
+  const own: Own = { labels: [], notLabels: [], groups: [], notGroups: [], attrs: [], like: [], words: [], more: false, relative: false, soft: [], mapped: [], dropped: [] };
+  const drop = (from: number, to: number) => own.dropped.push(`"${tokens.slice(from, to).join(' ')}" (the catalogue has no price or other number to compare)`);
   let negated = false;
   let negWindow = 0;
   let lastLabelEnd = -1;
@@ -158,6 +162,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       const n = Number(tokens[i + seq.length]);
       const attr = numericTarget(tokens, i, i + seq.length + 1, vocab);
       if (attr) own.attrs.push({ attr, op, value: n });
+      else drop(i, i + seq.length + 1);
       i += seq.length + 1;
       continue;
     }
@@ -165,23 +170,31 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       const attr = numericTarget(tokens, i, i + 4, vocab);
       const [lo, hi] = [Number(next), Number(tokens[i + 3])].sort((x, y) => x - y) as [number, number];
       if (attr) own.attrs.push({ attr, op: 'gte', value: lo }, { attr, op: 'lte', value: hi });
+      else drop(i, i + 4);
       i += 4;
       continue;
     }
     if (isNumber(t) && next === 'or' && ['less', 'under', 'below', 'cheaper'].includes(tokens[i + 2] ?? '')) {
       const attr = numericTarget(tokens, i, i + 3, vocab);
       if (attr) own.attrs.push({ attr, op: 'lte', value: Number(t) });
+      else drop(i, i + 3);
       i += 3;
       continue;
     }
     if (isNumber(t) && ((next === 'or' && ['more', 'above', 'over'].includes(tokens[i + 2] ?? '')) || (next === 'and' && tokens[i + 2] === 'up'))) {
       const attr = numericTarget(tokens, i, i + 3, vocab);
       if (attr) own.attrs.push({ attr, op: 'gte', value: Number(t) });
+      else drop(i, i + 3);
       i += 3;
       continue;
     }
     const cheaper = CHEAPER.find((s) => seqAt(tokens, i, s));
     const pricier = PRICIER.find((s) => seqAt(tokens, i, s));
+    if ((cheaper || pricier) && !vocab.priceAttr) {
+      own.dropped.push(`"${(cheaper ?? pricier)!.join(' ')}" (the catalogue has no price)`);
+      i += (cheaper ?? pricier)!.length;
+      continue;
+    }
     if ((cheaper || pricier) && vocab.priceAttr) {
       own.attrs.push({ attr: vocab.priceAttr, op: cheaper ? 'lt' : 'gt', value: 0, relative: 'shown' });
       own.relative = true;
@@ -239,8 +252,22 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       i++;
       continue;
     }
-    const match = matchPhrase(tokens, i, vocab);
-    const flag = match ? undefined : booleanAttrAt(tokens, i, vocab);
+    let match = matchPhrase(tokens, i, vocab);
+    let flag = match ? undefined : booleanAttrAt(tokens, i, vocab);
+    // The catalogue's own words first, unless WordNet knows a longer phrase ("dress shirt").
+    const mapped = vocab.lexicon && !isGrammarWord(t) ? vocab.lexicon.map(tokens, i) : undefined;
+    const useMapped = mapped !== undefined && (mapped.length > (match?.length ?? (flag ? 1 : 0)) || (!match && !flag));
+    if (useMapped) [match, flag] = [undefined, undefined];
+    if (useMapped) {
+      own.mapped.push(mapped.via);
+      if (mapped.kind === 'flag') own.attrs.push({ attr: mapped.attr!, op: 'eq', value: !negated });
+      else if (negated || mapped.confident) (negated ? own.notLabels : own.labels).push(...mapped.labels);
+      else own.soft.push(...mapped.labels);
+      i += mapped.length;
+      if (negated && !(CONJUNCTIONS.has(tokens[i] ?? '') && entityAhead(i + 1))) negated = false;
+      else if (negated) i++;
+      continue;
+    }
     if (match || flag) {
       if (match) {
         const p = match.phrase;
@@ -274,6 +301,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
   own.groups = uniq(own.groups.filter((g) => !own.notGroups.includes(g)));
   own.notGroups = uniq(own.notGroups);
   own.like = uniq(own.like);
+  own.soft = uniq(own.soft.filter((l) => !own.labels.includes(l) && !own.notLabels.includes(l)));
   return own;
 }
 
@@ -298,10 +326,10 @@ export interface TurnContext {
 export function parseTurn(text: string, vocab: Vocabulary, ctx: TurnContext): AssistantQuery {
   const own = readMessage(text, vocab, ctx.shown, ctx.image);
   const prev = ctx.previous;
-  const subject = own.labels.length > 0 || own.groups.length > 0 || own.words.length > 0 || ctx.image;
+  const subject = own.labels.length > 0 || own.groups.length > 0 || own.soft.length > 0 || own.words.length > 0 || ctx.image;
   const followUp = own.like.length > 0 || own.more || own.relative || !subject;
   if (!prev || !followUp) {
-    return { ...emptyQuery(), text: own.words.join(' '), image: ctx.image, labels: own.labels, notLabels: own.notLabels, groups: own.groups, notGroups: own.notGroups, attrs: own.attrs.filter((a) => !a.relative), like: own.like };
+    return { ...emptyQuery(), text: own.words.join(' '), image: ctx.image, labels: own.labels, notLabels: own.notLabels, groups: own.groups, notGroups: own.notGroups, attrs: own.attrs.filter((a) => !a.relative), like: own.like, soft: own.soft, mapped: own.mapped, dropped: own.dropped };
   }
   const labels = own.labels.length ? own.labels : prev.labels.filter((l) => !own.notLabels.includes(l));
   const groups = own.groups.length ? own.groups : prev.groups.filter((g) => !own.notGroups.includes(g));
@@ -319,6 +347,9 @@ export function parseTurn(text: string, vocab: Vocabulary, ctx: TurnContext): As
     attrs: mergeAttrs(prev.attrs, own.attrs),
     like,
     exclude,
+    soft: own.soft.length || own.labels.length ? own.soft : prev.soft,
+    mapped: uniq([...prev.mapped, ...own.mapped]),
+    dropped: own.dropped,
   };
 }
 

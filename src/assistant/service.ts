@@ -3,6 +3,8 @@
  * or the optional language model), retrieve with the served embedding version, filter by the
  * query's constraints, personalise with the user's taste, and explain every item.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { DataPaths } from '../config.js';
 import { LoupeError } from '../errors.js';
 import type { TasteService } from '../graph/io/taste-service.js';
@@ -13,10 +15,12 @@ import { imageQueryVector, textQueryVector, textVersion, type EncoderPool } from
 import { candidatesById, catalogueStamp, filteredCandidates, vocabularyRows, type CandidateRow } from '../store/assistant.js';
 import type { Db } from '../store/db.js';
 import { itemReason, offlineReply, passesAttrs, resolveRelative, type ScoreParts } from './explain.js';
+import { buildLexicon, parseLexiconCsv } from './lexicon.js';
 import { groundQuery, type LlmClient } from './llm.js';
 import { parseConversation } from './parser.js';
 import type { AssistantItem, AssistantQuery, AssistantReply, Message } from './types.js';
 import { buildVocabulary, type Vocabulary } from './vocabulary.js';
+import { loadWordNet } from './wordnet.js';
 
 export interface AssistantDeps {
   db: Db;
@@ -40,6 +44,8 @@ export interface AskRequest {
 const SCAN_LIMIT = 50_000;
 /** How much a user's closest interest tilts the ranking (query similarity dominates). */
 const INTEREST_WEIGHT = 0.15;
+/** Items of a label a word only probably means come first (cosines stay within [-1, 1]), without excluding the rest. */
+const SOFT_BOOST = 1;
 
 interface QueryVectors {
   text?: Float32Array;
@@ -68,18 +74,24 @@ function passes(row: CandidateRow, q: AssistantQuery, exclude: ReadonlySet<strin
 
 const vocabularies = new WeakMap<Db, { stamp: string; vocab: Vocabulary }>();
 
-/** The catalogue's vocabulary, rebuilt only when the catalogue changed since the last request. */
-async function catalogueVocabulary(db: Db): Promise<Vocabulary> {
-  const stamp = await catalogueStamp(db);
+/** `<data>/lexicon.csv` (word,label), the owner's mappings that override WordNet's. */
+export const lexiconFile = (paths: DataPaths) => path.join(paths.root, 'lexicon.csv');
+
+/** The catalogue's vocabulary with its word lexicon, rebuilt only when the catalogue or lexicon.csv changed. */
+export async function catalogueVocabulary(db: Db, paths: DataPaths): Promise<Vocabulary> {
+  const file = lexiconFile(paths);
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  const stamp = `${await catalogueStamp(db)}|${stat ? `${stat.mtimeMs}:${stat.size}` : ''}`;
   const hit = vocabularies.get(db);
   if (hit?.stamp === stamp) return hit.vocab;
   const vocab = buildVocabulary(await vocabularyRows(db));
+  vocab.lexicon = buildLexicon(vocab, loadWordNet(), stat ? parseLexiconCsv(fs.readFileSync(file, 'utf8')) : []);
   vocabularies.set(db, { stamp, vocab });
   return vocab;
 }
 
 async function resolveQuery(deps: AssistantDeps, req: AskRequest, notes: string[]): Promise<{ query: AssistantQuery; mode: 'offline' | 'llm' }> {
-  const vocab = await catalogueVocabulary(deps.db);
+  const vocab = await catalogueVocabulary(deps.db, deps.paths);
   const offline = parseConversation(req.messages, vocab, req.image !== undefined);
   if (!deps.llm) return { query: offline, mode: 'offline' };
   const shownIds = new Set(req.messages.flatMap((m) => (m.role === 'assistant' ? m.items : [])));
@@ -95,7 +107,7 @@ async function resolveQuery(deps: AssistantDeps, req: AskRequest, notes: string[
 /** The version to retrieve in, and the query vectors placed in it. */
 async function queryVectors(deps: AssistantDeps, req: AskRequest, q: AssistantQuery, notes: string[]): Promise<{ version: string; vectors: QueryVectors }> {
   let version = await resolveVersion(deps.db, req.version);
-  const words = [q.text, ...q.labels].join(' ').trim();
+  const words = [q.text, ...q.labels, ...q.soft].join(' ').trim();
   let textIn: string | undefined;
   if (words) {
     try {
@@ -132,6 +144,15 @@ async function candidates(deps: AssistantDeps, version: string, q: AssistantQuer
   return rows.filter((r) => passes(r, q, exclude));
 }
 
+/** Candidates plus, when a word only probably means some labels, every item of those labels that passes. */
+async function withSoft(deps: AssistantDeps, version: string, q: AssistantQuery, qvec: Float32Array | undefined, k: number): Promise<CandidateRow[]> {
+  const rows = await candidates(deps, version, q, qvec, k);
+  if (!q.soft.length || q.labels.length) return rows;
+  const seen = new Set(rows.map((r) => r.id));
+  const soft = await candidates(deps, version, { ...q, labels: q.soft }, qvec, k);
+  return [...rows, ...soft.filter((r) => !seen.has(r.id))];
+}
+
 export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promise<AssistantReply> {
   const last = req.messages[req.messages.length - 1];
   if (!last || last.role !== 'user') throw new LoupeError('bad_request', 'the last message must be the user\'s');
@@ -152,7 +173,7 @@ export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promis
   const interests = req.user ? await deps.taste.interests(req.user, version) : [];
   if (req.user && !interests.length) notes.push(`no events for user '${req.user}' yet: results are not personalised`);
 
-  const rows = await candidates(deps, version, query, qvec, req.k);
+  const rows = await withSoft(deps, version, query, qvec, req.k);
   const scored = rows.map((row) => {
     const vec = index.vector(row.id);
     const parts: ScoreParts = {};
@@ -178,14 +199,15 @@ export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promis
       bonus = INTEREST_WEIGHT * best;
       if (best >= 0.5) parts.interest = { score: best, exemplar };
     }
-    return { row, parts, score: base + bonus };
+    const soft = row.labels.some((l) => query.soft.includes(l)) ? SOFT_BOOST : 0;
+    return { row, parts, score: base + bonus + soft };
   });
   scored.sort((a, b) => b.score - a.score || (a.row.id < b.row.id ? -1 : 1));
   const top = scored.slice(0, req.k);
   const likeNames = new Map(query.like.map((id) => [id, shownIds.includes(id) ? `#${shownIds.indexOf(id) + 1}` : id]));
   const items: AssistantItem[] = top.map((s) => ({ id: s.row.id, score: round(s.score), reason: itemReason(s.row, query, s.parts, likeNames) }));
 
-  let reply = offlineReply(query, items.length, interests.length > 0);
+  let reply = offlineReply(query, items.length, interests.length > 0, req.image !== undefined);
   if (resolved.mode === 'llm' && deps.llm) {
     try {
       reply = await deps.llm.phrase(req.messages, query, items);

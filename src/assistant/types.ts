@@ -25,6 +25,12 @@ export const AssistantQuerySchema = z.object({
   like: z.array(z.string().max(500)).max(50).default([]),
   /** Item ids already shown and not to repeat ("show me more"). */
   exclude: z.array(z.string().max(500)).max(1000).default([]),
+  /** Labels a word only probably means (a WordNet hyponym or sibling): ranked first, not filtered on. */
+  soft: z.array(z.string().max(200)).max(50).default([]),
+  /** How the request's words were mapped onto the catalogue, e.g. `"parka" -> Outwear via WordNet coat`. */
+  mapped: z.array(z.string().max(500)).max(50).default([]),
+  /** Constraints the catalogue cannot apply, e.g. "under 20" without a price attribute. */
+  dropped: z.array(z.string().max(500)).max(20).default([]),
 });
 export type AssistantQuery = z.infer<typeof AssistantQuerySchema>;
 
@@ -41,7 +47,7 @@ export const MessageSchema = z.discriminatedUnion('role', [UserMessageSchema, As
 export type Message = z.infer<typeof MessageSchema>;
 
 export function emptyQuery(): AssistantQuery {
-  return { text: '', image: false, labels: [], notLabels: [], groups: [], notGroups: [], attrs: [], like: [], exclude: [] };
+  return { text: '', image: false, labels: [], notLabels: [], groups: [], notGroups: [], attrs: [], like: [], exclude: [], soft: [], mapped: [], dropped: [] };
 }
 
 export interface AssistantItem {

@@ -2,6 +2,7 @@
  * The catalogue's own words: labels, groups and attribute values, normalised so a request can be
  * matched against them without a language model. Pure: built from rows the store hands over.
  */
+import type { Lexicon } from './lexicon.js';
 
 export type AttrKind = 'number' | 'boolean' | 'category';
 
@@ -29,6 +30,8 @@ export interface Vocabulary {
   phrases: Phrase[];
   /** The numeric attribute that words like "cheaper" and "under 50" refer to, if the catalogue has one. */
   priceAttr: string | undefined;
+  /** Maps words the catalogue does not use onto its labels and flags (WordNet + lexicon.csv). */
+  lexicon?: Lexicon;
 }
 
 export interface VocabularySource {

@@ -13,6 +13,7 @@ import { reportCommand } from './report.js';
 import { trainCommand } from './train.js';
 import { importCommand } from './import.js';
 import { ingestCommand } from './ingest.js';
+import { lexiconCommand } from './lexicon.js';
 import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { similarCommand } from './similar.js';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   similarCommand,
   searchCommand,
   askCommand,
+  lexiconCommand,
   tagCommand,
   eventsCommand,
   feedCommand,

@@ -1,0 +1,295 @@
+/**
+ * Maps a request's words onto the catalogue's labels (and boolean flags such as `kids`) through
+ * WordNet: each label is anchored to its WordNet senses, and a word relates to a label as a synonym
+ * (same synset), a kind of it (hyponym), a word covering it (hypernym) or a sibling under a specific
+ * common parent. Only synonyms (and the owner's lexicon.csv) are confident enough to filter on;
+ * the rest only rank. Pure given a WordNet.
+ */
+import lemmatizer from 'wink-lemmatizer';
+import { singular, type Vocabulary } from './vocabulary.js';
+import { lemmaKey, type WordNet } from './wordnet.js';
+
+export type MappingKind = 'override' | 'synonym' | 'is-a' | 'covers' | 'sibling' | 'general' | 'flag';
+
+export interface WordMapping {
+  /** The request's words that were mapped ("trench coat"). */
+  word: string;
+  /** Tokens consumed. */
+  length: number;
+  kind: MappingKind;
+  /** Candidate labels (empty for 'general' and 'flag'). */
+  labels: string[];
+  /** For kind 'flag': the boolean attribute the word sets. */
+  attr?: string;
+  /** Whether a hard filter is justified (override or direct synonym). */
+  confident: boolean;
+  /** How it was mapped, for the reply's query: `"parka" -> Outwear via WordNet coat`. */
+  via: string;
+}
+
+export interface Anchor {
+  label: string;
+  offset: string;
+  /** The synset's lemmas. */
+  words: string[];
+  source: 'wordnet' | 'near spelling' | 'lexicon.csv';
+}
+
+export interface LexiconRow {
+  word: string;
+  label: string;
+}
+
+export interface Lexicon {
+  anchors: Anchor[];
+  /** The synset (offset and words) the catalogue's labels mostly sit under, e.g. clothing. */
+  domain: { offset: string; words: string[] } | undefined;
+  flags: { attr: string; offsets: string[] }[];
+  overrides: Map<string, string[]>;
+  map(tokens: readonly string[], i: number): WordMapping | undefined;
+}
+
+/** Relations stronger than this many labels say nothing about which label (e.g. "clothes"). */
+const MAX_COVERED = 3;
+const MAX_NGRAM = 3;
+const TIER: Record<string, number> = { synonym: 0, 'is-a': 1, covers: 2, sibling: 3 };
+
+function editDistance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    if (Math.min(...cur) > cap) return cap + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** Lemma keys to look a word (or words) up under: as written, lemmatised, singularised. */
+export function lemmaCandidates(words: readonly string[]): string[] {
+  const last = words[words.length - 1]!;
+  const head = words.slice(0, -1);
+  const forms = new Set([last, lemmatizer.noun(last), singular(last)]);
+  const out: string[] = [];
+  for (const f of forms) {
+    out.push(lemmaKey([...head, f].join(' ')));
+    if (words.length > 1) out.push([...head, f].join('-'));
+  }
+  return [...new Set(out)];
+}
+
+/** Senses per lemma form (as written, lemmatised, singularised), forms in that order. */
+function sensesByForm(wn: WordNet, words: readonly string[]): { key: string; senses: string[] }[] {
+  const found = lemmaCandidates(words).map((key) => ({ key, senses: wn.senses(key) })).filter((f) => f.senses.length);
+  // "bodysuit" is WordNet's "body suit": one token split into a two-word lemma.
+  if (!found.length && words.length === 1 && words[0]!.length >= 6) {
+    const w = words[0]!;
+    for (let k = 3; k <= w.length - 3 && !found.length; k++) {
+      const key = `${w.slice(0, k)}_${w.slice(k)}`;
+      if (wn.senses(key).length) found.push({ key, senses: wn.senses(key) });
+    }
+  }
+  return found;
+}
+
+function sensesOf(wn: WordNet, words: readonly string[]): { key: string; senses: string[] } | undefined {
+  const forms = sensesByForm(wn, words);
+  if (!forms.length) return undefined;
+  return { key: forms[0]!.key, senses: [...new Set(forms.flatMap((f) => f.senses))] };
+}
+
+/** The deepest synset that at least half the labels with a WordNet sense sit under. */
+function findDomain(wn: WordNet, labelSenses: Map<string, string[]>): string | undefined {
+  const cover = new Map<string, Set<string>>();
+  for (const [label, senses] of labelSenses) for (const s of senses) for (const a of wn.ancestors(s).keys()) (cover.get(a) ?? cover.set(a, new Set()).get(a)!).add(label);
+  const need = Math.max(2, Math.ceil(labelSenses.size / 2));
+  let best: string | undefined;
+  let bestDepth = -1;
+  for (const [a, labels] of cover) {
+    if (labels.size < need) continue;
+    const depth = Math.max(...wn.ancestors(a).values());
+    if (depth > bestDepth) [best, bestDepth] = [a, depth];
+  }
+  return best;
+}
+
+export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, wn: WordNet, rows: readonly LexiconRow[] = []): Lexicon {
+  const labelForms = new Map<string, { key: string; senses: string[] }[]>();
+  for (const label of vocab.labels) {
+    const forms = sensesByForm(wn, label.toLowerCase().split(/[\s_]+/));
+    if (forms.length) labelForms.set(label, forms);
+  }
+  const domain = findDomain(wn, new Map([...labelForms].map(([l, forms]) => [l, forms.flatMap((f) => f.senses)])));
+  const inDomain = (s: string) => domain !== undefined && wn.ancestors(s).has(domain);
+  const domainLex = domain ? wn.synset(domain)?.lexFile : undefined;
+  const anchors: Anchor[] = [];
+  const addAnchor = (label: string, offset: string, source: Anchor['source']) => {
+    if (!anchors.some((a) => a.label === label && a.offset === offset)) anchors.push({ label, offset, words: wn.synset(offset)?.words ?? [], source });
+  };
+  const unanchored: string[] = [];
+  for (const label of vocab.labels) {
+    const forms = labelForms.get(label) ?? [];
+    // The most common in-domain sense of each form ("dress" the frock, not "dress" the attire);
+    // failing that, the most common sense when it is an artifact like the domain ("shoe" sits under
+    // footwear-as-covering, not clothing).
+    let chosen = [...new Set(forms.map((f) => f.senses.find(inDomain)).filter((s): s is string => s !== undefined))];
+    if (!chosen.length) chosen = forms.map((f) => f.senses[0]!).filter((s) => wn.synset(s)?.lexFile === domainLex).slice(0, 1);
+    for (const s of chosen) addAnchor(label, s, 'wordnet');
+    if (!chosen.length) unanchored.push(label);
+  }
+  // Labels WordNet does not have: a lemma that inserts up to two letters ("outwear" -> outerwear) or
+  // adds a word ("polo" -> polo shirt), inside the domain.
+  if (unanchored.length && domain) {
+    const keys = unanchored.map((l) => ({ label: l, key: lemmaKey(l.toLowerCase()) }));
+    for (const lemma of wn.lemmas()) {
+      for (const { label, key } of keys) {
+        const near = key.length >= 5 && lemma.length > key.length && lemma.length - key.length <= 2 && lemma[0] === key[0] && editDistance(lemma, key, 2) === lemma.length - key.length;
+        if (!near && !lemma.startsWith(`${key}_`)) continue;
+        const s = wn.senses(lemma).find(inDomain);
+        if (s) addAnchor(label, s, 'near spelling');
+      }
+    }
+  }
+  const overrides = new Map<string, string[]>();
+  for (const r of rows) {
+    const label = vocab.labels.find((l) => l.toLowerCase() === r.label.trim().toLowerCase());
+    if (!label) continue;
+    const word = r.word.trim().toLowerCase();
+    const key = lemmaKey(word);
+    overrides.set(key, [...new Set([...(overrides.get(key) ?? []), label])]);
+    const found = sensesOf(wn, word.split(/\s+/));
+    const senses = found?.senses ?? [];
+    for (const s of senses.some(inDomain) ? senses.filter(inDomain) : senses.slice(0, 1)) addAnchor(label, s, 'lexicon.csv');
+  }
+  const flags = vocab.attributes
+    .filter((a) => a.kind === 'boolean')
+    .map((a) => {
+      const senses = sensesOf(wn, [a.name.toLowerCase()])?.senses ?? [];
+      const lex = senses.length ? wn.synset(senses[0]!)?.lexFile : undefined;
+      return { attr: a.name, offsets: senses.filter((s) => wn.synset(s)?.lexFile === lex && !wn.synset(s)?.instance) };
+    })
+    .filter((f) => f.offsets.length);
+
+  // How many labels sit under a synset: a word covering more says nothing about which.
+  const labelsUnder = (s: string) => new Set(anchors.filter((a) => wn.ancestors(a.offset).has(s)).map((a) => a.label));
+  const name = (offset: string) => wn.synset(offset)?.words[0] ?? offset;
+
+  const relate = (word: string, length: number, senses: readonly string[]): WordMapping | undefined => {
+    const first = senses[0]!;
+    for (const f of flags) {
+      // "boy" is first a male child and only then a son: the few most common senses decide.
+      const hit = senses.slice(0, 3).flatMap((s) => f.offsets.filter((o) => wn.ancestors(s).has(o)))[0];
+      if (hit) return { word, length, kind: 'flag', labels: [], attr: f.attr, confident: true, via: `"${word}" -> ${f.attr} via WordNet ${name(hit)}` };
+    }
+    let best: { tier: number; dist: number; labels: Set<string>; via: string } | undefined;
+    let general = false;
+    const consider = (tier: number, dist: number, label: string, via: string) => {
+      if (!best || tier < best.tier || (tier === best.tier && dist < best.dist)) best = { tier, dist, labels: new Set([label]), via };
+      else if (tier === best.tier && dist === best.dist) best.labels.add(label);
+    };
+    for (const s of senses.slice(0, 8)) {
+      const anc = wn.ancestors(s);
+      for (const a of anchors) {
+        if (anc.has(a.offset)) {
+          const d = anc.get(a.offset)!;
+          consider(d === 0 ? TIER.synonym! : TIER['is-a']!, d, a.label, d === 0 ? `WordNet synonym of ${a.words[0]}` : `WordNet ${a.words[0]}`);
+          continue;
+        }
+        const up = wn.ancestors(a.offset);
+        if (up.has(s)) {
+          if (labelsUnder(s).size > MAX_COVERED) general = true;
+          else consider(TIER.covers!, up.get(s)!, a.label, `WordNet: ${a.words[0]} is a kind of ${name(s)}`);
+          continue;
+        }
+        let lcs: string | undefined;
+        let dist = Infinity;
+        for (const [c, d1] of anc) {
+          const d2 = up.get(c);
+          if (d2 !== undefined && d1 + d2 < dist) [lcs, dist] = [c, d1 + d2];
+        }
+        if (lcs && lcs !== domain && labelsUnder(lcs).size === 1) consider(TIER.sibling!, dist, a.label, `WordNet: both are kinds of ${name(lcs)}`);
+      }
+    }
+    if (best) {
+      const b = best as { tier: number; dist: number; labels: Set<string>; via: string };
+      const labels = [...b.labels].sort();
+      const kind = (Object.keys(TIER).find((k) => TIER[k] === b.tier) ?? 'sibling') as MappingKind;
+      return { word, length, kind, labels, confident: kind === 'synonym', via: `"${word}" -> ${labels.join(' or ')}${kind === 'sibling' || kind === 'covers' ? '?' : ''} via ${labels.length > 1 ? 'WordNet' : b.via}` };
+    }
+    if (general) return { word, length, kind: 'general', labels: [], confident: false, via: `"${word}" covers most of the catalogue (WordNet ${name(first)}): not a filter` };
+    return undefined;
+  };
+
+  return {
+    anchors,
+    domain: domain ? { offset: domain, words: wn.synset(domain)?.words ?? [] } : undefined,
+    flags,
+    overrides,
+    map(tokens, i) {
+      for (let n = Math.min(MAX_NGRAM, tokens.length - i); n >= 1; n--) {
+        const words = tokens.slice(i, i + n);
+        if (!words.every((w) => /^\p{L}+$/u.test(w))) continue;
+        const phrase = words.join(' ');
+        for (const key of lemmaCandidates(words)) {
+          const labels = overrides.get(key);
+          if (labels) return { word: phrase, length: n, kind: 'override', labels, confident: true, via: `"${phrase}" -> ${labels.join(' or ')} via lexicon.csv` };
+        }
+        // Single words must be at least three letters: WordNet has a sense for almost any short token.
+        if (n === 1 && words[0]!.length < 3) continue;
+        const found = sensesOf(wn, words);
+        if (!found || (n > 1 && !found.key.includes('_') && !found.key.includes('-'))) continue;
+        const m = relate(phrase, n, found.senses);
+        if (m) return m;
+        if (n > 1) continue;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Parses lexicon.csv (`word,label` per line, an optional header, # comments). Pure. */
+export function parseLexiconCsv(text: string): LexiconRow[] {
+  const rows: LexiconRow[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const comma = line.lastIndexOf(',');
+    if (comma <= 0) continue;
+    const word = line.slice(0, comma).trim().replace(/^"|"$/g, '');
+    const label = line.slice(comma + 1).trim().replace(/^"|"$/g, '');
+    if (!word || !label || (word.toLowerCase() === 'word' && label.toLowerCase() === 'label')) continue;
+    rows.push({ word, label });
+  }
+  return rows;
+}
+
+export interface LexiconListing {
+  domain: string[];
+  labels: { label: string; anchors: { source: Anchor['source']; words: string[] }[]; synonyms: string[]; kinds: string[] }[];
+  flags: { attr: string; words: string[] }[];
+  overrides: { word: string; labels: string[] }[];
+}
+
+/** What `loupe lexicon` prints: per label, its anchors, their synonyms (filtered on) and kinds (ranked first). */
+export function listLexicon(lex: Lexicon, wn: WordNet, labels: readonly string[], maxKinds = 60): LexiconListing {
+  const below = (offsets: readonly string[], depth: number): string[] => {
+    const words: string[] = [];
+    let frontier = [...offsets];
+    for (let d = 0; d < depth && frontier.length; d++) {
+      frontier = frontier.flatMap((o) => wn.synset(o)?.hyponyms ?? []);
+      for (const o of frontier) words.push(...(wn.synset(o)?.words ?? []));
+    }
+    return [...new Set(words)];
+  };
+  return {
+    domain: lex.domain?.words ?? [],
+    labels: labels.map((label) => {
+      const anchors = lex.anchors.filter((a) => a.label === label);
+      const synonyms = [...new Set(anchors.flatMap((a) => a.words))].filter((w) => w !== label.toLowerCase());
+      return { label, anchors: anchors.map((a) => ({ source: a.source, words: a.words })), synonyms, kinds: below(anchors.map((a) => a.offset), 2).slice(0, maxKinds) };
+    }),
+    flags: lex.flags.map((f) => ({ attr: f.attr, words: [...new Set([...f.offsets.flatMap((o) => wn.synset(o)?.words ?? []), ...below(f.offsets, 2)])].slice(0, maxKinds) })),
+    overrides: [...lex.overrides].map(([word, ls]) => ({ word: word.replace(/_/g, ' '), labels: ls })),
+  };
+}

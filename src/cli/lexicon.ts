@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import { buildLexicon, listLexicon, parseLexiconCsv } from '../assistant/lexicon.js';
+import { lexiconFile } from '../assistant/service.js';
+import { buildVocabulary } from '../assistant/vocabulary.js';
+import { loadWordNet } from '../assistant/wordnet.js';
+import { vocabularyRows } from '../store/assistant.js';
+import type { Command } from './command.js';
+import { withStore } from './open.js';
+
+export const lexiconCommand: Command = {
+  name: 'lexicon',
+  summary: "How the assistant maps everyday words onto the catalogue's labels (WordNet + <data>/lexicon.csv)",
+  usage: 'loupe lexicon [--json]',
+  options: {},
+  async run(ctx) {
+    return withStore(ctx, async ({ db, paths }) => {
+      const file = lexiconFile(paths);
+      const rows = fs.existsSync(file) ? parseLexiconCsv(fs.readFileSync(file, 'utf8')) : [];
+      const vocab = buildVocabulary(await vocabularyRows(db));
+      const wn = loadWordNet();
+      const listing = listLexicon(buildLexicon(vocab, wn, rows), wn, vocab.labels);
+      const lines = [
+        `domain: ${listing.domain[0] ?? '(none: no label has a WordNet sense)'}; ${rows.length ? `${rows.length} override(s) from ${file}` : `no ${file}`}`,
+        ...listing.labels.map((l) =>
+          l.anchors.length
+            ? `${l.label}: ${l.anchors.map((a) => `${a.words.join('|')} (${a.source})`).join('; ')}\n    filters on: ${l.synonyms.join(', ') || '-'}\n    ranks first: ${l.kinds.join(', ') || '-'}`
+            : `${l.label}: no WordNet sense (add word,${l.label} lines to lexicon.csv)`,
+        ),
+        ...listing.flags.map((f) => `${f.attr} (flag): ${f.words.join(', ')}`),
+        ...listing.overrides.map((o) => `lexicon.csv: ${o.word} -> ${o.labels.join(', ')}`),
+      ];
+      ctx.print(listing, lines.join('\n'));
+      return 0;
+    });
+  },
+};
