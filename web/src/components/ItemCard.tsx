@@ -37,7 +37,7 @@ export function ItemCard({ entry, imageHeight, eager }: { entry: CardEntry; imag
       </div>
       <div className="card-caption" style={{ height: captionHeight(entry) }}>
         <span className="card-title">{title}</span>
-        {label && <span className="card-label">{item.labels.join(' · ')}</span>}
+        {label && item.title?.trim() && <span className="card-label">{item.labels.join(' · ')}</span>}
         {entry.why && entry.why.length > 0 && (
           <ul className="card-why" aria-label="Why this was picked">
             {entry.why.slice(0, 3).map((w) => (

@@ -1,7 +1,20 @@
 /** Display helpers. */
 
-export function titleOf(item: { id: string; title: string | null }): string {
-  return item.title?.trim() || item.id;
+const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^[0-9a-f]{24,}$/i;
+
+/** An id short enough to tell items apart in a caption: a UUID's first 8 digits, a path's last part. */
+export function shortId(id: string): string {
+  const last = id.split('/').filter(Boolean).pop() ?? id;
+  if (UUID_LIKE.test(last)) return last.slice(0, 8);
+  return last.length > 24 ? `${last.slice(0, 23)}…` : last;
+}
+
+/** A caption people can read: the title, else the labels and a short id, never a bare UUID. */
+export function titleOf(item: { id: string; title: string | null; labels?: readonly string[] }): string {
+  const title = item.title?.trim();
+  if (title) return title;
+  const labels = item.labels?.filter(Boolean) ?? [];
+  return labels.length ? `${labels.slice(0, 2).join(' · ')} ${shortId(item.id)}` : shortId(item.id);
 }
 
 export function pct(x: number): string {

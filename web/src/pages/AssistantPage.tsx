@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { askAssistant, type AssistantReply, type ChatMessage } from '../lib/assistant';
-import { titleOf } from '../lib/format';
+import { shortId, titleOf } from '../lib/format';
 import { Link } from '../lib/router';
 import '../styles/assistant.css';
 
@@ -24,7 +24,7 @@ function ReplyCards({ reply }: { reply: AssistantReply }) {
           </Link>
           <div className="chat-card-body">
             <span className="chat-card-id" title={it.id}>
-              {it.item ? titleOf(it.item) : it.id}
+              {it.item ? titleOf(it.item) : shortId(it.id)}
             </span>
             <span className="chat-card-reason">{it.reason}</span>
           </div>

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { ErrorState, Spinner } from '../components/States';
 import { api } from '../lib/api';
+import { shortId } from '../lib/format';
 import type { QualityReport } from '../lib/reportTypes';
 import { Link } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
@@ -49,7 +50,7 @@ function Body({ q }: { q: QualityReport }) {
       <h2>Likely mislabelled</h2>
       {q.mislabelled.slice(0, SHOWN).map((m) => (
         <div className="quality-finding" key={m.id}>
-          <b>{m.id}</b>: labelled {m.labels.join(', ')}, neighbours say <b>{m.suggested}</b> (confidence {m.confidence.toFixed(2)})
+          <b title={m.id}>{shortId(m.id)}</b>: labelled {m.labels.join(', ')}, neighbours say <b>{m.suggested}</b> (confidence {m.confidence.toFixed(2)})
           <Thumbs ids={[m.id, ...m.neighbours.slice(0, 5)]} q={q} />
         </div>
       ))}
