@@ -1,0 +1,179 @@
+/**
+ * Pure "goes with" scoring: a label co-occurrence prior learned from training groups, the candidate
+ * step that favours complementary items (other labels than the query's), top-k, and complete-the-group
+ * Recall@10. No I/O and no tfjs here.
+ */
+import { cappedRecallAtK } from '../eval/metrics.js';
+
+export interface CandidateStep {
+  /** Subtracted from the score of a candidate that shares a label with the query. */
+  readonly sameLabelPenalty: number;
+  /** Weight of log P(candidate's label | query's label in the group), from training groups. */
+  readonly priorWeight: number;
+}
+
+export const NO_STEP: CandidateStep = Object.freeze({ sameLabelPenalty: 0, priorWeight: 0 });
+
+export interface LabelPriorJson {
+  readonly labels: readonly string[];
+  /** Groups containing each label (same order as labels). */
+  readonly groups: readonly number[];
+  /** [labelIndexA, labelIndexB, groups holding both] with a <= b (a == b: two members share the label). */
+  readonly together: readonly (readonly [number, number, number])[];
+}
+
+/** How often labels meet in the same group: "skirts go with blouses in 123 outfits". */
+export class LabelPrior {
+  private readonly index: Map<string, number>;
+  private readonly pair = new Map<number, number>();
+
+  constructor(readonly json: LabelPriorJson) {
+    this.index = new Map(json.labels.map((l, i) => [l, i]));
+    const n = json.labels.length;
+    for (const [a, b, c] of json.together) {
+      this.pair.set(a * n + b, c);
+      this.pair.set(b * n + a, c);
+    }
+  }
+
+  /** Counts label co-occurrence over groups given as lists of members' label lists. */
+  static fit(groups: Iterable<readonly (readonly string[])[]>): LabelPrior {
+    const labels = new Map<string, number>();
+    const groupCount: number[] = [];
+    const together = new Map<string, number>();
+    const id = (l: string) => {
+      let i = labels.get(l);
+      if (i === undefined) labels.set(l, (i = labels.size)), groupCount.push(0);
+      return i;
+    };
+    for (const members of groups) {
+      const present = new Map<number, number>();
+      for (const ls of members) for (const l of new Set(ls)) present.set(id(l), (present.get(id(l)) ?? 0) + 1);
+      const keys = [...present.keys()].sort((a, b) => a - b);
+      for (const a of keys) groupCount[a]!++;
+      for (let x = 0; x < keys.length; x++) {
+        for (let y = x; y < keys.length; y++) {
+          const [a, b] = [keys[x]!, keys[y]!];
+          if (a === b && present.get(a)! < 2) continue;
+          together.set(`${a},${b}`, (together.get(`${a},${b}`) ?? 0) + 1);
+        }
+      }
+    }
+    return new LabelPrior({
+      labels: [...labels.keys()],
+      groups: groupCount,
+      together: [...together].map(([k, c]) => [...(k.split(',').map(Number) as [number, number]), c] as const),
+    });
+  }
+
+  /** Groups where both labels occur (for a == b: groups with two members carrying it). */
+  count(a: string, b: string): number {
+    const ia = this.index.get(a);
+    const ib = this.index.get(b);
+    if (ia === undefined || ib === undefined) return 0;
+    return this.pair.get(ia * this.json.labels.length + ib) ?? 0;
+  }
+
+  /** Smoothed log P(a group with label `a` also has label `b`), best over the items' label pairs; 0 when either has no label. */
+  logProb(qLabels: readonly string[], cLabels: readonly string[]): number {
+    let best = -Infinity;
+    for (const a of qLabels) {
+      const ia = this.index.get(a);
+      const na = ia === undefined ? 0 : this.json.groups[ia]!;
+      for (const b of cLabels) best = Math.max(best, Math.log((this.count(a, b) + 0.5) / (na + 1)));
+    }
+    return best === -Infinity ? 0 : best;
+  }
+}
+
+export function sharesLabel(a: readonly string[], b: readonly string[]): boolean {
+  return a.some((l) => b.includes(l));
+}
+
+/** Adds the candidate step to `scores` (one per candidate) in place. */
+export function applyStep(scores: Float32Array, qLabels: readonly string[], cLabels: readonly (readonly string[])[], step: CandidateStep, prior: LabelPrior | null): Float32Array {
+  if (step.sameLabelPenalty === 0 && (step.priorWeight === 0 || !prior)) return scores;
+  const memo = new Map<string, number>();
+  for (let i = 0; i < scores.length; i++) {
+    const ls = cLabels[i]!;
+    if (!ls.length || !qLabels.length) continue;
+    const key = ls.join('\u0000');
+    let adj = memo.get(key);
+    if (adj === undefined) {
+      adj = (sharesLabel(qLabels, ls) ? -step.sameLabelPenalty : 0) + (prior && step.priorWeight ? step.priorWeight * prior.logProb(qLabels, ls) : 0);
+      memo.set(key, adj);
+    }
+    scores[i] = scores[i]! + adj;
+  }
+  return scores;
+}
+
+/** Indices of the k highest scores, best first, skipping `exclude`. */
+export function topK(scores: Float32Array, k: number, exclude: ReadonlySet<number> = new Set()): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    if (exclude.has(i)) continue;
+    const s = scores[i]!;
+    if (top.length === k && s <= scores[top[k - 1]!]!) continue;
+    let p = Math.min(top.length, k - 1);
+    if (top.length < k) top.push(i);
+    while (p > 0 && scores[top[p - 1]!]! < s) {
+      top[p] = top[p - 1]!;
+      p--;
+    }
+    top[p] = i;
+  }
+  return top;
+}
+
+export interface GroupRecallInput {
+  /** Candidate labels, by candidate index. */
+  readonly labels: readonly (readonly string[])[];
+  /** Query candidate indices and, for each, the indices of its held-out group-mates. */
+  readonly queries: readonly { readonly index: number; readonly mates: readonly number[] }[];
+  /** Base scores of one query against every candidate (a fresh array the caller may keep). */
+  readonly scores: (queryIndex: number, queryNumber: number) => Float32Array;
+  readonly step?: CandidateStep;
+  readonly prior?: LabelPrior | null;
+  readonly k?: number;
+}
+
+/** Complete-the-group Recall@k: hits among the query's group-mates / min(k, mates), the query excluded. */
+export function groupRecall(input: GroupRecallInput): { queries: number; recall: number } {
+  const k = input.k ?? 10;
+  let sum = 0;
+  let used = 0;
+  input.queries.forEach((q, n) => {
+    if (!q.mates.length) return;
+    const s = applyStep(input.scores(q.index, n), input.labels[q.index]!, input.labels, input.step ?? NO_STEP, input.prior ?? null);
+    const mates = new Set(q.mates);
+    const hits = topK(s, k, new Set([q.index])).map((i) => mates.has(i));
+    sum += cappedRecallAtK(hits, mates.size, k);
+    used++;
+  });
+  return { queries: used, recall: used ? sum / used : NaN };
+}
+
+/** The candidate steps tried on a dev split; the first is "none". */
+export const STEP_GRID: readonly CandidateStep[] = [0, 0.05, 0.1, 0.2, 0.5, 2].flatMap((sameLabelPenalty) =>
+  [0, 0.02, 0.05, 0.1].map((priorWeight) => ({ sameLabelPenalty, priorWeight })),
+);
+
+/** The step with the best dev recall (ties keep the simpler, earlier one). */
+export function tuneStep(input: Omit<GroupRecallInput, 'step'>, grid: readonly CandidateStep[] = STEP_GRID): { step: CandidateStep; recall: number; none: number } {
+  // Base scores are computed once per query and copied per grid point.
+  const cache = new Map<number, Float32Array>();
+  const scores = (i: number, n: number) => {
+    let s = cache.get(n);
+    if (!s) cache.set(n, (s = input.scores(i, n)));
+    return new Float32Array(s);
+  };
+  let best = { step: grid[0]!, recall: -Infinity };
+  let none = NaN;
+  for (const step of grid) {
+    const r = groupRecall({ ...input, scores, step }).recall;
+    if (step.sameLabelPenalty === 0 && step.priorWeight === 0) none = r;
+    if (r > best.recall + 1e-9) best = { step, recall: r };
+  }
+  return { ...best, none };
+}

@@ -1,0 +1,196 @@
+/**
+ * "Goes with": trains a version's compatibility model (beside its embedding model), answers
+ * `complete` for an item with a reason per result, and measures complete-the-group Recall@10 on the
+ * version's held-out groups. Candidates are scored from the stored generic vectors, no pixels.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataPaths } from '../config.js';
+import { COMPLETE_FILE, GoesWithModel, dot, type Projected } from '../complete/model.js';
+import { evaluateGoesWith, type CompleteEvaluation } from '../complete/evaluate.js';
+import { applyStep, topK } from '../complete/score.js';
+import { holdOutGroups } from '../complete/split.js';
+import { trainGoesWith, type CompleteItem, type CompleteTrainReport } from '../complete/train.js';
+import { LoupeError, notFound } from '../errors.js';
+import type { Db, Queryable } from '../store/db.js';
+import { vectorStamp } from '../store/goes-with.js';
+import { coInteractionPairs, itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
+import { getVersion, listVersions, promotedVersion } from '../store/vectors.js';
+import { versionDir } from './project.js';
+
+/** Share of groups `loupe train` holds out of the goes-with model, for `loupe eval`. */
+export const COMPLETE_HELD_OUT = 0.3;
+
+export interface CompleteReason {
+  /** One line for people, e.g. "together with this item in outfit:0012". */
+  text: string;
+  /** 'group': shares a group with the query; 'like': a training group holds look-alikes of both; 'labels': only the label prior. */
+  kind: 'group' | 'like' | 'labels' | 'model';
+  group?: string;
+  /** Evidence items: a look-alike of the query and of the result that share `group`. */
+  queryLike?: string;
+  resultLike?: string;
+  /** Groups in which the two labels occur together. */
+  labelGroups?: number;
+}
+
+export interface CompleteResult {
+  version: string;
+  item: string;
+  items: { id: string; score: number; labels: string[]; reason: CompleteReason }[];
+}
+
+/** Trains and saves the goes-with model of version `name` from its base vectors; null when nothing groups items. */
+export async function trainCompleteModel(db: Queryable, paths: DataPaths, name: string, base: string, opts: { seed: number; log?: (m: string) => void }): Promise<CompleteTrainReport | null> {
+  const rows = await itemsWithVectors(db, base);
+  const pairs = await coInteractionPairs(db);
+  const items: CompleteItem[] = rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups }));
+  const split = holdOutGroups(items, opts.seed, COMPLETE_HELD_OUT);
+  const trainable = items.filter((it) => !split.hidden.has(it.id) && it.groups.length).length;
+  if (trainable < 4 && !pairs.length) return null;
+  try {
+    const { model, report } = await trainGoesWith(
+      { items, hidden: split.hidden, pairs, split: { seed: opts.seed, fraction: COMPLETE_HELD_OUT, heldOutGroups: [...split.heldOutGroups] } },
+      { seed: opts.seed, maxSeconds: 20, ...(opts.log ? { log: opts.log } : {}) },
+    );
+    await model.save(versionDir(paths, name));
+    return report;
+  } catch (err) {
+    if (/nothing to learn/.test((err as Error).message)) return null;
+    throw err;
+  }
+}
+
+export function hasCompleteModel(paths: DataPaths, name: string): boolean {
+  return fs.existsSync(path.join(versionDir(paths, name), COMPLETE_FILE));
+}
+
+const models = new Map<string, Promise<GoesWithModel>>();
+function loadModel(paths: DataPaths, name: string): Promise<GoesWithModel> {
+  const dir = versionDir(paths, name);
+  let m = models.get(dir);
+  if (!m) {
+    m = GoesWithModel.load(dir);
+    m.catch(() => models.delete(dir));
+    models.set(dir, m);
+  }
+  return m;
+}
+
+/** The version asked for (it must have a goes-with model), else the promoted one, else the newest that has one. */
+export async function resolveCompleteVersion(db: Queryable, paths: DataPaths, version?: string): Promise<string> {
+  if (version) {
+    if (!(await getVersion(db, version))) throw notFound(`unknown version '${version}' (see \`loupe versions\`)`);
+    if (!hasCompleteModel(paths, version)) throw new LoupeError('conflict', `version '${version}' has no goes-with model: train one with \`loupe train\` on a catalogue with groups or events`);
+    return version;
+  }
+  const promoted = await promotedVersion(db);
+  if (hasCompleteModel(paths, promoted)) return promoted;
+  const ready = (await listVersions(db)).filter((v) => v.kind === 'trained' && v.status === 'ready' && hasCompleteModel(paths, v.name));
+  const newest = ready[ready.length - 1];
+  if (!newest) throw new LoupeError('conflict', 'no version has a goes-with model yet: run `loupe train` on a catalogue with groups (outfits, rooms, boards) or events');
+  return newest.name;
+}
+
+interface Catalogue {
+  stamp: string;
+  items: ItemWithFeatures[];
+  index: Map<string, number>;
+  projected: Projected[];
+  unit: Float32Array[];
+}
+
+const catalogues = new Map<string, Promise<Catalogue>>();
+
+async function catalogue(db: Queryable, model: GoesWithModel, version: string, base: string): Promise<Catalogue> {
+  const stamp = await vectorStamp(db, base);
+  const key = `${version}\u0000${base}`;
+  const cached = await catalogues.get(key)?.catch(() => undefined);
+  if (cached?.stamp === stamp) return cached;
+  const p = (async () => {
+    const items = await itemsWithVectors(db, base);
+    const unit = items.map((it) => {
+      const n = Math.sqrt(dot(it.features, it.features)) || 1;
+      return it.features.map((v) => v / n);
+    });
+    return { stamp, items, index: new Map(items.map((it, i) => [it.id, i])), projected: items.map((it) => model.project(it.features)), unit };
+  })();
+  catalogues.set(key, p);
+  return p;
+}
+
+const name = (it: ItemWithFeatures) => (it.title ? `${it.title} (${it.id})` : it.id);
+
+/** Why `c` goes with `q`: a shared group, else the training group holding the closest look-alikes of both, else the label prior. */
+function reasonFor(cat: Catalogue, model: GoesWithModel, qi: number, ci: number, qSims: Float32Array, groups: Map<string, number[]>): CompleteReason {
+  const q = cat.items[qi]!;
+  const c = cat.items[ci]!;
+  const shared = q.groups.find((g) => c.groups.includes(g));
+  if (shared) return { kind: 'group', group: shared, text: `together with this item in ${shared}` };
+  const cSims = new Float32Array(cat.items.length).map((_, j) => dot(cat.unit[ci]!, cat.unit[j]!));
+  let best = { score: -Infinity, group: '', a: -1, b: -1 };
+  for (const [g, members] of groups) {
+    // The best (a, b != a) pair from each side's top two members.
+    const top2 = (sims: Float32Array, skip: (i: number) => boolean) => {
+      let [x, y] = [-1, -1];
+      for (const i of members) {
+        if (skip(i)) continue;
+        if (x < 0 || sims[i]! > sims[x]!) [x, y] = [i, x];
+        else if (y < 0 || sims[i]! > sims[y]!) y = i;
+      }
+      return [x, y] as const;
+    };
+    const skip = (i: number) => i === qi || i === ci;
+    const [a1, a2] = top2(qSims, skip);
+    const [b1, b2] = top2(cSims, skip);
+    for (const [a, b] of [[a1, b1], [a1, b2], [a2, b1]] as const) {
+      if (a < 0 || b < 0 || a === b) continue;
+      const s = qSims[a]! + cSims[b]!;
+      if (s > best.score) best = { score: s, group: g, a, b };
+    }
+  }
+  const labelGroups = Math.max(0, ...q.labels.flatMap((a) => c.labels.map((b) => model.prior.count(a, b))));
+  const labelText = labelGroups && c.labels.length && q.labels.length ? `${c.labels[0]} goes with ${q.labels[0]} in ${labelGroups} groups` : '';
+  if (best.a >= 0 && best.score > 1) {
+    const [a, b] = [cat.items[best.a]!, cat.items[best.b]!];
+    return {
+      kind: 'like', group: best.group, queryLike: a.id, resultLike: b.id, ...(labelGroups ? { labelGroups } : {}),
+      text: `like ${name(b)}, together with ${name(a)} (like this item) in ${best.group}${labelText ? `; ${labelText}` : ''}`,
+    };
+  }
+  if (labelText) return { kind: 'labels', labelGroups, text: labelText };
+  return { kind: 'model', text: 'learned from items that appear together' };
+}
+
+export async function completeItem(db: Db, paths: DataPaths, id: string, k: number, version?: string): Promise<CompleteResult> {
+  const name = await resolveCompleteVersion(db, paths, version);
+  const row = await getVersion(db, name);
+  const base = String(row?.config.base ?? 'generic');
+  const model = await loadModel(paths, name);
+  const cat = await catalogue(db, model, name, base);
+  const qi = cat.index.get(id);
+  if (qi === undefined) {
+    const exists = await db.query('SELECT 1 FROM items WHERE id = $1', [id]);
+    if (!exists.length) throw notFound(`no item with id '${id}'`);
+    throw new LoupeError('conflict', `item '${id}' has no '${base}' vector yet (run \`loupe encode\`)`);
+  }
+  const q = cat.items[qi]!;
+  const scores = applyStep(GoesWithModel.scores(cat.projected[qi]!, cat.projected), q.labels, cat.items.map((it) => it.labels), model.step, model.prior);
+  const top = topK(scores, k, new Set([qi]));
+  const qSims = new Float32Array(cat.items.length).map((_, j) => dot(cat.unit[qi]!, cat.unit[j]!));
+  const groups = new Map<string, number[]>();
+  cat.items.forEach((it, i) => it.groups.forEach((g) => (groups.get(g) ?? groups.set(g, []).get(g)!).push(i)));
+  return {
+    version: name,
+    item: id,
+    items: top.map((i) => ({ id: cat.items[i]!.id, score: scores[i]!, labels: cat.items[i]!.labels, reason: reasonFor(cat, model, qi, i, qSims, groups) })),
+  };
+}
+
+/** `loupe eval`'s complete-the-group section for one version; null when it has no goes-with model. */
+export async function evaluateCompleteVersion(db: Queryable, paths: DataPaths, name: string, base: string): Promise<CompleteEvaluation | null> {
+  if (!hasCompleteModel(paths, name)) return null;
+  const model = await loadModel(paths, name);
+  const rows = await itemsWithVectors(db, base);
+  return evaluateGoesWith(model, rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups })));
+}
