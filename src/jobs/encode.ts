@@ -1,5 +1,6 @@
 import { imageFile, type DataPaths } from '../config.js';
 import type { Db } from '../store/db.js';
+import { advanceJob, failJob, finishJob, startInlineJob } from '../store/queue.js';
 import { countMissingVector, ensureVersion, insertVectors, itemsMissingVector, type PendingImage } from '../store/vectors.js';
 import { decodeForEncoder, DEFAULT_MAX_PIXELS } from '../vision/decode.js';
 import type { Encoder, RgbImage } from '../vision/encoder.js';
@@ -70,10 +71,7 @@ export async function encodeMissing(db: Db, paths: DataPaths, encoder: Encoder, 
   const total = await countMissingVector(db, opts.version);
   const meter = new ProgressMeter('encode', total, opts.onProgress);
   opts.onProgress?.(meter.snapshot());
-  const [job] = await db.query<{ id: string }>(
-    `INSERT INTO jobs (kind, params, total) VALUES ('encode', $1, $2) RETURNING id`,
-    [JSON.stringify({ version: opts.version, encoder: encoder.id }), total],
-  );
+  const jobId = await startInlineJob(db, 'encode', { version: opts.version, encoder: encoder.id }, total);
   const result: EncodeResult = { version: opts.version, encoded: 0, skipped: 0, errors: [], seconds: 0 };
   let cursor = '';
   const fetchNext = async () => {
@@ -88,7 +86,7 @@ export async function encodeMissing(db: Db, paths: DataPaths, encoder: Encoder, 
         opts.version,
         batch.ok.map((it, i) => ({ itemId: it.item_id, imageHash: it.image_hash, vec: vectors[i]! })),
       );
-      await tx.query('UPDATE jobs SET done = done + $2, updated_at = now() WHERE id = $1', [job!.id, batch.items.length]);
+      await advanceJob(tx, jobId, batch.items.length);
       return n;
     });
     result.encoded += written;
@@ -115,11 +113,9 @@ export async function encodeMissing(db: Db, paths: DataPaths, encoder: Encoder, 
       writing.catch(() => undefined); // awaited on the next turn or after the loop
     }
     await writing;
-    await db.query(`UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now() WHERE id = $1`, [job!.id]);
+    await finishJob(db, jobId);
   } catch (err) {
-    await db
-      .query(`UPDATE jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [job!.id, (err as Error).message])
-      .catch(() => undefined);
+    await failJob(db, jobId, (err as Error).message).catch(() => undefined);
     throw err;
   }
   result.seconds = (performance.now() - started) / 1000;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { catalogueStats } from '../store/browse.js';
+import { countItems } from '../store/items.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
 import type { AppServices } from '../app/context.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
@@ -61,8 +62,7 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
 
   const api = new Hono();
   api.get('/health', async (c) => {
-    const [{ n }] = (await s.db.query<{ n: string }>('SELECT count(*) AS n FROM items')) as [{ n: string }];
-    return c.json({ status: 'ok', db: s.db.kind, items: Number(n), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
+    return c.json({ status: 'ok', db: s.db.kind, items: await countItems(s.db), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
   });
   const docs = [...CORE_DOCS, ...itemDocs, ...searchDocs, ...evalDocs, ...reportDocs, ...userDocs, ...assistantDocs, ...(opts.extraDocs ?? [])];
   api.get('/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));

@@ -1,6 +1,7 @@
 import type { IndexRegistry } from '../index/registry.js';
 import type { Neighbour } from '../index/vector-index.js';
 import type { Db } from '../store/db.js';
+import { itemExists } from '../store/items.js';
 import { getVersion, promotedVersion } from '../store/vectors.js';
 import { LoupeError, notFound } from '../errors.js';
 
@@ -35,8 +36,7 @@ export async function similarItems(db: Db, indexes: IndexRegistry, id: string, k
   await indexes.get(name);
   const hit = similarFromIndex(indexes, name, id, k);
   if (hit) return hit;
-  const exists = await db.query('SELECT 1 FROM items WHERE id = $1', [id]);
-  if (!exists.length) throw notFound(`no item with id '${id}'`);
+  if (!(await itemExists(db, id))) throw notFound(`no item with id '${id}'`);
   throw new LoupeError('conflict', `item '${id}' has no '${name}' vector yet (run \`loupe encode\`, or its image failed to decode)`);
 }
 

@@ -11,7 +11,7 @@ import { evaluateVersion } from '../eval/evaluate.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { Db } from '../store/db.js';
 import { coInteractionPairs, itemsWithVectors, setVersionStatus } from '../store/training.js';
-import { getVersion } from '../store/vectors.js';
+import { createTrainedVersion, getVersion } from '../store/vectors.js';
 import { projectMissing, versionDir } from './project.js';
 
 export const VERSION_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -133,10 +133,12 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
     fs.writeFileSync(path.join(dir, 'split.json'), JSON.stringify(split));
     fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify(r, null, 1));
     dims = model.dims;
-    await db.query(
-      `INSERT INTO versions (name, kind, encoder, dims, config, status) VALUES ($1, 'trained', $2, $3, $4, 'building')`,
-      [name, baseRow.encoder, dims, JSON.stringify({ signals, seed, fingerprint, ...trainConfig, encoderSpec: baseRow.config.encoderSpec ?? baseRow.encoder, textTower: model.hasTextTower, train: report })],
-    );
+    await createTrainedVersion(db, {
+      name,
+      encoder: baseRow.encoder,
+      dims,
+      config: { signals, seed, fingerprint, ...trainConfig, encoderSpec: baseRow.config.encoderSpec ?? baseRow.encoder, textTower: model.hasTextTower, train: report },
+    });
   }
   const projected = await projectMissing(db, paths, name);
   // Measured on the held-out split before the version is offered for promotion.

@@ -97,6 +97,16 @@ export async function countItems(q: Queryable): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
+export async function itemExists(q: Queryable, id: string): Promise<boolean> {
+  return (await q.query('SELECT 1 FROM items WHERE id = $1', [id])).length > 0;
+}
+
+/** The catalogue's size and last change (ISO text, null when empty): what cached answers depend on. */
+export async function catalogueState(q: Queryable): Promise<{ count: number; lastUpdated: string | null }> {
+  const [row] = await q.query<{ n: string; t: string | null }>('SELECT count(*) AS n, max(updated_at)::text AS t FROM items');
+  return { count: Number(row?.n ?? 0), lastUpdated: row?.t ?? null };
+}
+
 /** Inserts new items and overwrites existing ones (by id), bumping `updated_at`. */
 export async function upsertItems(q: Queryable, rows: readonly ItemRow[]): Promise<void> {
   for (const part of chunks(rows)) {

@@ -62,6 +62,24 @@ async function insertTasks(tx: Queryable, jobId: number, tasks: readonly NewTask
   await tx.query(`INSERT INTO job_tasks (job_id, kind, params, item_ids, max_attempts) VALUES ${tuples.join(',')}`, params);
 }
 
+/** A job run in process (no tasks): the row `loupe jobs`-style reports read. Returns its id. */
+export async function startInlineJob(db: Queryable, kind: string, params: Record<string, unknown>, total: number): Promise<number> {
+  const [job] = await db.query<{ id: string }>(`INSERT INTO jobs (kind, params, total) VALUES ($1, $2, $3) RETURNING id`, [kind, JSON.stringify(params), total]);
+  return Number(job!.id);
+}
+
+export async function advanceJob(db: Queryable, jobId: number, done: number): Promise<void> {
+  await db.query('UPDATE jobs SET done = done + $2, updated_at = now() WHERE id = $1', [jobId, done]);
+}
+
+export async function finishJob(db: Queryable, jobId: number): Promise<void> {
+  await db.query(`UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now() WHERE id = $1`, [jobId]);
+}
+
+export async function failJob(db: Queryable, jobId: number, error: string): Promise<void> {
+  await db.query(`UPDATE jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [jobId, error]);
+}
+
 /** The job already working on `version` (it has encode tasks not finished yet), if any. */
 export async function openEncodeJob(db: Queryable, version: string): Promise<number | undefined> {
   const rows = await db.query<{ job_id: string }>(

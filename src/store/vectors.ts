@@ -42,6 +42,16 @@ export async function ensureVersion(
   return row;
 }
 
+/** Registers a trained version, status 'building' until it is projected and evaluated. */
+export async function createTrainedVersion(db: Queryable, v: { name: string; encoder: string; dims: number; config: Record<string, unknown> }): Promise<void> {
+  await db.query(`INSERT INTO versions (name, kind, encoder, dims, config, status) VALUES ($1, 'trained', $2, $3, $4, 'building')`, [
+    v.name,
+    v.encoder,
+    v.dims,
+    JSON.stringify(v.config),
+  ]);
+}
+
 export async function listVersions(db: Queryable): Promise<VersionSummary[]> {
   const promoted = await promotedVersion(db);
   const rows = await db.query<VersionRow & { count: string }>(

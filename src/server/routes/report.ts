@@ -6,6 +6,7 @@ import { fixListCsv } from '../../quality/fixlist.js';
 import { buildReport, type ProofReport } from '../../report/build.js';
 import { renderChart, reportCharts } from '../../report/charts.js';
 import { loadPriceTable } from '../../report/cost.js';
+import { catalogueState } from '../../store/items.js';
 import { listVersions } from '../../store/vectors.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
@@ -34,8 +35,8 @@ export const reportDocs: RouteDoc[] = [
 /** What the cached answers depend on: the versions and the catalogue's size and last change. */
 async function stateKey(s: AppServices): Promise<string> {
   const versions = (await listVersions(s.db)).map((v) => `${v.name}:${v.status}:${v.count}`).join(',');
-  const [row] = await s.db.query<{ n: string; t: string | null }>('SELECT count(*) AS n, max(updated_at)::text AS t FROM items');
-  return `${versions}|${row?.n}|${row?.t}`;
+  const { count, lastUpdated } = await catalogueState(s.db);
+  return `${versions}|${count}|${lastUpdated}`;
 }
 
 export function reportRoutes(s: AppServices): Hono {
