@@ -99,17 +99,17 @@ function sensesOf(wn: WordNet, words: readonly string[]): { key: string; senses:
   return { key: forms[0]!.key, senses: [...new Set(forms.flatMap((f) => f.senses))] };
 }
 
-/** The deepest synset that at least half the labels with a WordNet sense sit under. */
+/** The synset the labels sit under, weighing how many labels it covers by how specific it is (its depth). */
 function findDomain(wn: WordNet, labelSenses: Map<string, string[]>): string | undefined {
   const cover = new Map<string, Set<string>>();
   for (const [label, senses] of labelSenses) for (const s of senses) for (const a of wn.ancestors(s).keys()) (cover.get(a) ?? cover.set(a, new Set()).get(a)!).add(label);
-  const need = Math.max(2, Math.ceil(labelSenses.size / 2));
   let best: string | undefined;
-  let bestDepth = -1;
+  let bestScore = 0;
   for (const [a, labels] of cover) {
-    if (labels.size < need) continue;
-    const depth = Math.max(...wn.ancestors(a).values());
-    if (depth > bestDepth) [best, bestDepth] = [a, depth];
+    if (labels.size < 2) continue;
+    // Depth squared: "clothing" (9 labels, depth 6) over "covering" (10, depth 5) and "garment" (6, depth 7).
+    const score = labels.size * Math.max(...wn.ancestors(a).values()) ** 2;
+    if (score > bestScore) [best, bestScore] = [a, score];
   }
   return best;
 }
@@ -120,7 +120,9 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     const forms = sensesByForm(wn, label.toLowerCase().split(/[\s_]+/));
     if (forms.length) labelForms.set(label, forms);
   }
-  const domain = findDomain(wn, new Map([...labelForms].map(([l, forms]) => [l, forms.flatMap((f) => f.senses)])));
+  // Split spellings ("longsleeve" -> long sleeve) are guesses: they do not vote for the domain.
+  const voting = [...labelForms].map(([l, forms]) => [l, forms.filter((f) => f.key.includes('_') === /[\s_]/.test(l)).flatMap((f) => f.senses)] as const);
+  const domain = findDomain(wn, new Map(voting.filter(([, senses]) => senses.length)));
   const inDomain = (s: string) => domain !== undefined && wn.ancestors(s).has(domain);
   const domainLex = domain ? wn.synset(domain)?.lexFile : undefined;
   const anchors: Anchor[] = [];
@@ -217,6 +219,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       const kind = (Object.keys(TIER).find((k) => TIER[k] === b.tier) ?? 'sibling') as MappingKind;
       return { word, length, kind, labels, confident: kind === 'synonym', via: `"${word}" -> ${labels.join(' or ')}${kind === 'sibling' || kind === 'covers' ? '?' : ''} via ${labels.length > 1 ? 'WordNet' : b.via}` };
     }
+    // "clothes", "garment": right under the domain, they name the whole catalogue.
+    if (!general && domain) general = senses.slice(0, 3).some((s) => (wn.ancestors(s).get(domain) ?? 9) <= 1);
     if (general) return { word, length, kind: 'general', labels: [], confident: false, via: `"${word}" covers most of the catalogue (WordNet ${name(first)}): not a filter` };
     return undefined;
   };
