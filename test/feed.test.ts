@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FeedEngine, type VectorSource } from '../src/graph/engine.js';
+import { blendOf, type BlendWeights } from '../src/graph/blend.js';
+import { trainCollab } from '../src/graph/collab/model.js';
 import { FEED_METHODS, whyText } from '../src/graph/feed.js';
 import { dot, normalized, seededRandom } from '../src/graph/vec.js';
 
@@ -60,7 +62,8 @@ test('a user who saved only shoes gets shoes first, never what they saved, with 
     const ids = feed.items.map((i) => i.id);
     assert.equal(new Set(ids).size, ids.length, `${method}: no duplicates`);
     assert.ok(!ids.some((id) => saved.includes(id)), `${method}: engaged items excluded`);
-    if (method !== 'walk') assert.deepEqual(ids.slice(0, 6).map(label), Array(6).fill('shoe'), `${method}: shoes ranked first`);
+    // No events from others here: the collaborative methods have no model and fall back to popular.
+    if (!['walk', 'cooc', 'ease', 'als', 'next'].includes(method)) assert.deepEqual(ids.slice(0, 6).map(label), Array(6).fill('shoe'), `${method}: shoes ranked first`);
   }
   const feed = e.feed('ann', 8);
   assert.equal(feed.mode, 'personal');
@@ -108,26 +111,53 @@ test('walks explain themselves through boards and people', () => {
   assert.ok(texts.some((t) => t === 'people who engaged with hat-00 also engaged with this'), texts.join(' | '));
 });
 
-test('the blend follows the engine weights: walks off is multi-interest, heavy walks change it; the fit sees every source', () => {
+test('the blend follows the engine weights: the interests alone are multi-interest, heavy walks change it; the fit sees every source', () => {
   const { items } = engine();
   const events = [
     ...['shoe-01', 'shoe-02', 'shoe-03'].map((item, i) => ({ item, action: 'save', weight: 3, ts: at(i) })),
     ...['hat-01', 'hat-02'].map((item, i) => ({ item, action: 'view', weight: 0.5, ts: at(5 + i) })),
   ];
-  const feedWith = (blend: { walk: number; items: number; single: number; fusion: 'rank' | 'score' }) => {
+  const feedWith = (blend: BlendWeights) => {
     const e = new FeedEngine(exactSource(items), { similarK: 4, blend });
     items.forEach((it, i) => e.addItem(it.id, [it.label], i % 12 < 4 ? [`board-${it.label}`] : []));
     e.buildTaste('eve', events);
     return { e, ids: e.feed('eve', 10).items.map((i) => i.id) };
   };
-  const off = feedWith({ walk: 0, items: 0, single: 0, fusion: 'score' });
+  const off = feedWith(blendOf('score', { multi: 1 }));
   assert.deepEqual(off.ids, off.e.feed('eve', 10, 'multi').items.map((i) => i.id));
   const input = off.e.blendInput('eve', 10)!;
-  assert.equal(input.interests.length, 2);
-  assert.ok(input.walk.length > 0 && input.items.length > 0 && input.single.length > 0, 'the fit sees every source');
-  assert.ok([...input.walk, ...input.items, ...input.single].every((s) => input.bucketOf.has(s.id)));
-  assert.ok(input.items.every((s) => s.from && events.some((e) => e.item === s.from) && !events.some((e) => e.item === s.id)), 'item neighbours name a voter, never an engaged item');
-  const heavy = feedWith({ walk: 4, items: 0, single: 0, fusion: 'rank' });
+  assert.ok(input.multi!.length > 0 && input.walk!.length > 0 && input.items!.length > 0 && input.single!.length > 0 && input.popular!.length > 0, 'the fit sees every source');
+  assert.ok(input.items!.every((s) => s.from && events.some((e) => e.item === s.from) && !events.some((e) => e.item === s.id)), 'item neighbours name a voter, never an engaged item');
+  const heavy = feedWith(blendOf('rank', { multi: 1, walk: 4 }));
   assert.notDeepEqual(heavy.ids, off.ids, 'walk finds change the feed');
   assert.equal(off.e.blendInput('nobody', 10), undefined);
+});
+
+test('collaborative sources: with a model trained on the crowd, a user who saved what the crowd saved gets the crowd\'s other items, explained', () => {
+  const { items } = engine();
+  const e = new FeedEngine(exactSource(items), { similarK: 4, blend: blendOf('rank', { cooc: 1, ease: 1, als: 1, next: 1 }) });
+  items.forEach((it) => e.addItem(it.id, [it.label], []));
+  // Twenty people each save a shoe, then the same bag: a pairing no photo shows.
+  const crowd = Array.from({ length: 20 }, (_, u) => [
+    { user: `c${u}`, item: `shoe-${String(u % 6).padStart(2, '0')}`, action: 'save', weight: 3, ts: at(u) },
+    { user: `c${u}`, item: 'bag-07', action: 'save', weight: 3, ts: at(u) + 60_000 },
+    { user: `c${u}`, item: `hat-${String(u % 5).padStart(2, '0')}`, action: 'view', weight: 0.5, ts: at(u) + 120_000 },
+  ]).flat();
+  for (const ev of crowd) e.engage(ev.user, ev.item, ev.weight);
+  e.collab = trainCollab(crowd);
+  assert.ok(e.collab, 'enough events for a model');
+  e.buildTaste('fay', [{ item: 'shoe-02', action: 'save', weight: 3, ts: at(30) }]);
+  for (const method of ['cooc', 'ease', 'next', 'blend'] as const) {
+    const feed = e.feed('fay', 5, method);
+    assert.equal(feed.items[0]!.id, 'bag-07', `${method}: ${feed.items.map((i) => i.id).join(',')}`);
+    assert.ok(!feed.items.some((i) => i.id === 'shoe-02'));
+  }
+  const why = whyText(e.feed('fay', 5, 'cooc').items[0]!.why, (id) => id);
+  assert.equal(why, 'people who engaged with shoe-02 also engaged with this');
+  assert.match(whyText(e.feed('fay', 5, 'next').items[0]!.why, (id) => id), /^people often go on to this after shoe-02$/);
+  assert.ok(e.feed('fay', 5, 'als').items.some((i) => i.id === 'bag-07'), 'ALS ranks the crowd\'s bag high too');
+  // A new event changes the profile at once: saving the bag drops it and brings the crowd's hats.
+  e.record({ user: 'fay', item: 'bag-07', action: 'save', weight: 3, ts: at(31) });
+  const after = e.feed('fay', 5, 'next').items.map((i) => i.id);
+  assert.ok(!after.includes('bag-07') && after[0]!.startsWith('hat-'), after.join(','));
 });

@@ -1,79 +1,59 @@
 /**
  * The blend: how a personal feed fuses its candidate sources, and fitting its weights per
- * catalogue. Pure: candidates come in gathered (`gatherBlend` in feed.ts), nothing here reads
- * vectors, the graph or the store.
+ * catalogue. Pure: candidate lists come in gathered (`gatherBlend` in feed.ts); nothing here reads
+ * vectors, the graph, the models or the store.
  *
- * Each interest gets a bucket: its own ANN neighbours (weight 1, the anchor), plus the walk's finds,
- * the item neighbours (item-based kNN: each engaged item's visual neighbours, votes summed) and the
- * mean-vector neighbours that sit closest to it, each list with its own weight. A bucket is
- * ranked by reciprocal-rank fusion or by a weighted sum of min-max normalised scores (CombSUM);
- * buckets then take turns in proportion to interest share.
+ * Every source is one best-first list: the visual ones (`multi`: each interest's neighbours taking
+ * turns by share; `items`: visual neighbours of engaged items; `single`: the mean vector's
+ * neighbours), the graph (`walk`: Pixie walks), the collaborative models (`cooc`: item-kNN over
+ * co-engagement; `ease`; `als`; `next`: what people engaged with next after the user's latest items) and `popular`. A candidate's score is the weighted sum of its
+ * per-list scores: reciprocal rank (`rank` fusion) or the list's min-max normalised score
+ * (`score` fusion). Any source may weigh 0, so the fit can pick any one of them or any mix.
  */
 import { z } from 'zod';
 import { mean, ndcgAtK, recallAtK } from '../eval/metrics.js';
-import { RRF_K, weightedRoundRobin } from './diversify.js';
+import { RRF_K } from './diversify.js';
 
+export const BLEND_SOURCES = ['multi', 'items', 'single', 'walk', 'cooc', 'ease', 'als', 'next', 'popular'] as const;
+export type BlendSource = (typeof BLEND_SOURCES)[number];
 export const FUSIONS = ['rank', 'score'] as const;
 export type Fusion = (typeof FUSIONS)[number];
 
+const weight = z.number().min(0).max(100).default(0);
 export const blendWeightsSchema = z.object({
-  /** Weight of the walk's list against the interest's ANN list (which weighs 1); 0 turns walks off. */
-  walk: z.number().min(0).max(100),
-  /** Weight of the item-neighbour list (summed similarity to each engaged item); 0 leaves it out. */
-  items: z.number().min(0).max(100).default(0),
-  /** Weight of the single mean-vector ANN list; 0 leaves it out. */
-  single: z.number().min(0).max(100),
   fusion: z.enum(FUSIONS),
+  weights: z.object(Object.fromEntries(BLEND_SOURCES.map((s) => [s, weight])) as Record<BlendSource, typeof weight>),
 });
 export type BlendWeights = z.output<typeof blendWeightsSchema>;
 
-/** Used when no weights were fitted for a version: walks and interests fused by rank, equally. */
-export const DEFAULT_BLEND: BlendWeights = Object.freeze({ walk: 1, items: 0, single: 0, fusion: 'rank' });
+const weights = (w: Partial<Record<BlendSource, number>>): Record<BlendSource, number> => Object.fromEntries(BLEND_SOURCES.map((s) => [s, w[s] ?? 0])) as Record<BlendSource, number>;
 
-/**
- * Settings the fit tries, simplest first (ties go to the earlier one): 100. Weights 0 are there so
- * the blend can fall back to plain multi-interest; under rank fusion a weight of 0.5 only reorders
- * what the ANN lists already hold, above it a list's own finds enter.
- */
-const WEIGHTS = [0, 0.5, 1, 2, 4];
-export const BLEND_GRID: readonly BlendWeights[] = FUSIONS.flatMap((fusion) =>
-  [0, 0.5].flatMap((single) => WEIGHTS.flatMap((items) => WEIGHTS.map((walk) => ({ walk, items, single, fusion })))),
-);
+/** Without events to learn from: the interests and the walks, fused by rank, equally. */
+export const DEFAULT_BLEND: BlendWeights = Object.freeze({ fusion: 'rank', weights: Object.freeze(weights({ multi: 1, walk: 1 })) });
+
+/** With a collaborative model but no fit for the version yet: behaviour first, looks second. */
+export const DEFAULT_COLLAB_BLEND: BlendWeights = Object.freeze({ fusion: 'rank', weights: Object.freeze(weights({ ease: 1, cooc: 1, als: 1, walk: 0.5, multi: 0.25 })) });
+
+export function blendOf(fusion: Fusion, w: Partial<Record<BlendSource, number>>): BlendWeights {
+  return { fusion, weights: weights(w) };
+}
 
 export interface Scored {
   id: string;
   score: number;
-  /** The engaged item behind it, where the list knows one (item neighbours: the strongest voter). */
+  /** The engaged item behind it, where the list knows one. */
   from?: string | undefined;
 }
 
-/** Everything a blended feed is made from, for one user; source lists best first. */
-export interface BlendInput {
-  interests: readonly { share: number; ann: readonly Scored[] }[];
-  walk: readonly Scored[];
-  items: readonly Scored[];
-  single: readonly Scored[];
-  /** Interest index of each walk, item-neighbour and single candidate (the nearest centre; 0 without a vector). */
-  bucketOf: ReadonlyMap<string, number>;
-}
-
-export type BlendSource = 'ann' | 'walk' | 'items' | 'single';
+/** Every list a blended feed is made from, for one user, best first (a missing source is empty). */
+export type BlendInput = Partial<Record<BlendSource, readonly Scored[]>>;
 
 export interface BlendPick {
   id: string;
   score: number;
-  /** The interest bucket it came from. */
-  interest: number;
-  /** The list that ranked it best (what explains it), and that list's `from`. */
+  /** The list that contributed most to it (what explains it), and that list's `from`. */
   via: BlendSource;
   from?: string | undefined;
-}
-
-interface Entry {
-  score: number;
-  via: BlendSource;
-  from: string | undefined;
-  bestRank: number;
 }
 
 /** Min-max normalisation of a best-first list to [0, 1] (a flat list is all 1). */
@@ -85,44 +65,35 @@ export function minMax(list: readonly Scored[]): Map<string, number> {
   return new Map(list.map((s) => [s.id, span > 0 ? (s.score - lo) / span : 1]));
 }
 
-/** Ranked picks for a feed of `k`: per-interest fusion, then weighted round-robin over interests. */
-export function blendRanking(input: BlendInput, w: BlendWeights, k: number): BlendPick[] {
-  const n = input.interests.length;
-  const split = (list: readonly Scored[]) => {
-    const out = Array.from({ length: n }, () => [] as Scored[]);
-    for (const s of list) out[Math.min(input.bucketOf.get(s.id) ?? 0, n - 1)]?.push(s);
-    return out;
-  };
-  const walkBuckets = w.walk > 0 ? split(input.walk) : [];
-  const itemBuckets = w.items > 0 ? split(input.items) : [];
-  const singleBuckets = w.single > 0 ? split(input.single) : [];
-  // Score fusion normalises each whole list, so a bucket's share of weak finds stays weak.
-  const norm = w.fusion === 'score' ? { walk: minMax(input.walk), items: minMax(input.items), single: minMax(input.single) } : undefined;
+interface Entry {
+  score: number;
+  via: BlendSource;
+  from: string | undefined;
+  best: number;
+}
 
-  const buckets = input.interests.map((it, j) => {
-    const fused = new Map<string, Entry>();
-    const add = (list: readonly Scored[], weight: number, via: BlendSource, normed: Map<string, number> | undefined) => {
-      if (!(weight > 0)) return;
-      list.forEach((s, r) => {
-        const part = weight * (normed ? normed.get(s.id)! : 1 / (RRF_K + r + 1));
-        const e = fused.get(s.id);
-        if (!e) fused.set(s.id, { score: part, via, from: s.from, bestRank: r });
-        else {
-          e.score += part;
-          if (r < e.bestRank) [e.via, e.from, e.bestRank] = [via, s.from, r];
-        }
-      });
-    };
-    add(it.ann, 1, 'ann', norm ? minMax(it.ann) : undefined);
-    if (w.walk > 0) add(walkBuckets[j]!, w.walk, 'walk', norm?.walk);
-    if (w.items > 0) add(itemBuckets[j]!, w.items, 'items', norm?.items);
-    if (w.single > 0) add(singleBuckets[j]!, w.single, 'single', norm?.single);
-    const items = [...fused]
-      .sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1))
-      .map(([id, e]): BlendPick => ({ id, score: e.score, interest: j, via: e.via, ...(e.from === undefined ? {} : { from: e.from }) }));
-    return { weight: it.share, items };
-  });
-  return weightedRoundRobin(buckets, k, (p) => p.id);
+/** The fused ranking for a feed of `k`. */
+export function blendRanking(input: BlendInput, w: BlendWeights, k: number): BlendPick[] {
+  const fused = new Map<string, Entry>();
+  for (const source of BLEND_SOURCES) {
+    const weight = w.weights[source];
+    const list = input[source];
+    if (!(weight > 0) || !list?.length) continue;
+    const norm = w.fusion === 'score' ? minMax(list) : undefined;
+    list.forEach((s, r) => {
+      const part = weight * (norm ? norm.get(s.id)! : 1 / (RRF_K + r + 1));
+      const e = fused.get(s.id);
+      if (!e) fused.set(s.id, { score: part, via: source, from: s.from, best: part });
+      else {
+        e.score += part;
+        if (part > e.best) [e.via, e.from, e.best] = [source, s.from, part];
+      }
+    });
+  }
+  return [...fused]
+    .sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1))
+    .slice(0, k)
+    .map(([id, e]) => ({ id, score: e.score, via: e.via, ...(e.from === undefined ? {} : { from: e.from }) }));
 }
 
 export interface BlendCase {
@@ -139,47 +110,91 @@ export interface BlendTrial {
 
 export interface BlendFit {
   weights: BlendWeights;
-  /** False when there were too few validation users: `weights` are then the defaults. */
+  /** False when there were too few validation users: `weights` are then the fallback. */
   fitted: boolean;
   users: number;
   k: number;
   /** Validation Recall@k and NDCG@k of the chosen weights. */
   recall: number;
   ndcg: number;
+  /** Every setting scored, in the order tried. */
   trials: BlendTrial[];
 }
 
-/** Below this many validation users a fit is noise: the defaults stay. */
+/** Below this many validation users a fit is noise: the fallback stays. */
 export const MIN_VALIDATION_USERS = 20;
 
-/** Scores every setting on the validation cases; picks the best Recall@k, then NDCG@k, then grid order. */
-export function fitBlend(cases: readonly BlendCase[], k: number, grid: readonly BlendWeights[] = BLEND_GRID, fallback: BlendWeights = DEFAULT_BLEND): BlendFit {
-  const trials = grid.map((weights): BlendTrial => {
-    const recalls: number[] = [];
-    const ndcgs: number[] = [];
-    for (const c of cases) {
-      const want = new Set(c.hidden);
-      const hits = blendRanking(c.input, weights, k).map((p) => want.has(p.id));
-      recalls.push(recallAtK(hits, want.size, k));
-      ndcgs.push(ndcgAtK(hits, want.size, k));
-    }
-    return { weights, recall: mean(recalls), ndcg: mean(ndcgs) };
-  });
-  const base = { users: cases.length, k, trials };
-  if (cases.length < MIN_VALIDATION_USERS || !trials.length) {
-    const same = trials.find((t) => sameWeights(t.weights, fallback));
-    return { ...base, weights: fallback, fitted: false, recall: same?.recall ?? NaN, ndcg: same?.ndcg ?? NaN };
+/** Values coordinate ascent tries for each source's weight. */
+const STEPS = [0, 0.25, 0.5, 1, 2, 4];
+
+export function scoreBlend(cases: readonly BlendCase[], w: BlendWeights, k: number): BlendTrial {
+  const recalls: number[] = [];
+  const ndcgs: number[] = [];
+  for (const c of cases) {
+    const want = new Set(c.hidden);
+    const hits = blendRanking(c.input, w, k).map((p) => want.has(p.id));
+    recalls.push(recallAtK(hits, want.size, k));
+    ndcgs.push(ndcgAtK(hits, want.size, k));
   }
-  let best = trials[0]!;
-  for (const t of trials.slice(1)) if (t.recall > best.recall || (t.recall === best.recall && t.ndcg > best.ndcg)) best = t;
+  return { weights: w, recall: mean(recalls), ndcg: mean(ndcgs) };
+}
+
+const better = (a: BlendTrial, b: BlendTrial) => a.recall > b.recall + 1e-12 || (Math.abs(a.recall - b.recall) <= 1e-12 && a.ndcg > b.ndcg + 1e-12);
+
+/**
+ * Fits the weights on validation cases: for each fusion, start from the best single source, then
+ * coordinate ascent (each source's weight over a small grid, the others held) until a round
+ * changes nothing. Picks the best Recall@k, then NDCG@k; earlier settings win ties.
+ */
+export function fitBlend(cases: readonly BlendCase[], k: number, fallback: BlendWeights = DEFAULT_BLEND, sources: readonly BlendSource[] = BLEND_SOURCES, rounds = 3): BlendFit {
+  const trials: BlendTrial[] = [];
+  const tried = new Map<string, BlendTrial>();
+  const score = (w: BlendWeights) => {
+    const key = JSON.stringify(w);
+    let t = tried.get(key);
+    if (!t) {
+      t = scoreBlend(cases, w, k);
+      tried.set(key, t);
+      trials.push(t);
+    }
+    return t;
+  };
+  const base = { users: cases.length, k, trials };
+  if (cases.length < MIN_VALIDATION_USERS) {
+    const t = cases.length ? score(fallback) : undefined;
+    return { ...base, weights: fallback, fitted: false, recall: t?.recall ?? NaN, ndcg: t?.ndcg ?? NaN };
+  }
+  let best = score(fallback);
+  for (const fusion of FUSIONS) {
+    let current: BlendTrial | undefined;
+    for (const s of sources) {
+      const t = score(blendOf(fusion, { [s]: 1 }));
+      if (!current || better(t, current)) current = t;
+    }
+    for (let round = 0; round < rounds && current; round++) {
+      let moved = false;
+      for (const s of sources) {
+        for (const v of STEPS) {
+          if (v === current.weights.weights[s]) continue;
+          const w = { fusion, weights: { ...current.weights.weights, [s]: v } };
+          if (!Object.values(w.weights).some((x) => x > 0)) continue;
+          const t = score(w);
+          if (better(t, current)) [current, moved] = [t, true];
+        }
+      }
+      if (!moved) break;
+    }
+    if (current && better(current, best)) best = current;
+  }
   return { ...base, weights: best.weights, fitted: true, recall: best.recall, ndcg: best.ndcg };
 }
 
 export function sameWeights(a: BlendWeights, b: BlendWeights): boolean {
-  return a.walk === b.walk && a.items === b.items && a.single === b.single && a.fusion === b.fusion;
+  return a.fusion === b.fusion && BLEND_SOURCES.every((s) => a.weights[s] === b.weights[s]);
 }
 
-/** Short human form, e.g. `rank fusion, walk 0.5, item neighbours 1, single 0`. */
+/** Short human form, e.g. `rank fusion: ease 1, cooc 0.5` (sources at 0 left out). */
 export function describeBlend(w: BlendWeights): string {
-  return `${w.fusion} fusion, walk ${w.walk}, item neighbours ${w.items}, single ${w.single}`;
+  const parts = BLEND_SOURCES.filter((s) => w.weights[s] > 0).map((s) => `${s} ${w.weights[s]}`);
+  return `${w.fusion} fusion: ${parts.join(', ') || 'nothing'}`;
 }

@@ -1,5 +1,6 @@
 import type { TasteEvent } from './actions.js';
-import { DEFAULT_BLEND, type BlendInput, type BlendWeights } from './blend.js';
+import { BLEND_SOURCES, DEFAULT_BLEND, type BlendInput, type BlendWeights } from './blend.js';
+import type { CollabModel } from './collab/model.js';
 import { kCentreKeys } from './diversify.js';
 import { composeFeed, gatherBlend, type ComposedFeed, type FeedMethod, type FeedSources, type Neighbour } from './feed.js';
 import { TasteGraph } from './graph.js';
@@ -44,6 +45,8 @@ export class FeedEngine {
   private popularList: { id: string; score: number; key: string }[] | undefined;
   private readonly tastes = new Map<string, UserTaste>();
   private readonly similarCache = new Map<string, readonly Neighbour[]>();
+  /** The collaborative models trained from the events (absent until there are enough). */
+  collab: CollabModel | undefined;
 
   constructor(
     readonly vectors: VectorSource,
@@ -165,6 +168,7 @@ export class FeedEngine {
       ann: (vec: Vec, k, exclude) => this.vectors.search(vec, k, exclude),
       similar: this.similarFn(this.options.similarBudget),
       popular: () => this.popular(),
+      collab: this.collab,
     };
   }
 
@@ -174,12 +178,12 @@ export class FeedEngine {
   }
 
   /**
-   * Every list a blended feed of `k` could fuse for `user` (walks and the mean vector included),
-   * for fitting blend weights; undefined when the user has no held model or no interests.
+   * Every list a blended feed of `k` could fuse for `user`, for fitting blend weights; undefined
+   * when the user has no held model.
    */
   blendInput(user: string, k: number): BlendInput | undefined {
     const taste = this.taste(user);
-    if (!taste || taste.events === 0 || !taste.interests().length) return undefined;
-    return gatherBlend(this.sources(), taste, { k, walk: this.options.walk, seed: hashString(user), walks: true, items: true, single: true });
+    if (!taste || taste.events === 0) return undefined;
+    return gatherBlend(this.sources(), taste, { k, walk: this.options.walk, seed: hashString(user), want: BLEND_SOURCES });
   }
 }

@@ -84,3 +84,79 @@ export function scoreFeeds<M extends string>(test: ReadonlyMap<string, readonly 
   }
   return out;
 }
+
+/** The feed evaluation's hold-out rules, by name (a changed rule is a new name). */
+export const HOLDOUT_PROTOCOLS = ['last-items', 'last-positive'] as const;
+export type HoldoutProtocol = (typeof HOLDOUT_PROTOCOLS)[number];
+
+/**
+ * `last-positive`: per user, the last `k` distinct items with a positive event (weight >= `minWeight`,
+ * e.g. a save or purchase rather than a view) are hidden, with every event from the first of them
+ * on; at most half of a user's positive items, and only users keeping at least one event.
+ */
+export function leaveLastPositiveOut(events: readonly TasteEvent[], k: number, minWeight = 1): HoldoutSplit {
+  const byUser = new Map<string, { ev: TasteEvent; i: number }[]>();
+  events.forEach((ev, i) => {
+    let list = byUser.get(ev.user);
+    if (!list) byUser.set(ev.user, (list = []));
+    list.push({ ev, i });
+  });
+  const train: TasteEvent[] = [];
+  const test = new Map<string, string[]>();
+  for (const [user, list] of byUser) {
+    list.sort((a, b) => a.ev.ts - b.ev.ts || a.i - b.i);
+    const positive = new Set(list.filter((x) => x.ev.weight >= minWeight).map((x) => x.ev.item));
+    const h = Math.min(k, Math.floor(positive.size / 2));
+    const hidden = new Set<string>();
+    let cut = list.length;
+    if (h > 0) {
+      while (cut > 0 && hidden.size < h) {
+        const ev = list[--cut]!.ev;
+        if (ev.weight >= minWeight) hidden.add(ev.item);
+      }
+    }
+    const before = list.slice(0, cut).map((x) => x.ev);
+    if (!before.length) {
+      train.push(...list.map((x) => x.ev));
+      continue;
+    }
+    train.push(...before);
+    const seen = new Set(before.map((e) => e.item));
+    const targets = [...hidden].reverse().filter((id) => !seen.has(id));
+    if (targets.length) test.set(user, targets);
+  }
+  return { train, test };
+}
+
+export function holdoutSplit(protocol: HoldoutProtocol, events: readonly TasteEvent[], k: number): HoldoutSplit {
+  return protocol === 'last-positive' ? leaveLastPositiveOut(events, k) : leaveLastOut(events, k);
+}
+
+/** The parts of a test set a result is also reported on: heavy and light users, and hidden items nobody engaged with in training. */
+export interface TestSlices {
+  heavy: Map<string, string[]>;
+  light: Map<string, string[]>;
+  /** Per user, only the hidden items without a training event (users with none left out). */
+  cold: Map<string, string[]>;
+}
+
+export function testSlices(split: HoldoutSplit): TestSlices {
+  const counts = new Map<string, number>();
+  const engaged = new Set<string>();
+  for (const ev of split.train) {
+    counts.set(ev.user, (counts.get(ev.user) ?? 0) + 1);
+    engaged.add(ev.item);
+  }
+  const users = [...split.test.keys()];
+  const sorted = users.map((u) => counts.get(u) ?? 0).sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const heavy = new Map<string, string[]>();
+  const light = new Map<string, string[]>();
+  const cold = new Map<string, string[]>();
+  for (const [u, hidden] of split.test) {
+    ((counts.get(u) ?? 0) > median ? heavy : light).set(u, hidden);
+    const c = hidden.filter((id) => !engaged.has(id));
+    if (c.length) cold.set(u, c);
+  }
+  return { heavy, light, cold };
+}

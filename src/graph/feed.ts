@@ -1,13 +1,14 @@
 import { pastTense } from './actions.js';
-import { blendRanking, DEFAULT_BLEND, type BlendInput, type BlendPick, type BlendWeights, type Scored } from './blend.js';
-import { diversifyByKey } from './diversify.js';
+import { BLEND_SOURCES, blendRanking, DEFAULT_BLEND, type BlendInput, type BlendPick, type BlendSource, type BlendWeights, type Scored } from './blend.js';
+import { collabLists, type CollabModel } from './collab/model.js';
+import { diversifyByKey, weightedRoundRobin } from './diversify.js';
 import type { TasteGraph } from './graph.js';
 import type { InterestView, UserTaste } from './interests.js';
 import { cosine, dot, normalized, type Vec } from './vec.js';
 import { pixieWalk, walkExplainer, type SimilarFn, type WalkOptions, type WalkReason } from './walk.js';
 
-/** Feed sources the evaluator compares (`items`: item neighbours alone); `blend` is what users get. */
-export const FEED_METHODS = ['popular', 'single', 'multi', 'items', 'walk', 'blend'] as const;
+/** Feed sources the evaluator compares one by one; `blend` fuses them and is what users get. */
+export const FEED_METHODS = ['popular', 'single', 'multi', 'items', 'walk', 'cooc', 'ease', 'als', 'next', 'blend'] as const;
 export type FeedMethod = (typeof FEED_METHODS)[number];
 
 export interface Neighbour {
@@ -15,7 +16,7 @@ export interface Neighbour {
   score: number;
 }
 
-/** What composing a feed reads: the graph, one version's vectors and the popularity table. */
+/** What composing a feed reads: the graph, one version's vectors, the popularity table and the collaborative models. */
 export interface FeedSources {
   graph: TasteGraph;
   vectorOf(id: string): ArrayLike<number> | undefined;
@@ -24,12 +25,16 @@ export interface FeedSources {
   similar?: SimilarFn | undefined;
   /** Items by weighted engagement, most popular first, with a diversity key (label or cluster). */
   popular(): readonly { id: string; score: number; key: string }[];
+  /** Trained from the events; absent before there are enough of them. */
+  collab?: CollabModel | undefined;
 }
 
 export type Why =
   | { kind: 'interest'; interest: number; item: string; action: string }
   | { kind: 'popular'; key: string }
-  | { kind: 'walk'; reason: WalkReason; action: string };
+  | { kind: 'walk'; reason: WalkReason; action: string }
+  | { kind: 'taste' }
+  | { kind: 'next'; item: string; action: string };
 
 export interface FeedEntry {
   id: string;
@@ -85,18 +90,23 @@ function nearestInterest(sources: FeedSources, interests: readonly InterestView[
   return best;
 }
 
-/** Multi-interest alone: each interest's neighbours, no other list. */
-const MULTI_ONLY: BlendWeights = Object.freeze({ walk: 0, items: 0, single: 0, fusion: 'rank' });
-
 function walkList(sources: FeedSources, taste: UserTaste, engaged: ReadonlySet<string>, pool: number, opts: Pick<FeedOptions, 'walk' | 'seed'>): Neighbour[] {
   const seeds = taste.engagement(50).map((e) => ({ item: e.item, weight: e.weight }));
   const walk = pixieWalk(sources.graph, seeds, { enough: pool, ...opts.walk, seed: opts.seed ?? 1, top: pool }, { similar: sources.similar, exclude: engaged, user: taste.user });
   return walk.scores.map(([id, score]) => ({ id, score }));
 }
 
+/** Multi-interest: each interest's nearest items, the interests taking turns by their share. */
+function multiList(sources: FeedSources, taste: UserTaste, engaged: ReadonlySet<string>, pool: number): Scored[] {
+  const buckets = taste.interests().map((it) => ({ weight: it.share, items: sources.ann(it.vec, pool, engaged) }));
+  // Scored by turn, not by similarity: each interest's share is what orders the list, so score fusion keeps it.
+  const turns = weightedRoundRobin(buckets, pool, (n) => n.id);
+  return turns.map((n, r) => ({ id: n.id, score: 1 - r / turns.length }));
+}
+
 /**
- * Item-based kNN: each engaged item's visual neighbours (the lists walks hop along), each vote its
- * similarity times the item's engagement weight, summed. `from` is the item that voted most.
+ * Item-based kNN over looks: each engaged item's visual neighbours (the lists walks hop along),
+ * each vote its similarity times the item's engagement weight, summed. `from` is the item that voted most.
  */
 export function itemNeighbours(sources: FeedSources, taste: UserTaste, engaged: ReadonlySet<string>, pool: number): (Scored & { from: string })[] {
   const votes = new Map<string, { score: number; from: string; best: number }>();
@@ -118,28 +128,36 @@ export function itemNeighbours(sources: FeedSources, taste: UserTaste, engaged: 
     .map(([id, v]) => ({ id, score: v.score, from: v.from }));
 }
 
-/**
- * The candidate lists a blended feed of `k` fuses: each interest's neighbours, and (when asked)
- * the walk's finds, the item neighbours and the mean vector's neighbours, each filed under its
- * nearest interest. The evaluator gathers all of them once per user and tries every weighting.
- */
-export function gatherBlend(sources: FeedSources, taste: UserTaste, opts: Pick<FeedOptions, 'k' | 'walk' | 'seed'> & { walks: boolean; items: boolean; single: boolean }): BlendInput {
-  const engaged = new Set(taste.items.keys());
-  const interests = taste.interests();
-  const pool = poolSize(opts.k);
-  const walk = opts.walks ? walkList(sources, taste, engaged, pool, opts) : [];
-  const items = opts.items ? itemNeighbours(sources, taste, engaged, pool) : [];
-  const mean = opts.single ? taste.meanVector() : undefined;
-  const single = mean ? sources.ann(mean, pool, engaged) : [];
-  const bucketOf = new Map<string, number>();
-  for (const { id } of [...walk, ...items, ...single]) if (!bucketOf.has(id)) bucketOf.set(id, nearestInterest(sources, interests, id));
-  return { interests: interests.map((it) => ({ share: it.share, ann: sources.ann(it.vec, pool, engaged) })), walk, items, single, bucketOf };
+/** The user's engagement as the collaborative models read it (raw totals and recency weights). */
+function profileOf(taste: UserTaste): { item: string; total: number; recent: number; ts: number }[] {
+  let top = 0;
+  for (const e of taste.items.values()) top = Math.max(top, e.w);
+  return [...taste.items].map(([item, e]) => ({ item, total: e.total, recent: top > 0 ? e.w / top : 1, ts: e.lastTs }));
 }
+
+/** The candidate lists of the given sources for a feed of `k` (the evaluator gathers all of them once and tries every weighting). */
+export function gatherBlend(sources: FeedSources, taste: UserTaste, opts: Pick<FeedOptions, 'k' | 'walk' | 'seed'> & { want: readonly BlendSource[] }): BlendInput {
+  const engaged = new Set(taste.items.keys());
+  const pool = poolSize(opts.k);
+  const want = new Set(opts.want);
+  const input: BlendInput = {};
+  if (want.has('multi') && taste.interests().length) input.multi = multiList(sources, taste, engaged, pool);
+  if (want.has('items')) input.items = itemNeighbours(sources, taste, engaged, pool);
+  if (want.has('single')) {
+    const mean = taste.meanVector();
+    input.single = mean ? sources.ann(mean, pool, engaged) : [];
+  }
+  if (want.has('walk')) input.walk = walkList(sources, taste, engaged, pool, opts);
+  if (sources.collab && (want.has('cooc') || want.has('ease') || want.has('als') || want.has('next'))) Object.assign(input, collabLists(sources.collab, profileOf(taste), pool));
+  if (want.has('popular')) input.popular = sources.popular().filter((p) => !engaged.has(p.id)).slice(0, pool);
+  return input;
+}
+
+const ALONE: Record<Exclude<FeedMethod, 'popular' | 'blend'>, BlendSource> = { single: 'single', multi: 'multi', items: 'items', walk: 'walk', cooc: 'cooc', ease: 'ease', als: 'als', next: 'next' };
 
 /**
  * A user's feed by one method. Engaged items never come back. A user with nothing to go on (no
- * events, or no vectors and no graph neighbours) gets the popular-and-diverse feed; a short
- * personal feed is topped up from it.
+ * events) gets the popular-and-diverse feed; a short personal feed is topped up from it.
  */
 export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, opts: FeedOptions): ComposedFeed {
   const { k } = opts;
@@ -148,41 +166,30 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
   if (!taste || taste.events === 0 || method === 'popular') return { mode: 'popular', items: popularFeed(sources, k, engaged) };
 
   const interests = taste.interests();
-  const pool = poolSize(k);
   const action = (item: string) => taste.items.get(item)?.action ?? 'view';
-  const interestWhy = (j: number, id: string): Why => {
-    const member = closestMember(sources, interests[j]!, id);
-    return { kind: 'interest', interest: j + 1, item: member, action: action(member) };
-  };
-  let items: FeedEntry[] = [];
-  // An item neighbour "looks like" the engaged item that voted for it most.
-  const similarWhy = (from: string): Why => ({ kind: 'walk', reason: { kind: 'similar', item: from }, action: action(from) });
-
-  if (method === 'items') {
-    items = itemNeighbours(sources, taste, engaged, k).map((n) => ({ id: n.id, score: n.score, why: similarWhy(n.from) }));
-  } else if (method === 'single') {
-    const mean = taste.meanVector();
-    if (mean) items = sources.ann(mean, k, engaged).map((n) => ({ id: n.id, score: n.score, why: interestWhy(nearestInterest(sources, interests, n.id), n.id) }));
-  } else {
-    let explain: ((id: string) => WalkReason) | undefined;
-    const walkWhy = (id: string): Why => {
+  let explain: ((id: string) => WalkReason) | undefined;
+  const why = (p: BlendPick): Why => {
+    if (p.via === 'popular') return { kind: 'popular', key: '' };
+    if (p.via === 'als' || ((p.via === 'cooc' || p.via === 'ease') && !p.from)) return { kind: 'taste' };
+    if (p.via === 'cooc' || p.via === 'ease') return { kind: 'walk', reason: { kind: 'people', item: p.from! }, action: action(p.from!) };
+    if (p.via === 'next' && p.from) return { kind: 'next', item: p.from, action: action(p.from) };
+    // An item neighbour "looks like" the engaged item that voted for it most.
+    if (p.via === 'items' && p.from) return { kind: 'walk', reason: { kind: 'similar', item: p.from }, action: action(p.from) };
+    if (p.via === 'walk' || !interests.length) {
       explain ??= walkExplainer(sources.graph, taste.user, taste.engagement(50).map((e) => e.item), sources.similar);
-      const reason = explain(id);
+      const reason = explain(p.id);
       return { kind: 'walk', reason, action: reason.item ? action(reason.item) : 'view' };
-    };
-    // Without vectors for anything the user touched there are no interests: walks alone.
-    if (method === 'walk' || !interests.length) {
-      items = walkList(sources, taste, engaged, pool, opts).slice(0, k).map(({ id, score }) => ({ id, score, why: walkWhy(id) }));
-    } else {
-      const weights = method === 'multi' ? MULTI_ONLY : (opts.blend ?? DEFAULT_BLEND);
-      const input = gatherBlend(sources, taste, { ...opts, walks: weights.walk > 0, items: weights.items > 0, single: weights.single > 0 });
-      const why = (p: BlendPick): Why => {
-        if (p.via === 'items' && p.from) return similarWhy(p.from);
-        return p.via === 'walk' ? walkWhy(p.id) : interestWhy(p.interest, p.id);
-      };
-      items = blendRanking(input, weights, k).map((p) => ({ id: p.id, score: p.score, why: why(p) }));
     }
-  }
+    const member = closestMember(sources, interests[nearestInterest(sources, interests, p.id)]!, p.id);
+    return { kind: 'interest', interest: nearestInterest(sources, interests, p.id) + 1, item: member, action: action(member) };
+  };
+  const weights = method === 'blend' ? (opts.blend ?? DEFAULT_BLEND) : { fusion: 'rank' as const, weights: Object.fromEntries(BLEND_SOURCES.map((s) => [s, s === ALONE[method] ? 1 : 0])) as BlendWeights['weights'] };
+  const want = BLEND_SOURCES.filter((s) => weights.weights[s] > 0);
+  // Without vectors for anything the user touched there are no interests: the walks stand in for them.
+  if (!interests.length && want.includes('multi') && !want.includes('walk')) want.push('walk');
+  const w = !interests.length && weights.weights.walk === 0 && want.includes('walk') ? { ...weights, weights: { ...weights.weights, walk: 1 } } : weights;
+  const input = gatherBlend(sources, taste, { ...opts, want });
+  let items: FeedEntry[] = blendRanking(input, w, k).map((p) => ({ id: p.id, score: p.score, why: why(p) }));
   if (items.length < k) {
     const have = new Set([...engaged, ...items.map((i) => i.id)]);
     items = [...items, ...popularFeed(sources, k - items.length, have)];
@@ -193,6 +200,10 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
 /** Human text for an explanation; `title` names an item (its title, else its id). */
 export function whyText(why: Why, title: (id: string) => string): string {
   switch (why.kind) {
+    case 'taste':
+      return 'liked by people whose tastes match yours';
+    case 'next':
+      return `people often go on to this after ${title(why.item)}`;
     case 'interest':
       return `interest ${why.interest}: like ${title(why.item)} you ${pastTense(why.action)}`;
     case 'popular':

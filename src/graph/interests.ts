@@ -33,6 +33,8 @@ interface Centre {
 export interface Engagement {
   /** Anchored weight (compare within a user; use `weightAt` for an absolute value). */
   w: number;
+  /** Summed action weights, without recency (what the collaborative models were trained on). */
+  total: number;
   /** The strongest action taken on the item (by its weight), for explanations. */
   action: string;
   actionWeight: number;
@@ -103,10 +105,11 @@ export class UserTaste {
     if (ts > this.clock) this.clock = ts;
     let e = this.items.get(item);
     if (!e) {
-      e = { w: 0, action, actionWeight: weight, lastTs: ts, centre: undefined };
+      e = { w: 0, total: 0, action, actionWeight: weight, lastTs: ts, centre: undefined };
       this.items.set(item, e);
     }
     e.w += aw;
+    e.total += weight;
     if (weight > e.actionWeight) [e.action, e.actionWeight] = [action, weight];
     if (ts > e.lastTs) e.lastTs = ts;
     if (!vec) return;

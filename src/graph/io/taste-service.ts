@@ -8,10 +8,12 @@
 import type { IndexRegistry } from '../../index/registry.js';
 import { resolveVersion } from '../../services/discovery.js';
 import type { Db } from '../../store/db.js';
-import { engagementTotals, graphItems, insertEvents, itemTitles, listUsers, userEvents } from '../../store/events.js';
+import { allEvents, engagementTotals, graphItems, insertEvents, itemTitles, listUsers, userEvents } from '../../store/events.js';
 import { loadBlendWeights } from '../../store/feed-blend.js';
 import type { LiveBus, LiveEvent } from '../../app/live.js';
 import type { TasteEvent } from '../actions.js';
+import { DEFAULT_COLLAB_BLEND } from '../blend.js';
+import { trainCollab, type CollabModel } from '../collab/model.js';
 import { FeedEngine, type EngineOptions, type VectorSource } from '../engine.js';
 import { whyText, type FeedMethod, type Why } from '../feed.js';
 import type { InterestView } from '../interests.js';
@@ -47,6 +49,17 @@ export function indexVectors(indexes: IndexRegistry, version: string): VectorSou
   };
 }
 
+/** The collaborative models trained on every stored event (undefined while there are too few). */
+export async function trainCollabOnStore(db: Db): Promise<CollabModel | undefined> {
+  const events: TasteEvent[] = [];
+  for await (const page of allEvents(db)) events.push(...page);
+  return trainCollab(events);
+}
+
+/** Retrain the collaborative models once this many events arrived since (or this share of those trained on). */
+const RETRAIN_EVENTS = 1000;
+const RETRAIN_SHARE = 0.2;
+
 /** Fills an engine with the catalogue (labels, groups) and every user-item engagement total. */
 export async function loadEngine(db: Db, engine: FeedEngine, opts: { groups?: boolean; events?: boolean } = {}): Promise<FeedEngine> {
   for await (const page of graphItems(db)) for (const it of page) engine.addItem(it.id, it.labels, opts.groups === false ? [] : it.groups);
@@ -58,6 +71,10 @@ export class TasteService {
   private readonly engines = new Map<string, Promise<FeedEngine>>();
   /** Engine builds and event writes run one at a time, so no event falls between a build's read and its first update. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The collaborative models, shared by every version's engine (they read events, not vectors). */
+  private collab: Promise<CollabModel | undefined> | undefined;
+  private sinceTrained = 0;
+  private retraining = false;
 
   constructor(
     private readonly deps: TasteDeps,
@@ -79,6 +96,33 @@ export class TasteService {
     this.engines.clear();
   }
 
+  private collabModel(): Promise<CollabModel | undefined> {
+    if (!this.collab) {
+      this.collab = trainCollabOnStore(this.deps.db);
+      this.collab.catch(() => (this.collab = undefined));
+    }
+    return this.collab;
+  }
+
+  /** Retrains the collaborative models in the background once enough new events arrived; engines swap them in when done. */
+  private maybeRetrain(added: number): void {
+    this.sinceTrained += added;
+    void this.collab?.then((model) => {
+      const due = this.sinceTrained >= Math.max(RETRAIN_EVENTS, RETRAIN_SHARE * (model?.events ?? 0)) || (!model && this.sinceTrained >= 20);
+      if (!due || this.retraining) return;
+      this.retraining = true;
+      this.sinceTrained = 0;
+      const next = trainCollabOnStore(this.deps.db);
+      void next
+        .then(async (m) => {
+          this.collab = Promise.resolve(m);
+          for (const e of this.engines.values()) (await e).collab = m;
+        })
+        .catch(() => undefined)
+        .finally(() => (this.retraining = false));
+    });
+  }
+
   async engine(version: string): Promise<FeedEngine> {
     let e = this.engines.get(version);
     if (!e) {
@@ -86,8 +130,12 @@ export class TasteService {
         await this.deps.indexes.get(version);
         // The blend weights `loupe eval` fitted for this version, unless the caller fixed them.
         const stored = this.options.blend ? undefined : await loadBlendWeights(this.deps.db, version);
-        const options = stored ? { ...this.options, blend: stored.weights } : this.options;
-        return loadEngine(this.deps.db, new FeedEngine(indexVectors(this.deps.indexes, version), options));
+        const collab = await this.collabModel();
+        const fallback = collab ? { blend: DEFAULT_COLLAB_BLEND } : {};
+        const options = stored ? { ...this.options, blend: stored.weights } : { ...fallback, ...this.options };
+        const engine = await loadEngine(this.deps.db, new FeedEngine(indexVectors(this.deps.indexes, version), options));
+        engine.collab = collab;
+        return engine;
       });
       this.engines.set(version, e);
       e.catch(() => this.engines.delete(version));
@@ -138,6 +186,7 @@ export class TasteService {
       return fresh;
     });
     if (added.length) {
+      this.maybeRetrain(added.length);
       const live: TasteLiveEvent = { type: 'events', users: [...new Set(added.map((e) => e.user))].slice(0, 100), count: added.length };
       // LiveEvent has no 'events' member yet; the SSE route forwards any type as is.
       this.deps.live?.publish(live);
@@ -151,7 +200,7 @@ export class TasteService {
 }
 
 function whyItems(why: Why): string[] {
-  if (why.kind === 'interest') return [why.item];
+  if (why.kind === 'interest' || why.kind === 'next') return [why.item];
   if (why.kind === 'walk' && why.reason.item) return [why.reason.item];
   return [];
 }

@@ -1,0 +1,126 @@
+/**
+ * The collaborative side of the taste graph: item-kNN over co-engagement, EASE and implicit ALS,
+ * trained together from the events table and scored together for a user's profile. Pure: the
+ * caller hands in events and persists the model (`packCollab` / `unpackCollab`).
+ */
+import { alsScores, DEFAULT_ALS, foldInUser, trainAls, type AlsModel, type AlsOptions } from './als.js';
+import { cooccurScores, DEFAULT_COOCCUR, trainCooccur, type CooccurModel, type CooccurOptions } from './cooccur.js';
+import { DEFAULT_EASE, easeScores, trainEase, type EaseModel, type EaseOptions } from './ease.js';
+import { engagementMatrix, topIndices, type Csr, type Engagement } from './matrix.js';
+import { DEFAULT_TRANSITIONS, trainTransitions, transitionScores, type TransitionOptions } from './transitions.js';
+
+export const COLLAB_SOURCES = ['cooc', 'ease', 'als', 'next'] as const;
+export type CollabSource = (typeof COLLAB_SOURCES)[number];
+
+export interface CollabOptions {
+  ease: EaseOptions;
+  als: AlsOptions;
+  cooccur: CooccurOptions;
+  transitions: TransitionOptions;
+  /** Below this many events no model is trained (a fit on a handful of events is noise). */
+  minEvents: number;
+}
+
+export const DEFAULT_COLLAB: CollabOptions = Object.freeze({ ease: DEFAULT_EASE, als: DEFAULT_ALS, cooccur: DEFAULT_COOCCUR, transitions: DEFAULT_TRANSITIONS, minEvents: 20 });
+
+export interface CollabModel {
+  /** Item ids by matrix index. */
+  items: string[];
+  itemIndex: Map<string, number>;
+  /** Events the model was trained on (for deciding when to retrain). */
+  events: number;
+  cooc: CooccurModel;
+  ease: EaseModel;
+  als: AlsModel;
+  next: Csr;
+  transitions: TransitionOptions;
+  trainedAt: number;
+  seconds: { cooc: number; ease: number; als: number; next: number };
+}
+
+/** One user's engagement as the models read it: raw summed weight and recency-weighted weight (max 1). */
+export interface ProfileEntry {
+  item: string;
+  total: number;
+  recent: number;
+  /** Latest engagement time (ms). */
+  ts: number;
+}
+
+export interface CollabPick {
+  id: string;
+  score: number;
+  /** The engaged item that contributed most (item-kNN and EASE), for the explanation. */
+  from?: string | undefined;
+}
+
+export function trainCollab(events: Iterable<Engagement>, opts: CollabOptions = DEFAULT_COLLAB): CollabModel | undefined {
+  const m = engagementMatrix(events);
+  if (m.events < opts.minEvents || m.items.length < 2) return undefined;
+  const clock = () => performance.now();
+  const t = clock();
+  const cooc = trainCooccur(m, opts.cooccur);
+  const tc = clock();
+  const ease = trainEase(m, opts.ease);
+  const te = clock();
+  const als = trainAls(m, opts.als);
+  const ta = clock();
+  const next = trainTransitions(m, opts.transitions);
+  const tn = clock();
+  const seconds = { cooc: (tc - t) / 1000, ease: (te - tc) / 1000, als: (ta - te) / 1000, next: (tn - ta) / 1000 };
+  return { items: m.items, itemIndex: m.itemIndex, events: m.events, cooc, ease, als, next, transitions: opts.transitions, trainedAt: Date.now(), seconds };
+}
+
+/**
+ * Each source's best `pool` items for a profile, never one the user engaged with or one in
+ * `exclude`; an empty list when none of the profile's items is known to the model.
+ */
+export function collabLists(model: CollabModel, profile: readonly ProfileEntry[], pool: number, exclude?: ReadonlySet<string>): Record<CollabSource, CollabPick[]> {
+  const n = model.items.length;
+  const known = profile.flatMap((p) => {
+    const item = model.itemIndex.get(p.item);
+    return item === undefined ? [] : [{ item, total: p.total, recent: p.recent, ts: p.ts }];
+  });
+  const empty = { cooc: [], ease: [], als: [], next: [] };
+  if (!known.length) return empty;
+  const engaged = new Set(known.map((p) => p.item));
+  const skip = (j: number) => engaged.has(j) || (exclude?.has(model.items[j]!) ?? false);
+  const recent = known.map((p) => ({ item: p.item, weight: p.recent }));
+
+  const cooc = new Float32Array(n);
+  const from = new Int32Array(n).fill(-1);
+  const best = new Float32Array(n);
+  cooccurScores(model.cooc, recent, cooc, from, best);
+  const coocList = topIndices(cooc, pool, (j) => skip(j) || !(cooc[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score, from: from[p.index]! >= 0 ? model.items[from[p.index]!] : undefined }));
+
+  const ease = new Float32Array(n).fill(Number.NaN);
+  for (const it of model.ease.items) ease[it] = 0;
+  easeScores(model.ease, recent, ease);
+  const easeList = topIndices(ease, pool, skip).map((p) => ({ id: model.items[p.index]!, score: p.score, from: strongestVoter(model.ease, recent, p.index, model.items) }));
+
+  const als = new Float32Array(n);
+  alsScores(model.als, foldInUser(model.als, known.map((p) => ({ item: p.item, weight: p.total }))), als);
+  const alsList = topIndices(als, pool, skip).map((p) => ({ id: model.items[p.index]!, score: p.score }));
+
+  const next = new Float32Array(n);
+  from.fill(-1);
+  best.fill(0);
+  transitionScores(model.next, known, model.transitions, next, from, best);
+  const nextList = topIndices(next, pool, (j) => skip(j) || !(next[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score, from: from[p.index]! >= 0 ? model.items[from[p.index]!] : undefined }));
+  return { cooc: coocList, ease: easeList, als: alsList, next: nextList };
+}
+
+function strongestVoter(ease: EaseModel, profile: readonly { item: number; weight: number }[], j: number, ids: readonly string[]): string | undefined {
+  const col = ease.row.get(j);
+  if (col === undefined) return undefined;
+  const n = ease.items.length;
+  let bestItem: number | undefined;
+  let bestVote = 0;
+  for (const { item, weight } of profile) {
+    const r = ease.row.get(item);
+    if (r === undefined) continue;
+    const vote = weight * ease.weights[r * n + col]!;
+    if (vote > bestVote) [bestItem, bestVote] = [item, vote];
+  }
+  return bestItem === undefined ? undefined : ids[bestItem];
+}
