@@ -136,7 +136,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     // failing that, the most common sense when it is an artifact like the domain ("shoe" sits under
     // footwear-as-covering, not clothing).
     let chosen = [...new Set(forms.map((f) => f.senses.find(inDomain)).filter((s): s is string => s !== undefined))];
-    if (!chosen.length) chosen = forms.map((f) => f.senses[0]!).filter((s) => wn.synset(s)?.lexFile === domainLex).slice(0, 1);
+    const ownSpelling = forms.filter((f) => f.key.includes('_') === /[\s_]/.test(label));
+    if (!chosen.length) chosen = ownSpelling.map((f) => f.senses[0]!).filter((s) => wn.synset(s)?.lexFile === domainLex).slice(0, 1);
     for (const s of chosen) addAnchor(label, s, 'wordnet');
     if (!chosen.length) unanchored.push(label);
   }
@@ -176,6 +177,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
   // How many labels sit under a synset: a word covering more says nothing about which.
   const labelsUnder = (s: string) => new Set(anchors.filter((a) => wn.ancestors(a.offset).has(s)).map((a) => a.label));
   const name = (offset: string) => wn.synset(offset)?.words[0] ?? offset;
+  const depthOf = (offset: string) => Math.max(...wn.ancestors(offset).values());
+  const domainDepth = domain ? depthOf(domain) : 0;
 
   const relate = (word: string, length: number, senses: readonly string[]): WordMapping | undefined => {
     const first = senses[0]!;
@@ -210,7 +213,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
           const d2 = up.get(c);
           if (d2 !== undefined && d1 + d2 < dist) [lcs, dist] = [c, d1 + d2];
         }
-        if (lcs && lcs !== domain && labelsUnder(lcs).size === 1) consider(TIER.sibling!, dist, a.label, `WordNet: both are kinds of ${name(lcs)}`);
+        // A sibling only under a parent at least as specific as the domain: "cover" and a sleeve share only "covering".
+        if (lcs && lcs !== domain && labelsUnder(lcs).size === 1 && depthOf(lcs) >= domainDepth) consider(TIER.sibling!, dist, a.label, `WordNet: both are kinds of ${name(lcs)}`);
       }
     }
     if (best) {
