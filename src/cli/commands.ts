@@ -1,5 +1,6 @@
 import { askCommand } from './ask.js';
 import type { Command } from './command.js';
+import { completeCommand } from './complete.js';
 import { demoCommand } from './demo.js';
 import { encodeCommand } from './encode.js';
 import { evalCommand } from './eval.js';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   qualityCommand,
   indexCommand,
   similarCommand,
+  completeCommand,
   searchCommand,
   askCommand,
   lexiconCommand,

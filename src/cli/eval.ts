@@ -32,6 +32,10 @@ function table(v: VersionEvaluation): string {
     lines.push(`  ${title} (${p.items} items): ${cells.join(', ') || 'no labels or groups'}`);
   }
   if (v.calibration) lines.push(`  calibration: ECE ${v.calibration.eceRaw.toFixed(4)} raw -> ${v.calibration.eceCalibrated.toFixed(4)} calibrated (${v.calibration.pairs} proposed labels)`);
+  if (v.complete) {
+    const c = v.complete;
+    lines.push(`  complete-the-group recall@10 (${c.heldOutGroups} held-out groups, ${c.queries} queries): generic neighbours ${pct(c.generic)} -> goes-with ${pct(c.goesWith)} (${c.lift.toFixed(2)}x; ${pct(c.goesWithNoStep)} without the candidate step)`);
+  }
   if (v.text) lines.push(`  text search: recall@10 ${v.text.recall.toFixed(4)} vs keyword ${v.text.keywordRecall.toFixed(4)} over ${v.text.queries} label queries`);
   return lines.join('\n');
 }

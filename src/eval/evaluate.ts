@@ -5,6 +5,8 @@ import type { EmbeddingModel } from '../embedding/model.js';
 import { heldOutParts, type SplitRecord } from '../embedding/split.js';
 import { CalibratedTagger } from '../embedding/tagger.js';
 import { tokenize } from '../embedding/text.js';
+import type { CompleteEvaluation } from '../complete/evaluate.js';
+import { evaluateCompleteVersion } from '../services/complete.js';
 import { loadVersionModel, versionDir } from '../services/project.js';
 import type { Queryable } from '../store/db.js';
 import { itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
@@ -58,6 +60,8 @@ export interface VersionEvaluation {
   text: { queries: number; recall: number; map: number; keywordRecall: number; keywordMap: number } | null;
   /** trained / generic for each metric both sides have. */
   lift: Record<string, number>;
+  /** Complete-the-group Recall@10 on the goes-with model's held-out groups (null: the version has none). */
+  complete: CompleteEvaluation | null;
 }
 
 export interface EvalReport {
@@ -189,6 +193,7 @@ export async function evaluateVersion(db: Queryable, paths: DataPaths, name: str
     calibration,
     text: textSearch(model, held, trained, byId),
     lift: lifts(g, t),
+    complete: await evaluateCompleteVersion(db, paths, name, base),
   };
 }
 
@@ -205,7 +210,9 @@ export async function evaluateAll(db: Queryable, paths: DataPaths, only?: string
       '(parts.newItems: new items in known groups); its base (generic) vectors are scored on the same items. Retrieval: each ' +
       'held-out item queries the other held-out items (of its part, for parts); relevant = shares a label (or a group); ' +
       'recall@10 = hits / min(10, relevant), fullRecall@10 = hits / relevant. Tagging: kNN (k=10) ' +
-      'over the training items, labels with score >= 0.5. Text: each held-out label as a query vs a keyword match on title/description.',
+      'over the training items, labels with score >= 0.5. Text: each held-out label as a query vs a keyword match on title/description. ' +
+      'Complete: 30% of groups held out of the goes-with model (seeded); each member queries the whole catalogue, ' +
+      'recall@10 = its group-mates in the top 10 / min(10, mates), generic neighbours vs goes-with.',
     versions: out,
   };
 }

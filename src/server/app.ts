@@ -9,6 +9,7 @@ import type { AppServices } from '../app/context.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
 import { assistantDocs, assistantRoutes } from './routes/assistant.js';
+import { completeDocs, completeRoutes } from './routes/complete.js';
 import { evalDocs, evalRoutes } from './routes/eval.js';
 import { reportDocs, reportRoutes } from './routes/report.js';
 import { itemDocs, itemRoutes } from './routes/items.js';
@@ -64,7 +65,7 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
   api.get('/health', async (c) => {
     return c.json({ status: 'ok', db: s.db.kind, items: await countItems(s.db), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
   });
-  const docs = [...CORE_DOCS, ...itemDocs, ...searchDocs, ...evalDocs, ...reportDocs, ...userDocs, ...assistantDocs, ...(opts.extraDocs ?? [])];
+  const docs = [...CORE_DOCS, ...itemDocs, ...completeDocs, ...searchDocs, ...evalDocs, ...reportDocs, ...userDocs, ...assistantDocs, ...(opts.extraDocs ?? [])];
   api.get('/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
   api.get('/stats', async (c) => c.json(await catalogueStats(s.db)));
   api.get('/versions', async (c) => {
@@ -98,6 +99,7 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
     }),
   );
   api.route('/', itemRoutes(s));
+  api.route('/', completeRoutes(s));
   api.route('/', searchRoutes(s));
   api.route('/', evalRoutes(s));
   api.route('/', reportRoutes(s));

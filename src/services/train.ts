@@ -12,6 +12,8 @@ import type { IndexRegistry } from '../index/registry.js';
 import type { Db } from '../store/db.js';
 import { coInteractionPairs, itemsWithVectors, setVersionStatus } from '../store/training.js';
 import { createTrainedVersion, getVersion } from '../store/vectors.js';
+import { hasCompleteModel, trainCompleteModel } from './complete.js';
+import type { CompleteTrainReport } from '../complete/train.js';
 import { projectMissing, versionDir } from './project.js';
 
 export const VERSION_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -38,6 +40,8 @@ export interface TrainVersionResult {
   items: { train: number; heldOut: number; projected: number };
   lift: Record<string, number>;
   report: Pick<TrainReport, 'epochs' | 'steps' | 'bestEpoch' | 'bestValMetric' | 'initialValMetric' | 'seconds' | 'stoppedBy' | 'backend'> | null;
+  /** The goes-with model trained beside the embedding; null when no groups or events to learn it from. */
+  complete: CompleteTrainReport | null;
 }
 
 /**
@@ -141,9 +145,11 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
     });
   }
   const projected = await projectMissing(db, paths, name);
+  // The goes-with model, on its own held-out groups (a resumed run adds it when missing).
+  const complete = hasCompleteModel(paths, name) ? null : await trainCompleteModel(db, paths, name, base, { seed, ...(opts.log ? { log: opts.log } : {}) });
   // Measured on the held-out split before the version is offered for promotion.
   const metrics = await evaluateVersion(db, paths, name, base);
-  await setVersionStatus(db, name, 'ready', { lift: metrics.lift, heldOut: metrics.heldOut, trained: metrics.trained, generic: metrics.generic, calibration: metrics.calibration, text: metrics.text });
+  await setVersionStatus(db, name, 'ready', { lift: metrics.lift, heldOut: metrics.heldOut, trained: metrics.trained, generic: metrics.generic, calibration: metrics.calibration, text: metrics.text, complete: metrics.complete });
   await indexes.sync(name);
   return {
     name,
@@ -155,5 +161,6 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
     lift: metrics.lift,
     items: { train: rows.length - split.heldOut.length, heldOut: split.heldOut.length, projected },
     report,
+    complete,
   };
 }
