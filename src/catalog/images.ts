@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { imageFile, thumbFile, type DataPaths } from '../config.js';
+import { LoupeError } from '../errors.js';
 import type { ImageRow } from '../store/items.js';
 import { DEFAULT_MAX_PIXELS, ImageError, makeThumbnail, probeImage, type ImageFormat } from '../vision/decode.js';
 
@@ -10,7 +11,11 @@ export const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
 export const THUMB_SIDE = 384;
 
 /** A problem with one record's image, worded for the error list. */
-export class RecordImageError extends Error {}
+export class RecordImageError extends LoupeError {
+  constructor(message: string) {
+    super('unprocessable', message);
+  }
+}
 
 const EXT: Record<ImageFormat, string> = {
   jpeg: 'jpg',

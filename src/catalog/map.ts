@@ -1,3 +1,4 @@
+import { LoupeError } from '../errors.js';
 import { CatalogueError } from './parse.js';
 
 /** Fields every catalogue record has; anything else is an attribute. */
@@ -11,7 +12,11 @@ export type FieldSource =
 /** `--map` parsed: target field -> where its value comes from. Unmapped core fields read same-named columns. */
 export type ColumnMap = ReadonlyMap<string, FieldSource>;
 
-export class ColumnMapError extends Error {}
+export class ColumnMapError extends LoupeError {
+  constructor(message: string) {
+    super('bad_request', message);
+  }
+}
 
 const PLACEHOLDER = /\{([^{}]+)\}/g;
 const FIELD_NAME = /^[A-Za-z_][\w.-]*$/;

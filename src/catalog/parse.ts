@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { CsvError, InfoRecord } from 'csv-parse';
+import { LoupeError } from '../errors.js';
 
 export type CatalogueFormat = 'csv' | 'tsv' | 'jsonl';
 
@@ -29,7 +30,11 @@ export interface ParsedCatalogue {
 }
 
 /** The catalogue as a whole is unusable (unreadable, unknown format, no header...). */
-export class CatalogueError extends Error {}
+export class CatalogueError extends LoupeError {
+  constructor(message: string) {
+    super('bad_request', message);
+  }
+}
 
 const EXTENSIONS: Record<string, CatalogueFormat> = {
   '.csv': 'csv',

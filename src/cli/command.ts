@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../config.js';
+import { exitCodeOf, LoupeError } from '../errors.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -41,7 +42,11 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 };
 
 /** A usage error: printed with the verb's usage line, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends LoupeError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
 
 export function helpText(cmd: Command): string {
   const lines = [`${cmd.summary}`, '', `Usage: ${cmd.usage}`, '', 'Options:'];
@@ -89,13 +94,14 @@ export async function runCommand(cmd: Command, argv: string[]): Promise<number> 
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`loupe ${cmd.name}: ${err.message}\nUsage: ${cmd.usage}\n`);
-      return 2;
+      return exitCodeOf(err);
     }
+    // A LoupeError is the user's to fix: its code and message. Anything else: its message (the stack with LOUPE_DEBUG=1).
     const message = err instanceof Error ? fileProblem(err) : String(err);
-    if (json) process.stdout.write(JSON.stringify({ error: { code: 'failed', message } }) + '\n');
+    if (json) process.stdout.write(JSON.stringify({ error: { code: err instanceof LoupeError ? err.code : 'failed', message } }) + '\n');
     process.stderr.write(`loupe ${cmd.name}: ${message}\n`);
     if (process.env.LOUPE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return 1;
+    return exitCodeOf(err);
   }
 }
 

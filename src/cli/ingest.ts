@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { LoupeError } from '../errors.js';
 import { ColumnMapError, ingestCatalogue, parseColumnMap, type IngestResult } from '../catalog/ingest.js';
 import { catalogueFormat, CatalogueError, checkCatalogue } from '../catalog/parse.js';
 import { dataPaths } from '../config.js';
@@ -14,7 +15,7 @@ async function isDirectory(p: string): Promise<boolean> {
     return (await fs.stat(p)).isDirectory();
   } catch (err) {
     // A missing catalogue file is reported after its type is checked; a missing folder here.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !path.extname(p)) throw new Error(`no such file: ${p}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !path.extname(p)) throw new LoupeError('not_found', `no such file: ${p}`);
     return false;
   }
 }

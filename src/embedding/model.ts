@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { LoupeError } from '../errors.js';
 import { densify, hashText, type TextHashConfig } from './text.js';
 import { SIGNALS, itemText, type Signal, type TrainingData } from './types.js';
 
@@ -197,7 +198,7 @@ export class EmbeddingModel {
   /** A query text in the same space as `project`'s output (needs a text tower). */
   embedText(text: string): Float32Array {
     const qt = this.config.queryText;
-    if (!qt) throw new Error('this model has no text tower (train it with the text signal)');
+    if (!qt) throw new LoupeError('bad_request', 'this model has no text tower (train it with the text signal)');
     const f = hashText(text, qt);
     const dims = this.config.dims;
     const wt = this.w.wText!;
@@ -243,14 +244,14 @@ export class EmbeddingModel {
   static async load(dir: string): Promise<EmbeddingModel> {
     const config = modelConfigSchema.parse(JSON.parse(await fs.readFile(path.join(dir, MODEL_FILE), 'utf8')));
     const bytes = await fs.readFile(path.join(dir, WEIGHTS_FILE));
-    if (sha256(bytes) !== config.weightsSha256) throw new Error(`${dir}: weights.bin does not match model.json (checksum)`);
+    if (sha256(bytes) !== config.weightsSha256) throw new LoupeError('unprocessable', `${dir}: weights.bin does not match model.json (checksum)`);
     const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const expected = tensorShapes(config);
     const weights: Record<string, Float32Array> = {};
     for (const [name, shape] of expected) {
       const meta = config.tensors.find((t) => t.name === name);
       const size = shape.reduce((a, b) => a * b, 1);
-      if (!meta || meta.shape.join('x') !== shape.join('x') || meta.offset + size > floats.length) throw new Error(`${dir}: bad tensor ${name}`);
+      if (!meta || meta.shape.join('x') !== shape.join('x') || meta.offset + size > floats.length) throw new LoupeError('unprocessable', `${dir}: bad tensor ${name}`);
       weights[name] = floats.subarray(meta.offset, meta.offset + size);
     }
     return new EmbeddingModel(config, weights);

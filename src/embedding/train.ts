@@ -4,6 +4,7 @@
  * held-out validation slice of the training items. Deterministic for a given seed and input, unless the
  * optional time budget cuts training short.
  */
+import { LoupeError } from '../errors.js';
 import { evaluateRetrieval } from '../eval/metrics.js';
 import { DEFAULT_SIGNAL_WEIGHTS, Positives, positiveMatrix, sampleBatch, type SignalWeights } from './batches.js';
 import { EmbeddingModel, powerNormalize, trainingFingerprint, type ModelWeights } from './model.js';
@@ -107,7 +108,7 @@ export async function trainEmbedding(data: TrainingData, options: TrainOptions):
   const backend = await initTf();
   const items = data.items;
   const n = items.length;
-  if (n < 4) throw new Error('need at least 4 items to train an embedding');
+  if (n < 4) throw new LoupeError('unprocessable', 'need at least 4 items to train an embedding');
   const featDims = items[0]!.features.length;
   for (const it of items) if (it.features.length !== featDims) throw new Error(`item ${it.id}: ${it.features.length}-d features, expected ${featDims}`);
   const on = new Set(o.signals);
@@ -119,14 +120,14 @@ export async function trainEmbedding(data: TrainingData, options: TrainOptions):
   const valRelevance = (['labels', 'groups', 'events'] as const).find((s) =>
     on.has(s) && (s === 'events' ? (data.interactions?.length ?? 0) > 0 : items.some((it) => (it[s]?.length ?? 0) > 0)),
   );
-  if (!valRelevance) throw new Error(`no usable signal among ${[...on].join(', ') || 'none'}: nothing to train from`);
+  if (!valRelevance) throw new LoupeError('unprocessable', `no usable signal among ${[...on].join(', ') || 'none'}: nothing to train from`);
   const split = splitItems(items, { seed: o.seed ^ 0x5eed, fraction: o.validationFraction });
   const valSet = new Set(split.heldOut);
   const idx = new Map(items.map((it, i) => [it.id, i]));
   const valIdx = split.heldOut.map((id) => idx.get(id)!);
   const fitIdx = split.train.map((id) => idx.get(id)!);
   const pos = new Positives(data, o.signals, new Set(fitIdx), o.signalWeights ?? DEFAULT_SIGNAL_WEIGHTS);
-  if (!pos.hasClusters) throw new Error('no two training items share a label, group or interaction: nothing to train from');
+  if (!pos.hasClusters) throw new LoupeError('unprocessable', 'no two training items share a label, group or interaction: nothing to train from');
 
   // Raw inputs and their standardisation (per-dim mean; one scale per block: features, text).
   const raw = new Float32Array(n * inDims);

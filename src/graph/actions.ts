@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoupeError } from '../errors.js';
 
 /** How much each kind of engagement counts; any other action needs a weight of its own. */
 export type ActionWeights = Readonly<Record<string, number>>;
@@ -9,7 +10,11 @@ export const DEFAULT_ACTION_WEIGHTS: ActionWeights = Object.freeze({ view: 0.5, 
 export const DEFAULT_HALF_LIFE_DAYS = 30;
 export const DAY_MS = 86_400_000;
 
-export class WeightsError extends Error {}
+export class WeightsError extends LoupeError {
+  constructor(message: string) {
+    super('bad_request', message);
+  }
+}
 
 const ACTION = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { LoupeError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { countUpToSeq, getVersion, idsInSeqWindow, tombstonesSince, vectorsOf, vectorsSince } from '../store/vectors.js';
 import { HnswIndex } from './hnsw-index.js';
@@ -40,7 +41,7 @@ export class IndexRegistry {
   async get(version: string): Promise<HnswIndex> {
     if (!this.indexes.has(version)) await this.sync(version);
     const index = this.indexes.get(version);
-    if (!index) throw new Error(`no index for version '${version}'`);
+    if (!index) throw new LoupeError('not_found', `no index for version '${version}'`);
     return index;
   }
 
@@ -60,7 +61,7 @@ export class IndexRegistry {
 
   private async doSync(version: string): Promise<SyncReport> {
     const row = await getVersion(this.db, version);
-    if (!row) throw new Error(`unknown version '${version}' (see \`loupe versions\`)`);
+    if (!row) throw new LoupeError('not_found', `unknown version '${version}' (see \`loupe versions\`)`);
     const dir = path.join(this.indexDir, encodeURIComponent(version));
     let index = this.indexes.get(version);
     let rebuilt = false;

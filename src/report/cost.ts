@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { LoupeError } from '../errors.js';
 import shippedPrices from './prices.json' with { type: 'json' };
 
 /**
@@ -57,7 +58,7 @@ export type PriceTable = z.infer<typeof PriceTable>;
 /** Validates a price table; `origin` names it in the error. */
 export function parsePriceTable(raw: unknown, origin: string): PriceTable {
   const parsed = PriceTable.safeParse(raw);
-  if (!parsed.success) throw new Error(`price table ${origin}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new LoupeError('bad_request', `price table ${origin}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -69,7 +70,7 @@ export function loadPriceTable(file?: string): PriceTable {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `no such file: ${file}` : `cannot read the price table ${file}: ${(err as Error).message}`);
+    throw new LoupeError('bad_request', code === 'ENOENT' ? `no such file: ${file}` : `cannot read the price table ${file}: ${(err as Error).message}`);
   }
   return parsePriceTable(raw, file);
 }
@@ -82,7 +83,7 @@ function scaled(w: number, h: number, factor: number): [number, number] {
 
 /** Input tokens one image of `width` x `height` pixels costs under `rule`. */
 export function imageTokens(rule: TokenRule, width: number, height: number): number {
-  if (!(width > 0 && height > 0)) throw new Error(`image size must be positive, got ${width}x${height}`);
+  if (!(width > 0 && height > 0)) throw new LoupeError('bad_request', `image size must be positive, got ${width}x${height}`);
   switch (rule.kind) {
     case 'tiles-after-resize': {
       let [w, h] = scaled(width, height, rule.fit_px / Math.max(width, height));
@@ -158,7 +159,7 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** An API's cost averaged over the catalogue's actual image sizes (each image sent once per request). */
 export function meanApiCost(api: ApiPrice, sizes: readonly { width: number; height: number }[], outputTokens: number): ApiCost {
-  if (!sizes.length) throw new Error('no image sizes to price');
+  if (!sizes.length) throw new LoupeError('conflict', 'no image sizes to price');
   const each = sizes.map((s) => apiCost(api, s.width, s.height, outputTokens));
   const avg = (f: (c: ApiCost) => number) => each.reduce((s, c) => s + f(c), 0) / each.length;
   return {

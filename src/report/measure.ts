@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { LoupeError } from '../errors.js';
 import { imageFile, type DataPaths } from '../config.js';
 import type { IndexRegistry } from '../index/registry.js';
 import { similarFromIndex, nearestToVector } from '../services/discovery.js';
@@ -57,7 +58,7 @@ export function readOriginal(paths: DataPaths, img: SampleImage): Uint8Array {
  * sub-millisecond timings are not all clock noise.
  */
 export async function measureLatency(db: Db, paths: DataPaths, indexes: IndexRegistry, pool: EncoderPool, version: string, sample: readonly SampleImage[], k = 10): Promise<LatencyReport> {
-  if (!sample.length) throw new Error(`no items with a '${version}' vector to time: run \`loupe encode\` first`);
+  if (!sample.length) throw new LoupeError('conflict', `no items with a '${version}' vector to time: run \`loupe encode\` first`);
   await indexes.get(version);
   const bytes = sample.map((s) => readOriginal(paths, s));
   // Warm-up: the encoder worker starts and the model loads once, as in a running server.
@@ -66,7 +67,7 @@ export async function measureLatency(db: Db, paths: DataPaths, indexes: IndexReg
 
   const repeat = 5;
   const precomputed = await timeEach(sample.length * repeat, (i) => {
-    if (!similarFromIndex(indexes, version, sample[i % sample.length]!.id, k)) throw new Error(`item ${sample[i % sample.length]!.id} has no '${version}' vector`);
+    if (!similarFromIndex(indexes, version, sample[i % sample.length]!.id, k)) throw new LoupeError('conflict', `item ${sample[i % sample.length]!.id} has no '${version}' vector`);
   });
   const requestTime = await timeEach(sample.length, async (i) => {
     const vec = await imageQueryVector(db, paths, pool, version, bytes[i]!);

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { LoupeError } from '../errors.js';
 import { createApp } from './app.js';
 import type { AppServices } from '../app/context.js';
 
@@ -21,7 +22,7 @@ export interface RunningServer {
 /** Starts the HTTP server; refuses a non-loopback address unless an API key protects writes. */
 export async function listen(services: AppServices, opts: ListenOptions): Promise<RunningServer> {
   if (!isLoopback(opts.host) && !services.apiKey) {
-    throw new Error(`refusing to listen on ${opts.host} without an API key: set LOUPE_API_KEY (writes need it) or bind to 127.0.0.1`);
+    throw new LoupeError('bad_request', `refusing to listen on ${opts.host} without an API key: set LOUPE_API_KEY (writes need it) or bind to 127.0.0.1`);
   }
   const app = createApp(services, opts.webDir ? { webDir: opts.webDir } : {});
   return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { LoupeError } from '../errors.js';
 import type { DataPaths } from '../config.js';
 import { EmbeddingModel } from '../embedding/model.js';
 import { itemText } from '../embedding/types.js';
@@ -20,7 +21,7 @@ export function loadVersionModel(paths: DataPaths, name: string): Promise<Embedd
   const dir = versionDir(paths, name);
   let m = cache.get(dir);
   if (!m) {
-    if (!fs.existsSync(path.join(dir, 'model.json'))) return Promise.reject(new Error(`version '${name}' has no model in ${dir}`));
+    if (!fs.existsSync(path.join(dir, 'model.json'))) return Promise.reject(new LoupeError('not_found', `version '${name}' has no model in ${dir}`));
     m = EmbeddingModel.load(dir);
     m.catch(() => cache.delete(dir));
     cache.set(dir, m);
@@ -34,7 +35,7 @@ export function loadVersionModel(paths: DataPaths, name: string): Promise<Embedd
  */
 export async function projectMissing(db: Db, paths: DataPaths, name: string, onBatch?: (n: number) => void): Promise<number> {
   const row = await getVersion(db, name);
-  if (!row || row.kind !== 'trained') throw new Error(`'${name}' is not a trained version`);
+  if (!row || row.kind !== 'trained') throw new LoupeError('bad_request', `'${name}' is not a trained version`);
   const base = String(row.config.base ?? 'generic');
   const model = await loadVersionModel(paths, name);
   let cursor = '';

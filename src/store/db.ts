@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { LoupeError } from '../errors.js';
 import { migrate } from './migrations.js';
 import { PgListener } from './pg-listen.js';
 import type { Db, Queryable } from './queryable.js';
@@ -85,7 +86,7 @@ function acquireDirLock(lockPath: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(fs.readFileSync(lockPath, 'utf8'));
       if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new Error(
+        throw new LoupeError('unavailable', 
           `the database in ${path.dirname(lockPath)} is in use by process ${holder} (a running \`loupe serve\`?); ` +
             'stop it, or use its HTTP API, or move to PostgreSQL with --db',
         );
@@ -169,7 +170,7 @@ async function openPostgres(url: string): Promise<Db> {
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   const url = opts.url ?? process.env.LOUPE_DB;
   if (url && !/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error(`--db / LOUPE_DB must be a postgres://... or postgresql://... URL (got '${url.split('@').pop()}'); leave it unset for the embedded database`);
+    throw new LoupeError('bad_request', `--db / LOUPE_DB must be a postgres://... or postgresql://... URL (got '${url.split('@').pop()}'); leave it unset for the embedded database`);
   }
   const db = url ? await openPostgres(url) : await openPglite(opts.dir);
   try {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { LoupeError } from '../errors.js';
 import { imageFile, type DataPaths } from '../config.js';
 
 /**
@@ -31,7 +32,7 @@ export function* versionFileLines(paths: DataPaths, version: string): Generator<
 /** Writes one image into the content-addressed store after checking its hash; false if already there. */
 export function writeImageLine(paths: DataPaths, line: ImageLine): boolean {
   const bytes = Buffer.from(line.data, 'base64');
-  if (createHash('sha256').update(bytes).digest('hex') !== line.hash) throw new Error(`image ${line.hash} does not match its hash`);
+  if (createHash('sha256').update(bytes).digest('hex') !== line.hash) throw new LoupeError('unprocessable', `image ${line.hash} does not match its hash`);
   const dest = imageFile(paths, line.hash, line.ext);
   if (fs.existsSync(dest)) return false;
   fs.mkdirSync(path.dirname(dest), { recursive: true });

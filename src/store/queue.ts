@@ -1,3 +1,4 @@
+import { LoupeError } from '../errors.js';
 import type { Db, Queryable } from './db.js';
 
 /**
@@ -39,7 +40,11 @@ export interface TaskOutcome {
 }
 
 /** The lease was taken over (it ran out and another worker claimed the task): nothing was written. */
-export class LeaseLostError extends Error {}
+export class LeaseLostError extends LoupeError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
 
 /** Creates a job row with its tasks in one transaction; returns the job id. */
 export async function createJob(db: Db, kind: string, params: Record<string, unknown>, total: number, tasks: readonly NewTask[]): Promise<number> {

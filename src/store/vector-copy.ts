@@ -1,3 +1,5 @@
+import { LoupeError } from '../errors.js';
+
 /**
  * PostgreSQL's binary COPY format for rows of (text, text, vector): what `COPY ... FROM ...
  * WITH (FORMAT binary)` reads. pgvector's binary form of a vector is int16 dims, int16 unused (0),
@@ -15,7 +17,7 @@ export function encodeVectorCopy(rows: readonly CopyVectorRow[]): Uint8Array<Arr
   const texts = rows.map((r) => [Buffer.from(r.a, 'utf8'), Buffer.from(r.b, 'utf8')] as const);
   let size = SIGNATURE.length + 8 + 2;
   rows.forEach((r, i) => {
-    if (r.vec.length > 16_000) throw new Error(`vector of ${r.vec.length} dims: pgvector stores at most 16,000`);
+    if (r.vec.length > 16_000) throw new LoupeError('bad_request', `vector of ${r.vec.length} dims: pgvector stores at most 16,000`);
     size += 2 + 4 + texts[i]![0].length + 4 + texts[i]![1].length + 4 + 4 + 4 * r.vec.length;
   });
   const bytes = new ArrayBuffer(size);

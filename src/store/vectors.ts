@@ -1,3 +1,4 @@
+import { LoupeError } from '../errors.js';
 import { parseVectorSql, toVectorSql, type Queryable } from './db.js';
 import { encodeVectorCopy } from './vector-copy.js';
 
@@ -34,7 +35,7 @@ export async function ensureVersion(
   );
   const row = (await getVersion(db, v.name))!;
   if (row.encoder !== v.encoder || row.dims !== v.dims || row.kind !== v.kind) {
-    throw new Error(
+    throw new LoupeError('conflict', 
       `version '${v.name}' already exists for ${row.kind} ${row.encoder} (${row.dims}-d); ` +
         `refusing to mix in ${v.kind} ${v.encoder} (${v.dims}-d): choose another --version name`,
     );

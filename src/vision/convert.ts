@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { LoupeError } from '../errors.js';
 import { GraphBuilder, attr, type AttrValue } from './onnx-proto.js';
 import {
   loadNsfwjsGraph,
@@ -39,9 +40,9 @@ export interface ConvertedModel {
   readonly dims: number;
 }
 
-export class UnsupportedOpError extends Error {
+export class UnsupportedOpError extends LoupeError {
   constructor(readonly op: string, readonly node: string, detail = '') {
-    super(`tfjs->onnx: unsupported op '${op}' at node '${node}'${detail ? `: ${detail}` : ''}`);
+    super('unprocessable', `tfjs->onnx: unsupported op '${op}' at node '${node}'${detail ? `: ${detail}` : ''}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { LoupeError } from '../errors.js';
 import type { InputSpec, RgbImage } from './encoder.js';
 
 /** Decompression-bomb guard: images with more pixels than this are refused (50 MP). */
@@ -8,12 +9,12 @@ export const IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'hei
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 
 /** A decoding failure with a reason fit to show next to the record that caused it. */
-export class ImageError extends Error {
+export class ImageError extends LoupeError {
   constructor(
     message: string,
-    readonly code: 'empty' | 'not-an-image' | 'corrupt' | 'too-large' | 'unsupported',
+    readonly reason: 'empty' | 'not-an-image' | 'corrupt' | 'too-large' | 'unsupported',
   ) {
-    super(message);
+    super(reason === 'too-large' ? 'too_large' : 'unprocessable', message);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { LoupeError } from '../errors.js';
 import type { Encoder, InputSpec } from './encoder.js';
 import { ensureNsfwjsOnnx } from './convert.js';
 import type { NsfwjsModelName } from './nsfw-model.js';
@@ -56,7 +57,11 @@ export interface CreateEncoderOptions {
   readonly batchSize?: number;
 }
 
-export class EncoderSpecError extends Error {}
+export class EncoderSpecError extends LoupeError {
+  constructor(message: string) {
+    super('bad_request', message);
+  }
+}
 
 const TRANSFORMERS_PREFIX = 'transformers:';
 

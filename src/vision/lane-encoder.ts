@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { LoupeError } from '../errors.js';
 import type { InputSpec, RgbImage } from './encoder.js';
 import { canEncodeText, type EncoderRuntime, type EncoderSpec, type RuntimeEncoder } from './encoders.js';
 
@@ -43,7 +44,7 @@ export class LaneEncoder implements RuntimeEncoder {
   /** Text queries are single and latency-bound: the first lane answers them. */
   encodeText(texts: readonly string[]): Promise<Float32Array[]> {
     const first = this.lanes[0]!;
-    if (!canEncodeText(first)) return Promise.reject(new Error(`encoder '${this.id}' has no text model`));
+    if (!canEncodeText(first)) return Promise.reject(new LoupeError('bad_request', `encoder '${this.id}' has no text model`));
     return first.encodeText(texts);
   }
 

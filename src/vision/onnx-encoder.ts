@@ -1,5 +1,6 @@
 import os from 'node:os';
 import ort from 'onnxruntime-node';
+import { LoupeError } from '../errors.js';
 import { l2normalize, type Encoder, type InputSpec, type RgbImage } from './encoder.js';
 import { chunks, toNchw, UNIT_RANGE, type PixelNorm } from './pixels.js';
 
@@ -51,8 +52,8 @@ export class OnnxEncoder implements Encoder {
         : await ort.InferenceSession.create(opts.model, sessionOptions);
     const inputName = opts.inputName ?? session.inputNames[0];
     const outputName = opts.outputName ?? session.outputNames[0];
-    if (!inputName || !session.inputNames.includes(inputName)) throw new Error(`ONNX model has no input '${String(inputName)}'`);
-    if (!outputName || !session.outputNames.includes(outputName)) throw new Error(`ONNX model has no output '${String(outputName)}'`);
+    if (!inputName || !session.inputNames.includes(inputName)) throw new LoupeError('unprocessable', `ONNX model has no input '${String(inputName)}'`);
+    if (!outputName || !session.outputNames.includes(outputName)) throw new LoupeError('unprocessable', `ONNX model has no output '${String(outputName)}'`);
     const norm = opts.norm ?? UNIT_RANGE;
     const size = opts.input.size;
     let dims = staticLastDim(session, outputName);

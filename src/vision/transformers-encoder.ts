@@ -20,6 +20,7 @@ import {
   type PreTrainedModel,
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
+import { LoupeError } from '../errors.js';
 import { l2normalize, type Encoder, type InputSpec, type RgbImage } from './encoder.js';
 import { chunks, toNchw, type PixelNorm } from './pixels.js';
 
@@ -156,14 +157,14 @@ export class TransformersEncoder implements Encoder {
     const dir = path.resolve(folder);
     const configFile = path.join(dir, 'config.json');
     const ppFile = path.join(dir, 'preprocessor_config.json');
-    for (const f of [configFile, ppFile]) if (!existsSync(f)) throw new Error(`${dir}: missing ${path.basename(f)}`);
+    for (const f of [configFile, ppFile]) if (!existsSync(f)) throw new LoupeError('bad_request', `${dir}: missing ${path.basename(f)}`);
     const config = await readJson(configFile);
     const modelType = typeof config.model_type === 'string' ? config.model_type : '';
     if (!AutoModelForImageFeatureExtraction.supports(modelType)) {
-      throw new Error(`${dir}: model_type '${modelType}' has no image-feature model in transformers.js (try clip or siglip)`);
+      throw new LoupeError('bad_request', `${dir}: model_type '${modelType}' has no image-feature model in transformers.js (try clip or siglip)`);
     }
     const visionFile = findOnnx(dir, 'vision_model');
-    if (!visionFile) throw new Error(`${dir}: no onnx/vision_model*.onnx (a combined onnx/model.onnx is not supported)`);
+    if (!visionFile) throw new LoupeError('bad_request', `${dir}: no onnx/vision_model*.onnx (a combined onnx/model.onnx is not supported)`);
     const { input, norm } = parsePreprocessor(await readJson(ppFile));
 
     const h = createHash('sha256');
@@ -206,7 +207,7 @@ export class TransformersEncoder implements Encoder {
   /** L2-normalised text embeddings in the same space as `encode` (needs a text tower). */
   async encodeText(texts: readonly string[]): Promise<Float32Array[]> {
     if (this.closed) throw new Error('encoder is closed');
-    if (!this.text) throw new Error(`${this.id}: the model folder has no text model (onnx/text_model*.onnx + tokenizer.json + tokenizer_config.json)`);
+    if (!this.text) throw new LoupeError('bad_request', `${this.id}: the model folder has no text model (onnx/text_model*.onnx + tokenizer.json + tokenizer_config.json)`);
     const { model, tokenizer } = this.text;
     const out: Float32Array[] = [];
     for (const batch of chunks(texts, 32)) {
