@@ -14,7 +14,7 @@ import { resolveVersion } from '../services/discovery.js';
 import { imageQueryVector, textQueryVector, textVersion, type EncoderPool } from '../services/encoders.js';
 import { candidatesById, catalogueStamp, filteredCandidates, vocabularyRows, type CandidateRow } from '../store/assistant.js';
 import type { Db } from '../store/db.js';
-import { itemReason, offlineReply, passesAttrs, resolveRelative, type ScoreParts } from './explain.js';
+import { itemReason, offlineReply, passesAttrs, resolveRelative, understood, type ScoreParts } from './explain.js';
 import { buildLexicon, parseLexiconCsv } from './lexicon.js';
 import { groundQuery, type LlmClient } from './llm.js';
 import { parseConversation } from './parser.js';
@@ -166,6 +166,12 @@ export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promis
     const { attrs, unresolved } = resolveRelative(query.attrs, shownRows);
     if (unresolved.length) notes.push(`nothing shown had ${unresolved.join(', ')} to compare with`);
     query = { ...query, attrs };
+  }
+  // Nothing usable (emoji, punctuation, only grammar words): no items rather than arbitrary ones.
+  if (!understood(query) && !query.text && !query.exclude.length) {
+    const version = await resolveVersion(deps.db, req.version);
+    const reply = 'I could not find anything to search for in that message. Tell me what you are looking for: a kind of item, who it is for, or send a photo.';
+    return { reply, query, version, mode: resolved.mode, ...(notes.length ? { note: notes.join('; ') } : {}), items: [] };
   }
   const { version, vectors } = await queryVectors(deps, req, query, notes);
   const qvec = combined(vectors);
