@@ -13,17 +13,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { LiveBus } from '../src/app/live.js';
 import { understood } from '../src/assistant/explain.js';
 import { askAssistant, lexiconFile } from '../src/assistant/service.js';
 import { asBoolean } from '../src/assistant/vocabulary.js';
 import { TasteService } from '../src/graph/io/taste-service.js';
 import { IndexRegistry } from '../src/index/registry.js';
+import { listen } from '../src/server/serve.js';
 import { nearestToVector } from '../src/services/discovery.js';
 import { EncoderPool, textQueryVector } from '../src/services/encoders.js';
 import { trainVersion } from '../src/services/train.js';
 import { candidatesById, type CandidateRow } from '../src/store/assistant.js';
 import { getVersion, promoteVersion } from '../src/store/vectors.js';
-import { CLOTHING, ingestAndEncode, report } from './common.js';
+import { CLOTHING, ingestAndEncode, report, summarize } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     version: { type: 'string', default: 'assistant-eval' },
     seed: { type: 'string', default: '1' },
     lexicon: { type: 'string' },
+    http: { type: 'string', default: '20' },
   },
 });
 
@@ -115,6 +118,22 @@ try {
     slice('kids', perCase.filter((r) => r.kids)),
   ];
   for (const s of slices) console.log(`${s.slice.padEnd(22)} n=${String(s.n).padStart(3)}  assistant ${s.assistant ?? '-'}  text search ${s.text ?? '-'}`);
+  // POST /api/assistant over loopback HTTP (the set's first requests, after the in-process run warmed caches).
+  const server = await listen({ db, paths, indexes, encoders, live: new LiveBus(), apiKey: undefined, limits: { uploadBytes: 20_000_000, maxPixels: 50_000_000 } }, { port: 0, host: '127.0.0.1' });
+  const httpMs: number[] = [];
+  try {
+    for (const c of cases.slice(0, Number(values.http))) {
+      const t = performance.now();
+      const res = await fetch(`${server.url}/api/assistant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: c.request, k: K }) });
+      await res.json();
+      if (res.status !== 200) throw new Error(`POST /api/assistant "${c.request}" -> ${res.status}`);
+      httpMs.push(performance.now() - t);
+    }
+  } finally {
+    await server.close();
+  }
+  const http = summarize(httpMs);
+  console.log(`POST /api/assistant over ${httpMs.length} requests: p50 ${http.p50.toFixed(0)} ms, p99 ${http.p99.toFixed(0)} ms`);
   const result = {
     requests: cases.length,
     k: K,
@@ -127,6 +146,7 @@ try {
     assistant_better: perCase.filter((r) => r.assistant > r.text).length,
     text_better: perCase.filter((r) => r.text > r.assistant).length,
     assistant_ms_median: [...perCase.map((r) => r.ms)].sort((a, b) => a - b)[Math.floor(perCase.length / 2)],
+    http_post_ms: { requests: httpMs.length, p50: Math.round(http.p50), p99: Math.round(http.p99) },
     per_case: perCase,
   };
   console.log(`precision@${K} over ${cases.length} requests: assistant ${result.assistant_precision_at_5} vs text search ${result.text_search_precision_at_5}`);
