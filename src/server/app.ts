@@ -6,6 +6,7 @@ import { catalogueStats } from '../store/browse.js';
 import { countItems } from '../store/items.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
 import type { AppServices } from '../app/context.js';
+import { apiDocsDocs, apiDocsRoutes } from './api-docs.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
 import { openApiDocument, type RouteDoc } from './openapi.js';
 import { assistantDocs, assistantRoutes } from './routes/assistant.js';
@@ -65,7 +66,7 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
   api.get('/health', async (c) => {
     return c.json({ status: 'ok', db: s.db.kind, items: await countItems(s.db), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
   });
-  const docs = [...CORE_DOCS, ...itemDocs, ...completeDocs, ...searchDocs, ...evalDocs, ...reportDocs, ...userDocs, ...assistantDocs, ...(opts.extraDocs ?? [])];
+  const docs = [...CORE_DOCS, ...apiDocsDocs, ...itemDocs, ...completeDocs, ...searchDocs, ...evalDocs, ...reportDocs, ...userDocs, ...assistantDocs, ...(opts.extraDocs ?? [])];
   api.get('/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
   api.get('/stats', async (c) => c.json(await catalogueStats(s.db)));
   api.get('/versions', async (c) => {
@@ -105,6 +106,7 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
   api.route('/', reportRoutes(s));
   api.route('/', userRoutes(s));
   api.route('/', assistantRoutes(s));
+  api.route('/', apiDocsRoutes());
   api.all('*', (c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.route('/api', api);
   app.route('/', mediaRoutes(s));
