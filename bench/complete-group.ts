@@ -8,19 +8,20 @@
  * no group of a held-out item; every item stays a candidate. Each member of a held-out group queries
  * the whole catalogue (itself excluded); Recall@10 = hits among its group-mates / min(10, mates).
  * Candidate steps and early stopping are chosen on a dev split of the training groups only.
- *   npm run bench -- complete-group        (= node --import tsx bench/complete-group.ts [--seed N] [--set ccp|clothing])
+ *   npm run bench -- complete-group
+ *   node --import tsx bench/complete-group.ts [--seed N] [--set ccp|clothing] [--goes-with-only]
  */
 import { parseArgs } from 'node:util';
 import { holdOutGroups, groupMembers, groupQueries } from '../src/complete/split.js';
 import { groupRecall, tuneStep, NO_STEP, type CandidateStep, type LabelPrior } from '../src/complete/score.js';
-import { devSplit, scoreBlock, standardise, trainGoesWith, type CompleteItem } from '../src/complete/train.js';
+import { devSplit, standardise, trainGoesWith, type CompleteItem } from '../src/complete/train.js';
 import { cosineScorer, goesWithScorer } from '../src/complete/evaluate.js';
 import { trainEmbedding } from '../src/embedding/train.js';
 import { initTf } from '../src/embedding/tf.js';
 import { report } from './common.js';
 import { ccpCropItems, clothingSenderItems } from './complete-data.js';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, set: { type: 'string', multiple: true } } });
+const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, set: { type: 'string', multiple: true }, 'goes-with-only': { type: 'boolean' } } });
 const seed = Number(values.seed);
 const FRACTION = 0.3;
 await initTf();
@@ -42,6 +43,8 @@ async function run(name: string, items: CompleteItem[]) {
   };
 
   const raw = items.map((it) => it.features);
+  if (!values['goes-with-only']) await baselines();
+  async function baselines() {
   add('generic neighbours (raw cosine)', test(cosineScorer(raw, queries)));
   const std = standardise(raw, 1);
   const centred = items.map((_, i) => std.x.subarray(i * std.x.length / items.length, (i + 1) * std.x.length / items.length));
@@ -49,21 +52,22 @@ async function run(name: string, items: CompleteItem[]) {
   const centredStep = tuned(centred);
   add('generic mean-centred + candidate step', test(cosineScorer(centred, queries), centredStep, dev.prior), { step: centredStep });
 
-  let t = Date.now();
+  const t = Date.now();
   const trainItems = items.filter((it) => !split.hidden.has(it.id));
   const { model: looks } = await trainEmbedding({ items: trainItems }, { seed, signals: ['labels', 'groups'] });
   const looksVecs = looks.project(raw);
   add('trained "looks like" version (labels+groups)', test(cosineScorer(looksVecs, queries)), { seconds: (Date.now() - t) / 1000 });
   const looksStep = tuned(looksVecs);
   add('trained "looks like" + candidate step', test(cosineScorer(looksVecs, queries), looksStep, dev.prior), { step: looksStep });
+  }
 
-  t = Date.now();
-  const { model, report: r } = await trainGoesWith({ items, hidden: split.hidden, split: { seed, fraction: FRACTION, heldOutGroups: split.heldOutGroups } }, { seed, log: (m) => console.log(`    ${m}`) });
+  const t = Date.now();
+  const { model, report: r } = await trainGoesWith({ items, hidden: split.hidden, split: { seed, fraction: FRACTION, heldOutGroups: split.heldOutGroups } }, { seed, maxSeconds: 900, log: (m) => console.log(`    ${m}`) });
   const seconds = (Date.now() - t) / 1000;
   const gw = goesWithScorer(model, items);
   add('goes-with f.g (no candidate step)', test(gw), { seconds });
   add('goes-with f.g + candidate step (product)', test(gw, model.step, model.prior), { step: model.step, seconds });
-  const base = rows['generic neighbours (raw cosine)']!.recall;
+  const base = rows['generic neighbours (raw cosine)']?.recall ?? NaN;
   const product = rows['goes-with f.g + candidate step (product)']!.recall;
   console.log(`  => goes-with / generic neighbours: ${(product / base).toFixed(2)}x  (train ${seconds.toFixed(1)} s, ${r.epochs} epochs, best ${r.bestEpoch}, dev ${r.devRecallStart.toFixed(4)} -> ${r.devRecall.toFixed(4)} -> ${r.devRecallWithStep.toFixed(4)} with step)`);
   return { items: items.length, heldOutGroups: held.size, queries: queries.length, rows, liftOverGeneric: product / base, train: r };

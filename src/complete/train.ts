@@ -31,9 +31,9 @@ export interface CompleteTrainInput {
 export const COMPLETE_DEFAULTS = {
   dims: 128,
   temperature: 0.1,
-  batchSize: 256,
-  learningRate: 2e-3,
-  stepsPerEpoch: 40,
+  batchSize: 128,
+  learningRate: 3e-3,
+  stepsPerEpoch: 30,
   maxEpochs: 15,
   patience: 3,
   devFraction: 0.2,
@@ -124,12 +124,21 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
     idx.forEach((i, r) => out.set(x.subarray(i * d, (i + 1) * d), r * d));
     return tf.tensor2d(out, [idx.length, d]);
   };
-  // f and g start equal (a random projection, close to centred generic similarity) and drift apart.
-  const init = new Float32Array(d * o.dims).map(() => rng.normal() / Math.sqrt(d));
-  const wf = tf.variable(tf.tensor2d(init, [d, o.dims]));
-  const wg = tf.variable(tf.tensor2d(init, [d, o.dims]));
+  // A shared first projection w, then one small head each: f = x w af, g = x w ag. Heads start as
+  // the identity, so f = g = a random projection (close to centred generic similarity) and drift apart.
+  // Sharing w halves the big products per step.
+  const w = tf.variable(tf.tensor2d(new Float32Array(d * o.dims).map(() => rng.normal() / Math.sqrt(d)), [d, o.dims]));
+  const af = tf.variable(tf.eye(o.dims) as tf.Tensor2D);
+  const ag = tf.variable(tf.eye(o.dims) as tf.Tensor2D);
+  const vars = [w, af, ag];
   const xAll = tf.tensor2d(x, [n, d]);
-  const project = (): { f: Float32Array; g: Float32Array } => ({ f: unitRows(tf.tidy(() => tf.matMul(xAll, wf))), g: unitRows(tf.tidy(() => tf.matMul(xAll, wg))) });
+  const project = (): { f: Float32Array; g: Float32Array } => {
+    const h = tf.tidy(() => tf.matMul(xAll, w));
+    const out = { f: unitRows(tf.tidy(() => tf.matMul(h, af))), g: unitRows(tf.tidy(() => tf.matMul(h, ag))) };
+    h.dispose();
+    return out;
+  };
+  const snapshot = () => vars.map((v) => v.dataSync().slice() as Float32Array);
   const devScores = (p: { f: Float32Array; g: Float32Array }) => {
     const qf = new Float32Array(devQueries.length * o.dims);
     const qg = new Float32Array(devQueries.length * o.dims);
@@ -149,7 +158,7 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
 
   const optimizer = tf.train.adam(o.learningRate);
   const start = devRecall(project());
-  let best = { recall: start, epoch: 0, wf: wf.dataSync().slice() as Float32Array, wg: wg.dataSync().slice() as Float32Array };
+  let best = { recall: start, epoch: 0, weights: snapshot() };
   let since = 0;
   let epochs = 0;
   let stoppedBy: CompleteTrainReport['stoppedBy'] = 'maxEpochs';
@@ -175,8 +184,9 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
       const xp = rows(P);
       const lossT = optimizer.minimize(() => {
         const unit = (t: tf.Tensor2D) => tf.div(t, tf.add(tf.norm(t, 'euclidean', 1).expandDims(1), 1e-12)) as tf.Tensor2D;
-        const [fa, ga, fp, gp] = [unit(matmulData(xa, wf)), unit(matmulData(xa, wg)), unit(matmulData(xp, wf)), unit(matmulData(xp, wg))];
-        const w = tf.tensor2d(pos, [b, b]);
+        const [ha, hp] = [matmulData(xa, w), matmulData(xp, w)];
+        const [fa, ga, fp, gp] = [unit(matmul(ha, af)), unit(matmul(ha, ag)), unit(matmul(hp, af)), unit(matmul(hp, ag))];
+        const pw = tf.tensor2d(pos, [b, b]);
         const mask = tf.tensor2d(ignore, [b, b]);
         const side = (q: tf.Tensor2D, c: tf.Tensor2D, wt: tf.Tensor2D, m: tf.Tensor2D) => {
           const logits = tf.add(tf.div(matmul(q, tf.transpose(c)), o.temperature), m);
@@ -184,8 +194,8 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
           return tf.mean(tf.div(tf.sum(tf.mul(wt, logp), 1), tf.sum(wt, 1)));
         };
         // a -> b and b -> a, with the two projections swapped: f(query) . g(candidate) both ways.
-        const l1 = side(fa, gp, w, mask);
-        const l2 = side(fp, ga, tf.transpose(w) as tf.Tensor2D, tf.transpose(mask) as tf.Tensor2D);
+        const l1 = side(fa, gp, pw, mask);
+        const l2 = side(fp, ga, tf.transpose(pw) as tf.Tensor2D, tf.transpose(mask) as tf.Tensor2D);
         return tf.neg(tf.add(l1, l2)).div(2) as tf.Scalar;
       }, true);
       lossSum += lossT!.dataSync()[0]!;
@@ -196,7 +206,7 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
     const r = devRecall(project());
     o.log?.(`goes-with epoch ${epoch}: loss ${(lossSum / o.stepsPerEpoch).toFixed(3)}  dev recall@10 ${r.toFixed(4)}  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (r > best.recall + 1e-4) {
-      best = { recall: r, epoch, wf: wf.dataSync().slice() as Float32Array, wg: wg.dataSync().slice() as Float32Array };
+      best = { recall: r, epoch, weights: snapshot() };
       since = 0;
     } else if (++since >= o.patience) {
       stoppedBy = 'patience';
@@ -207,10 +217,11 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
       break;
     }
   }
-  wf.assign(tf.tensor2d(best.wf, [d, o.dims]));
-  wg.assign(tf.tensor2d(best.wg, [d, o.dims]));
+  vars.forEach((v, i) => v.assign(tf.tensor(best.weights[i]!, v.shape)));
   const tuned = tuneStep({ labels, queries: devQueries, scores: devScores(project()), prior });
-  [wf, wg, xAll].forEach((t) => t.dispose());
+  // Served as two plain matrices: Wf = w af, Wg = w ag.
+  const [wf, wg] = tf.tidy(() => [tf.matMul(w, af).dataSync() as Float32Array, tf.matMul(w, ag).dataSync() as Float32Array]);
+  [...vars, xAll].forEach((t) => t.dispose());
   optimizer.dispose();
 
   const report: CompleteTrainReport = {
@@ -223,7 +234,7 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
       prior: prior.json as CompleteHead['prior'], split: input.split,
       info: { epochs, bestEpoch: best.epoch, devRecall: best.recall, devRecallWithStep: tuned.recall, fitGroups: fitGroups.size, devGroups, pairs: input.pairs?.length ?? 0, seconds: report.seconds, seed: o.seed },
     },
-    { mean, scale, wf: best.wf, wg: best.wg },
+    { mean, scale, wf: wf!, wg: wg! },
   );
   return { model, report };
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { GoesWith } from '../components/GoesWith';
 import { BackIcon } from '../components/Icons';
 import { SimilarColumn } from '../components/SimilarColumn';
 import { ErrorState, Spinner } from '../components/States';
@@ -146,6 +147,10 @@ export function ItemPage({ id }: { id: string }) {
           <section className="more-like-this" aria-labelledby="similar-title">
             <h2 id="similar-title">More like this</h2>
             <Compare itemId={data.id} />
+          </section>
+          <section className="more-like-this goes-with" aria-labelledby="goes-with-title">
+            <h2 id="goes-with-title">Goes with</h2>
+            <GoesWith itemId={data.id} />
           </section>
         </>
       )}
