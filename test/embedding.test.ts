@@ -159,7 +159,7 @@ test('real photos: trained embedding beats generic features on held-out contribu
   const dir = path.resolve(import.meta.dirname, '../examples/clothing-sample');
   const [header, ...lines] = fs.readFileSync(path.join(dir, 'items.csv'), 'utf8').trim().split('\n');
   const col = (name: string) => header!.split(',').indexOf(name);
-  const [cId, cImage, cLabels, cGroups] = [col('id'), col('image'), col('labels'), col('groups')];
+  const cImage = col('image');
   const rows = lines.map((l) => l.split(','));
   const enc = await createEncoder(DEFAULT_ENCODER, { modelsDir: tmpDir() });
   const features: Float32Array[] = [];

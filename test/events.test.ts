@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { dataPaths } from '../src/config.js';
 import { DEFAULT_BLEND, MIN_VALIDATION_USERS } from '../src/graph/blend.js';
 import { runMainJob } from '../src/services/pipeline.js';

@@ -224,9 +224,17 @@ test('features carry meaning: same-label photos are closer than cross-label ones
     for (let j = 0; j < vs.length; j++) {
       if (i === j) continue;
       const d = dot(vs[i]!, vs[j]!);
-      if (pick[i]!.labels === pick[j]!.labels) (same += d), ns++;
-      else (cross += d), nc++;
-      if (d > best) (best = d), (bestJ = j);
+      if (pick[i]!.labels === pick[j]!.labels) {
+        same += d;
+        ns++;
+      } else {
+        cross += d;
+        nc++;
+      }
+      if (d > best) {
+        best = d;
+        bestJ = j;
+      }
     }
     if (pick[bestJ]!.labels === pick[i]!.labels) hits++;
   }

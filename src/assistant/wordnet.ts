@@ -106,7 +106,10 @@ export function wordNetFrom(indexText: string, data: Buffer | string): WordNet {
       let frontier = [offset];
       for (let d = 1; frontier.length && d < 20; d++) {
         const next: string[] = [];
-        for (const o of frontier) for (const h of synset(o)?.hypernyms ?? []) if (!dist.has(h)) (dist.set(h, d), next.push(h));
+        for (const o of frontier) for (const h of synset(o)?.hypernyms ?? []) if (!dist.has(h)) {
+          dist.set(h, d);
+          next.push(h);
+        }
         frontier = next;
       }
       ancestorCache.set(offset, dist);

@@ -43,7 +43,10 @@ export class LabelPrior {
     const together = new Map<string, number>();
     const id = (l: string) => {
       let i = labels.get(l);
-      if (i === undefined) labels.set(l, (i = labels.size)), groupCount.push(0);
+      if (i === undefined) {
+        labels.set(l, (i = labels.size));
+        groupCount.push(0);
+      }
       return i;
     };
     for (const members of groups) {

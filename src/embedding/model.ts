@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { LoupeError } from '../errors.js';
-import { densify, hashText, type TextHashConfig } from './text.js';
+import { densify, hashText } from './text.js';
 import { SIGNALS, itemText, type Signal, type TrainingData } from './types.js';
 
 export const MODEL_FILE = 'model.json';

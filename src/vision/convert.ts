@@ -58,10 +58,6 @@ function ints(a: TfAttrValue | undefined): number[] | undefined {
   return a?.list?.i?.map(Number);
 }
 
-function product(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a * b, 1);
-}
-
 function placeholderShape(n: TfNodeDef): number[] {
   const shape = n.attr.shape?.shape;
   const dims = typeof shape === 'object' && shape !== null && 'dim' in shape ? (shape as { dim: unknown }).dim : undefined;
