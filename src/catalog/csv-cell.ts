@@ -15,11 +15,6 @@ export function csvField(value: string): string {
   return NEEDS_QUOTES.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 
-/** One CSV line from already-formatted values. */
-export function csvLine(values: readonly string[]): string {
-  return values.map(csvField).join(',');
-}
-
 /** Undoes the guard of `csvField` on a parsed field. */
 export function fromCsvField(value: string): string {
   return GUARDED.test(value) ? value.slice(1) : value;

@@ -192,8 +192,3 @@ export async function tombstonesSince(db: Queryable, version: string, afterSeq: 
   );
   return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq) }));
 }
-
-export async function maxTombstoneSeq(db: Queryable): Promise<number> {
-  const rows = await db.query<{ m: string | null }>('SELECT max(seq) AS m FROM tombstones');
-  return Number(rows[0]?.m ?? 0);
-}
