@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { Link, useRoute } from '../lib/router';
 import { LogoMark } from './Icons';
 import { LiveButton } from './LivePanel';
@@ -14,6 +15,15 @@ const NAV = [
 
 export function Header({ onImage, liveOpen, onToggleLive }: { onImage: (file: File) => void; liveOpen: boolean; onToggleLive: () => void }) {
   const route = useRoute();
+  const nav = useRef<HTMLElement>(null);
+  // On a phone the nav is a sideways-scrolling row: keep the current section's link in view.
+  useEffect(() => {
+    const el = nav.current;
+    const link = el?.querySelector<HTMLElement>('a[aria-current="page"]');
+    if (!el || !link || el.scrollWidth <= el.clientWidth) return;
+    const left = link.getBoundingClientRect().left - el.getBoundingClientRect().left + el.scrollLeft;
+    if (left < el.scrollLeft || left + link.offsetWidth > el.scrollLeft + el.clientWidth) el.scrollLeft = Math.max(0, left - (el.clientWidth - link.offsetWidth) / 2);
+  }, [route.name]);
   return (
     <header className="topbar">
       <div className="topbar-inner">
@@ -21,7 +31,7 @@ export function Header({ onImage, liveOpen, onToggleLive }: { onImage: (file: Fi
           <LogoMark />
           <span className="brand-name">Loupe</span>
         </Link>
-        <nav className="mainnav" aria-label="Main">
+        <nav className="mainnav" aria-label="Main" ref={nav}>
           <ul>
             {NAV.map((n) => {
               const current = (n.match as readonly string[]).includes(route.name);

@@ -10,7 +10,11 @@ const usd = (v: number) => `$${sig(v)}`;
 const lift = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(0)}%` : '–');
 
 function Chart({ name, title }: { name: string; title: string }) {
-  return <img className="proof-chart" src={`/api/report/charts/${name}.svg`} alt={title} loading="lazy" />;
+  return (
+    <div className="proof-chart-scroll">
+      <img className="proof-chart" src={`/api/report/charts/${name}.svg`} alt={title} loading="lazy" />
+    </div>
+  );
 }
 
 function Body({ r }: { r: ProofReport }) {
