@@ -5,7 +5,7 @@ import { trainingFingerprint, type EmbeddingModel } from '../embedding/model.js'
 import { CalibratedTagger } from '../embedding/tagger.js';
 import { splitItems, subset, type SplitRecord } from '../embedding/split.js';
 import { trainEmbedding, type TrainReport } from '../embedding/train.js';
-import { SIGNALS, type Signal, type TrainingData, type TrainingItem, type TrainProgress } from '../embedding/types.js';
+import { itemText, SIGNALS, type Signal, type TrainingData, type TrainingItem, type TrainProgress } from '../embedding/types.js';
 import { LoupeError } from '../errors.js';
 import { evaluateVersion } from '../eval/evaluate.js';
 import type { IndexRegistry } from '../index/registry.js';
@@ -46,17 +46,19 @@ export interface TrainVersionResult {
 
 /**
  * Calibrates the version's kNN tag votes into probabilities on items training never fitted (the
- * validation slice, projected without their labels), with the fitted items as the reference.
+ * validation slice), with the fitted items as the reference. Both sides are projected as the index
+ * stores them (title, description and labels in the text), because those are the vectors a served
+ * suggestion compares: calibrating on label-free queries against labelled references fit votes
+ * from a different geometry (a 9-of-10 vote came out at 0.19, so no suggestion ever showed).
  */
 function fitTagCalibrator(model: EmbeddingModel, items: readonly TrainingItem[], split: SplitRecord): CalibratedTagger['calibrator'] | undefined {
   const byId = new Map(items.map((it) => [it.id, it]));
-  const side = (ids: readonly string[], withLabels: boolean) => {
+  const side = (ids: readonly string[]) => {
     const l = ids.map((id) => byId.get(id)!).filter((it) => it.labels?.length);
-    const text = l.map((it) => [it.title, it.description, ...(withLabels ? (it.labels ?? []) : [])].filter(Boolean).join(' \n '));
-    return { vectors: model.project(l.map((it) => it.features), text), labels: l.map((it) => it.labels ?? []) };
+    return { vectors: model.project(l.map((it) => it.features), l.map(itemText)), labels: l.map((it) => it.labels ?? []) };
   };
-  const reference = side(split.fitIds, true);
-  const calibration = side(split.validationIds, false);
+  const reference = side(split.fitIds);
+  const calibration = side(split.validationIds);
   if (!reference.vectors.length || calibration.vectors.length < 5) return undefined;
   return CalibratedTagger.fit(reference, calibration).calibrator;
 }
