@@ -8,45 +8,11 @@
 import lemmatizer from 'wink-lemmatizer';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
-
-export type MappingKind = 'override' | 'synonym' | 'is-a' | 'covers' | 'sibling' | 'general' | 'flag';
-
-export interface WordMapping {
-  /** The request's words that were mapped ("trench coat"). */
-  word: string;
-  /** Tokens consumed. */
-  length: number;
-  kind: MappingKind;
-  /** Candidate labels (empty for 'general' and 'flag'). */
-  labels: string[];
-  /** For kind 'flag': the boolean attribute the word sets. */
-  attr?: string;
-  /** Whether a hard filter is justified (override or direct synonym). */
-  confident: boolean;
-  /** How it was mapped, for the reply's query: `"parka" -> Outwear via WordNet coat`. */
-  via: string;
-}
-
-export interface Anchor {
-  label: string;
-  offset: string;
-  /** The synset's lemmas. */
-  words: string[];
-  source: 'wordnet' | 'near spelling' | 'lexicon.csv';
-}
+import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
 
 export interface LexiconRow {
   word: string;
   label: string;
-}
-
-export interface Lexicon {
-  anchors: Anchor[];
-  /** The synset (offset and words) the catalogue's labels mostly sit under, e.g. clothing. */
-  domain: { offset: string; words: string[] } | undefined;
-  flags: { attr: string; offsets: string[] }[];
-  overrides: Map<string, string[]>;
-  map(tokens: readonly string[], i: number): WordMapping | undefined;
 }
 
 /** Relations stronger than this many labels say nothing about which label (e.g. "clothes"). */

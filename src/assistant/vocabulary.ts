@@ -2,7 +2,7 @@
  * The catalogue's own words: labels, groups and attribute values, normalised so a request can be
  * matched against them without a language model. Pure: built from rows the store hands over.
  */
-import type { Lexicon } from './lexicon.js';
+import type { Lexicon } from './lexicon-types.js';
 
 export type AttrKind = 'number' | 'boolean' | 'category';
 
