@@ -48,6 +48,24 @@ module.exports = {
       to: { path: IO },
     },
     {
+      name: 'domain-does-not-call-use-cases',
+      severity: 'error',
+      comment:
+        'Domain folders take what they need as arguments; they do not call up into services/, app/ or jobs/. ' +
+        'The files listed in pathNot still do (see docs/ARCHITECTURE.md, "Where today\'s code differs"): this list may only shrink.',
+      from: {
+        path: '^src/(catalog|vision|embedding|index|graph|complete|assistant|eval|quality|report)/',
+        pathNot: [
+          '^src/eval/evaluate\\.ts$',
+          '^src/report/(accuracy|build|measure)\\.ts$',
+          '^src/quality/analyse\\.ts$',
+          '^src/assistant/service\\.ts$',
+          '^src/graph/io/(feed-eval|taste-service)\\.ts$',
+        ],
+      },
+      to: { path: '^src/(services|app|jobs)/' },
+    },
+    {
       name: 'nothing-imports-the-doors',
       severity: 'error',
       comment: 'cli/ and server/ are entry points (doors): below them nothing imports them.',
