@@ -12,6 +12,7 @@ const ALL: Record<string, string[]> = {
   'request-time': ['bench/request-time.ts'],
   'generic-precision': ['bench/generic-precision.ts'],
   'train-clothing': ['bench/train-clothing.ts'],
+  'complete-group': ['bench/complete-group.ts'],
   'taste-update': ['bench/taste-update.ts'],
   'feed-eval': ['bench/feed-eval.ts'],
   'assistant-eval': ['bench/assistant-eval.ts'],
