@@ -103,12 +103,14 @@ test('serve any version: similar, promote and roll back, text search, tags', () 
   assert.equal(noText.code, 1);
   assert.match(noText.stderr, /cannot embed text/);
 
-  const tags = loupeJson<{ item: string; version: string; calibrated: boolean; tags: { label: string; probability: number }[] }>(
+  const tags = loupeJson<{ item: string; version: string; calibrated: boolean; tags: { label: string; probability: number; support: number }[] }>(
     ['tag', id, '--version', 'mine', '--threshold', '0', '--data', data],
   );
   assert.equal(tags.calibrated, true);
   assert.ok(tags.tags.length > 0);
   for (const t of tags.tags) assert.ok(t.probability >= 0 && t.probability <= 1);
+  // The calibrator is fit on vectors like the served ones: a label 9 of 10 neighbours carry shows.
+  for (const t of tags.tags.filter((x) => x.support >= 9)) assert.ok(t.probability >= 0.5, `${t.label}: ${t.support}/10 votes, p ${t.probability}`);
   const fromImage = loupeJson<{ tags: { label: string }[] }>(['tag', '--image', rows[0]!.image, '--version', 'mine', '--threshold', '0', '--data', data]);
   assert.ok(fromImage.tags.length > 0);
 });
