@@ -14,6 +14,7 @@ import { trainGoesWith, type CompleteItem, type CompleteTrainReport } from '../c
 import { LoupeError, notFound } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { vectorStamp } from '../store/goes-with.js';
+import { itemExists } from '../store/items.js';
 import { coInteractionPairs, itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
 import { getVersion, listVersions, promotedVersion } from '../store/vectors.js';
 import { versionDir } from './project.js';
@@ -170,8 +171,7 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
   const cat = await catalogue(db, model, name, base);
   const qi = cat.index.get(id);
   if (qi === undefined) {
-    const exists = await db.query('SELECT 1 FROM items WHERE id = $1', [id]);
-    if (!exists.length) throw notFound(`no item with id '${id}'`);
+    if (!(await itemExists(db, id))) throw notFound(`no item with id '${id}'`);
     throw new LoupeError('conflict', `item '${id}' has no '${base}' vector yet (run \`loupe encode\`)`);
   }
   const q = cat.items[qi]!;
