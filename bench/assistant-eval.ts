@@ -23,7 +23,7 @@ import { listen } from '../src/server/serve.js';
 import { nearestToVector } from '../src/services/discovery.js';
 import { EncoderPool, textQueryVector } from '../src/services/encoders.js';
 import { trainVersion } from '../src/services/train.js';
-import { candidatesById, type CandidateRow } from '../src/store/assistant.js';
+import { candidatesById, type CandidateRow } from '../src/store/item-filters.js';
 import { getVersion, promoteVersion } from '../src/store/vectors.js';
 import { CLOTHING, ingestAndEncode, report, summarize } from './common.js';
 

@@ -2,7 +2,7 @@
  * Pure parts of answering: attribute checks, relative constraints ("cheaper" than what was shown),
  * the reason for each item, and the offline reply text.
  */
-import type { CandidateRow } from '../store/assistant.js';
+import type { CandidateRow } from '../store/item-filters.js';
 import type { AssistantQuery, AttrConstraint } from './types.js';
 import { asBoolean, asNumber, phraseTokens } from './vocabulary.js';
 

@@ -12,7 +12,7 @@ import { cosine, normalized } from '../graph/vec.js';
 import type { IndexRegistry } from '../index/registry.js';
 import { resolveVersion } from '../services/discovery.js';
 import { imageQueryVector, textQueryVector, textVersion, type EncoderPool } from '../services/encoders.js';
-import { candidatesById, catalogueStamp, filteredCandidates, vocabularyRows, type CandidateRow } from '../store/assistant.js';
+import { candidatesById, catalogueStamp, filteredCandidates, vocabularyRows, type CandidateRow } from '../store/item-filters.js';
 import type { Db } from '../store/db.js';
 import { itemReason, offlineReply, passesAttrs, resolveRelative, understood, type ScoreParts } from './explain.js';
 import { buildLexicon, parseLexiconCsv } from './lexicon.js';

@@ -3,7 +3,7 @@ import { buildLexicon, listLexicon, parseLexiconCsv } from '../assistant/lexicon
 import { lexiconFile } from '../assistant/service.js';
 import { buildVocabulary } from '../assistant/vocabulary.js';
 import { loadWordNet } from '../assistant/wordnet.js';
-import { vocabularyRows } from '../store/assistant.js';
+import { vocabularyRows } from '../store/item-filters.js';
 import type { Command } from './command.js';
 import { withStore } from './open.js';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { catalogueStats } from '../store/browse.js';
+import { catalogueStats } from '../store/item-views.js';
 import { countItems } from '../store/items.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
 import type { AppServices } from '../app/context.js';

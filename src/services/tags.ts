@@ -4,7 +4,7 @@ import type { DataPaths } from '../config.js';
 import { Calibrator, type CalibratorJson } from '../embedding/tagger.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { Db } from '../store/db.js';
-import { getItems } from '../store/browse.js';
+import { getItems } from '../store/item-views.js';
 import { versionDir } from './project.js';
 
 export interface TagSuggestion {

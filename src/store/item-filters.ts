@@ -1,4 +1,4 @@
-import type { ItemView } from './browse.js';
+import type { ItemView } from './item-views.js';
 import type { Queryable } from './db.js';
 
 /** An item as the assistant filters and explains it: the API's item view without its image. */

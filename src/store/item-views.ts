@@ -1,5 +1,7 @@
 import type { Queryable } from './db.js';
 
+/** Read views of `items` joined with `images`: pages, lookups and counts as the API and UI show them. */
+
 /** An item as the API and UI show it. */
 export interface ItemView {
   id: string;

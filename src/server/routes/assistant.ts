@@ -5,7 +5,7 @@ import { AssistantRequestSchema, conversationOf, decodeImageField } from '../../
 import { askAssistant } from '../../assistant/service.js';
 import { LoupeError } from '../../errors.js';
 import { tasteService } from '../../graph/io/taste-service.js';
-import { getItems } from '../../store/browse.js';
+import { getItems } from '../../store/item-views.js';
 import type { AppServices } from '../../app/context.js';
 import { errorBody } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';

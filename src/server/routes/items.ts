@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LoupeError, notFound } from '../../errors.js';
 import { suggestTags } from '../../services/tags.js';
 import { similarFromIndex, similarItems, resolveVersion } from '../../services/discovery.js';
-import { getItem, listItems } from '../../store/browse.js';
+import { getItem, listItems } from '../../store/item-views.js';
 import { expand } from './search.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Hono } from 'hono';
 import { imageFile, thumbFile } from '../../config.js';
 import { notFound } from '../../errors.js';
-import { imageExt } from '../../store/browse.js';
+import { imageExt } from '../../store/item-views.js';
 import type { AppServices } from '../../app/context.js';
 
 const MIME: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff', avif: 'image/avif', heic: 'image/heic' };

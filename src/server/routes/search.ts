@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { LoupeError } from '../../errors.js';
 import { nearestToVector, resolveVersion, type SimilarResult } from '../../services/discovery.js';
 import { imageQueryVector, textQueryVector, textVersion } from '../../services/encoders.js';
-import { getItems } from '../../store/browse.js';
+import { getItems } from '../../store/item-views.js';
 import type { AppServices } from '../../app/context.js';
 import { errorBody, parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';

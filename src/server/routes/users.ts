@@ -5,7 +5,7 @@ import { LoupeError } from '../../errors.js';
 import { DEFAULT_ACTION_WEIGHTS, EventInputSchema, toTasteEvent, type TasteEvent } from '../../graph/actions.js';
 import { FEED_METHODS } from '../../graph/feed.js';
 import { tasteService } from '../../graph/io/taste-service.js';
-import { getItems } from '../../store/browse.js';
+import { getItems } from '../../store/item-views.js';
 import { knownItems } from '../../store/events.js';
 import { requireApiKey } from '../auth.js';
 import type { AppServices } from '../../app/context.js';
