@@ -15,6 +15,8 @@ const ALL: Record<string, string[]> = {
   'complete-group': ['bench/complete-group.ts'],
   'taste-update': ['bench/taste-update.ts'],
   'feed-eval': ['bench/feed-eval.ts'],
+  'feed-synthetic': ['bench/feed-synthetic.ts'],
+  'feed-scale': ['bench/feed-scale.ts'],
   'assistant-eval': ['bench/assistant-eval.ts'],
   'quality-clothing': ['bench/quality-clothing.ts'],
   workers: ['bench/workers.ts'],

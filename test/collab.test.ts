@@ -5,7 +5,7 @@ import { trainCooccur, DEFAULT_COOCCUR } from '../src/graph/collab/cooccur.js';
 import { invertSpd, trainEase } from '../src/graph/collab/ease.js';
 import { engagementMatrix, topIndices } from '../src/graph/collab/matrix.js';
 import { collabLists, trainCollab } from '../src/graph/collab/model.js';
-import { leaveLastPositiveOut, testSlices } from '../src/graph/evaluate.js';
+import { leaveLastPositiveOut, sequencePairs, testSlices, trainablePrefix } from '../src/graph/evaluate.js';
 import { generateShoppers } from '../src/graph/synth/shoppers.js';
 import { seededRandom } from '../src/graph/vec.js';
 
@@ -115,4 +115,18 @@ test('synthetic shoppers: seeded, time-ordered, skewed; communities no photo sho
     assert.ok(!seen.has(`${e.user}|${e.item}`));
     seen.add(`${e.user}|${e.item}`);
   }
+});
+
+test('no leakage: an embedding trains only on the prefix that both hold-out protocols keep', () => {
+  const items = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  // Saves at a, c, e, g; views elsewhere. last-items (k=2) keeps 6; last-positive (k=2) cuts at e: keeps 4.
+  const weights = [3, 0.5, 3, 0.5, 3, 0.5, 3, 0.5];
+  assert.equal(trainablePrefix(items, weights, 2), 4);
+  assert.equal(trainablePrefix(items, weights.map(() => 3), 2), 6);
+  assert.equal(trainablePrefix(['a', 'b'], [3, 3], 5), 1, 'at most half hidden');
+  const cut = trainablePrefix(items, weights, 2);
+  const split = leaveLastPositiveOut(items.map((item, i) => ({ user: 'u', item, action: 'x', weight: weights[i]!, ts: i })), 2);
+  const hidden = new Set(split.test.get('u'));
+  assert.ok(items.slice(0, cut).every((id) => !hidden.has(id)));
+  assert.deepEqual(sequencePairs([['a', 'b', 'c']], 1), [['a', 'b'], ['b', 'c']]);
 });

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { dataPaths } from '../src/config.js';
-import { DEFAULT_BLEND, MIN_VALIDATION_USERS } from '../src/graph/blend.js';
+import { blendOf, DEFAULT_BLEND, DEFAULT_COLLAB_BLEND, MIN_VALIDATION_USERS, sameWeights, type BlendWeights } from '../src/graph/blend.js';
+import { generateShoppers } from '../src/graph/synth/shoppers.js';
 import { runMainJob } from '../src/services/pipeline.js';
 import { openDb } from '../src/store/db.js';
 import { saveBlendWeights } from '../src/store/feed-blend.js';
@@ -189,16 +190,45 @@ test('loupe events eval: says how the blend was weighted; served feeds use the w
   assert.deepEqual([report.blend.fitted, report.blend.saved], [false, false]);
   assert.ok(report.blend.validationUsers < MIN_VALIDATION_USERS);
   assert.match(report.blend.note, /not fitted/);
-  assert.deepEqual(report.blend.weights, DEFAULT_BLEND);
+  // Enough events for the collaborative models: their defaults serve until a fit is stored.
+  assert.ok([DEFAULT_BLEND, DEFAULT_COLLAB_BLEND].some((w) => sameWeights(w, report.blend.weights as BlendWeights)), JSON.stringify(report.blend.weights));
 
   const ids = (method: string) => (JSON.parse(cli('feed', 'hat-lover', '-k', '12', '--method', method, '--json').stdout) as { items: { id: string }[] }).items.map((i) => i.id);
   const multi = ids('multi');
   assert.notDeepEqual(ids('blend'), multi, 'the default blend lets walks in');
   const db = await openDb({ url: process.env.LOUPE_DB, dir: dataPaths(data).db });
   try {
-    await saveBlendWeights(db, 'generic', { walk: 0, items: 0, single: 0, fusion: 'rank' }, { users: 50, k: 20, recall: 0.5, ndcg: 0.4 });
+    await saveBlendWeights(db, 'generic', blendOf('rank', { multi: 1 }), { users: 50, k: 20, recall: 0.5, ndcg: 0.4 });
   } finally {
     await db.close();
   }
   assert.deepEqual(ids('blend'), multi, 'stored weights with walks off: the blend is multi-interest');
+});
+
+test('loupe events import fits the blend for the catalogue at once; events eval reports the collaborative anchors beside every method', async () => {
+  // Sixty seeded shoppers with hidden tastes over the same 40 photos, as an ordinary events file.
+  const events = generateShoppers(rows.map((r) => ({ id: r.id, labels: [r.label] })), undefined, { people: 60, seed: 5 });
+  const file = path.join(work, 'shoppers.csv');
+  fs.writeFileSync(file, ['user,item,action,ts', ...events.map((e) => `${e.user},${e.item},${e.action},${new Date(e.ts).toISOString()}`)].join('\n') + '\n');
+  const imported = cli('events', 'import', file, '--json');
+  assert.equal(imported.code, 0, imported.stderr);
+  const result = JSON.parse(imported.stdout) as { imported: number; blend: { fitted: boolean; saved: boolean; weights: BlendWeights; validation: { recall: number } } };
+  assert.equal(result.imported, events.length);
+  assert.deepEqual([result.blend.fitted, result.blend.saved], [true, true], JSON.stringify(result.blend));
+  assert.ok(result.blend.validation.recall > 0);
+
+  const feed = JSON.parse(cli('feed', 'shopper-0001', '-k', '10', '--json').stdout) as { mode: string; items: { id: string; why: string }[] };
+  assert.equal(feed.mode, 'personal');
+  assert.equal(feed.items.length, 10);
+  const engaged = new Set(events.filter((e) => e.user === 'shopper-0001').map((e) => e.item));
+  assert.ok(feed.items.every((i) => !engaged.has(i.id) && i.why.length > 0));
+
+  const out = cli('events', 'eval', '--protocol', 'last-positive', '--json');
+  assert.equal(out.code, 0, out.stderr);
+  const report = JSON.parse(out.stdout) as { protocol: string; methods: Record<string, { recall: number; users: number }>; slices: { heavy: object; light: object; cold: { random: object } } };
+  assert.equal(report.protocol, 'last-positive');
+  for (const m of ['popular', 'cooc', 'ease', 'als', 'next', 'walk', 'multi', 'blend']) assert.ok(Number.isFinite(report.methods[m]!.recall), m);
+  assert.ok(report.methods.ease!.recall > report.methods.multi!.recall, 'on behaviour the collaborative model beats looks');
+  assert.ok(report.slices.heavy && report.slices.light && report.slices.cold.random);
+  assert.equal(cli('events', 'eval', '--protocol', 'newest').code, 2);
 });

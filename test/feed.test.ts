@@ -135,7 +135,7 @@ test('the blend follows the engine weights: the interests alone are multi-intere
 
 test('collaborative sources: with a model trained on the crowd, a user who saved what the crowd saved gets the crowd\'s other items, explained', () => {
   const { items } = engine();
-  const e = new FeedEngine(exactSource(items), { similarK: 4, blend: blendOf('rank', { cooc: 1, ease: 1, als: 1, next: 1 }) });
+  const e = new FeedEngine(exactSource(items), { similarK: 4, blend: blendOf('rank', { cooc: 1, ease: 1, als: 1, next: 1 }), freshEvery: 5 });
   items.forEach((it) => e.addItem(it.id, [it.label], []));
   // Twenty people each save a shoe, then the same bag: a pairing no photo shows.
   const crowd = Array.from({ length: 20 }, (_, u) => [
@@ -152,6 +152,11 @@ test('collaborative sources: with a model trained on the crowd, a user who saved
     assert.equal(feed.items[0]!.id, 'bag-07', `${method}: ${feed.items.map((i) => i.id).join(',')}`);
     assert.ok(!feed.items.some((i) => i.id === 'shoe-02'));
   }
+  // Nobody engaged with shoes 06-11: the fifth slot of the blend still brings one, found by its look.
+  const blended = e.feed('fay', 5).items;
+  assert.match(blended[4]!.id, /^shoe-(0[6-9]|1[01])$/, blended.map((i) => i.id).join(','));
+  assert.equal(whyText(blended[4]!.why, (id) => id), 'interest 1: like shoe-02 you saved');
+  assert.ok(!e.feed('fay', 5, 'cooc').items.some((i) => /^shoe-(0[6-9]|1[01])$/.test(i.id)), 'the collaborative lists alone never reach them');
   const why = whyText(e.feed('fay', 5, 'cooc').items[0]!.why, (id) => id);
   assert.equal(why, 'people who engaged with shoe-02 also engaged with this');
   assert.match(whyText(e.feed('fay', 5, 'next').items[0]!.why, (id) => id), /^people often go on to this after shoe-02$/);

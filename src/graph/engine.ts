@@ -25,9 +25,11 @@ export interface EngineOptions {
   maxUsers: number;
   /** How the `blend` feed weighs its sources: the version's fitted weights, or the defaults. */
   blend: BlendWeights;
+  /** The last slot of every this many in a blended feed goes to an item nobody engaged with yet, found by looks (0: off). */
+  freshEvery: number;
 }
 
-export const DEFAULT_ENGINE: EngineOptions = Object.freeze({ taste: DEFAULT_TASTE, walk: {}, similarK: 10, similarBudget: 64, maxUsers: 20_000, blend: DEFAULT_BLEND });
+export const DEFAULT_ENGINE: EngineOptions = Object.freeze({ taste: DEFAULT_TASTE, walk: {}, similarK: 10, similarBudget: 64, maxUsers: 20_000, blend: DEFAULT_BLEND, freshEvery: 20 });
 
 /** Unlabelled items among the popular ones are spread over this many visual clusters. */
 const COLD_CLUSTERS = 8;
@@ -168,13 +170,14 @@ export class FeedEngine {
       ann: (vec: Vec, k, exclude) => this.vectors.search(vec, k, exclude),
       similar: this.similarFn(this.options.similarBudget),
       popular: () => this.popular(),
+      isFresh: (id) => !this.popularity.has(id),
       collab: this.collab,
     };
   }
 
   /** The feed of `user` from their held model (popular-and-diverse when none is held). */
   feed(user: string, k: number, method: FeedMethod = 'blend'): ComposedFeed {
-    return composeFeed(this.sources(), this.taste(user), { k, method, walk: this.options.walk, seed: hashString(user), blend: this.options.blend });
+    return composeFeed(this.sources(), this.taste(user), { k, method, walk: this.options.walk, seed: hashString(user), blend: this.options.blend, freshEvery: this.options.freshEvery });
   }
 
   /**

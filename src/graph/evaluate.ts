@@ -85,6 +85,9 @@ export function scoreFeeds<M extends string>(test: ReadonlyMap<string, readonly 
   return out;
 }
 
+/** Items hidden per user by default in feed evaluations (and never trained on by an embedding version). */
+export const FEED_HOLDOUT = 5;
+
 /** The feed evaluation's hold-out rules, by name (a changed rule is a new name). */
 export const HOLDOUT_PROTOCOLS = ['last-items', 'last-positive'] as const;
 export type HoldoutProtocol = (typeof HOLDOUT_PROTOCOLS)[number];
@@ -159,4 +162,41 @@ export function testSlices(split: HoldoutSplit): TestSlices {
     if (c.length) cold.set(u, c);
   }
   return { heavy, light, cold };
+}
+
+/**
+ * How much of one user's time-ordered history a model may train on so that neither hold-out
+ * protocol's hidden part (the last `k` items; the last `k` positive items and everything after)
+ * is ever seen: the length of the shorter kept prefix.
+ */
+export function trainablePrefix(items: readonly string[], weights: readonly number[], k: number, minWeight = 1): number {
+  const cutOf = (counts: (i: number) => boolean, distinct: number) => {
+    const h = Math.min(k, Math.floor(distinct / 2));
+    const hidden = new Set<string>();
+    let cut = items.length;
+    while (cut > 0 && hidden.size < h) if (counts(--cut)) hidden.add(items[cut]!);
+    // Earlier events of an item already hidden are hidden with it.
+    while (cut > 0 && hidden.has(items[cut - 1]!)) cut--;
+    return cut;
+  };
+  const last = cutOf(() => true, new Set(items).size);
+  const positive = cutOf((i) => weights[i]! >= minWeight, new Set(items.filter((_, i) => weights[i]! >= minWeight)).size);
+  return Math.min(last, positive);
+}
+
+/** Pairs of items engaged within `window` steps of each other in a history (each pair once, ordered). */
+export function sequencePairs(sequences: readonly (readonly string[])[], window = 3): [string, string][] {
+  const seen = new Set<string>();
+  const pairs: [string, string][] = [];
+  for (const items of sequences) {
+    for (let i = 0; i < items.length; i++) {
+      for (let j = i + 1; j <= i + window && j < items.length; j++) {
+        const [a, b] = [items[i]!, items[j]!].sort() as [string, string];
+        if (a === b || seen.has(`${a}\u0000${b}`)) continue;
+        seen.add(`${a}\u0000${b}`);
+        pairs.push([a, b]);
+      }
+    }
+  }
+  return pairs;
 }

@@ -1,6 +1,6 @@
 import { pastTense } from './actions.js';
 import { BLEND_SOURCES, blendRanking, DEFAULT_BLEND, type BlendInput, type BlendPick, type BlendSource, type BlendWeights, type Scored } from './blend.js';
-import { collabLists, type CollabModel } from './collab/model.js';
+import { COLLAB_SOURCES, collabLists, type CollabModel } from './collab/model.js';
 import { diversifyByKey, weightedRoundRobin } from './diversify.js';
 import type { TasteGraph } from './graph.js';
 import type { InterestView, UserTaste } from './interests.js';
@@ -27,6 +27,8 @@ export interface FeedSources {
   popular(): readonly { id: string; score: number; key: string }[];
   /** Trained from the events; absent before there are enough of them. */
   collab?: CollabModel | undefined;
+  /** True for an item nobody has engaged with yet (only the visual sources can find it). */
+  isFresh?: ((id: string) => boolean) | undefined;
 }
 
 export type Why =
@@ -50,6 +52,12 @@ export interface FeedOptions {
   seed?: number;
   /** How `blend` weighs its sources (the version's fitted weights; defaults when none). */
   blend?: BlendWeights | undefined;
+  /**
+   * Blend only: the last slot of every `freshEvery` is kept for the best item nobody has engaged
+   * with yet, found by looks, when the fused list holds none (so a new item is always reachable).
+   * 0 turns it off.
+   */
+  freshEvery?: number | undefined;
 }
 
 export interface ComposedFeed {
@@ -148,7 +156,11 @@ export function gatherBlend(sources: FeedSources, taste: UserTaste, opts: Pick<F
     input.single = mean ? sources.ann(mean, pool, engaged) : [];
   }
   if (want.has('walk')) input.walk = walkList(sources, taste, engaged, pool, opts);
-  if (sources.collab && (want.has('cooc') || want.has('ease') || want.has('als') || want.has('next'))) Object.assign(input, collabLists(sources.collab, profileOf(taste), pool));
+  const collab = new Set(COLLAB_SOURCES.filter((s) => want.has(s)));
+  if (sources.collab && collab.size) {
+    const lists = collabLists(sources.collab, profileOf(taste), pool, collab);
+    for (const s of collab) input[s] = lists[s];
+  }
   if (want.has('popular')) input.popular = sources.popular().filter((p) => !engaged.has(p.id)).slice(0, pool);
   return input;
 }
@@ -190,11 +202,37 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
   const w = !interests.length && weights.weights.walk === 0 && want.includes('walk') ? { ...weights, weights: { ...weights.weights, walk: 1 } } : weights;
   const input = gatherBlend(sources, taste, { ...opts, want });
   let items: FeedEntry[] = blendRanking(input, w, k).map((p) => ({ id: p.id, score: p.score, why: why(p) }));
+  if (method === 'blend') items = withFreshSlots(sources, taste, input, items, k, opts.freshEvery ?? 0, why);
   if (items.length < k) {
     const have = new Set([...engaged, ...items.map((i) => i.id)]);
     items = [...items, ...popularFeed(sources, k - items.length, have)];
   }
   return { mode: 'personal', items };
+}
+
+/** Puts the best fresh items the visual lists know into the last slot of each `every` when the feed has none there. */
+function withFreshSlots(sources: FeedSources, taste: UserTaste, input: BlendInput, items: FeedEntry[], k: number, every: number, why: (p: BlendPick) => Why): FeedEntry[] {
+  const fresh = sources.isFresh;
+  if (!(every > 0) || !fresh || !taste.interests().length) return items;
+  const slots = Math.floor(k / every);
+  const have = items.filter((i) => fresh(i.id)).length;
+  if (!slots || have >= slots) return items;
+  const engaged = new Set(taste.items.keys());
+  const shown = new Set(items.map((i) => i.id));
+  const visual: BlendInput = { multi: input.multi ?? multiList(sources, taste, engaged, poolSize(k)), items: input.items ?? [] };
+  const candidates = blendRanking(visual, { fusion: 'rank', weights: { ...DEFAULT_BLEND.weights, walk: 0, multi: 1, items: 1 } }, poolSize(k)).filter((p) => fresh(p.id) && !shown.has(p.id));
+  const out = [...items];
+  let need = slots - have;
+  for (let s = slots; s >= 1 && need > 0 && candidates.length; s--) {
+    const at = s * every - 1;
+    if (at < out.length && fresh(out[at]!.id)) continue;
+    const pick = candidates.shift()!;
+    const entry = { id: pick.id, score: pick.score, why: why(pick) };
+    if (at < out.length) out[at] = entry;
+    else out.push(entry);
+    need--;
+  }
+  return out;
 }
 
 /** Human text for an explanation; `title` names an item (its title, else its id). */

@@ -10,7 +10,8 @@ import { LoupeError } from '../errors.js';
 import { evaluateVersion } from '../eval/evaluate.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { Db } from '../store/db.js';
-import { coInteractionPairs, itemsWithVectors, setVersionStatus } from '../store/training.js';
+import { itemsWithVectors, setVersionStatus, userSequences } from '../store/training.js';
+import { FEED_HOLDOUT, sequencePairs, trainablePrefix } from '../graph/evaluate.js';
 import { createTrainedVersion, getVersion } from '../store/vectors.js';
 import { hasCompleteModel, trainCompleteModel } from './complete.js';
 import type { CompleteTrainReport } from '../complete/train.js';
@@ -100,7 +101,9 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
     labels: r.labels,
     groups: r.groups,
   }));
-  const data: TrainingData = { items, interactions: await coInteractionPairs(db) };
+  // Events enter only as far as a feed evaluation keeps them for training: its hidden part stays unseen.
+  const sequences = (await userSequences(db)).map((q) => q.items.slice(0, trainablePrefix(q.items, q.weights, FEED_HOLDOUT)));
+  const data: TrainingData = { items, interactions: sequencePairs(sequences) };
   const signals = usableSignals(data, opts.signals ?? parseSignals(undefined));
   if (!signals.some((s) => s !== 'text')) throw new LoupeError('conflict', 'nothing to learn from: the catalogue has no labels, groups or events');
   const trainConfig = { dims: opts.dims ?? 256, heldOut: opts.heldOut ?? 0.2, base };

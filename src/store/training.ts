@@ -46,6 +46,16 @@ export async function baseImageHashes(db: Queryable, base: string, ids: readonly
  * Co-interaction pairs: two items engaged by the same user, a training signal. Empty when the
  * catalogue has no events table or no events yet.
  */
+/** Each user's engaged items and event weights in time order (users with at least two distinct items). */
+export async function userSequences(db: Queryable): Promise<{ items: string[]; weights: number[] }[]> {
+  const exists = await db.query<{ t: string | null }>(`SELECT to_regclass('events')::text AS t`);
+  if (!exists[0]?.t) return [];
+  const rows = await db.query<{ items: string[]; weights: number[] }>(
+    `SELECT array_agg(item_id ORDER BY ts, id) AS items, array_agg(weight ORDER BY ts, id) AS weights FROM events GROUP BY user_id HAVING count(DISTINCT item_id) > 1`,
+  );
+  return rows.map((r) => ({ items: r.items, weights: r.weights.map(Number) }));
+}
+
 export async function coInteractionPairs(db: Queryable, window = 3): Promise<[string, string][]> {
   const exists = await db.query<{ t: string | null }>(`SELECT to_regclass('events')::text AS t`);
   if (!exists[0]?.t) return [];

@@ -12,7 +12,7 @@ export interface EaseOptions {
   strength: Strength;
 }
 
-export const DEFAULT_EASE: EaseOptions = Object.freeze({ lambda: 4, maxItems: 2500, strength: 'binary' });
+export const DEFAULT_EASE: EaseOptions = Object.freeze({ lambda: 4, maxItems: 2000, strength: 'binary' });
 
 export interface EaseModel {
   /** Matrix item index of each covered item, row order of `weights`. */

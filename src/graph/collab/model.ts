@@ -75,7 +75,7 @@ export function trainCollab(events: Iterable<Engagement>, opts: CollabOptions = 
  * Each source's best `pool` items for a profile, never one the user engaged with or one in
  * `exclude`; an empty list when none of the profile's items is known to the model.
  */
-export function collabLists(model: CollabModel, profile: readonly ProfileEntry[], pool: number, exclude?: ReadonlySet<string>): Record<CollabSource, CollabPick[]> {
+export function collabLists(model: CollabModel, profile: readonly ProfileEntry[], pool: number, want: ReadonlySet<CollabSource> = new Set(COLLAB_SOURCES), exclude?: ReadonlySet<string>): Record<CollabSource, CollabPick[]> {
   const n = model.items.length;
   const known = profile.flatMap((p) => {
     const item = model.itemIndex.get(p.item);
@@ -87,26 +87,38 @@ export function collabLists(model: CollabModel, profile: readonly ProfileEntry[]
   const skip = (j: number) => engaged.has(j) || (exclude?.has(model.items[j]!) ?? false);
   const recent = known.map((p) => ({ item: p.item, weight: p.recent }));
 
-  const cooc = new Float32Array(n);
   const from = new Int32Array(n).fill(-1);
   const best = new Float32Array(n);
-  cooccurScores(model.cooc, recent, cooc, from, best);
-  const coocList = topIndices(cooc, pool, (j) => skip(j) || !(cooc[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score, from: from[p.index]! >= 0 ? model.items[from[p.index]!] : undefined }));
+  let coocList: CollabPick[] = [];
+  if (want.has('cooc')) {
+    const cooc = new Float32Array(n);
+    cooccurScores(model.cooc, recent, cooc, from, best);
+    coocList = topIndices(cooc, pool, (j) => skip(j) || !(cooc[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score, from: from[p.index]! >= 0 ? model.items[from[p.index]!] : undefined }));
+  }
 
-  const ease = new Float32Array(n).fill(Number.NaN);
-  for (const it of model.ease.items) ease[it] = 0;
-  easeScores(model.ease, recent, ease);
-  const easeList = topIndices(ease, pool, skip).map((p) => ({ id: model.items[p.index]!, score: p.score, from: strongestVoter(model.ease, recent, p.index, model.items) }));
+  let easeList: CollabPick[] = [];
+  if (want.has('ease')) {
+    const ease = new Float32Array(n).fill(Number.NaN);
+    for (const it of model.ease.items) ease[it] = 0;
+    easeScores(model.ease, recent, ease);
+    easeList = topIndices(ease, pool, skip).map((p) => ({ id: model.items[p.index]!, score: p.score, from: strongestVoter(model.ease, recent, p.index, model.items) }));
+  }
 
-  const als = new Float32Array(n);
-  alsScores(model.als, foldInUser(model.als, known.map((p) => ({ item: p.item, weight: p.total }))), als);
-  const alsList = topIndices(als, pool, skip).map((p) => ({ id: model.items[p.index]!, score: p.score }));
+  let alsList: CollabPick[] = [];
+  if (want.has('als')) {
+    const als = new Float32Array(n);
+    alsScores(model.als, foldInUser(model.als, known.map((p) => ({ item: p.item, weight: p.total }))), als);
+    alsList = topIndices(als, pool, skip).map((p) => ({ id: model.items[p.index]!, score: p.score }));
+  }
 
-  const next = new Float32Array(n);
-  from.fill(-1);
-  best.fill(0);
-  transitionScores(model.next, known, model.transitions, next, from, best);
-  const nextList = topIndices(next, pool, (j) => skip(j) || !(next[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score, from: from[p.index]! >= 0 ? model.items[from[p.index]!] : undefined }));
+  let nextList: CollabPick[] = [];
+  if (want.has('next')) {
+    const next = new Float32Array(n);
+    from.fill(-1);
+    best.fill(0);
+    transitionScores(model.next, known, model.transitions, next, from, best);
+    nextList = topIndices(next, pool, (j) => skip(j) || !(next[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score, from: from[p.index]! >= 0 ? model.items[from[p.index]!] : undefined }));
+  }
   return { cooc: coocList, ease: easeList, als: alsList, next: nextList };
 }
 

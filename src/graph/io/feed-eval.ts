@@ -7,7 +7,7 @@ import type { TasteEvent } from '../actions.js';
 import { DEFAULT_BLEND, DEFAULT_COLLAB_BLEND, describeBlend, fitBlend, type BlendCase, type BlendTrial, type BlendWeights } from '../blend.js';
 import { trainCollab, type CollabOptions } from '../collab/model.js';
 import { FeedEngine, type EngineOptions, type VectorSource } from '../engine.js';
-import { groupsAsUsers, holdoutSplit, scoreFeeds, testSlices, type HoldoutProtocol, type HoldoutSplit, type MethodScore } from '../evaluate.js';
+import { FEED_HOLDOUT, groupsAsUsers, holdoutSplit, scoreFeeds, testSlices, type HoldoutProtocol, type HoldoutSplit, type MethodScore } from '../evaluate.js';
 import { FEED_METHODS, type FeedMethod } from '../feed.js';
 import { seededRandom, shuffled } from '../vec.js';
 import { indexVectors } from './taste-service.js';
@@ -156,7 +156,7 @@ export async function evaluateFeedsOnStore(db: Db, indexes: IndexRegistry, opts:
   const t0 = performance.now();
   const version = await resolveVersion(db, opts.version);
   await indexes.get(version);
-  const holdout = opts.holdout ?? 5;
+  const holdout = opts.holdout ?? FEED_HOLDOUT;
   const k = opts.k ?? 20;
   const seed = opts.seed ?? 1;
   const protocol = opts.protocol ?? 'last-items';
@@ -242,7 +242,7 @@ export async function refitBlend(db: Db, indexes: IndexRegistry, opts: { version
   const version = await resolveVersion(db, opts.version);
   await indexes.get(version);
   const k = opts.k ?? 20;
-  const holdout = opts.holdout ?? 5;
+  const holdout = opts.holdout ?? FEED_HOLDOUT;
   const { catalogue, events, source } = await loadBehaviour(db, opts.seed ?? 1);
   if (source !== 'events') throw new Error('refitBlend needs stored events');
   const vectors = indexVectors(indexes, version);
