@@ -59,6 +59,7 @@ describe('phone-sized screens and the API docs page (Chromium)', { timeout: 480_
   for (const [name, url, ready] of screens) {
     it(`${name}: nothing scrolls sideways at ${PHONE.width} x ${PHONE.height}`, { timeout: 240_000 }, async () => {
       const { page } = session;
+      const seen = session.problems.length;
       await page.goto(url || `/item/${encodeURIComponent(firstId)}`);
       await page.locator(ready).first().waitFor({ timeout: 200_000 });
       await page.waitForTimeout(300);
@@ -70,6 +71,7 @@ describe('phone-sized screens and the API docs page (Chromium)', { timeout: 480_
         const [nav, link] = await Promise.all([page.locator('.mainnav').boundingBox(), active.boundingBox()]);
         assert.ok(nav && link && link.x >= nav.x - 1 && link.x + link.width <= nav.x + nav.width + 1, `${name}: the active nav link is in view`);
       }
+      assert.deepEqual(session.problems.slice(seen).filter((p) => p.startsWith('pageerror')), [], `${name}: no uncaught errors`);
     });
   }
 
