@@ -8,7 +8,7 @@ import { cosine, dot, normalized, type Vec } from './vec.js';
 import { pixieWalk, walkExplainer, type SimilarFn, type WalkOptions, type WalkReason } from './walk.js';
 
 /** Feed sources the evaluator compares one by one; `blend` fuses them and is what users get. */
-export const FEED_METHODS = ['popular', 'single', 'multi', 'items', 'walk', 'cooc', 'ease', 'als', 'next', 'blend'] as const;
+export const FEED_METHODS = ['popular', 'trending', 'single', 'multi', 'items', 'walk', 'cooc', 'ease', 'als', 'next', 'blend'] as const;
 export type FeedMethod = (typeof FEED_METHODS)[number];
 
 export interface Neighbour {
@@ -36,6 +36,7 @@ export type Why =
   | { kind: 'popular'; key: string }
   | { kind: 'walk'; reason: WalkReason; action: string }
   | { kind: 'taste' }
+  | { kind: 'trending' }
   | { kind: 'next'; item: string; action: string };
 
 export interface FeedEntry {
@@ -165,7 +166,7 @@ export function gatherBlend(sources: FeedSources, taste: UserTaste, opts: Pick<F
   return input;
 }
 
-const ALONE: Record<Exclude<FeedMethod, 'popular' | 'blend'>, BlendSource> = { single: 'single', multi: 'multi', items: 'items', walk: 'walk', cooc: 'cooc', ease: 'ease', als: 'als', next: 'next' };
+const ALONE: Record<Exclude<FeedMethod, 'popular' | 'blend'>, BlendSource> = { single: 'single', multi: 'multi', items: 'items', walk: 'walk', cooc: 'cooc', ease: 'ease', als: 'als', next: 'next', trending: 'trending' };
 
 /**
  * A user's feed by one method. Engaged items never come back. A user with nothing to go on (no
@@ -182,6 +183,7 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
   let explain: ((id: string) => WalkReason) | undefined;
   const why = (p: BlendPick): Why => {
     if (p.via === 'popular') return { kind: 'popular', key: '' };
+    if (p.via === 'trending') return { kind: 'trending' };
     if (p.via === 'als' || ((p.via === 'cooc' || p.via === 'ease') && !p.from)) return { kind: 'taste' };
     if (p.via === 'cooc' || p.via === 'ease') return { kind: 'walk', reason: { kind: 'people', item: p.from! }, action: action(p.from!) };
     if (p.via === 'next' && p.from) return { kind: 'next', item: p.from, action: action(p.from) };
@@ -240,6 +242,8 @@ export function whyText(why: Why, title: (id: string) => string): string {
   switch (why.kind) {
     case 'taste':
       return 'liked by people whose tastes match yours';
+    case 'trending':
+      return 'popular lately';
     case 'next':
       return `people often go on to this after ${title(why.item)}`;
     case 'interest':

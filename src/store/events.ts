@@ -112,3 +112,9 @@ export async function itemTitles(db: Queryable, ids: readonly string[]): Promise
   const rows = await db.query<{ id: string; title: string | null }>('SELECT id, title FROM items WHERE id = ANY($1::text[])', [[...new Set(ids)]]);
   return new Map(rows.map((r) => [r.id, r.title?.trim() || r.id]));
 }
+
+/** How many events are stored, and the newest id (together: whether anything changed since). */
+export async function eventsState(db: Queryable): Promise<{ count: number; lastId: number }> {
+  const rows = await db.query<{ n: string; last: string | null }>('SELECT count(*) AS n, max(id) AS last FROM events');
+  return { count: Number(rows[0]?.n ?? 0), lastId: Number(rows[0]?.last ?? 0) };
+}

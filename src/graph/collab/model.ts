@@ -7,9 +7,10 @@ import { alsScores, DEFAULT_ALS, foldInUser, trainAls, type AlsModel, type AlsOp
 import { cooccurScores, DEFAULT_COOCCUR, trainCooccur, type CooccurModel, type CooccurOptions } from './cooccur.js';
 import { DEFAULT_EASE, easeScores, trainEase, type EaseModel, type EaseOptions } from './ease.js';
 import { engagementMatrix, topIndices, type Csr, type Engagement } from './matrix.js';
+import { DEFAULT_TRENDING, trainTrending, trendingScores, type TrendingModel, type TrendingOptions } from './trending.js';
 import { DEFAULT_TRANSITIONS, trainTransitions, transitionScores, type TransitionOptions } from './transitions.js';
 
-export const COLLAB_SOURCES = ['cooc', 'ease', 'als', 'next'] as const;
+export const COLLAB_SOURCES = ['cooc', 'ease', 'als', 'next', 'trending'] as const;
 export type CollabSource = (typeof COLLAB_SOURCES)[number];
 
 export interface CollabOptions {
@@ -17,11 +18,12 @@ export interface CollabOptions {
   als: AlsOptions;
   cooccur: CooccurOptions;
   transitions: TransitionOptions;
+  trending: TrendingOptions;
   /** Below this many events no model is trained (a fit on a handful of events is noise). */
   minEvents: number;
 }
 
-export const DEFAULT_COLLAB: CollabOptions = Object.freeze({ ease: DEFAULT_EASE, als: DEFAULT_ALS, cooccur: DEFAULT_COOCCUR, transitions: DEFAULT_TRANSITIONS, minEvents: 20 });
+export const DEFAULT_COLLAB: CollabOptions = Object.freeze({ ease: DEFAULT_EASE, als: DEFAULT_ALS, cooccur: DEFAULT_COOCCUR, transitions: DEFAULT_TRANSITIONS, trending: DEFAULT_TRENDING, minEvents: 20 });
 
 export interface CollabModel {
   /** Item ids by matrix index. */
@@ -34,6 +36,7 @@ export interface CollabModel {
   als: AlsModel;
   next: Csr;
   transitions: TransitionOptions;
+  trending: TrendingModel;
   trainedAt: number;
   seconds: { cooc: number; ease: number; als: number; next: number };
 }
@@ -66,9 +69,10 @@ export function trainCollab(events: Iterable<Engagement>, opts: CollabOptions = 
   const als = trainAls(m, opts.als);
   const ta = clock();
   const next = trainTransitions(m, opts.transitions);
+  const trending = trainTrending(m, opts.trending);
   const tn = clock();
   const seconds = { cooc: (tc - t) / 1000, ease: (te - tc) / 1000, als: (ta - te) / 1000, next: (tn - ta) / 1000 };
-  return { items: m.items, itemIndex: m.itemIndex, events: m.events, cooc, ease, als, next, transitions: opts.transitions, trainedAt: Date.now(), seconds };
+  return { items: m.items, itemIndex: m.itemIndex, events: m.events, cooc, ease, als, next, transitions: opts.transitions, trending, trainedAt: Date.now(), seconds };
 }
 
 /**
@@ -81,7 +85,7 @@ export function collabLists(model: CollabModel, profile: readonly ProfileEntry[]
     const item = model.itemIndex.get(p.item);
     return item === undefined ? [] : [{ item, total: p.total, recent: p.recent, ts: p.ts }];
   });
-  const empty = { cooc: [], ease: [], als: [], next: [] };
+  const empty = { cooc: [], ease: [], als: [], next: [], trending: [] };
   if (!known.length) return empty;
   const engaged = new Set(known.map((p) => p.item));
   const skip = (j: number) => engaged.has(j) || (exclude?.has(model.items[j]!) ?? false);
@@ -119,7 +123,14 @@ export function collabLists(model: CollabModel, profile: readonly ProfileEntry[]
     transitionScores(model.next, known, model.transitions, next, from, best);
     nextList = topIndices(next, pool, (j) => skip(j) || !(next[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score, from: from[p.index]! >= 0 ? model.items[from[p.index]!] : undefined }));
   }
-  return { cooc: coocList, ease: easeList, als: alsList, next: nextList };
+
+  let trendingList: CollabPick[] = [];
+  if (want.has('trending')) {
+    const trend = new Float32Array(n);
+    trendingScores(model.trending, Math.max(...known.map((p) => p.ts)), trend);
+    trendingList = topIndices(trend, pool, (j) => skip(j) || !(trend[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score }));
+  }
+  return { cooc: coocList, ease: easeList, als: alsList, next: nextList, trending: trendingList };
 }
 
 function strongestVoter(ease: EaseModel, profile: readonly { item: number; weight: number }[], j: number, ids: readonly string[]): string | undefined {

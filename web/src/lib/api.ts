@@ -1,4 +1,4 @@
-import type { EvalReport, Feed, Health, ItemPage, ItemView, SimilarResult, Stats, TagSuggestions, UserSummary, VersionInfo } from './types';
+import type { EvalReport, Feed, FeedEvalReport, Health, ItemPage, ItemView, SimilarResult, Stats, TagSuggestions, UserSummary, VersionInfo } from './types';
 import type { ProofReport, QualityReport } from './reportTypes';
 
 /** An API failure, carrying the HTTP status and the server's `{error:{code,message}}`. */
@@ -77,6 +77,7 @@ export const api = {
   users: (signal?: AbortSignal) => get<{ users: UserSummary[] }>('/api/users', signal),
   feed: (user: string, k: number, signal?: AbortSignal) => get<Feed>(`/api/users/${enc(user)}/feed${qs({ k, expand: 1 })}`, signal),
   eval: (signal?: AbortSignal) => get<EvalReport>('/api/eval', signal),
+  feedEval: (signal?: AbortSignal) => get<FeedEvalReport>('/api/eval/feed', signal),
   report: (signal?: AbortSignal) => get<ProofReport>('/api/report', signal),
   quality: (signal?: AbortSignal) => get<QualityReport>('/api/quality', signal),
 };

@@ -107,3 +107,22 @@ export type LiveEvent =
   | { type: 'job'; job: string; status: 'started' | 'done' | 'failed'; detail?: unknown }
   | { type: 'items'; action: string; ids: string[]; count?: number }
   | { type: 'vectors'; version: string; count: number };
+
+export interface FeedMethodScore {
+  recall: number;
+  ndcg: number;
+  users: number;
+}
+
+/** `GET /api/eval/feed`: the `loupe events eval --json` report. */
+export interface FeedEvalReport {
+  version: string;
+  source: 'events' | 'groups-as-users';
+  protocol: string;
+  note: string;
+  users: number;
+  k: number;
+  methods: Record<string, FeedMethodScore>;
+  slices: { heavy: Record<string, FeedMethodScore>; light: Record<string, FeedMethodScore>; cold: Record<string, FeedMethodScore> & { random: FeedMethodScore } };
+  blend: { note: string };
+}

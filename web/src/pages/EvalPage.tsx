@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { BarChart, SERIES_COLORS } from '../components/BarChart';
+import { FeedEval } from '../components/FeedEval';
 import { EmptyState, ErrorState, Spinner } from '../components/States';
 import { api, ApiError } from '../lib/api';
 import { chartGroups, metricTable, qualityKeys, shortKey, sourceVersions, type EvalSource } from '../lib/evalData';
@@ -109,6 +110,9 @@ export function EvalPage() {
         <p className="page-sub">How well each embedding version retrieves and tags, on held-out items.</p>
       </div>
       {body}
+      <h2>Feeds</h2>
+      <p className="page-sub">Every feed source and the recommenders a shop could install instead, on the same held-out events.</p>
+      <FeedEval />
     </section>
   );
 }
