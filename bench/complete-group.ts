@@ -66,7 +66,8 @@ async function run(name: string, items: CompleteItem[]) {
   const seconds = (Date.now() - t) / 1000;
   const gw = goesWithScorer(model, items);
   add('goes-with f.g (no candidate step)', test(gw), { seconds });
-  add('goes-with f.g + candidate step (product)', test(gw, model.step, model.prior), { step: model.step, seconds });
+  const generic = cosineScorer(raw, queries);
+  add('goes-with f.g + candidate step (product)', groupRecall({ labels, queries, scores: gw, generic, step: model.step, prior: model.prior }).recall, { step: model.step, seconds });
   const base = rows['generic neighbours (raw cosine)']?.recall ?? NaN;
   const product = rows['goes-with f.g + candidate step (product)']!.recall;
   console.log(`  => goes-with / generic neighbours: ${(product / base).toFixed(2)}x  (train ${seconds.toFixed(1)} s, ${r.epochs} epochs, best ${r.bestEpoch}, dev ${r.devRecallStart.toFixed(4)} -> ${r.devRecall.toFixed(4)} -> ${r.devRecallWithStep.toFixed(4)} with step)`);

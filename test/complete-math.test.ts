@@ -23,7 +23,7 @@ test('label prior counts groups where labels meet; the candidate step favours ot
   const round = new LabelPrior(JSON.parse(JSON.stringify(prior.json)));
   assert.equal(round.count('skirt', 'blouse'), 2);
 
-  const scores = applyStep(new Float32Array([0.9, 0.8, 0.7]), ['skirt'], [['skirt'], ['blouse'], []], { sameLabelPenalty: 0.5, priorWeight: 0 }, prior);
+  const scores = applyStep(new Float32Array([0.9, 0.8, 0.7]), ['skirt'], [['skirt'], ['blouse'], []], { sameLabelPenalty: 0.5, priorWeight: 0, genericWeight: 0 }, prior);
   assert.deepEqual([...scores].map((x) => +x.toFixed(4)), [0.4, 0.8, 0.7]);
   assert.deepEqual(topK(scores, 2), [1, 2]);
   assert.deepEqual(topK(new Float32Array([3, 1, 2, 5]), 3, new Set([3])), [0, 2, 1], 'the excluded query never comes back');

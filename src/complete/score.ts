@@ -10,9 +10,11 @@ export interface CandidateStep {
   readonly sameLabelPenalty: number;
   /** Weight of log P(candidate's label | query's label in the group), from training groups. */
   readonly priorWeight: number;
+  /** Weight of the generic cosine added to the goes-with score: looking alike is evidence too (same shoot, same room). */
+  readonly genericWeight: number;
 }
 
-export const NO_STEP: CandidateStep = Object.freeze({ sameLabelPenalty: 0, priorWeight: 0 });
+export const NO_STEP: CandidateStep = Object.freeze({ sameLabelPenalty: 0, priorWeight: 0, genericWeight: 0 });
 
 export interface LabelPriorJson {
   readonly labels: readonly string[];
@@ -136,6 +138,8 @@ export interface GroupRecallInput {
   readonly queries: readonly { readonly index: number; readonly mates: readonly number[] }[];
   /** Base scores of one query against every candidate (a fresh array the caller may keep). */
   readonly scores: (queryIndex: number, queryNumber: number) => Float32Array;
+  /** Generic cosines of one query against every candidate, mixed in by the step's genericWeight. */
+  readonly generic?: (queryIndex: number, queryNumber: number) => Float32Array;
   readonly step?: CandidateStep;
   readonly prior?: LabelPrior | null;
   readonly k?: number;
@@ -148,7 +152,13 @@ export function groupRecall(input: GroupRecallInput): { queries: number; recall:
   let used = 0;
   input.queries.forEach((q, n) => {
     if (!q.mates.length) return;
-    const s = applyStep(input.scores(q.index, n), input.labels[q.index]!, input.labels, input.step ?? NO_STEP, input.prior ?? null);
+    const step = input.step ?? NO_STEP;
+    const base = input.scores(q.index, n);
+    if (step.genericWeight && input.generic) {
+      const g = input.generic(q.index, n);
+      for (let i = 0; i < base.length; i++) base[i] = base[i]! + step.genericWeight * g[i]!;
+    }
+    const s = applyStep(base, input.labels[q.index]!, input.labels, step, input.prior ?? null);
     const mates = new Set(q.mates);
     const hits = topK(s, k, new Set([q.index])).map((i) => mates.has(i));
     sum += cappedRecallAtK(hits, mates.size, k);
@@ -158,8 +168,8 @@ export function groupRecall(input: GroupRecallInput): { queries: number; recall:
 }
 
 /** The candidate steps tried on a dev split; the first is "none". */
-export const STEP_GRID: readonly CandidateStep[] = [0, 0.05, 0.1, 0.2, 0.5, 2].flatMap((sameLabelPenalty) =>
-  [0, 0.02, 0.05, 0.1].map((priorWeight) => ({ sameLabelPenalty, priorWeight })),
+export const STEP_GRID: readonly CandidateStep[] = [0, 0.5, 1, 2, 4].flatMap((genericWeight) =>
+  [0, 0.05, 0.1, 0.2, 0.5, 2].flatMap((sameLabelPenalty) => [0, 0.02, 0.05].map((priorWeight) => ({ sameLabelPenalty, priorWeight, genericWeight }))),
 );
 
 /** The step with the best dev recall (ties keep the simpler, earlier one). */
@@ -171,11 +181,18 @@ export function tuneStep(input: Omit<GroupRecallInput, 'step'>, grid: readonly C
     if (!s) cache.set(n, (s = input.scores(i, n)));
     return new Float32Array(s);
   };
+  const gcache = new Map<number, Float32Array>();
+  const generic = input.generic && ((i: number, n: number) => {
+    let s = gcache.get(n);
+    if (!s) gcache.set(n, (s = input.generic!(i, n)));
+    return s;
+  });
   let best = { step: grid[0]!, recall: -Infinity };
   let none = NaN;
   for (const step of grid) {
-    const r = groupRecall({ ...input, scores, step }).recall;
-    if (step.sameLabelPenalty === 0 && step.priorWeight === 0) none = r;
+    if (step.genericWeight && !generic) continue;
+    const r = groupRecall({ ...input, scores, ...(generic ? { generic } : {}), step }).recall;
+    if (step.sameLabelPenalty === 0 && step.priorWeight === 0 && step.genericWeight === 0) none = r;
     if (r > best.recall + 1e-9) best = { step, recall: r };
   }
   return { ...best, none };

@@ -99,6 +99,28 @@ export function devSplit(items: readonly GroupedItem[], hidden: ReadonlySet<stri
   return { fitOk, fitGroups, devQueries, devGroups: devGroupSet.size, prior };
 }
 
+/** Cosine scores of fixed vectors for queries known up front (chunked matrix products). */
+export function cosineScorer(vecs: readonly Float32Array[], queries: readonly { index: number }[]): (i: number) => Float32Array {
+  const d = vecs[0]!.length;
+  const n = vecs.length;
+  const data = new Float32Array(n * d);
+  vecs.forEach((r, i) => {
+    let s = 0;
+    for (const v of r) s += v * v;
+    const inv = 1 / (Math.sqrt(s) || 1);
+    for (let j = 0; j < d; j++) data[i * d + j] = r[j]! * inv;
+  });
+  const out = new Map<number, Float32Array>();
+  for (let s = 0; s < queries.length; s += 256) {
+    const chunk = queries.slice(s, s + 256);
+    const q = new Float32Array(chunk.length * d);
+    chunk.forEach((x, r) => q.set(data.subarray(x.index * d, (x.index + 1) * d), r * d));
+    const block = scoreBlock(q, data, d);
+    chunk.forEach((x, r) => out.set(x.index, block.slice(r * n, (r + 1) * n)));
+  }
+  return (i) => new Float32Array(out.get(i)!);
+}
+
 export async function trainGoesWith(input: CompleteTrainInput, options: CompleteTrainOptions): Promise<{ model: GoesWithModel; report: CompleteTrainReport }> {
   const o = { ...COMPLETE_DEFAULTS, ...options };
   const t0 = Date.now();
@@ -159,7 +181,7 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
       return s;
     };
   };
-  const devRecall = (p: { f: Float32Array; g: Float32Array }) => tuneStep({ labels, queries: devQueries, scores: devScores(p), prior }, [{ sameLabelPenalty: 0, priorWeight: 0 }]).none;
+  const devRecall = (p: { f: Float32Array; g: Float32Array }) => tuneStep({ labels, queries: devQueries, scores: devScores(p), prior }, [{ sameLabelPenalty: 0, priorWeight: 0, genericWeight: 0 }]).none;
 
   const optimizer = tf.train.adam(o.learningRate);
   const start = devRecall(project());
@@ -223,7 +245,8 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
     }
   }
   vars.forEach((v, i) => v.assign(tf.tensor(best.weights[i]!, v.shape)));
-  const tuned = tuneStep({ labels, queries: devQueries, scores: devScores(project()), prior });
+  const generic = cosineScorer(items.map((it) => it.features), devQueries);
+  const tuned = tuneStep({ labels, queries: devQueries, scores: devScores(project()), generic, prior });
   // Served as two plain matrices: Wf = w af, Wg = w ag.
   const [wf, wg] = tf.tidy(() => [tf.matMul(w, af).dataSync() as Float32Array, tf.matMul(w, ag).dataSync() as Float32Array]);
   [...vars, xAll].forEach((t) => t.dispose());

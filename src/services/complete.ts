@@ -175,9 +175,10 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
     throw new LoupeError('conflict', `item '${id}' has no '${base}' vector yet (run \`loupe encode\`)`);
   }
   const q = cat.items[qi]!;
-  const scores = applyStep(GoesWithModel.scores(cat.projected[qi]!, cat.projected), q.labels, cat.items.map((it) => it.labels), model.step, model.prior);
-  const top = topK(scores, k, new Set([qi]));
   const qSims = new Float32Array(cat.items.length).map((_, j) => dot(cat.unit[qi]!, cat.unit[j]!));
+  const mixed = GoesWithModel.scores(cat.projected[qi]!, cat.projected).map((s, j) => s + model.step.genericWeight * qSims[j]!);
+  const scores = applyStep(mixed, q.labels, cat.items.map((it) => it.labels), model.step, model.prior);
+  const top = topK(scores, k, new Set([qi]));
   const groups = new Map<string, number[]>();
   cat.items.forEach((it, i) => it.groups.forEach((g) => (groups.get(g) ?? groups.set(g, []).get(g)!).push(i)));
   return {
