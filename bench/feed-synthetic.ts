@@ -5,6 +5,7 @@
  * method and anchor (popularity, item-kNN, EASE, ALS) through the product's evaluation.
  *   node --import tsx bench/feed-synthetic.ts [--catalogue FILE --map SPEC] [--data DIR] [--people 600] [--seed 7] [--protocol last-positive] [--holdout 5] [-k 20]
  * Defaults to the clothing set beside the repo (the sample with --catalogue examples/clothing-sample/items.csv).
+ * --groups scores the groups-as-users protocol on the same catalogue instead (each sender plays a user).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     holdout: { type: 'string', default: '5' },
     k: { type: 'string', short: 'k', default: '20' },
     name: { type: 'string', default: 'feed-synthetic' },
+    groups: { type: 'boolean', default: false },
   },
 });
 const protocol = values.protocol as HoldoutProtocol;
@@ -49,7 +51,8 @@ if (!stored) {
   console.log(`generated ${events.length} events for ${values.people} shoppers over ${items.length} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
-const res = await evaluateFeedsOnStore(db, indexes, { version: 'generic', protocol, holdout: Number(values.holdout), k: Number(values.k) });
+// --groups: the same catalogue with each group (sender) playing a user instead of the shoppers.
+const res = await evaluateFeedsOnStore(db, indexes, { version: 'generic', protocol, holdout: Number(values.holdout), k: Number(values.k), groupsAsUsers: values.groups });
 await db.close();
 printFeedTable(res);
 report(values.name!, { ...res, blend: { ...res.blend, trials: res.blend.trials.length } });

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { dataPaths } from '../config.js';
 import { IndexRegistry } from '../index/registry.js';
 import { EncoderPool } from '../services/encoders.js';
+import { tasteService } from '../graph/io/taste-service.js';
 import { openDb } from '../store/db.js';
+import { eventsState } from '../store/events.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
 import type { AppServices } from '../app/context.js';
 import { LiveBus } from '../app/live.js';
@@ -59,6 +61,14 @@ export async function startServer(cfg: ServerConfig, existing?: AppServices): Pr
     await stopChanges();
     if (!existing) await db.close();
     throw err;
+  }
+  // Train the feed's collaborative models now rather than on the first feed request.
+  if ((await eventsState(db)).count > 0) {
+    const version = indexes.defaultVersion;
+    void tasteService(services)
+      .engine(version)
+      .then(() => cfg.log?.(`feeds ready for '${version}'`))
+      .catch((err: Error) => cfg.log?.(`feeds not prepared: ${err.message}`));
   }
   return {
     server,

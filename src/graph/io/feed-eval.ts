@@ -30,6 +30,8 @@ export interface FeedEvalOptions {
   maxValidationUsers?: number;
   /** Store the fitted weights for the version, so served feeds use them (default false: reads only). */
   save?: boolean;
+  /** Let each group play a user even when events are stored (the groups-as-users protocol). */
+  groupsAsUsers?: boolean;
 }
 
 export interface FeedBlendReport {
@@ -100,11 +102,11 @@ function engineOn(vectors: VectorSource, catalogue: Catalogue, withGroups: boole
 }
 
 /** Catalogue rows and events (or groups playing users) as the evaluation and the fit read them. */
-export async function loadBehaviour(db: Db, seed: number): Promise<{ catalogue: Catalogue; events: TasteEvent[]; source: FeedEvalReport['source'] }> {
+export async function loadBehaviour(db: Db, seed: number, groups = false): Promise<{ catalogue: Catalogue; events: TasteEvent[]; source: FeedEvalReport['source'] }> {
   const catalogue: Catalogue = [];
   for await (const page of graphItems(db)) catalogue.push(...page);
   const events: TasteEvent[] = [];
-  for await (const page of allEvents(db)) events.push(...page);
+  if (!groups) for await (const page of allEvents(db)) events.push(...page);
   if (events.length) return { catalogue, events, source: 'events' };
   return { catalogue, events: groupsAsUsers(catalogue, seed), source: 'groups-as-users' };
 }
@@ -160,7 +162,7 @@ export async function evaluateFeedsOnStore(db: Db, indexes: IndexRegistry, opts:
   const k = opts.k ?? 20;
   const seed = opts.seed ?? 1;
   const protocol = opts.protocol ?? 'last-items';
-  const { catalogue, events, source } = await loadBehaviour(db, seed);
+  const { catalogue, events, source } = await loadBehaviour(db, seed, opts.groupsAsUsers);
   const split = holdoutSplit(protocol, events, holdout);
   const vectors = indexVectors(indexes, version);
   const warm = catalogue.length <= (opts.warmLimit ?? 50_000);
