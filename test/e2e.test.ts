@@ -286,6 +286,44 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     }
   });
 
+  it('versions page: generic and the trained version side by side; promote with the API key', async () => {
+    const base = run.server.url;
+    const post = (path: string, key?: string) => fetch(`${base}${path}`, { method: 'POST', headers: key ? { authorization: `Bearer ${key}` } : {} });
+    assert.equal((await post('/api/versions/mine/promote')).status, 401, 'promote needs the API key');
+    assert.equal((await post('/api/versions/nope/promote', API_KEY)).status, 404);
+    assert.equal((await post('/api/versions/generic/retire', API_KEY)).status, 409, 'the served version cannot be retired');
+
+    const page = await session.context.newPage();
+    page.on('pageerror', (err) => session.problems.push(`pageerror: ${err.message}`));
+    try {
+      await page.goto('/');
+      await page.getByRole('link', { name: 'Versions' }).click();
+      await page.getByRole('heading', { name: 'Versions', level: 1 }).waitFor();
+      const table = page.locator('.versions-table');
+      await table.waitFor();
+      assert.deepEqual(await table.locator('thead th[data-version]').evaluateAll((els) => els.map((e) => e.getAttribute('data-version'))), ['generic', 'mine']);
+      assert.match((await table.locator('thead th[data-version="generic"]').textContent()) ?? '', /served/);
+      assert.match((await table.textContent()) ?? '', /same-label recall@10/, 'lifts are named in words');
+      assert.match((await page.getByTestId('train-command').textContent()) ?? '', /^loupe train --name \S+$/);
+
+      const promote = table.locator('tbody tr').last().locator('td').nth(1).getByRole('button', { name: 'Promote' });
+      await promote.click();
+      await page.getByTestId('versions-message').filter({ hasText: /API key/ }).waitFor();
+      await page.getByLabel('API key').fill(API_KEY);
+      await promote.click();
+      await page.getByTestId('versions-message').filter({ hasText: 'Now serving mine' }).waitFor();
+      await table.locator('thead th[data-version="mine"]', { hasText: 'served' }).waitFor();
+      await page.locator('footer', { hasText: 'serving mine' }).waitFor();
+      await screenshot(page, 'e2e-11-versions', { fullPage: true });
+      const health = (await (await fetch(`${base}/api/health`)).json()) as { version: string };
+      assert.equal(health.version, 'mine');
+      assert.equal((await post('/api/versions/mine/retire', API_KEY)).status, 409);
+    } finally {
+      await page.close();
+      await post('/api/versions/generic/promote', API_KEY);
+    }
+  });
+
   it('degrades gracefully where routes are missing, and works on a phone', async () => {
     const { page } = session;
     await page.getByRole('link', { name: 'Evaluation' }).click();

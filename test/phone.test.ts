@@ -54,6 +54,7 @@ describe('phone-sized screens and the API docs page (Chromium)', { timeout: 480_
     ['eval', '/eval', '.metrics-table, .empty-state'],
     ['quality', '/quality', '.quality-finding, .empty-state, table'],
     ['report', '/report', '[data-testid="proof-headline"], .empty-state'],
+    ['versions', '/versions', '.versions-table'],
   ];
 
   for (const [name, url, ready] of screens) {

@@ -17,6 +17,7 @@ import { itemDocs, itemRoutes } from './routes/items.js';
 import { mediaRoutes } from './routes/media.js';
 import { searchDocs, searchRoutes } from './routes/search.js';
 import { userDocs, userRoutes } from './routes/users.js';
+import { versionDocs, versionRoutes } from './routes/versions.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -66,15 +67,17 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
   api.get('/health', async (c) => {
     return c.json({ status: 'ok', db: s.db.kind, items: await countItems(s.db), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
   });
-  const docs = [...CORE_DOCS, ...apiDocsDocs, ...itemDocs, ...completeDocs, ...searchDocs, ...evalDocs, ...reportDocs, ...userDocs, ...assistantDocs, ...(opts.extraDocs ?? [])];
+  const docs = [...CORE_DOCS, ...apiDocsDocs, ...itemDocs, ...completeDocs, ...searchDocs, ...evalDocs, ...reportDocs, ...userDocs, ...versionDocs, ...assistantDocs, ...(opts.extraDocs ?? [])];
   api.get('/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
   api.get('/stats', async (c) => c.json(await catalogueStats(s.db)));
   api.get('/versions', async (c) => {
-    const versions = (await listVersions(s.db)).map(({ name, kind, encoder, dims, count, status, promoted, created_at, metrics }) => ({
+    const versions = (await listVersions(s.db)).map(({ name, kind, encoder, dims, count, status, promoted, created_at, metrics, config }) => ({
       name,
       kind,
       encoder,
       dims,
+      base: typeof config.base === 'string' ? config.base : null,
+      signals: Array.isArray(config.signals) ? config.signals : null,
       count,
       status,
       promoted,
@@ -105,6 +108,7 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
   api.route('/', evalRoutes(s));
   api.route('/', reportRoutes(s));
   api.route('/', userRoutes(s));
+  api.route('/', versionRoutes(s));
   api.route('/', assistantRoutes(s));
   api.route('/', apiDocsRoutes());
   api.all('*', (c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

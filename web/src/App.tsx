@@ -12,6 +12,7 @@ import { BrowsePage } from './pages/BrowsePage';
 import { FeedPage } from './pages/FeedPage';
 import { ItemPage } from './pages/ItemPage';
 import { SEARCH_K, SearchPage, type ImageQuery } from './pages/SearchPage';
+import { VersionsPage } from './pages/VersionsPage';
 
 // Charts are heavy and only the dashboard needs them: load that screen on demand.
 const EvalPage = lazy(() => import('./pages/EvalPage').then((m) => ({ default: m.EvalPage })));
@@ -93,6 +94,9 @@ export function App() {
           <EvalPage />
         </Suspense>
       );
+      break;
+    case 'versions':
+      page = <VersionsPage />;
       break;
     case 'report':
       page = (

@@ -9,6 +9,7 @@ const NAV = [
   { to: '/feed', label: 'For you', match: ['feed'] },
   { to: '/assistant', label: 'Assistant', match: ['assistant'] },
   { to: '/eval', label: 'Evaluation', match: ['eval'] },
+  { to: '/versions', label: 'Versions', match: ['versions'] },
   { to: '/report', label: 'Report', match: ['report'] },
   { to: '/quality', label: 'Quality', match: ['quality'] },
 ] as const;

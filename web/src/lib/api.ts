@@ -44,6 +44,11 @@ async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   return parse<T>(res);
 }
 
+async function post<T>(path: string, apiKey: string): Promise<T> {
+  const res = await fetch(path, { method: 'POST', headers: { accept: 'application/json', authorization: `Bearer ${apiKey}` } });
+  return parse<T>(res);
+}
+
 function qs(params: Record<string, string | number | undefined | null>): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
@@ -63,6 +68,8 @@ export const api = {
     get<SimilarResult>(`/api/items/${enc(id)}/similar${qs({ k: q.k, version: q.version, expand: 1 })}`, signal),
   tags: (id: string, signal?: AbortSignal) => get<TagSuggestions>(`/api/items/${enc(id)}/tags`, signal),
   versions: (signal?: AbortSignal) => get<{ versions: VersionInfo[] }>('/api/versions', signal),
+  promote: (name: string, apiKey: string) => post<{ promoted: string; previous: string }>(`/api/versions/${enc(name)}/promote`, apiKey),
+  retire: (name: string, apiKey: string) => post<{ retired: string }>(`/api/versions/${enc(name)}/retire`, apiKey),
   textSearch: (q: string, k: number, version?: string | null, signal?: AbortSignal) =>
     get<SimilarResult>(`/api/search${qs({ q, k, version, expand: 1 })}`, signal),
   imageSearch: async (file: Blob, k: number, signal?: AbortSignal): Promise<SimilarResult> => {

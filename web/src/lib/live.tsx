@@ -93,12 +93,14 @@ export function reduceLive(state: LiveState, ev: LiveEvent, now = Date.now()): L
       };
     case 'vectors':
       return { ...state, dataVersion: state.dataVersion + 1, log: note(`index '${ev.version}' now holds ${ev.count.toLocaleString()} vectors`) };
+    case 'versions':
+      return { ...state, dataVersion: state.dataVersion + 1, log: note(`now serving '${ev.promoted}' by default`) };
     default:
       return state;
   }
 }
 
-const EVENT_TYPES = ['hello', 'progress', 'job', 'items', 'vectors'] as const;
+const EVENT_TYPES = ['hello', 'progress', 'job', 'items', 'vectors', 'versions'] as const;
 
 /** Subscribes once to `/api/live` (server-sent events) and shares the state with the whole app. */
 export function LiveProvider({ children }: { children: ReactNode }) {

@@ -9,6 +9,7 @@ export type Route =
   | { name: 'eval' }
   | { name: 'report' }
   | { name: 'quality' }
+  | { name: 'versions' }
   | { name: 'assistant' }
   | { name: 'notfound'; path: string };
 
@@ -25,6 +26,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (head === 'eval') return { name: 'eval' };
   if (head === 'report') return { name: 'report' };
   if (head === 'quality') return { name: 'quality' };
+  if (head === 'versions') return { name: 'versions' };
   if (head === 'assistant') return { name: 'assistant' };
   return { name: 'notfound', path: pathname };
 }

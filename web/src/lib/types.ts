@@ -52,6 +52,9 @@ export interface VersionInfo {
   kind: string;
   encoder: string;
   dims: number;
+  /** Trained versions: the version they were trained over, and what they learned from (older servers omit both). */
+  base?: string | null;
+  signals?: string[] | null;
   count: number;
   status: string;
   promoted: boolean;
@@ -106,7 +109,8 @@ export type LiveEvent =
   | { type: 'progress'; job: string; done: number; total: number; rate: number; eta?: number | null; message?: string }
   | { type: 'job'; job: string; status: 'started' | 'done' | 'failed'; detail?: unknown }
   | { type: 'items'; action: string; ids: string[]; count?: number }
-  | { type: 'vectors'; version: string; count: number };
+  | { type: 'vectors'; version: string; count: number }
+  | { type: 'versions'; promoted: string };
 
 export interface FeedMethodScore {
   recall: number;
