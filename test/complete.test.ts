@@ -60,6 +60,12 @@ test('loupe train trains the goes-with model; complete answers with reasons and 
 
   const expanded = await getJson(`/api/items/${id}/complete?k=3&expand=1`);
   assert.equal(expanded.body.items[0].item.id, expanded.body.items[0].id);
+
+  // loupe eval (same report over HTTP): complete-the-group Recall@10 on the goes-with model's held-out groups.
+  const ev = await getJson('/api/eval?version=v1');
+  const c = ev.body.versions[0].complete;
+  assert.ok(c && c.heldOutGroups > 0 && c.queries > 0, JSON.stringify(c));
+  for (const m of [c.generic, c.goesWith, c.goesWithNoStep]) assert.ok(m >= 0 && m <= 1);
 });
 
 test('complete: 404 for an unknown item or version, 400 for a bad k', async () => {
