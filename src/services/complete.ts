@@ -151,7 +151,7 @@ function reasonFor(cat: Catalogue, model: GoesWithModel, qi: number, ci: number,
     }
   }
   const labelGroups = Math.max(0, ...q.labels.flatMap((a) => c.labels.map((b) => model.prior.count(a, b))));
-  const labelText = labelGroups && c.labels.length && q.labels.length ? `${c.labels[0]} goes with ${q.labels[0]} in ${labelGroups} groups` : '';
+  const labelText = labelGroups && c.labels.length && q.labels.length ? `${c.labels[0]} goes with ${q.labels[0]} in ${labelGroups} group${labelGroups === 1 ? '' : 's'}` : '';
   if (best.a >= 0 && best.score > 1) {
     const [a, b] = [cat.items[best.a]!, cat.items[best.b]!];
     return {
