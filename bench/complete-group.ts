@@ -43,23 +43,24 @@ async function run(name: string, items: CompleteItem[]) {
   };
 
   const raw = items.map((it) => it.features);
-  if (!values['goes-with-only']) await baselines();
+  // Generic neighbours (raw, mean-centred) and the trained "looks like" version, each also with a dev-tuned candidate step.
   async function baselines() {
-  add('generic neighbours (raw cosine)', test(cosineScorer(raw, queries)));
-  const std = standardise(raw, 1);
-  const centred = items.map((_, i) => std.x.subarray(i * std.x.length / items.length, (i + 1) * std.x.length / items.length));
-  add('generic neighbours (mean-centred)', test(cosineScorer(centred, queries)));
-  const centredStep = tuned(centred);
-  add('generic mean-centred + candidate step', test(cosineScorer(centred, queries), centredStep, dev.prior), { step: centredStep });
+    add('generic neighbours (raw cosine)', test(cosineScorer(raw, queries)));
+    const std = standardise(raw, 1);
+    const centred = items.map((_, i) => std.x.subarray(i * std.x.length / items.length, (i + 1) * std.x.length / items.length));
+    add('generic neighbours (mean-centred)', test(cosineScorer(centred, queries)));
+    const centredStep = tuned(centred);
+    add('generic mean-centred + candidate step', test(cosineScorer(centred, queries), centredStep, dev.prior), { step: centredStep });
 
-  const t = Date.now();
-  const trainItems = items.filter((it) => !split.hidden.has(it.id));
-  const { model: looks } = await trainEmbedding({ items: trainItems }, { seed, signals: ['labels', 'groups'] });
-  const looksVecs = looks.project(raw);
-  add('trained "looks like" version (labels+groups)', test(cosineScorer(looksVecs, queries)), { seconds: (Date.now() - t) / 1000 });
-  const looksStep = tuned(looksVecs);
-  add('trained "looks like" + candidate step', test(cosineScorer(looksVecs, queries), looksStep, dev.prior), { step: looksStep });
+    const t = Date.now();
+    const trainItems = items.filter((it) => !split.hidden.has(it.id));
+    const { model: looks } = await trainEmbedding({ items: trainItems }, { seed, signals: ['labels', 'groups'] });
+    const looksVecs = looks.project(raw);
+    add('trained "looks like" version (labels+groups)', test(cosineScorer(looksVecs, queries)), { seconds: (Date.now() - t) / 1000 });
+    const looksStep = tuned(looksVecs);
+    add('trained "looks like" + candidate step', test(cosineScorer(looksVecs, queries), looksStep, dev.prior), { step: looksStep });
   }
+  if (!values['goes-with-only']) await baselines();
 
   const t = Date.now();
   const { model, report: r } = await trainGoesWith({ items, hidden: split.hidden, split: { seed, fraction: FRACTION, heldOutGroups: split.heldOutGroups } }, { seed, maxSeconds: 900, log: (m) => console.log(`    ${m}`) });
