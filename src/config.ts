@@ -15,6 +15,8 @@ export function dataPaths(dataDir: string) {
     models: path.join(dataDir, 'models'),
     index: path.join(dataDir, 'index'),
     versions: path.join(dataDir, 'versions'),
+    /** The latest proof report run (`loupe report` or the server's), so the CLI and the Report page quote one run. */
+    report: path.join(dataDir, 'report', 'latest.json'),
   } as const;
 }
 export type DataPaths = ReturnType<typeof dataPaths>;

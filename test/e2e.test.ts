@@ -273,8 +273,11 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
 
       await page.getByRole('link', { name: 'Evaluation' }).click();
       await page.getByRole('heading', { name: 'Evaluation', level: 1 }).waitFor();
-      await page.locator('.metrics-table').waitFor({ timeout: 60_000 });
+      await page.locator('.metrics-table').first().waitFor({ timeout: 60_000 });
       assert.ok((await page.locator('.chart canvas').count()) >= 1, 'eval metrics charted');
+      // Feeds: every method beside the anchors a shop could install instead, on held-out events.
+      await page.locator('.feed-table').waitFor({ timeout: 120_000 });
+      for (const method of ['popular', 'ease', 'als', 'cooc', 'blend']) assert.equal(await page.locator('.feed-table th[scope=row]', { hasText: new RegExp(`^${method} `) }).count(), 1, method);
       // The split's two parts (new items in known groups, whole new groups) get their own charts.
       for (const part of ['new items in known groups', 'whole new groups']) {
         assert.equal(await page.locator('figcaption', { hasText: new RegExp(`^${part}$`) }).count(), 1, `a chart for ${part}`);
@@ -292,6 +295,8 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     assert.equal((await post('/api/versions/mine/promote')).status, 401, 'promote needs the API key');
     assert.equal((await post('/api/versions/nope/promote', API_KEY)).status, 404);
     assert.equal((await post('/api/versions/generic/retire', API_KEY)).status, 409, 'the served version cannot be retired');
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, { post?: { security?: unknown[] } }> };
+    for (const verb of ['promote', 'retire']) assert.ok(doc.paths[`/api/versions/{name}/${verb}`]?.post?.security, `${verb} is documented, behind the API key`);
 
     const page = await session.context.newPage();
     page.on('pageerror', (err) => session.problems.push(`pageerror: ${err.message}`));

@@ -82,7 +82,8 @@ function at(obj: unknown, p: string): unknown {
 }
 
 interface Report {
-  headline: { accuracyLift: { version: string; metric: string; relativeLift: number } | null; costSaving: number; costRatio: number; latencyRatioP50: number };
+  generatedAt: string;
+  headline: { accuracyLift: { version: string; metric: string; relativeLift: number; served: boolean } | null; costSaving: number; costRatio: number; latencyRatioP50: number };
   accuracy: { versions: { name: string; rows: { metric: string; generic: number; trained: number; relativeLift: number }[]; headline: { metric: string; relativeLift: number } | null }[] };
   latency: { precomputed: { p50Ms: number; p99Ms: number; requests: number }; requestTime: { p50Ms: number; p99Ms: number; cpuSecondsPerRequest: number } };
   cost: { own: { precomputedUsdPer1kRequests: number; requestTimeUsdPer1kRequests: number }; apis: { id: string; usdPer1kRequests: number }[] };
@@ -94,6 +95,7 @@ interface Report {
 const work = tempDir('report');
 const data = path.join(work, 'data');
 let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let cliReport: Report | undefined;
 after(async () => server?.stop());
 
 test('loupe report on the sample: HTML, valid SVG and PNG charts, and --json numbers equal the page\'s', async () => {
@@ -104,16 +106,23 @@ test('loupe report on the sample: HTML, valid SVG and PNG charts, and --json num
   fs.writeFileSync(csv, ['id,image,labels,groups', ...rows.map((r) => `${r.id},images/${path.basename(r.image)},${r.label},${r.group}`)].join('\n') + '\n');
   loupeJson(['ingest', csv, '--data', data]);
   loupeJson(['encode', '--data', data]);
+  const untrained = loupe(['eval', '--data', data]);
+  assert.equal(untrained.code, 0, untrained.stderr);
+  assert.doesNotMatch(untrained.stdout, /NaN/, 'eval before training prints no NaN rows');
   loupeJson(['train', '--name', 'mine', '--seed', '3', '--data', data]);
 
   assert.equal(loupe(['report', '--data', data]).code, 2, 'neither --out nor --json is a usage error');
   const out = path.join(work, 'out');
   const r = loupeJson<Report>(['report', '--out', out, '--sample', '12', '--vcpu-hour-usd', '0.08', '--data', data]);
 
-  // Accuracy: the version vs generic, lift = trained / generic - 1, headline is one of its rows.
+  cliReport = r;
+  // Accuracy: the version vs generic, lift = trained / generic - 1; the headline is the table's first row,
+  // of the served version when it is trained (generic is served here, so the newest trained one, marked so).
   const v = r.accuracy.versions.find((x) => x.name === 'mine')!;
   for (const row of v.rows) if (row.generic > 0) assert.ok(Math.abs(row.relativeLift - (row.trained / row.generic - 1)) < 1e-9);
-  assert.deepEqual(r.headline.accuracyLift, { version: 'mine', metric: v.headline!.metric, relativeLift: v.headline!.relativeLift });
+  assert.equal(v.rows[0]!.metric, 'label.recall@10');
+  assert.deepEqual(v.headline, v.rows[0]);
+  assert.deepEqual(r.headline.accuracyLift, { version: 'mine', metric: v.rows[0]!.metric, relativeLift: v.rows[0]!.relativeLift, served: false });
   // Latency and cost are measured in this run; the override price is applied.
   assert.equal(r.latency.precomputed.requests, 12 * 5);
   assert.ok(r.latency.precomputed.p50Ms > 0 && r.latency.precomputed.p50Ms <= r.latency.precomputed.p99Ms);
@@ -175,6 +184,9 @@ test('the API serves the report, its charts, the quality findings and the fix li
   const rep = await fetch(`${base}/api/report`);
   assert.equal(rep.status, 200);
   const report = (await rep.json()) as Report;
+  // The page quotes the run `loupe report` made on this same data, not a second measurement.
+  assert.equal(report.generatedAt, cliReport!.generatedAt);
+  assert.deepEqual(report.headline, cliReport!.headline);
   assert.ok(report.latency.requestTime.p50Ms > 0);
   assert.equal(report.accuracy.versions[0]!.name, 'mine');
   const svg = await fetch(`${base}/api/report/charts/latency.svg`);
@@ -204,7 +216,13 @@ test('the Report and Quality pages show the same numbers, charts and thumbnails 
     const headline = s.page.getByTestId('proof-headline');
     await headline.waitFor({ timeout: 300_000 });
     const lift = report.headline.accuracyLift!.relativeLift;
-    assert.ok((await headline.innerText()).includes(`${lift >= 0 ? '+' : '−'}${Math.abs(lift * 100).toFixed(0)}%`));
+    const said = await headline.innerText();
+    assert.ok(said.includes(`${lift >= 0 ? '+' : '−'}${Math.abs(lift * 100).toFixed(0)}%`), 'the lift with its sign');
+    assert.match(said, /same-label recall@10, mine vs generic, not served/);
+    assert.ok(said.includes(`${Number(report.headline.costRatio.toPrecision(3))}×`), 'the CLI run\'s cost ratio');
+    const table = s.page.locator('.metrics-table').first();
+    assert.equal(await table.locator('tbody th').first().innerText(), 'same-label recall@10', 'the table lists the headline metric first, in words');
+    assert.doesNotMatch(await s.page.locator('main').innerText(), /`/, 'no raw backticks');
     const chart = s.page.getByRole('img', { name: 'More like this latency' });
     await chart.scrollIntoViewIfNeeded();
     await s.page.waitForFunction(() => [...document.querySelectorAll('img.proof-chart')].some((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));

@@ -5,6 +5,18 @@ import { withStore } from './open.js';
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '   -  ' : x.toFixed(4));
 
+/** Overall recall@10 figures lower than both parts' (different candidate pools, not an error). */
+function poolGaps(v: VersionEvaluation): string[] {
+  const { newItems, newGroups } = v.parts;
+  if (!newItems || !newGroups) return [];
+  return (['generic', 'trained'] as const).flatMap((side) =>
+    (['label', 'group'] as const).flatMap((kind) => {
+      const [all, a, b] = [v[side].retrieval[kind], newItems[side].retrieval[kind], newGroups[side].retrieval[kind]];
+      return all && a && b && all.recall < Math.min(a.recall, b.recall) ? [`${side === 'generic' ? v.base : v.name} same-${kind} recall@10`] : [];
+    }),
+  );
+}
+
 function table(v: VersionEvaluation): string {
   const lines = [`${v.name} vs ${v.base} on ${v.heldOut} held-out items`, `  ${'metric'.padEnd(26)} ${v.base.padStart(8)} ${v.name.slice(0, 8).padStart(8)}   lift`];
   for (const kind of ['label', 'group'] as const) {
@@ -31,6 +43,8 @@ function table(v: VersionEvaluation): string {
     });
     lines.push(`  ${title} (${p.items} items): ${cells.join(', ') || 'no labels or groups'}`);
   }
+  const below = parts.length ? poolGaps(v) : [];
+  if (below.length) lines.push(`  overall below both parts (${below.join(', ')}): each part searches only its own items, overall searches all ${v.heldOut} at once, so more look-alikes compete for the top 10`);
   if (v.calibration) lines.push(`  calibration: ECE ${v.calibration.eceRaw.toFixed(4)} raw -> ${v.calibration.eceCalibrated.toFixed(4)} calibrated (${v.calibration.pairs} proposed labels)`);
   if (v.complete) {
     const c = v.complete;
@@ -40,8 +54,13 @@ function table(v: VersionEvaluation): string {
   return lines.join('\n');
 }
 
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '-');
+
 function feedTable(f: FeedEvalReport): string {
-  const rows = Object.entries(f.methods).map(([m, s]) => `  ${m.padEnd(10)} recall@${f.k} ${s.recall.toFixed(4)}  ndcg@${f.k} ${s.ndcg.toFixed(4)}`);
+  const scored = Object.entries(f.methods).filter(([, s]) => Number.isFinite(s.recall) || Number.isFinite(s.ndcg));
+  const unscored = Object.keys(f.methods).filter((m) => !scored.some(([n]) => n === m));
+  const rows = scored.map(([m, s]) => `  ${m.padEnd(10)} recall@${f.k} ${f4(s.recall)}  ndcg@${f.k} ${f4(s.ndcg)}`);
+  if (unscored.length) rows.push(`  not scored (no test users reached them): ${unscored.join(', ')}`);
   return [`feed (${f.version}, ${f.source}: ${f.users} users, last ${f.holdout} hidden)`, ...rows, `  ${f.note}`, `  ${f.blend.note}${f.blend.saved ? ' (stored for serving)' : ''}`].join('\n');
 }
 

@@ -1,15 +1,20 @@
 import path from 'node:path';
 import { buildReport, type ProofReport } from '../report/build.js';
 import { loadPriceTable } from '../report/cost.js';
+import { reportState, saveLatestReport } from '../report/latest.js';
+import { metricName } from '../report/metric-names.js';
 import { writeReport } from '../report/write.js';
 import { EncoderPool } from '../services/encoders.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 
+const signedPct = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '-'}${Math.abs(v * 100).toFixed(0)}%` : '-');
+
 function summary(r: ProofReport, html: string | null): string {
   const h = r.headline;
   const lines = [
-    h.accuracyLift ? `accuracy: ${h.accuracyLift.version} vs generic ${(h.accuracyLift.relativeLift * 100).toFixed(0)}% on ${h.accuracyLift.metric}` : 'accuracy: no trained version yet',
+    h.accuracyLift ? `accuracy: ${h.accuracyLift.version} vs generic ${signedPct(h.accuracyLift.relativeLift)} on ${metricName(h.accuracyLift.metric)}` : 'accuracy: no trained version yet',
+    `cheaper per request than ${r.cost.cheapestApi}: ${Number(h.costRatio.toPrecision(3))}x`,
     `latency (more like this, ${r.latency.version}): precomputed p50 ${r.latency.precomputed.p50Ms.toFixed(3)} ms / p99 ${r.latency.precomputed.p99Ms.toFixed(3)} ms; encoding at request time p50 ${r.latency.requestTime.p50Ms.toFixed(1)} ms / p99 ${r.latency.requestTime.p99Ms.toFixed(1)} ms (${h.latencyRatioP50.toFixed(0)}x)`,
     `cost per 1,000 requests: Loupe $${r.cost.own.precomputedUsdPer1kRequests.toPrecision(3)} (precomputed), $${r.cost.own.requestTimeUsdPer1kRequests.toPrecision(3)} (encode at request time)`,
     ...r.cost.apis.map((a) => `  ${a.name}: $${a.usdPer1kRequests.toPrecision(3)} (${a.inputTokensPerImage.toFixed(0)} input tokens per image)`),
@@ -62,6 +67,7 @@ export const reportCommand: Command = {
           quality: !values['no-quality'],
           log: ctx.log,
         });
+        saveLatestReport(paths, await reportState(db), report);
         const written = out ? await writeReport(out, report, paths) : null;
         ctx.print(report, summary(report, written?.html ?? null));
         return 0;

@@ -26,9 +26,6 @@ export interface VersionAccuracy {
   headline: MetricRow | null;
 }
 
-/** The metric quoted in large type, first one the version has. */
-export const HEADLINE_ORDER = ['label.map@10', 'label.recall@10', 'group.map@10', 'group.recall@10', 'tagging.microF1'] as const;
-
 function metricRows(generic: SideMetrics, trained: SideMetrics, k: number): MetricRow[] {
   const rows: MetricRow[] = [];
   const push = (metric: string, g: number | undefined, t: number | undefined) => {
@@ -45,7 +42,8 @@ function metricRows(generic: SideMetrics, trained: SideMetrics, k: number): Metr
 
 export function versionAccuracy(v: VersionEvaluation, k: number): VersionAccuracy {
   const rows = metricRows(v.generic, v.trained, k);
-  const headline = HEADLINE_ORDER.map((m) => rows.find((r) => r.metric === m && Number.isFinite(r.relativeLift))).find(Boolean) ?? null;
+  // The headline is the table's first row (same-label recall@10 when there are labels), whichever way it went.
+  const headline = rows.find((r) => Number.isFinite(r.relativeLift)) ?? null;
   return { name: v.name, base: v.base, heldOut: v.heldOut, rows, headline };
 }
 

@@ -8,7 +8,7 @@ import { resolveVersion } from '../services/discovery.js';
 import { encoderSpecOf, type EncoderPool } from '../services/encoders.js';
 import type { Db } from '../store/db.js';
 import { catalogueImageSizes, sampleImages } from '../store/report.js';
-import { listVersions } from '../store/vectors.js';
+import { listVersions, promotedVersion } from '../store/vectors.js';
 import { ensureNsfwjsOnnx } from '../vision/convert.js';
 import { parseEncoderSpec } from '../vision/encoders.js';
 import { accuracySection, heldOutIds, modelBytes, projectionCpuPerItem, retrievalOn, type VersionAccuracy } from './accuracy.js';
@@ -39,7 +39,8 @@ export interface ProofReport {
   backbones: BackbonePoint[];
   quality: QualityReport | null;
   /** costSaving = 1 - own / cheapest API per request; costRatio = cheapest API / own (how many times cheaper). */
-  headline: { accuracyLift: { version: string; metric: string; relativeLift: number } | null; costSaving: number; costRatio: number; latencyRatioP50: number };
+  /** accuracyLift: the served version's first table row (else the newest trained version's, served false). */
+  headline: { accuracyLift: { version: string; metric: string; relativeLift: number; served: boolean } | null; costSaving: number; costRatio: number; latencyRatioP50: number };
 }
 
 export interface BuildReportOptions {
@@ -86,7 +87,8 @@ export async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegist
 
   const quality = opts.quality === false ? null : await analyseQuality(db, indexes, { version });
   const versions = accuracySection(evalReport);
-  const best = versions.filter((v) => v.headline).sort((a, b) => b.headline!.relativeLift - a.headline!.relativeLift)[0];
+  const served = await promotedVersion(db);
+  const quoted = versions.find((v) => v.name === served && v.headline) ?? versions.filter((v) => v.headline).at(-1);
   return {
     generatedAt: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model ?? 'cpu', cores: os.availableParallelism(), node: process.version, loadAverage: os.loadavg()[0]! },
@@ -106,7 +108,7 @@ export async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegist
     backbones,
     quality,
     headline: {
-      accuracyLift: best ? { version: best.name, metric: best.headline!.metric, relativeLift: best.headline!.relativeLift } : null,
+      accuracyLift: quoted ? { version: quoted.name, metric: quoted.headline!.metric, relativeLift: quoted.headline!.relativeLift, served: quoted.name === served } : null,
       costSaving: 1 - own.precomputedUsdPer1kRequests / cheapest.usdPer1kRequests,
       costRatio: cheapest.usdPer1kRequests / own.precomputedUsdPer1kRequests,
       latencyRatioP50: latency.ratioP50,

@@ -3,6 +3,7 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { QualityReport } from '../quality/analyse.js';
 import type { ProofReport } from './build.js';
+import { metricName } from './metric-names.js';
 
 /** The report's charts: vega-lite specs built from the report's numbers, rendered server-side. */
 
@@ -22,8 +23,8 @@ const COLORS = { generic: '#9aa5b1', trained: '#d9480f', own: '#2b8a3e', api: '#
 export function accuracyChart(r: ProofReport): Chart | null {
   const values = r.accuracy.versions.flatMap((v) =>
     v.rows.filter((m) => !m.metric.includes('precision') && !m.metric.includes('macro')).flatMap((m) => [
-      { version: v.name, metric: m.metric, side: v.base, value: m.generic },
-      { version: v.name, metric: m.metric, side: v.name, value: m.trained },
+      { version: v.name, metric: metricName(m.metric), side: v.base, value: m.generic },
+      { version: v.name, metric: metricName(m.metric), side: v.name, value: m.trained },
     ]),
   );
   if (!values.length) return null;
@@ -34,13 +35,13 @@ export function accuracyChart(r: ProofReport): Chart | null {
       $schema: SCHEMA,
       config: CONFIG,
       data: { values },
-      facet: { row: { field: 'version', type: 'nominal', title: null } },
+      facet: { row: { field: 'version', type: 'nominal', title: null, header: { labelOrient: 'top', labelAngle: 0, labelAnchor: 'start', labelFontWeight: 'bold' } } },
       spec: {
         width: 560,
         height: 200,
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          x: { field: 'metric', type: 'nominal', title: null, axis: { labelAngle: -30 } },
+          x: { field: 'metric', type: 'nominal', title: null, sort: null, axis: { labelAngle: -30 } },
           xOffset: { field: 'side', type: 'nominal' },
           y: { field: 'value', type: 'quantitative', title: 'score', scale: { domain: [0, 1] } },
           color: { field: 'side', type: 'nominal', title: null, scale: { range: [COLORS.generic, COLORS.trained] } },
@@ -153,7 +154,7 @@ export function backboneChart(r: ProofReport): Chart | null {
           mark: { type: 'point', filled: true, size: 120, tooltip: true },
           encoding: {
             x: { field: 'mb', type: 'quantitative', title: 'model size (MB)', scale: { domain: [0, xMax] } },
-            y: { field: 'value', type: 'quantitative', title: `${values[0]!.metric} (held-out)`, scale: { zero: true } },
+            y: { field: 'value', type: 'quantitative', title: `${metricName(values[0]!.metric)} (held-out)`, scale: { zero: true } },
             color: { field: 'kind', type: 'nominal', title: null, scale: { range: [COLORS.generic, COLORS.trained] }, legend: { orient: 'bottom' } },
           },
         },

@@ -1,5 +1,6 @@
 import type { QualityReport } from '../quality/analyse.js';
 import type { ProofReport } from './build.js';
+import { metricName } from './metric-names.js';
 
 /**
  * The report as one self-contained HTML page: charts inline as SVG, thumbnails from a folder
@@ -85,7 +86,7 @@ export function reportPage(r: ProofReport, assets: PageAssets): string {
     .map(
       (v, vi) => `<h3>${esc(v.name)} vs ${esc(v.base)} on ${num(`accuracy.versions.${vi}.heldOut`, v.heldOut)} held-out items</h3>
 <table><tr><th>metric</th><th>${esc(v.base)}</th><th>${esc(v.name)}</th><th>relative lift</th></tr>${v.rows
-        .map((m, mi) => `<tr><td>${esc(m.metric)}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.generic`, m.generic)}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.trained`, m.trained)}</td><td>${pct(`accuracy.versions.${vi}.rows.${mi}.relativeLift`, m.relativeLift)}</td></tr>`)
+        .map((m, mi) => `<tr><td>${esc(metricName(m.metric))}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.generic`, m.generic)}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.trained`, m.trained)}</td><td>${pct(`accuracy.versions.${vi}.rows.${mi}.relativeLift`, m.relativeLift)}</td></tr>`)
         .join('')}</table>`,
     )
     .join('\n');
@@ -106,7 +107,7 @@ export function reportPage(r: ProofReport, assets: PageAssets): string {
 <h1>Loupe proof report</h1>
 <p class="muted">Generated ${esc(r.generatedAt)} on ${esc(r.machine.cpu)} ×${r.machine.cores} (load ${r.machine.loadAverage.toFixed(2)}), ${esc(r.machine.node)}; ${num('catalogue.items', r.catalogue.items)} catalogue items. Prices as of <b>${esc(r.prices.asOf)}</b>.</p>
 <div class="big">
-<div>accuracy${h.accuracyLift ? ` (${esc(h.accuracyLift.metric)}, ${esc(h.accuracyLift.version)} vs generic)<strong>${pct('headline.accuracyLift.relativeLift', h.accuracyLift.relativeLift)}</strong>` : '<strong>–</strong>train a version: <code>loupe train --name v1</code>'}</div>
+<div>accuracy${h.accuracyLift ? ` (${esc(metricName(h.accuracyLift.metric))}, ${esc(h.accuracyLift.version)} vs generic${h.accuracyLift.served ? '' : ', not served'})<strong>${pct('headline.accuracyLift.relativeLift', h.accuracyLift.relativeLift)}</strong>` : '<strong>–</strong>train a version: <code>loupe train --name v1</code>'}</div>
 <div>cheaper per request than the cheapest vision API (${esc(r.cost.cheapestApi)})<strong>${num('headline.costRatio', h.costRatio, 3)}×</strong></div>
 <div>encoding at request time would be, at p50<strong>${num('headline.latencyRatioP50', h.latencyRatioP50)}× slower</strong></div>
 </div>
@@ -127,10 +128,10 @@ ${chart('cost-requests', assets)}${chart('cost-catalogue', assets)}
 <tr><td>Loupe, precomputed vectors</td><td>–</td><td>$${num('cost.own.precomputedUsdPer1kRequests', r.cost.own.precomputedUsdPer1kRequests)}</td><td>–</td></tr>
 <tr><td>Loupe, encode at request time</td><td>–</td><td>$${num('cost.own.requestTimeUsdPer1kRequests', r.cost.own.requestTimeUsdPer1kRequests)}</td><td>$${num('cost.own.encodeUsdPer1MImages', r.cost.own.encodeUsdPer1MImages)}</td></tr>
 ${apiRows}</table>
-<p class="muted">Own compute = measured CPU-seconds × $${num('prices.vcpuHourUsd', r.prices.vcpuHourUsd)} per vCPU-hour. APIs: one catalogue image per request at its stored size (mean ${r.catalogue.meanWidth.toFixed(0)}×${r.catalogue.meanHeight.toFixed(0)} px) plus ${num('prices.outputTokensPerRequest', r.prices.outputTokensPerRequest)} output tokens; token rules and list prices from ${esc(r.prices.file)}, as of ${esc(r.prices.asOf)}. ${esc(r.prices.note)}<br>${sources}</p>
+<p class="muted">Own compute = measured CPU-seconds × $${num('prices.vcpuHourUsd', r.prices.vcpuHourUsd)} per vCPU-hour. APIs: one catalogue image per request at its stored size (mean ${r.catalogue.meanWidth.toFixed(0)}×${r.catalogue.meanHeight.toFixed(0)} px) plus ${num('prices.outputTokensPerRequest', r.prices.outputTokensPerRequest)} output tokens; token rules and list prices from ${esc(r.prices.file)}, as of ${esc(r.prices.asOf)}. ${esc(r.prices.note).replace(/`([^`]*)`/g, '<code>$1</code>')}<br>${sources}</p>
 <h2>4. Data quality beats model size</h2>
 ${chart('backbones', assets)}
-<table><tr><th>version</th><th>backbone</th><th>trained</th><th>${esc(r.backbones[0]?.metric ?? 'mAP@10')}</th><th>model size</th><th>USD / 1M images</th></tr>${backboneRows}</table>
+<table><tr><th>version</th><th>backbone</th><th>trained</th><th>${esc(metricName(r.backbones[0]?.metric ?? 'label.map@10'))}</th><th>model size</th><th>USD / 1M images</th></tr>${backboneRows}</table>
 ${r.quality ? `<h2>5. Data quality</h2>\n${qualitySection(r.quality, assets)}` : ''}
 </body></html>
 `;

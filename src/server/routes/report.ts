@@ -6,8 +6,7 @@ import { fixListCsv } from '../../quality/fixlist.js';
 import { buildReport, type ProofReport } from '../../report/build.js';
 import { renderChart, reportCharts } from '../../report/charts.js';
 import { loadPriceTable } from '../../report/cost.js';
-import { catalogueState } from '../../store/items.js';
-import { listVersions } from '../../store/vectors.js';
+import { loadLatestReport, reportState, saveLatestReport } from '../../report/latest.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
@@ -26,18 +25,14 @@ const QualityQuery = z.object({
 const ChartName = z.string().regex(/^[a-z-]{1,40}$/);
 
 export const reportDocs: RouteDoc[] = [
-  { method: 'get', path: '/api/report', summary: 'The `loupe report --json` numbers (measured on first call, cached until the catalogue or versions change)', query: ReportQuery, response: '{accuracy, latency, cost, backbones, quality, headline, ...}' },
+  { method: 'get', path: '/api/report', summary: 'The latest `loupe report` run on the data as it is now (else measured on first call and kept until the catalogue or versions change; refresh=1 measures again)', query: ReportQuery, response: '{accuracy, latency, cost, backbones, quality, headline, ...}' },
   { method: 'get', path: '/api/report/charts/:name', summary: 'A report chart as SVG (accuracy, latency, cost-requests, cost-catalogue, backbones, labels)', response: 'image/svg+xml' },
   { method: 'get', path: '/api/quality', summary: 'The `loupe quality --json` findings', query: QualityQuery, response: '{counts, exactDuplicates, nearDuplicates, mislabelled, outliers, labels, fixes, ...}' },
   { method: 'get', path: '/api/quality/fixes.csv', summary: 'The proposed fix list as CSV (edit, then `loupe quality --apply FILE`)', query: QualityQuery, response: 'text/csv' },
 ];
 
 /** What the cached answers depend on: the versions and the catalogue's size and last change. */
-async function stateKey(s: AppServices): Promise<string> {
-  const versions = (await listVersions(s.db)).map((v) => `${v.name}:${v.status}:${v.count}`).join(',');
-  const { count, lastUpdated } = await catalogueState(s.db);
-  return `${versions}|${count}|${lastUpdated}`;
-}
+const stateKey = (s: AppServices) => reportState(s.db);
 
 export function reportRoutes(s: AppServices): Hono {
   const app = new Hono();
@@ -45,14 +40,23 @@ export function reportRoutes(s: AppServices): Hono {
   const quality = new Map<string, Promise<QualityReport>>();
 
   const getReport = async (q: z.infer<typeof ReportQuery>): Promise<ProofReport> => {
-    const key = `${await stateKey(s)}|${q['vcpu-hour-usd'] ?? ''}|${q['output-tokens'] ?? ''}`;
+    const state = await stateKey(s);
+    const key = `${state}|${q['vcpu-hour-usd'] ?? ''}|${q['output-tokens'] ?? ''}`;
     if (!report || report.key !== key || q.refresh === '1') {
-      const value = buildReport(s.db, s.paths, s.indexes, s.encoders, {
-        prices: loadPriceTable(),
-        pricesFile: 'src/report/prices.json',
-        vcpuHourUsd: q['vcpu-hour-usd'],
-        outputTokens: q['output-tokens'],
-      });
+      // The latest run on this data (often `loupe report`'s) is the one to show, unless asked for other prices or a fresh run.
+      const stored = q.refresh === '1' ? null : loadLatestReport(s.paths, state);
+      const fits = stored && (q['vcpu-hour-usd'] ?? stored.prices.vcpuHourUsd) === stored.prices.vcpuHourUsd && (q['output-tokens'] ?? stored.prices.outputTokensPerRequest) === stored.prices.outputTokensPerRequest;
+      const value = fits
+        ? Promise.resolve(stored)
+        : buildReport(s.db, s.paths, s.indexes, s.encoders, {
+            prices: loadPriceTable(),
+            pricesFile: 'src/report/prices.json',
+            vcpuHourUsd: q['vcpu-hour-usd'],
+            outputTokens: q['output-tokens'],
+          }).then((r) => {
+            saveLatestReport(s.paths, state, r);
+            return r;
+          });
       value.catch(() => (report = null));
       report = { key, value };
     }

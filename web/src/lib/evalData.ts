@@ -80,3 +80,30 @@ export function sourceVersions(src: EvalSource): { name: string; metrics: Record
   if (src.kind === 'versions') return src.versions.filter((v) => v.metrics && Object.keys(v.metrics).length > 0);
   return [];
 }
+
+type Retrieval = { retrieval?: Record<string, Record<string, number> | null> };
+
+/**
+ * Each part of the split is scored with only its own items as candidates; "overall" searches every
+ * held-out item at once, so more distractors compete for the top 10 and a figure can land below
+ * both parts. Names the figures where that happens, so the table does not read as an error.
+ */
+export function poolNotes(src: EvalSource): string[] {
+  if (src.kind !== 'report') return [];
+  const notes: string[] = [];
+  for (const v of src.report.versions ?? []) {
+    if (!('parts' in v) || !v.parts?.newItems || !v.parts.newGroups) continue;
+    const { newItems, newGroups } = v.parts;
+    for (const side of ['generic', 'trained'] as const) {
+      for (const kind of ['label', 'group']) {
+        const all = (v[side] as Retrieval).retrieval?.[kind]?.recall;
+        const a = (newItems[side] as Retrieval).retrieval?.[kind]?.recall;
+        const b = (newGroups[side] as Retrieval).retrieval?.[kind]?.recall;
+        if (all === undefined || a === undefined || b === undefined || all >= Math.min(a, b)) continue;
+        const name = side === 'generic' ? `${v.base} (${v.name} split)` : v.name;
+        notes.push(`${name}: same-${kind} recall@10 overall ${all.toFixed(3)} is below both parts (${a.toFixed(3)}, ${b.toFixed(3)})`);
+      }
+    }
+  }
+  return notes;
+}

@@ -45,5 +45,5 @@ export interface ProofReport {
   };
   backbones: { backbone: string; version: string; trained: boolean; metric: string; value: number; modelBytes: number; usdPer1MImages: number }[];
   quality: QualityReport | null;
-  headline: { accuracyLift: { version: string; metric: string; relativeLift: number } | null; costSaving: number; costRatio: number; latencyRatioP50: number };
+  headline: { accuracyLift: { version: string; metric: string; relativeLift: number; served?: boolean } | null; costSaving: number; costRatio: number; latencyRatioP50: number };
 }

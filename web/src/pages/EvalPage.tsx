@@ -3,7 +3,8 @@ import { BarChart, SERIES_COLORS } from '../components/BarChart';
 import { FeedEval } from '../components/FeedEval';
 import { EmptyState, ErrorState, Spinner } from '../components/States';
 import { api, ApiError } from '../lib/api';
-import { chartGroups, metricTable, qualityKeys, shortKey, sourceVersions, type EvalSource } from '../lib/evalData';
+import { chartGroups, metricTable, poolNotes, qualityKeys, shortKey, sourceVersions, type EvalSource } from '../lib/evalData';
+import { metricName } from '../lib/metricNames';
 import { useAsync } from '../lib/useAsync';
 
 /** The eval report when the server has `/api/eval`, else whatever metrics are stored on versions. */
@@ -36,8 +37,9 @@ export function EvalPage() {
   const table = useMemo(() => metricTable(versions), [versions]);
   const quality = useMemo(() => qualityKeys(table), [table]);
   const charts = useMemo(() => chartGroups(quality), [quality]);
+  const pools = useMemo(() => (res.data ? poolNotes(res.data) : []), [res.data]);
   const series = useMemo(
-    () => charts.map((c) => ({ ...c, categories: c.keys.map((k) => shortKey(k, c.title.replace(/ \(cont\.\)$/, ''))), series: table.versions.map((name, i) => ({ name, values: c.keys.map((k) => table.rows.get(k)?.[i] ?? null) })) })),
+    () => charts.map((c) => ({ ...c, categories: c.keys.map((k) => metricName(shortKey(k, c.title.replace(/ \(cont\.\)$/, '')))), series: table.versions.map((name, i) => ({ name, values: c.keys.map((k) => table.rows.get(k)?.[i] ?? null) })) })),
     [charts, table],
   );
 
@@ -69,6 +71,12 @@ export function EvalPage() {
             ))}
           </div>
         )}
+        {pools.length > 0 && (
+          <p className="note" data-testid="pool-note">
+            Why an overall figure can be lower than both of its parts: each part (new items in known groups, whole new groups) is searched with only its own items as candidates, while
+            &ldquo;overall&rdquo; searches every held-out item at once, so more look-alikes compete for the top 10. {pools.join('; ')}.
+          </p>
+        )}
         <div className="table-wrap">
           <table className="metrics-table">
             <caption>All metrics by version</caption>
@@ -88,7 +96,7 @@ export function EvalPage() {
                 const best = quality.includes(k) ? Math.max(...vals.map((v) => v ?? -Infinity)) : NaN;
                 return (
                   <tr key={k}>
-                    <th scope="row">{k}</th>
+                    <th scope="row">{metricName(k)}</th>
                     {vals.map((v, i) => (
                       <td key={i} className={v !== null && v === best && vals.length > 1 ? 'best' : undefined}>
                         {fmt(v)}

@@ -1,6 +1,7 @@
-import { useEffect } from 'react';
+import { Fragment, useEffect } from 'react';
 import { ErrorState, Spinner } from '../components/States';
 import { api } from '../lib/api';
+import { metricName } from '../lib/metricNames';
 import type { ProofReport } from '../lib/reportTypes';
 import { useAsync } from '../lib/useAsync';
 import '../styles/report.css';
@@ -8,6 +9,15 @@ import '../styles/report.css';
 const sig = (v: number, d = 3) => (Number.isFinite(v) ? Number(v.toPrecision(d)).toString() : '–');
 const usd = (v: number) => `$${sig(v)}`;
 const lift = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(0)}%` : '–');
+
+/** Text with `code` spans (the price table's note carries some) as <code>, never raw backticks. */
+function WithCode({ text }: { text: string }) {
+  return (
+    <>
+      {text.split('`').map((part, i) => (i % 2 ? <code key={i}>{part}</code> : <Fragment key={i}>{part}</Fragment>))}
+    </>
+  );
+}
 
 function Chart({ name, title }: { name: string; title: string }) {
   return (
@@ -21,9 +31,12 @@ function Body({ r }: { r: ProofReport }) {
   const h = r.headline;
   return (
     <>
+      <p className="muted" data-testid="proof-run">
+        Measured {new Date(r.generatedAt).toLocaleString()} on this machine. This page and <code>loupe report</code> show the latest run on the data as it is now.
+      </p>
       <div className="proof-headline" data-testid="proof-headline">
         <div>
-          accuracy {h.accuracyLift ? `(${h.accuracyLift.metric}, ${h.accuracyLift.version} vs generic)` : ''}
+          accuracy {h.accuracyLift ? `(${metricName(h.accuracyLift.metric)}, ${h.accuracyLift.version} vs generic${h.accuracyLift.served === false ? ', not served' : ''})` : ''}
           <strong>{h.accuracyLift ? lift(h.accuracyLift.relativeLift) : '–'}</strong>
         </div>
         <div>
@@ -54,7 +67,7 @@ function Body({ r }: { r: ProofReport }) {
             <tbody>
               {v.rows.map((m) => (
                 <tr key={m.metric}>
-                  <th scope="row">{m.metric}</th>
+                  <th scope="row">{metricName(m.metric)}</th>
                   <td>{sig(m.generic)}</td>
                   <td>{sig(m.trained)}</td>
                   <td>{lift(m.relativeLift)}</td>
@@ -108,7 +121,7 @@ function Body({ r }: { r: ProofReport }) {
         </table>
       </div>
       <p className="note">
-        Own compute at ${r.prices.vcpuHourUsd} per vCPU-hour; APIs with {r.prices.outputTokensPerRequest} output tokens per request. Prices as of {r.prices.asOf}. {r.prices.note}
+        Own compute at ${r.prices.vcpuHourUsd} per vCPU-hour; APIs with {r.prices.outputTokensPerRequest} output tokens per request. Prices as of {r.prices.asOf}. <WithCode text={r.prices.note} />
       </p>
       <h2>4. Data quality beats model size</h2>
       {r.backbones.length > 0 && <Chart name="backbones" title="Accuracy vs backbone size" />}
@@ -128,7 +141,7 @@ export function ReportPage() {
     <section className="page" aria-labelledby="report-title">
       <div className="page-head">
         <h1 id="report-title">Proof report</h1>
-        <p className="page-sub">Accuracy, latency and cost on your own catalogue, measured on this machine (`loupe report --out DIR` writes the same as HTML).</p>
+        <p className="page-sub">Accuracy, latency and cost on your own catalogue, measured on this machine (<code>loupe report --out DIR</code> writes the same as HTML).</p>
       </div>
       {res.loading && !res.data ? <Spinner label="Measuring (about a minute the first time)" /> : res.error ? <ErrorState error={res.error} onRetry={res.reload} title="Couldn't build the report" /> : res.data ? <Body r={res.data} /> : null}
     </section>
