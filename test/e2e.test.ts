@@ -275,6 +275,22 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
       await page.getByRole('heading', { name: 'Evaluation', level: 1 }).waitFor();
       await page.locator('.metrics-table').first().waitFor({ timeout: 60_000 });
       assert.ok((await page.locator('.chart canvas').count()) >= 1, 'eval metrics charted');
+      const rowNames = await page.locator('.metrics-table tbody th').allInnerTexts();
+      assert.ok(rowNames.includes('same-label recall@10'), 'metrics are named in words');
+      assert.ok(!rowNames.some((n) => /^retrieval\.|\.(recall|map|ndcg)$/.test(n)), `no raw metric keys: ${rowNames.join(', ')}`);
+      // Where overall recall sits below both parts (their candidate pools are smaller), the page says why.
+      type Side = { retrieval: Record<string, { recall: number } | null> };
+      type Sides = { generic: Side; trained: Side };
+      const evalReport = (await (await fetch(`${base}/api/eval`)).json()) as { versions: (Sides & { parts?: Record<string, Sides | null> })[] };
+      const below = evalReport.versions.some((v) =>
+        (['generic', 'trained'] as const).some((side) =>
+          ['label', 'group'].some((kind) => {
+            const [all, a, b] = [v[side].retrieval[kind], v.parts?.newItems?.[side].retrieval[kind], v.parts?.newGroups?.[side].retrieval[kind]];
+            return all && a && b && all.recall < Math.min(a.recall, b.recall);
+          }),
+        ),
+      );
+      assert.equal(await page.getByTestId('pool-note').count(), below ? 1 : 0, 'the candidate-pool note shows exactly when overall is below both parts');
       // Feeds: every method beside the anchors a shop could install instead, on held-out events.
       await page.locator('.feed-table').waitFor({ timeout: 120_000 });
       for (const method of ['popular', 'ease', 'als', 'cooc', 'blend']) assert.equal(await page.locator('.feed-table th[scope=row]', { hasText: new RegExp(`^${method} `) }).count(), 1, method);

@@ -29,7 +29,7 @@ export interface EngineOptions {
   freshEvery: number;
 }
 
-export const DEFAULT_ENGINE: EngineOptions = Object.freeze({ taste: DEFAULT_TASTE, walk: {}, similarK: 10, similarBudget: 64, maxUsers: 20_000, blend: DEFAULT_BLEND, freshEvery: 20 });
+export const DEFAULT_ENGINE: EngineOptions = Object.freeze({ taste: DEFAULT_TASTE, walk: { steps: 6000 }, similarK: 10, similarBudget: 64, maxUsers: 20_000, blend: DEFAULT_BLEND, freshEvery: 20 });
 
 /** Unlabelled items among the popular ones are spread over this many visual clusters. */
 const COLD_CLUSTERS = 8;
@@ -45,6 +45,7 @@ export class FeedEngine {
   private readonly labels = new Map<string, string>();
   private readonly catalogue: string[] = [];
   private popularList: { id: string; score: number; key: string }[] | undefined;
+  private sincePopular = 0;
   private readonly tastes = new Map<string, UserTaste>();
   private readonly similarCache = new Map<string, readonly Neighbour[]>();
   /** The collaborative models trained from the events (absent until there are enough). */
@@ -70,7 +71,8 @@ export class FeedEngine {
   engage(user: string, item: string, weight: number): void {
     this.graph.addEngagement(user, item, weight);
     this.popularity.set(item, (this.popularity.get(item) ?? 0) + weight);
-    this.popularList = undefined;
+    // Re-ranking a large catalogue per event would cost a feed its latency; a ranking a few events old is as good.
+    if (this.popularList && ++this.sincePopular > Math.max(100, this.popularity.size / 100)) this.popularList = undefined;
   }
 
   /** A new event: graph, popularity and (when held) the user's model, at once. */
@@ -111,6 +113,7 @@ export class FeedEngine {
   /** Items by weighted engagement (then by graph degree), each with a label or cluster key. */
   popular(): readonly { id: string; score: number; key: string }[] {
     if (this.popularList) return this.popularList;
+    this.sincePopular = 0;
     const degree = (id: string) => {
       const n = this.graph.find('item', id);
       return n < 0 ? 0 : this.graph.degree(n);

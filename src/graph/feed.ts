@@ -162,7 +162,14 @@ export function gatherBlend(sources: FeedSources, taste: UserTaste, opts: Pick<F
     const lists = collabLists(sources.collab, profileOf(taste), pool, collab);
     for (const s of collab) input[s] = lists[s];
   }
-  if (want.has('popular')) input.popular = sources.popular().filter((p) => !engaged.has(p.id)).slice(0, pool);
+  if (want.has('popular')) {
+    const popular: Scored[] = [];
+    for (const p of sources.popular()) {
+      if (popular.length >= pool) break;
+      if (!engaged.has(p.id)) popular.push({ id: p.id, score: p.score });
+    }
+    input.popular = popular;
+  }
   return input;
 }
 

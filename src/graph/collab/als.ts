@@ -22,7 +22,7 @@ export interface AlsOptions {
   seed: number;
 }
 
-export const DEFAULT_ALS: AlsOptions = Object.freeze({ factors: 32, iterations: 12, alpha: 10, lambda: 10, cgSteps: 3, foldInSteps: 8, strength: 'log', seed: 1 });
+export const DEFAULT_ALS: AlsOptions = Object.freeze({ factors: 32, iterations: 8, alpha: 10, lambda: 10, cgSteps: 3, foldInSteps: 8, strength: 'log', seed: 1 });
 
 export interface AlsModel {
   factors: number;

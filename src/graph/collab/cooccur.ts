@@ -4,7 +4,7 @@
  * A feed scores candidates by summing neighbour similarity times the user's (recency-weighted)
  * engagement with each of their items.
  */
-import { strength, topIndices, type Csr, type EngagementMatrix, type Strength } from './matrix.js';
+import { strength, topIndices, type Csr, type EngagementMatrix, type Strength, type Votes } from './matrix.js';
 
 export interface CooccurOptions {
   neighbours: number;
@@ -22,23 +22,20 @@ export type CooccurModel = Csr;
 
 export function trainCooccur(m: EngagementMatrix, opts: CooccurOptions = DEFAULT_COOCCUR): CooccurModel {
   const nItems = m.items.length;
-  // Each user's kept items and strengths (latest first when capped).
-  const keptPtr = new Int32Array(m.users.length + 1);
-  const keptCol: number[] = [];
-  const keptVal: number[] = [];
+  // Heavy users count with their latest `maxUserItems` items only (bounds Σ n_u²).
+  const capped = new Map<number, Set<number>>();
   for (let u = 0; u < m.users.length; u++) {
     const lo = m.byUser.ptr[u]!;
     const hi = m.byUser.ptr[u + 1]!;
-    let order = Array.from({ length: hi - lo }, (_, e) => lo + e);
-    if (order.length > opts.maxUserItems) order = order.sort((a, b) => m.lastTs[b]! - m.lastTs[a]!).slice(0, opts.maxUserItems);
-    for (const p of order) {
-      keptCol.push(m.byUser.col[p]!);
-      keptVal.push(strength(m.byUser.val[p]!, opts.strength));
-    }
-    keptPtr[u + 1] = keptCol.length;
+    if (hi - lo <= opts.maxUserItems) continue;
+    const order = Array.from({ length: hi - lo }, (_, e) => lo + e).sort((a, b) => m.lastTs[b]! - m.lastTs[a]!);
+    capped.set(u, new Set(order.slice(0, opts.maxUserItems).map((p) => m.byUser.col[p]!)));
   }
+  const kept = (u: number, i: number) => capped.get(u)?.has(i) ?? true;
+  const x = new Float32Array(m.byUser.val.length);
+  for (let p = 0; p < x.length; p++) x[p] = kept(rowOf(m.byUser.ptr, p), m.byUser.col[p]!) ? strength(m.byUser.val[p]!, opts.strength) : 0;
   const norms = new Float64Array(nItems);
-  for (let e = 0; e < keptCol.length; e++) norms[keptCol[e]!]! += keptVal[e]! * keptVal[e]!;
+  for (let p = 0; p < x.length; p++) norms[m.byUser.col[p]!]! += x[p]! * x[p]!;
   for (let i = 0; i < nItems; i++) norms[i] = Math.sqrt(norms[i]!);
 
   const acc = new Float64Array(nItems);
@@ -50,14 +47,14 @@ export function trainCooccur(m: EngagementMatrix, opts: CooccurOptions = DEFAULT
   for (let i = 0; i < nItems; i++) {
     for (let q = m.byItem.ptr[i]!; q < m.byItem.ptr[i + 1]!; q++) {
       const u = m.byItem.col[q]!;
-      let xi = 0;
-      for (let e = keptPtr[u]!; e < keptPtr[u + 1]!; e++) if (keptCol[e] === i) xi = keptVal[e]!;
-      if (xi === 0) continue;
-      for (let e = keptPtr[u]!; e < keptPtr[u + 1]!; e++) {
-        const j = keptCol[e]!;
-        if (j === i) continue;
+      if (!kept(u, i)) continue;
+      const xi = strength(m.byItem.val[q]!, opts.strength);
+      for (let e = m.byUser.ptr[u]!; e < m.byUser.ptr[u + 1]!; e++) {
+        const j = m.byUser.col[e]!;
+        const xj = x[e]!;
+        if (j === i || xj === 0) continue;
         if (shared[j] === 0) touched.push(j);
-        acc[j]! += xi * keptVal[e]!;
+        acc[j]! += xi * xj;
         shared[j]!++;
       }
     }
@@ -74,14 +71,21 @@ export function trainCooccur(m: EngagementMatrix, opts: CooccurOptions = DEFAULT
   return { ptr, col: Int32Array.from(col), val: Float32Array.from(val) };
 }
 
-/** Adds neighbour votes for a profile (matrix item index, weight) into `out`; `from` keeps each candidate's strongest voter. */
-export function cooccurScores(model: CooccurModel, profile: readonly { item: number; weight: number }[], out: Float32Array, from?: Int32Array, best?: Float32Array): void {
+/** The row of CSR entry `p` (binary search over the row pointers). */
+function rowOf(ptr: Int32Array, p: number): number {
+  let lo = 0;
+  let hi = ptr.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ptr[mid]! <= p) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Adds neighbour votes for a profile (matrix item index, weight), each with the engaged item that cast it. */
+export function cooccurScores(model: CooccurModel, profile: readonly { item: number; weight: number }[], votes: Votes): void {
   for (const { item, weight } of profile) {
-    for (let p = model.ptr[item]!; p < model.ptr[item + 1]!; p++) {
-      const j = model.col[p]!;
-      const vote = weight * model.val[p]!;
-      out[j]! += vote;
-      if (from && best && vote > best[j]!) [from[j], best[j]] = [item, vote];
-    }
+    for (let p = model.ptr[item]!; p < model.ptr[item + 1]!; p++) votes.add(model.col[p]!, weight * model.val[p]!, item);
   }
 }

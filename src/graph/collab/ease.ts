@@ -90,13 +90,15 @@ export function invertSpd(a: Float64Array, n: number): void {
   }
 }
 
-/** Adds the EASE scores of a profile (matrix item index, weight) into `out` (indexed by matrix item). */
-export function easeScores(model: EaseModel, profile: readonly { item: number; weight: number }[], out: Float32Array): void {
+/** The EASE scores of a profile (matrix item index, weight) for every covered item, in `items` order. */
+export function easeScores(model: EaseModel, profile: readonly { item: number; weight: number }[]): Float32Array {
   const n = model.items.length;
+  const out = new Float32Array(n);
   for (const { item, weight } of profile) {
     const r = model.row.get(item);
     if (r === undefined) continue;
     const base = r * n;
-    for (let j = 0; j < n; j++) out[model.items[j]!]! += weight * model.weights[base + j]!;
+    for (let j = 0; j < n; j++) out[j]! += weight * model.weights[base + j]!;
   }
+  return out;
 }

@@ -139,3 +139,31 @@ export function topIndices(scores: ArrayLike<number>, k: number, exclude?: (i: n
   }
   return heapI.map((index, j) => ({ index, score: heapS[j]! })).sort((a, b) => b.score - a.score || a.index - b.index);
 }
+
+/** Summed votes per item index, with the strongest voter of each (for explanations). */
+export class Votes {
+  private readonly score = new Map<number, number>();
+  private readonly strongest = new Map<number, { from: number; vote: number }>();
+
+  add(j: number, vote: number, from?: number): void {
+    this.score.set(j, (this.score.get(j) ?? 0) + vote);
+    if (from === undefined) return;
+    const s = this.strongest.get(j);
+    if (!s) this.strongest.set(j, { from, vote });
+    else if (vote > s.vote) [s.from, s.vote] = [from, vote];
+  }
+
+  /** The `k` best positive totals, best first, skipping `exclude`. */
+  top(k: number, exclude: (j: number) => boolean): { index: number; score: number; from?: number }[] {
+    const ids = [...this.score.keys()].filter((j) => this.score.get(j)! > 0 && !exclude(j));
+    const best = topIndices(
+      ids.map((j) => this.score.get(j)!),
+      k,
+    );
+    return best.map((b) => {
+      const index = ids[b.index]!;
+      const from = this.strongest.get(index)?.from;
+      return from === undefined ? { index, score: b.score } : { index, score: b.score, from };
+    });
+  }
+}

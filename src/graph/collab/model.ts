@@ -6,7 +6,7 @@
 import { alsScores, DEFAULT_ALS, foldInUser, trainAls, type AlsModel, type AlsOptions } from './als.js';
 import { cooccurScores, DEFAULT_COOCCUR, trainCooccur, type CooccurModel, type CooccurOptions } from './cooccur.js';
 import { DEFAULT_EASE, easeScores, trainEase, type EaseModel, type EaseOptions } from './ease.js';
-import { engagementMatrix, topIndices, type Csr, type Engagement } from './matrix.js';
+import { engagementMatrix, topIndices, Votes, type Csr, type Engagement } from './matrix.js';
 import { DEFAULT_TRENDING, trainTrending, trendingScores, type TrendingModel, type TrendingOptions } from './trending.js';
 import { DEFAULT_TRANSITIONS, trainTransitions, transitionScores, type TransitionOptions } from './transitions.js';
 
@@ -91,44 +91,31 @@ export function collabLists(model: CollabModel, profile: readonly ProfileEntry[]
   const skip = (j: number) => engaged.has(j) || (exclude?.has(model.items[j]!) ?? false);
   const recent = known.map((p) => ({ item: p.item, weight: p.recent }));
 
-  const from = new Int32Array(n).fill(-1);
-  const best = new Float32Array(n);
-  let coocList: CollabPick[] = [];
-  if (want.has('cooc')) {
-    const cooc = new Float32Array(n);
-    cooccurScores(model.cooc, recent, cooc, from, best);
-    coocList = topIndices(cooc, pool, (j) => skip(j) || !(cooc[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score, from: from[p.index]! >= 0 ? model.items[from[p.index]!] : undefined }));
-  }
+  const pick = (p: { index: number; score: number }, from?: number): CollabPick => ({ id: model.items[p.index]!, score: p.score, from: from === undefined ? undefined : model.items[from] });
+  // The sparse sources touch a few thousand items at most: rank what they touched, not the catalogue.
+  const sparse = (fill: (votes: Votes) => void): CollabPick[] => {
+    const votes = new Votes();
+    fill(votes);
+    return votes.top(pool, skip).map((v) => pick(v, v.from));
+  };
+  const coocList = want.has('cooc') ? sparse((v) => cooccurScores(model.cooc, recent, v)) : [];
+  const nextList = want.has('next') ? sparse((v) => transitionScores(model.next, known, model.transitions, v)) : [];
+  const trendingList = want.has('trending') ? sparse((v) => trendingScores(model.trending, Math.max(...known.map((p) => p.ts)), v)) : [];
 
   let easeList: CollabPick[] = [];
   if (want.has('ease')) {
-    const ease = new Float32Array(n).fill(Number.NaN);
-    for (const it of model.ease.items) ease[it] = 0;
-    easeScores(model.ease, recent, ease);
-    easeList = topIndices(ease, pool, skip).map((p) => ({ id: model.items[p.index]!, score: p.score, from: strongestVoter(model.ease, recent, p.index, model.items) }));
+    const scores = easeScores(model.ease, recent);
+    easeList = topIndices(scores, pool, (r) => skip(model.ease.items[r]!)).map((p) => {
+      const index = model.ease.items[p.index]!;
+      return { id: model.items[index]!, score: p.score, from: strongestVoter(model.ease, recent, index, model.items) };
+    });
   }
 
   let alsList: CollabPick[] = [];
   if (want.has('als')) {
     const als = new Float32Array(n);
     alsScores(model.als, foldInUser(model.als, known.map((p) => ({ item: p.item, weight: p.total }))), als);
-    alsList = topIndices(als, pool, skip).map((p) => ({ id: model.items[p.index]!, score: p.score }));
-  }
-
-  let nextList: CollabPick[] = [];
-  if (want.has('next')) {
-    const next = new Float32Array(n);
-    from.fill(-1);
-    best.fill(0);
-    transitionScores(model.next, known, model.transitions, next, from, best);
-    nextList = topIndices(next, pool, (j) => skip(j) || !(next[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score, from: from[p.index]! >= 0 ? model.items[from[p.index]!] : undefined }));
-  }
-
-  let trendingList: CollabPick[] = [];
-  if (want.has('trending')) {
-    const trend = new Float32Array(n);
-    trendingScores(model.trending, Math.max(...known.map((p) => p.ts)), trend);
-    trendingList = topIndices(trend, pool, (j) => skip(j) || !(trend[j]! > 0)).map((p) => ({ id: model.items[p.index]!, score: p.score }));
+    alsList = topIndices(als, pool, skip).map((p) => pick(p));
   }
   return { cooc: coocList, ease: easeList, als: alsList, next: nextList, trending: trendingList };
 }

@@ -4,7 +4,7 @@
  * do not follow everything. A feed scores candidates from the user's latest items, the newest
  * counting most: the session-aware source beside the order-free models.
  */
-import { topIndices, type Csr, type EngagementMatrix } from './matrix.js';
+import { topIndices, type Csr, type EngagementMatrix, type Votes } from './matrix.js';
 
 export interface TransitionOptions {
   /** How many later items in a history count as following (step d counts 1/d). */
@@ -52,16 +52,11 @@ export function trainTransitions(m: EngagementMatrix, opts: TransitionOptions = 
   return { ptr, col: Int32Array.from(col), val: Float32Array.from(val) };
 }
 
-/** Adds transition scores from the latest items of a profile (matrix item index, last time) into `out`; `from` keeps each candidate's strongest source. */
-export function transitionScores(model: Csr, profile: readonly { item: number; ts: number }[], opts: TransitionOptions, out: Float32Array, from: Int32Array, best: Float32Array): void {
+/** Adds transition scores from the latest items of a profile (matrix item index, last time), each with the item it follows. */
+export function transitionScores(model: Csr, profile: readonly { item: number; ts: number }[], opts: TransitionOptions, votes: Votes): void {
   const latest = [...profile].sort((a, b) => b.ts - a.ts).slice(0, opts.recent);
   latest.forEach(({ item }, r) => {
     const weight = Math.pow(opts.fade, r);
-    for (let p = model.ptr[item]!; p < model.ptr[item + 1]!; p++) {
-      const j = model.col[p]!;
-      const vote = weight * model.val[p]!;
-      out[j]! += vote;
-      if (vote > best[j]!) [from[j], best[j]] = [item, vote];
-    }
+    for (let p = model.ptr[item]!; p < model.ptr[item + 1]!; p++) votes.add(model.col[p]!, weight * model.val[p]!, item);
   });
 }

@@ -4,7 +4,7 @@
  * whose items arrive over time this beats all-time popularity; the blend's fit decides whether
  * it counts.
  */
-import { topIndices, type EngagementMatrix } from './matrix.js';
+import { topIndices, type EngagementMatrix, type Votes } from './matrix.js';
 
 export interface TrendingOptions {
   /** Days of engagement a feed sums, ending at the user's latest event. */
@@ -46,12 +46,12 @@ export function trainTrending(m: EngagementMatrix, opts: TrendingOptions = DEFAU
   return { windowDays: opts.windowDays, days };
 }
 
-/** Adds the window's engagement, ending at `at` (ms), into `out` (indexed by matrix item). */
-export function trendingScores(model: TrendingModel, at: number, out: Float32Array): void {
+/** Adds the window's engagement, ending at `at` (ms). */
+export function trendingScores(model: TrendingModel, at: number, votes: Votes): void {
   const last = Math.floor(at / DAY);
   for (let d = last - model.windowDays + 1; d <= last; d++) {
     const day = model.days.get(d);
     if (!day) continue;
-    for (let j = 0; j < day.items.length; j++) out[day.items[j]!]! += day.weights[j]!;
+    for (let j = 0; j < day.items.length; j++) votes.add(day.items[j]!, day.weights[j]!);
   }
 }

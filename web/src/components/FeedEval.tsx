@@ -32,7 +32,7 @@ export function FeedEval() {
   const best = Math.max(...methods.filter(([m]) => m !== 'blend').map(([, s]) => s.recall));
   return (
     <div className="table-wrap">
-      <table className="metrics-table">
+      <table className="metrics-table feed-table">
         <caption>
           Feeds on {r.users} {r.source === 'events' ? 'users' : 'groups playing users'} ({r.protocol}: {r.note}); Recall@{r.k} of the hidden items
         </caption>
