@@ -14,18 +14,23 @@ export interface HoldoutSplit {
   test: Map<string, string[]>;
 }
 
-/** Hides up to `k` last distinct items per user, never more than half of what they engaged with. */
-export function leaveLastOut(events: readonly TasteEvent[], k: number): HoldoutSplit {
+/** Each user's events in time order (ties keep the input order). */
+function historiesByUser(events: readonly TasteEvent[]): Map<string, { ev: TasteEvent; i: number }[]> {
   const byUser = new Map<string, { ev: TasteEvent; i: number }[]>();
   events.forEach((ev, i) => {
     let list = byUser.get(ev.user);
     if (!list) byUser.set(ev.user, (list = []));
     list.push({ ev, i });
   });
+  for (const list of byUser.values()) list.sort((a, b) => a.ev.ts - b.ev.ts || a.i - b.i);
+  return byUser;
+}
+
+/** Hides up to `k` last distinct items per user, never more than half of what they engaged with. */
+export function leaveLastOut(events: readonly TasteEvent[], k: number): HoldoutSplit {
   const train: TasteEvent[] = [];
   const test = new Map<string, string[]>();
-  for (const [user, list] of byUser) {
-    list.sort((a, b) => a.ev.ts - b.ev.ts || a.i - b.i);
+  for (const [user, list] of historiesByUser(events)) {
     const distinct = new Set(list.map((x) => x.ev.item)).size;
     const h = Math.min(k, Math.floor(distinct / 2));
     // Walk back from the end until h distinct items are hidden.
@@ -98,16 +103,9 @@ export type HoldoutProtocol = (typeof HOLDOUT_PROTOCOLS)[number];
  * on; at most half of a user's positive items, and only users keeping at least one event.
  */
 export function leaveLastPositiveOut(events: readonly TasteEvent[], k: number, minWeight = 1): HoldoutSplit {
-  const byUser = new Map<string, { ev: TasteEvent; i: number }[]>();
-  events.forEach((ev, i) => {
-    let list = byUser.get(ev.user);
-    if (!list) byUser.set(ev.user, (list = []));
-    list.push({ ev, i });
-  });
   const train: TasteEvent[] = [];
   const test = new Map<string, string[]>();
-  for (const [user, list] of byUser) {
-    list.sort((a, b) => a.ev.ts - b.ev.ts || a.i - b.i);
+  for (const [user, list] of historiesByUser(events)) {
     const positive = new Set(list.filter((x) => x.ev.weight >= minWeight).map((x) => x.ev.item));
     const h = Math.min(k, Math.floor(positive.size / 2));
     const hidden = new Set<string>();
