@@ -117,7 +117,7 @@ export function VersionsPage() {
     body = (
       <div className="table-wrap">
         <table className="metrics-table versions-table">
-          <caption>Every version, side by side: lifts are the version vs generic on its own held-out items</caption>
+          <caption>Every version, side by side</caption>
           <thead>
             <tr>
               <th scope="col">Version</th>
@@ -177,7 +177,7 @@ export function VersionsPage() {
     <section className="page" aria-labelledby="versions-title">
       <div className="page-head">
         <h1 id="versions-title">Versions</h1>
-        <p className="page-sub">Every embedding version, what it learned from and how it does against generic. Promote one to serve it; promoting an earlier one rolls back.</p>
+        <p className="page-sub">Every embedding version, what it learned from and how it does against generic: each lift is the version vs generic on that version’s own held-out items. Promote one to serve it; promoting an earlier one rolls back.</p>
       </div>
       <div className="versions-tools">
         <label>
