@@ -9,7 +9,7 @@ export async function promote(db: Queryable, name: string): Promise<{ promoted: 
   if (!row) throw new LoupeError('not_found', `unknown version '${name}' (see \`loupe versions\`)`);
   if (row.status !== 'ready') throw new LoupeError('conflict', `version '${name}' is ${row.status}, not ready: finish it with \`loupe train --name ${name}\` first`);
   const previous = await promotedVersion(db);
-  if (previous !== name) await promoteVersion(db, name);
+  await promoteVersion(db, name);
   return { promoted: name, previous };
 }
 
