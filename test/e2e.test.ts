@@ -343,6 +343,11 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
       await page.close();
       await post('/api/versions/generic/promote', API_KEY);
     }
+    // Once another version serves, it can be retired, and a retired version cannot be promoted again.
+    assert.equal((await post('/api/versions/mine/retire', API_KEY)).status, 200);
+    assert.equal((await post('/api/versions/mine/promote', API_KEY)).status, 409);
+    const listed = (await (await fetch(`${base}/api/versions`)).json()) as { versions: { name: string; status: string }[] };
+    assert.equal(listed.versions.find((v) => v.name === 'mine')?.status, 'retired');
   });
 
   it('degrades gracefully where routes are missing, and works on a phone', async () => {

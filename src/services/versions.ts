@@ -7,6 +7,7 @@ import type { Queryable } from '../store/db.js';
 export async function promote(db: Queryable, name: string): Promise<{ promoted: string; previous: string }> {
   const row = await getVersion(db, name);
   if (!row) throw new LoupeError('not_found', `unknown version '${name}' (see \`loupe versions\`)`);
+  if (row.status === 'retired') throw new LoupeError('conflict', `version '${name}' is retired: it no longer gets vectors for new items, so it cannot be served`);
   if (row.status !== 'ready') throw new LoupeError('conflict', `version '${name}' is ${row.status}, not ready: finish it with \`loupe train --name ${name}\` first`);
   const previous = await promotedVersion(db);
   await promoteVersion(db, name);
