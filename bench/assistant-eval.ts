@@ -94,8 +94,14 @@ try {
     const q = a.query;
     const row = {
       request: c.request,
-      assistant: await precision(a.items.map((i) => i.id), c.expect),
-      text: await precision(plain.items.map((i) => i.id), c.expect),
+      assistant: await precision(
+        a.items.map((i) => i.id),
+        c.expect,
+      ),
+      text: await precision(
+        plain.items.map((i) => i.id),
+        c.expect,
+      ),
       ms: Math.round(ms),
       mapped: understood(q),
       words: c.words ?? 'untagged',
@@ -108,14 +114,34 @@ try {
   }
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-  const slice = (name: string, rows: typeof perCase) => ({ slice: name, n: rows.length, assistant: rows.length ? r4(mean(rows.map((r) => r.assistant))) : null, text: rows.length ? r4(mean(rows.map((r) => r.text))) : null });
+  const slice = (name: string, rows: typeof perCase) => ({
+    slice: name,
+    n: rows.length,
+    assistant: rows.length ? r4(mean(rows.map((r) => r.assistant))) : null,
+    text: rows.length ? r4(mean(rows.map((r) => r.text))) : null,
+  });
   const slices = [
     slice('all', perCase),
-    slice('parser mapped', perCase.filter((r) => r.mapped)),
-    slice('parser mapped nothing', perCase.filter((r) => !r.mapped)),
-    slice('everyday words', perCase.filter((r) => r.words === 'everyday')),
-    slice('catalogue words', perCase.filter((r) => r.words === 'catalogue')),
-    slice('kids', perCase.filter((r) => r.kids)),
+    slice(
+      'parser mapped',
+      perCase.filter((r) => r.mapped),
+    ),
+    slice(
+      'parser mapped nothing',
+      perCase.filter((r) => !r.mapped),
+    ),
+    slice(
+      'everyday words',
+      perCase.filter((r) => r.words === 'everyday'),
+    ),
+    slice(
+      'catalogue words',
+      perCase.filter((r) => r.words === 'catalogue'),
+    ),
+    slice(
+      'kids',
+      perCase.filter((r) => r.kids),
+    ),
   ];
   for (const s of slices) console.log(`${s.slice.padEnd(22)} n=${String(s.n).padStart(3)}  assistant ${s.assistant ?? '-'}  text search ${s.text ?? '-'}`);
   // POST /api/assistant over loopback HTTP (the set's first requests, after the in-process run warmed caches).

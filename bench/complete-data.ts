@@ -37,7 +37,10 @@ export async function ccpCropItems(): Promise<TrainingItem[]> {
     id: c.id,
     image: async (size, fit) => {
       const [x0, y0, x1, y1] = c.box;
-      const png = await sharp(c.file).extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 }).png().toBuffer();
+      const png = await sharp(c.file)
+        .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
+        .png()
+        .toBuffer();
       return decodeForEncoder(png, { size, fit });
     },
   }));
@@ -49,7 +52,10 @@ export async function ccpCropItems(): Promise<TrainingItem[]> {
 /** Labelled clothing photos grouped by sender (same cache as bench/train-clothing.ts). */
 export async function clothingSenderItems(): Promise<TrainingItem[]> {
   const rows = clothingRows();
-  const fsets = await cachedFeatures('clothing-generic', rows.map((r) => ({ id: r.id, image: path.join(CLOTHING_DIR, 'images', `${r.id}.jpg`) })));
+  const fsets = await cachedFeatures(
+    'clothing-generic',
+    rows.map((r) => ({ id: r.id, image: path.join(CLOTHING_DIR, 'images', `${r.id}.jpg`) })),
+  );
   const feat = new Map(fsets.ids.map((id, i) => [id, fsets.features[i]!]));
   return rows.filter((r) => !CLOTHING_NOT_CLASSES.has(r.label)).map((r) => ({ id: r.id, features: feat.get(r.id)!, labels: [r.label], groups: [`sender:${r.sender}`] }));
 }

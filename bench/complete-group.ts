@@ -32,9 +32,10 @@ async function run(name: string, items: CompleteItem[]) {
   const queries = groupQueries(groupMembers(items, (g) => held.has(g)));
   const labels = items.map((it) => it.labels);
   const dev = devSplit(items, split.hidden, seed, 0.2);
-  console.log(`${name}: ${items.length} items, ${new Set(items.flatMap((i) => i.groups)).size} groups; held out ${held.size} groups (${split.hidden.size} items, ${queries.length} queries); dev ${dev.devGroups} groups`);
-  const test = (scores: (i: number) => Float32Array, step: CandidateStep = NO_STEP, prior: LabelPrior | null = null) =>
-    groupRecall({ labels, queries, scores, step, prior }).recall;
+  console.log(
+    `${name}: ${items.length} items, ${new Set(items.flatMap((i) => i.groups)).size} groups; held out ${held.size} groups (${split.hidden.size} items, ${queries.length} queries); dev ${dev.devGroups} groups`,
+  );
+  const test = (scores: (i: number) => Float32Array, step: CandidateStep = NO_STEP, prior: LabelPrior | null = null) => groupRecall({ labels, queries, scores, step, prior }).recall;
   const tuned = (vecs: readonly Float32Array[]) => tuneStep({ labels, queries: dev.devQueries, scores: cosineScorer(vecs, dev.devQueries), prior: dev.prior }).step;
   const rows: Record<string, { recall: number; step?: CandidateStep; seconds?: number }> = {};
   const add = (label: string, recall: number, extra: Omit<(typeof rows)[string], 'recall'> = {}) => {
@@ -47,7 +48,7 @@ async function run(name: string, items: CompleteItem[]) {
   async function baselines() {
     add('generic neighbours (raw cosine)', test(cosineScorer(raw, queries)));
     const std = standardise(raw, 1);
-    const centred = items.map((_, i) => std.x.subarray(i * std.x.length / items.length, (i + 1) * std.x.length / items.length));
+    const centred = items.map((_, i) => std.x.subarray((i * std.x.length) / items.length, ((i + 1) * std.x.length) / items.length));
     add('generic neighbours (mean-centred)', test(cosineScorer(centred, queries)));
     const centredStep = tuned(centred);
     add('generic mean-centred + candidate step', test(cosineScorer(centred, queries), centredStep, dev.prior), { step: centredStep });
@@ -63,7 +64,10 @@ async function run(name: string, items: CompleteItem[]) {
   if (!values['goes-with-only']) await baselines();
 
   const t = Date.now();
-  const { model, report: r } = await trainGoesWith({ items, hidden: split.hidden, split: { seed, fraction: FRACTION, heldOutGroups: split.heldOutGroups } }, { seed, maxSeconds: 900, log: (m) => console.log(`    ${m}`) });
+  const { model, report: r } = await trainGoesWith(
+    { items, hidden: split.hidden, split: { seed, fraction: FRACTION, heldOutGroups: split.heldOutGroups } },
+    { seed, maxSeconds: 900, log: (m) => console.log(`    ${m}`) },
+  );
   const seconds = (Date.now() - t) / 1000;
   const gw = goesWithScorer(model, items);
   add('goes-with f.g (no candidate step)', test(gw), { seconds });
@@ -71,7 +75,9 @@ async function run(name: string, items: CompleteItem[]) {
   add('goes-with f.g + candidate step (product)', groupRecall({ labels, queries, scores: gw, generic, step: model.step, prior: model.prior }).recall, { step: model.step, seconds });
   const base = rows['generic neighbours (raw cosine)']?.recall ?? NaN;
   const product = rows['goes-with f.g + candidate step (product)']!.recall;
-  console.log(`  => goes-with / generic neighbours: ${(product / base).toFixed(2)}x  (train ${seconds.toFixed(1)} s, ${r.epochs} epochs, best ${r.bestEpoch}, dev ${r.devRecallStart.toFixed(4)} -> ${r.devRecall.toFixed(4)} -> ${r.devRecallWithStep.toFixed(4)} with step)`);
+  console.log(
+    `  => goes-with / generic neighbours: ${(product / base).toFixed(2)}x  (train ${seconds.toFixed(1)} s, ${r.epochs} epochs, best ${r.bestEpoch}, dev ${r.devRecallStart.toFixed(4)} -> ${r.devRecall.toFixed(4)} -> ${r.devRecallWithStep.toFixed(4)} with step)`,
+  );
   return { items: items.length, heldOutGroups: held.size, queries: queries.length, rows, liftOverGeneric: product / base, train: r };
 }
 

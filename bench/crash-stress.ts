@@ -32,12 +32,31 @@ if (values.compiled && !cliEntry) {
   cliEntry = path.join(outDir, 'cli/main.js');
 }
 const started = performance.now();
-const { summaries, outcomes, startupMs } = await runCrashTrials({ work: tempDir('crash'), trials, seed, items, phases, log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`), ...(cliEntry ? { cliEntry } : {}) });
+const { summaries, outcomes, startupMs } = await runCrashTrials({
+  work: tempDir('crash'),
+  trials,
+  seed,
+  items,
+  phases,
+  log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`),
+  ...(cliEntry ? { cliEntry } : {}),
+});
 console.log('\nphase   trials  killed mid-run  part-way state  recovered exactly  failed');
 for (const s of summaries) {
-  console.log(`${s.phase.padEnd(8)}${String(s.trials).padStart(6)}${String(s.killedMidRun).padStart(16)}${String(s.partialState).padStart(16)}${String(s.passed).padStart(19)}${String(s.failed).padStart(8)}`);
+  console.log(
+    `${s.phase.padEnd(8)}${String(s.trials).padStart(6)}${String(s.killedMidRun).padStart(16)}${String(s.partialState).padStart(16)}${String(s.passed).padStart(19)}${String(s.failed).padStart(8)}`,
+  );
   for (const p of s.problems) console.log(`  ${p}`);
 }
 // Phases can run as parallel processes (`--phases encode`); each writes its own result file.
-report(phases.length === PHASES.length ? 'crash-stress' : `crash-stress-${phases.join('-')}`, { trials, seed, items, cli: cliEntry ?? 'src/cli/main.ts (tsx)', startupMs, minutes: (performance.now() - started) / 60000, summaries, outcomes });
+report(phases.length === PHASES.length ? 'crash-stress' : `crash-stress-${phases.join('-')}`, {
+  trials,
+  seed,
+  items,
+  cli: cliEntry ?? 'src/cli/main.ts (tsx)',
+  startupMs,
+  minutes: (performance.now() - started) / 60000,
+  summaries,
+  outcomes,
+});
 if (summaries.some((s) => s.failed)) process.exitCode = 1;

@@ -35,7 +35,10 @@ let catalogue = SAMPLE;
 let map: string | undefined;
 if (fs.existsSync(path.join(CLOTHING, 'images.csv'))) {
   const lines = fs.readFileSync(path.join(CLOTHING, 'images.csv'), 'utf8').trim().split('\n');
-  const rows = lines.slice(1).filter((l) => fs.existsSync(path.join(CLOTHING, 'images', `${l.split(',')[0]}.jpg`))).slice(0, n);
+  const rows = lines
+    .slice(1)
+    .filter((l) => fs.existsSync(path.join(CLOTHING, 'images', `${l.split(',')[0]}.jpg`)))
+    .slice(0, n);
   fs.mkdirSync(path.join(work, 'images'));
   for (const r of rows) fs.symlinkSync(path.join(CLOTHING, 'images', `${r.split(',')[0]}.jpg`), path.join(work, 'images', `${r.split(',')[0]}.jpg`));
   catalogue = path.join(work, 'images.csv');
@@ -55,9 +58,7 @@ if (ingest.errors.length && map) {
   }
   ingest = await ingestCatalogue(db, paths, catalogue, { map });
 }
-const items = await db.query<{ id: string; image_hash: string; ext: string }>(
-  'SELECT i.id, i.image_hash, im.ext FROM items i JOIN images im ON im.hash = i.image_hash ORDER BY i.id',
-);
+const items = await db.query<{ id: string; image_hash: string; ext: string }>('SELECT i.id, i.image_hash, im.ext FROM items i JOIN images im ON im.hash = i.image_hash ORDER BY i.id');
 console.log(`${items.length} photos (${map ? 'clothing set' : 'bundled sample'}), ${machine()}, threads=${threads}`);
 
 /** CPU milliseconds (user + system, every thread of the process) per photo, and cores kept busy. */

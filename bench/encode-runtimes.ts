@@ -15,7 +15,10 @@ const count = Number(values.images ?? 64);
 const threadCounts = values.threads ? [Number(values.threads)] : [...new Set([1, cores])];
 
 const dir = path.join(import.meta.dirname, '..', 'examples', 'clothing-sample', 'images');
-const files = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort().slice(0, count);
+const files = (await readdir(dir))
+  .filter((f) => f.endsWith('.jpg'))
+  .sort()
+  .slice(0, count);
 const input = KNOWN_BACKBONES.find((b) => b.name === DEFAULT_ENCODER)!.input;
 const images = await Promise.all(files.map((f) => decodeForEncoder(path.join(dir, f), input)));
 const modelsDir = await mkdtemp(path.join(os.tmpdir(), 'loupe-bench-models-'));

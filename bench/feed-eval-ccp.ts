@@ -37,7 +37,10 @@ if (!fs.existsSync(catalogue)) {
     for (const [label, [x0, y0, x1, y1]] of Object.entries(p.boxes)) {
       if (skip.has(label) || x1 - x0 < minSide || y1 - y0 < minSide) continue;
       const id = `${outfit}-${label}`;
-      await sharp(path.join(CCP, p.photo)).extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 }).jpeg({ quality: 90 }).toFile(path.join(OUT, 'images', `${id}.jpg`));
+      await sharp(path.join(CCP, p.photo))
+        .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
+        .jpeg({ quality: 90 })
+        .toFile(path.join(OUT, 'images', `${id}.jpg`));
       rows.push(`${id},images/${id}.jpg,${label} in outfit ${outfit},${label},outfit-${outfit}`);
     }
   }

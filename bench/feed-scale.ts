@@ -36,10 +36,21 @@ const idOf = (i: number) => `item-${i}`;
 
 let t = performance.now();
 const index = new HnswIndex(D, { m: 16, efConstruction: 100, efSearch: 64, related: 0 }, N);
-for (let i = 0; i < N; i++) index.upsert(idOf(i), Float32Array.from(centres[i % CLUSTERS]!, (c) => c + 1.2 * gauss()));
+for (let i = 0; i < N; i++)
+  index.upsert(
+    idOf(i),
+    Float32Array.from(centres[i % CLUSTERS]!, (c) => c + 1.2 * gauss()),
+  );
 const indexSeconds = (performance.now() - t) / 1000;
 console.log(`index: ${N} vectors in ${indexSeconds.toFixed(1)} s`);
-const vectors: VectorSource = { vector: (id) => index.vector(id), search: (vec, k, exclude) => index.search(vec, k + Math.min(exclude?.size ?? 0, k)).filter((n) => !exclude?.has(n.id)).slice(0, k) };
+const vectors: VectorSource = {
+  vector: (id) => index.vector(id),
+  search: (vec, k, exclude) =>
+    index
+      .search(vec, k + Math.min(exclude?.size ?? 0, k))
+      .filter((n) => !exclude?.has(n.id))
+      .slice(0, k),
+};
 
 // Communities: items split at random; within one, appeal is Zipf-like.
 const community = Array.from({ length: COMMUNITIES }, () => [] as number[]);
@@ -73,7 +84,9 @@ t = performance.now();
 const collab = trainCollab(events)!;
 const trainSeconds = (performance.now() - t) / 1000;
 const s = collab.seconds;
-console.log(`train: ${trainSeconds.toFixed(1)} s in all (item-kNN ${s.cooc.toFixed(1)}, EASE over ${collab.ease.items.length} items ${s.ease.toFixed(1)}, ALS ${s.als.toFixed(1)}, transitions ${s.next.toFixed(1)}); goal < 120 s`);
+console.log(
+  `train: ${trainSeconds.toFixed(1)} s in all (item-kNN ${s.cooc.toFixed(1)}, EASE over ${collab.ease.items.length} items ${s.ease.toFixed(1)}, ALS ${s.als.toFixed(1)}, transitions ${s.next.toFixed(1)}); goal < 120 s`,
+);
 engine.collab = collab;
 
 const everything = blendOf('score', Object.fromEntries(BLEND_SOURCES.map((x) => [x, 1])));
@@ -98,7 +111,9 @@ for (let i = 0; i < F; i++) {
 }
 const feed = summarize(feedMs);
 const build = summarize(buildMs);
-console.log(`feed (blend, every source on, k=20): p50 ${feed.p50.toFixed(1)} ms, p99 ${feed.p99.toFixed(1)} ms; goal p99 < 50 ms (user model from events first: p50 ${build.p50.toFixed(2)} ms, p99 ${build.p99.toFixed(2)} ms)`);
+console.log(
+  `feed (blend, every source on, k=20): p50 ${feed.p50.toFixed(1)} ms, p99 ${feed.p99.toFixed(1)} ms; goal p99 < 50 ms (user model from events first: p50 ${build.p50.toFixed(2)} ms, p99 ${build.p99.toFixed(2)} ms)`,
+);
 
 // Where a feed's time goes: each source alone, over the same users.
 const bySource: Record<string, { p50: number; p99: number }> = {};
@@ -115,7 +130,11 @@ for (const source of BLEND_SOURCES) {
   const x = summarize(ms);
   bySource[source] = { p50: x.p50, p99: x.p99 };
 }
-console.log(`  each source alone (p50 / p99 ms): ${Object.entries(bySource).map(([k, v]) => `${k} ${v.p50.toFixed(1)} / ${v.p99.toFixed(1)}`).join(', ')}`);
+console.log(
+  `  each source alone (p50 / p99 ms): ${Object.entries(bySource)
+    .map(([k, v]) => `${k} ${v.p50.toFixed(1)} / ${v.p99.toFixed(1)}`)
+    .join(', ')}`,
+);
 Object.assign(engine.options, { blend: everything });
 
 const updateMs: number[] = [];
@@ -137,7 +156,25 @@ for (let i = 0; i < 5000; i++) {
 }
 const up = summarize(updateMs);
 const fold = summarize(foldMs);
-console.log(`per event: graph + popularity + interests p50 ${up.p50.toFixed(3)} ms, p99 ${up.p99.toFixed(3)} ms; ALS user fold-in p50 ${fold.p50.toFixed(3)} ms, p99 ${fold.p99.toFixed(3)} ms; goal p99 < 10 ms`);
+console.log(
+  `per event: graph + popularity + interests p50 ${up.p50.toFixed(3)} ms, p99 ${up.p99.toFixed(3)} ms; ALS user fold-in p50 ${fold.p50.toFixed(3)} ms, p99 ${fold.p99.toFixed(3)} ms; goal p99 < 10 ms`,
+);
 const mem = process.memoryUsage();
 console.log(`memory: rss ${(mem.rss / 1e6).toFixed(0)} MB`);
-report('feed-scale', { bySource, items: N, users: U, events: E, dims: D, indexSeconds, trainSeconds, train: s, easeItems: collab.ease.items.length, feed, build, update: up, foldIn: fold, rssMB: mem.rss / 1e6, machine: machine() });
+report('feed-scale', {
+  bySource,
+  items: N,
+  users: U,
+  events: E,
+  dims: D,
+  indexSeconds,
+  trainSeconds,
+  train: s,
+  easeItems: collab.ease.items.length,
+  feed,
+  build,
+  update: up,
+  foldIn: fold,
+  rssMB: mem.rss / 1e6,
+  machine: machine(),
+});

@@ -63,7 +63,9 @@ export function printFeedTable(r: FeedEvalReport): void {
   console.log(`  method   Recall@${r.k}  NDCG@${r.k}  heavy   light   cold (${r.slices.cold.random.users} users)`);
   for (const [m, s] of Object.entries(r.methods)) {
     const sl = r.slices;
-    console.log(`  ${m.padEnd(8)} ${f(s.recall)}    ${f(s.ndcg)}  ${f(sl.heavy[m as keyof typeof sl.heavy].recall)}  ${f(sl.light[m as keyof typeof sl.light].recall)}  ${f(sl.cold[m as keyof typeof sl.heavy].recall)}`);
+    console.log(
+      `  ${m.padEnd(8)} ${f(s.recall)}    ${f(s.ndcg)}  ${f(sl.heavy[m as keyof typeof sl.heavy].recall)}  ${f(sl.light[m as keyof typeof sl.light].recall)}  ${f(sl.cold[m as keyof typeof sl.heavy].recall)}`,
+    );
   }
   console.log(`  random cold ${f(r.slices.cold.random.recall)}`);
   console.log(`${r.blend.note}${r.blend.validation ? ` (validation Recall@${r.k} ${r.blend.validation.recall.toFixed(4)})` : ''}`);

@@ -18,7 +18,11 @@ const { values } = parseArgs({
     'ignore-labels': { type: 'string', default: 'Not sure,Skip,Other' },
   },
 });
-const ignore = new Set(values['ignore-labels']!.split(',').map((s) => s.trim()).filter(Boolean));
+const ignore = new Set(
+  values['ignore-labels']!.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const { db } = await ingestAndEncode(values.data!, values.catalogue!, values.map!);
 
 const rows = await db.query<{ id: string; labels: string[]; vec: string }>(

@@ -18,7 +18,10 @@ const { values } = parseArgs({
     watch: { type: 'string', default: 'Not sure,Skip,Other' },
   },
 });
-const watch = values.watch!.split(',').map((s) => s.trim()).filter(Boolean);
+const watch = values
+  .watch!.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const { db, paths } = await ingestAndEncode(values.data!, values.catalogue!, values.map!);
 try {
   const indexes = new IndexRegistry(db, paths.index);
@@ -28,8 +31,18 @@ try {
   const seconds = (performance.now() - t) / 1000;
   const watched = q.labels.filter((l) => watch.includes(l.label));
   const suspectsWatched = q.mislabelled.filter((m) => m.labels.some((l) => watch.includes(l))).length;
-  console.log(`labels:\n${q.labels.map((l) => `  ${l.label.padEnd(20)} ${String(l.count).padStart(5)}  purity ${l.purity.toFixed(3)}  lift ${l.lift.toFixed(2)}${l.tooSmall ? '  too small' : ''}${l.incoherent ? '  incoherent' : ''}`).join('\n')}`);
-  console.log(`largest exact-duplicate clusters: ${q.exactDuplicates.slice(0, 3).map((c) => c.ids.length).join(', ')}; top suspects: ${q.mislabelled.slice(0, 5).map((m) => `${m.labels.join('|')}->${m.suggested} ${m.confidence.toFixed(2)}`).join('; ')}`);
+  console.log(
+    `labels:\n${q.labels.map((l) => `  ${l.label.padEnd(20)} ${String(l.count).padStart(5)}  purity ${l.purity.toFixed(3)}  lift ${l.lift.toFixed(2)}${l.tooSmall ? '  too small' : ''}${l.incoherent ? '  incoherent' : ''}`).join('\n')}`,
+  );
+  console.log(
+    `largest exact-duplicate clusters: ${q.exactDuplicates
+      .slice(0, 3)
+      .map((c) => c.ids.length)
+      .join(', ')}; top suspects: ${q.mislabelled
+      .slice(0, 5)
+      .map((m) => `${m.labels.join('|')}->${m.suggested} ${m.confidence.toFixed(2)}`)
+      .join('; ')}`,
+  );
   report('quality-clothing', {
     items: q.items,
     labelled: q.labelled,

@@ -122,9 +122,13 @@ for (const [where, r] of Object.entries(rows)) {
       `speed-up p50 ${(r.image.p50 / r.similar.p50).toFixed(0)}x p99 ${(r.image.p99 / r.similar.p99).toFixed(0)}x`,
   );
 }
-console.log(`floor      bare node:http, fixed body: p50 ${httpFloor.p50.toFixed(3)} ms p99 ${httpFloor.p99.toFixed(3)} ms (image search p99 / floor p99 = ${(rows.http.image.p99 / httpFloor.p99).toFixed(0)}x)`);
+console.log(
+  `floor      bare node:http, fixed body: p50 ${httpFloor.p50.toFixed(3)} ms p99 ${httpFloor.p99.toFixed(3)} ms (image search p99 / floor p99 = ${(rows.http.image.p99 / httpFloor.p99).toFixed(0)}x)`,
+);
 const live = summarize(inSearch);
-console.log(`live HNSW search (no precomputed list) p50 ${live.p50.toFixed(3)} ms p99 ${live.p99.toFixed(3)} ms | speed-up p50 ${(rows.inProcess.image.p50 / live.p50).toFixed(0)}x p99 ${(rows.inProcess.image.p99 / live.p99).toFixed(0)}x`);
+console.log(
+  `live HNSW search (no precomputed list) p50 ${live.p50.toFixed(3)} ms p99 ${live.p99.toFixed(3)} ms | speed-up p50 ${(rows.inProcess.image.p50 / live.p50).toFixed(0)}x p99 ${(rows.inProcess.image.p99 / live.p99).toFixed(0)}x`,
+);
 report('request-time', {
   items: N,
   liveSearch: live,

@@ -82,5 +82,19 @@ console.log(`loupe similar (precomputed list): p50 ${a.p50.toFixed(3)} ms  p99 $
 console.log(`loupe live search:                p50 ${l.p50.toFixed(3)} ms  p99 ${l.p99.toFixed(3)} ms  recall@10 ${liveRecall.toFixed(3)}`);
 console.log(`raw hnswlib:                      p50 ${b.p50.toFixed(3)} ms  p99 ${b.p99.toFixed(3)} ms`);
 console.log(`p99 ratio route/raw ${(a.p99 / b.p99).toFixed(2)}x, live/raw ${(l.p99 / b.p99).toFixed(2)}x (goal <= 2x), recall@10 ${recall.toFixed(3)} (goal >= 0.95)`);
-report('similar-100k', { items: N, dims: D, queries: Q, loupe: a, live: l, raw: b, p99_ratio: a.p99 / b.p99, live_p99_ratio: l.p99 / b.p99, recall_at_10: recall, live_recall_at_10: liveRecall, db_load_s: loadSecs, index_build_s: buildSecs, raw_build_s: rawBuildSecs });
+report('similar-100k', {
+  items: N,
+  dims: D,
+  queries: Q,
+  loupe: a,
+  live: l,
+  raw: b,
+  p99_ratio: a.p99 / b.p99,
+  live_p99_ratio: l.p99 / b.p99,
+  recall_at_10: recall,
+  live_recall_at_10: liveRecall,
+  db_load_s: loadSecs,
+  index_build_s: buildSecs,
+  raw_build_s: rawBuildSecs,
+});
 await db.close();

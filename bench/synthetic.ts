@@ -25,7 +25,11 @@ export async function loadSynthetic(db: Db, version: string, vectors: Float32Arr
     const chunk = ids.slice(i, i + BATCH);
     await db.transaction(async (tx) => {
       await tx.query(`INSERT INTO items (id, image_hash) SELECT unnest($1::text[]), '${'0'.repeat(64)}' ON CONFLICT DO NOTHING`, [chunk]);
-      await insertVectors(tx, version, chunk.map((id, j) => ({ itemId: id, imageHash: '0'.repeat(64), vec: vectors[i + j]! })));
+      await insertVectors(
+        tx,
+        version,
+        chunk.map((id, j) => ({ itemId: id, imageHash: '0'.repeat(64), vec: vectors[i + j]! })),
+      );
     });
   }
   return ids;

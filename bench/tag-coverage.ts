@@ -20,7 +20,7 @@ const threshold = Number(values.threshold ?? 0.5);
 const k = Number(values.k ?? 10);
 const db = await openDb({ dir: paths.db, url: undefined });
 const indexes = new IndexRegistry(db, paths.index);
-const items = await db.query<{ id: string; labels: string[] }>("SELECT id, labels FROM items WHERE cardinality(labels) > 0 ORDER BY id");
+const items = await db.query<{ id: string; labels: string[] }>('SELECT id, labels FROM items WHERE cardinality(labels) > 0 ORDER BY id');
 for (const version of values.version ?? ['generic']) {
   const index = await indexes.get(version);
   let covered = 0;

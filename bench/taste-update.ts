@@ -72,7 +72,7 @@ function event(): TasteEvent {
 }
 
 const engine = new FeedEngine(source);
-for (let i = 0; i < N; i++) engine.addItem(idOf(i), [`c${i % CLUSTERS}`], [`board-${Math.floor(rand() * N / 20)}`]);
+for (let i = 0; i < N; i++) engine.addItem(idOf(i), [`c${i % CLUSTERS}`], [`board-${Math.floor((rand() * N) / 20)}`]);
 const history = Array.from({ length: H }, event);
 const byUser = new Map<string, TasteEvent[]>();
 for (const e of history) {

@@ -38,7 +38,10 @@ const sources: ImageSource[] = crops.map((c) => ({
   id: c.id,
   image: async (size, fit) => {
     const [x0, y0, x1, y1] = c.box;
-    const png = await sharp(c.file).extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 }).png().toBuffer();
+    const png = await sharp(c.file)
+      .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
+      .png()
+      .toBuffer();
     return decodeForEncoder(png, { size, fit });
   },
 }));

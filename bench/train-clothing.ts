@@ -20,7 +20,10 @@ const { values } = parseArgs({
 const by = values.split === undefined ? undefined : SplitModeSchema.parse(values.split);
 const seed = Number(values.seed);
 const rows = clothingRows();
-const fs = await cachedFeatures('clothing-generic', rows.map((r) => ({ id: r.id, image: path.join(CLOTHING_DIR, 'images', `${r.id}.jpg`) })));
+const fs = await cachedFeatures(
+  'clothing-generic',
+  rows.map((r) => ({ id: r.id, image: path.join(CLOTHING_DIR, 'images', `${r.id}.jpg`) })),
+);
 const feat = new Map(fs.ids.map((id, i) => [id, fs.features[i]!]));
 // 'Not sure' / 'Skip' / 'Other' photos stay in the catalogue (with their contributor) but carry no label.
 const items: TrainingItem[] = rows.map((r) => ({

@@ -22,7 +22,10 @@ export interface BenchResult {
   readonly trainSeconds: number;
 }
 
-export async function runBench(items: readonly TrainingItem[], opts: { seed: number; signals: TrainOptions['signals']; k?: number; log?: (m: string) => void; baseline?: ReadonlyMap<string, Float32Array>; train?: Partial<TrainOptions>; by?: SplitMode }): Promise<BenchResult> {
+export async function runBench(
+  items: readonly TrainingItem[],
+  opts: { seed: number; signals: TrainOptions['signals']; k?: number; log?: (m: string) => void; baseline?: ReadonlyMap<string, Float32Array>; train?: Partial<TrainOptions>; by?: SplitMode },
+): Promise<BenchResult> {
   const k = opts.k ?? 10;
   const log = opts.log ?? ((m: string) => console.log(m));
   const split = splitItems(items, { seed: opts.seed, fraction: 0.2, ...(opts.by ? { by: opts.by } : {}) });
@@ -43,7 +46,9 @@ export async function runBench(items: readonly TrainingItem[], opts: { seed: num
     },
   });
   const trainSeconds = (Date.now() - t0) / 1000;
-  log(`trained in ${trainSeconds.toFixed(1)} s: ${report.epochs} epochs, ${report.steps} steps, best epoch ${report.bestEpoch} (val mAP@10 ${report.initialValMetric.toFixed(4)} -> ${report.bestValMetric.toFixed(4)}), stopped by ${report.stoppedBy}`);
+  log(
+    `trained in ${trainSeconds.toFixed(1)} s: ${report.epochs} epochs, ${report.steps} steps, best epoch ${report.bestEpoch} (val mAP@10 ${report.initialValMetric.toFixed(4)} -> ${report.bestValMetric.toFixed(4)}), stopped by ${report.stoppedBy}`,
+  );
 
   const byId = new Map(items.map((it) => [it.id, it]));
   const labelled = (ids: readonly string[]) => ids.filter((id) => (byId.get(id)!.labels?.length ?? 0) > 0);
@@ -62,8 +67,16 @@ export async function runBench(items: readonly TrainingItem[], opts: { seed: num
   const val = labelled(report.validationIds);
   const lv = (ids: readonly string[], vecs: Map<string, Float32Array>) => ({ vectors: ids.map((id) => vecs.get(id)!), labels: ids.map((id) => labels.get(id)!) });
   const trainIds = labelled(split.train);
-  const genericTagger = new KnnTagger(trainIds.map((id) => generic.get(id)!), trainIds.map((id) => labels.get(id)!), { k });
-  const trainedTagger = new KnnTagger(trainIds.map((id) => trained.get(id)!), trainIds.map((id) => labels.get(id)!), { k });
+  const genericTagger = new KnnTagger(
+    trainIds.map((id) => generic.get(id)!),
+    trainIds.map((id) => labels.get(id)!),
+    { k },
+  );
+  const trainedTagger = new KnnTagger(
+    trainIds.map((id) => trained.get(id)!),
+    trainIds.map((id) => labels.get(id)!),
+    { k },
+  );
   const truth = held.map((id) => labels.get(id)!);
   const calibrated = CalibratedTagger.fit(lv(fit, trained), lv(val, trained), { k }).evaluate(lv(held, trained));
   const parts = heldOutParts(held, split.heldOutGroups, (id) => byId.get(id)!.groups ?? []);
@@ -76,8 +89,14 @@ export async function runBench(items: readonly TrainingItem[], opts: { seed: num
     newGroups: within(parts.newGroups),
     againstCatalogue: { generic: evalOn(all, generic), trained: evalOn(all, trained) },
     tagging: {
-      genericMicroF1: multiLabelF1(truth, held.map((id) => genericTagger.predict(generic.get(id)!))).microF1,
-      trainedMicroF1: multiLabelF1(truth, held.map((id) => trainedTagger.predict(trained.get(id)!))).microF1,
+      genericMicroF1: multiLabelF1(
+        truth,
+        held.map((id) => genericTagger.predict(generic.get(id)!)),
+      ).microF1,
+      trainedMicroF1: multiLabelF1(
+        truth,
+        held.map((id) => trainedTagger.predict(trained.get(id)!)),
+      ).microF1,
       calibrated,
     },
     train: report,
@@ -113,6 +132,8 @@ export function printResult(r: BenchResult, log = (m: string) => console.log(m))
   const tg = r.tagging;
   log(`\ntagging held-out items (kNN k=10, labels with score >= 0.5):`);
   log(`  micro-F1 generic ${tg.genericMicroF1.toFixed(4)}  trained ${tg.trainedMicroF1.toFixed(4)}  ratio ${(tg.trainedMicroF1 / tg.genericMicroF1).toFixed(3)}x`);
-  log(`  calibrated (Platt on validation items): micro-F1 ${tg.calibrated.microF1Calibrated.toFixed(4)}, ECE raw ${tg.calibrated.eceRaw.toFixed(4)} -> calibrated ${tg.calibrated.eceCalibrated.toFixed(4)} over ${tg.calibrated.pairs} proposed (item, label) pairs`);
+  log(
+    `  calibrated (Platt on validation items): micro-F1 ${tg.calibrated.microF1Calibrated.toFixed(4)}, ECE raw ${tg.calibrated.eceRaw.toFixed(4)} -> calibrated ${tg.calibrated.eceCalibrated.toFixed(4)} over ${tg.calibrated.pairs} proposed (item, label) pairs`,
+  );
   log(`\ntraining: ${r.trainSeconds.toFixed(1)} s on ${r.train.backend} (${r.train.stepsPerSecond.toFixed(2)} steps/s, ${r.train.epochs} epochs)`);
 }

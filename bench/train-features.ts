@@ -46,9 +46,7 @@ export async function cachedFeatures(cacheName: string, sources: readonly ImageS
   try {
     for (let s = 0; s < sources.length; s += BATCH) {
       const chunk = sources.slice(s, s + BATCH);
-      const imgs = await Promise.all(
-        chunk.map((src) => (typeof src.image === 'string' ? decodeForEncoder(src.image, enc.input) : src.image(enc.input.size, enc.input.fit))),
-      );
+      const imgs = await Promise.all(chunk.map((src) => (typeof src.image === 'string' ? decodeForEncoder(src.image, enc.input) : src.image(enc.input.size, enc.input.fit))));
       features.push(...(await enc.encode(imgs)));
       if ((s / BATCH) % 20 === 0) log(`${cacheName}: ${features.length}/${sources.length} (${((features.length * 1000) / (Date.now() - t0)).toFixed(1)} img/s)`);
     }
@@ -90,5 +88,8 @@ export function clothingRows(dir = CLOTHING_DIR): ClothingRow[] {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = clothingRows();
-  await cachedFeatures('clothing-generic', rows.map((r) => ({ id: r.id, image: path.join(CLOTHING_DIR, 'images', `${r.id}.jpg`) })));
+  await cachedFeatures(
+    'clothing-generic',
+    rows.map((r) => ({ id: r.id, image: path.join(CLOTHING_DIR, 'images', `${r.id}.jpg`) })),
+  );
 }

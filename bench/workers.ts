@@ -110,7 +110,9 @@ async function run(cfg: Config): Promise<Result> {
       try {
         // Steady state: once every worker has finished a task (models loaded, start-up behind
         // them), the items of the runs that finished after that over the time to the last finish.
-        const { rows: [s] } = await c.query<{ steady_rate: number; steady: number; items: string }>(
+        const {
+          rows: [s],
+        } = await c.query<{ steady_rate: number; steady: number; items: string }>(
           `WITH runs AS (
              SELECT r.worker, r.finished_at, cardinality(r.processed) AS n
                FROM job_task_runs r JOIN job_tasks t ON t.id = r.task_id
@@ -159,7 +161,13 @@ async function queueThroughput(tasks: number, claimers: number) {
   const db = await openDb({ url: u.toString(), dir: path.join(work, 'unused') });
   try {
     const items = Array.from({ length: 64 }, (_, i) => `item-${i}`);
-    await queue.createJob(db, 'bench', {}, tasks, Array.from({ length: tasks }, () => ({ kind: 'index' as const, params: {}, itemIds: items })));
+    await queue.createJob(
+      db,
+      'bench',
+      {},
+      tasks,
+      Array.from({ length: tasks }, () => ({ kind: 'index' as const, params: {}, itemIds: items })),
+    );
     const t = performance.now();
     let done = 0;
     await Promise.all(

@@ -90,7 +90,10 @@ async function exifRotated(): Promise<Buffer> {
   const h = 32;
   const raw = Buffer.alloc(w * h * 3);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < w / 2 ? [220, 20, 20] : [20, 20, 220], (y * w + x) * 3);
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer();
+  return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
 }
 
 async function main(): Promise<void> {
@@ -101,8 +104,14 @@ async function main(): Promise<void> {
   fs.mkdirSync(cat, { recursive: true });
 
   const [, first, second] = fs.readFileSync(path.join(SAMPLE, 'items.csv'), 'utf8').split('\n');
-  const photoA = await sharp(path.join(SAMPLE, first!.split(',')[1]!)).resize(96, 96, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer();
-  const photoB = await sharp(path.join(SAMPLE, second!.split(',')[1]!)).resize(96, 96, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer();
+  const photoA = await sharp(path.join(SAMPLE, first!.split(',')[1]!))
+    .resize(96, 96, { fit: 'inside' })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+  const photoB = await sharp(path.join(SAMPLE, second!.split(',')[1]!))
+    .resize(96, 96, { fit: 'inside' })
+    .jpeg({ quality: 80 })
+    .toBuffer();
   const frameA = await sharp(photoA).resize(48, 48).png().toBuffer();
   const frameB = await sharp(photoB).resize(48, 48).png().toBuffer();
 
@@ -113,14 +122,35 @@ async function main(): Promise<void> {
     [{ file: 'exif-rotated.jpg', about: 'EXIF orientation 6: must be decoded upright (red on top)', expect: 'accept' }, await exifRotated()],
     [{ file: 'grayscale.png', about: 'one-channel PNG', expect: 'accept' }, await sharp(photoA).grayscale().png().toBuffer()],
     [{ file: 'alpha.png', about: 'RGBA with transparent pixels (flattened on white)', expect: 'accept' }, await sharp(photoA).ensureAlpha(0.3).png().toBuffer()],
-    [{ file: 'tiny-1x1.png', about: 'a single pixel', expect: 'accept' }, await sharp({ create: { width: 1, height: 1, channels: 3, background: '#3a7' } }).png().toBuffer()],
-    [{ file: 'animated.gif', about: 'two-frame GIF (first frame used)', expect: 'accept' }, await sharp([frameA, frameB], { join: { animated: true } }).gif().toBuffer()],
-    [{ file: 'animated.webp', about: 'two-frame WebP (first frame used)', expect: 'accept' }, await sharp([frameA, frameB], { join: { animated: true } }).webp().toBuffer()],
+    [
+      { file: 'tiny-1x1.png', about: 'a single pixel', expect: 'accept' },
+      await sharp({ create: { width: 1, height: 1, channels: 3, background: '#3a7' } })
+        .png()
+        .toBuffer(),
+    ],
+    [
+      { file: 'animated.gif', about: 'two-frame GIF (first frame used)', expect: 'accept' },
+      await sharp([frameA, frameB], { join: { animated: true } })
+        .gif()
+        .toBuffer(),
+    ],
+    [
+      { file: 'animated.webp', about: 'two-frame WebP (first frame used)', expect: 'accept' },
+      await sharp([frameA, frameB], { join: { animated: true } })
+        .webp()
+        .toBuffer(),
+    ],
     [{ file: 'png-named.jpg', about: 'PNG bytes behind a .jpg name (format comes from the bytes)', expect: 'accept' }, await sharp(photoB).png().toBuffer()],
     [{ file: 'photo.tiff', about: 'TIFF', expect: 'accept' }, await sharp(photoB).tiff().toBuffer()],
     [
       { file: 'polyglot.jpg', about: 'valid JPEG carrying HTML/script in a comment and a ZIP tail; stored as bytes, served as image/jpeg with nosniff', expect: 'accept' },
-      Buffer.concat([photoB.subarray(0, 2), Buffer.from([0xff, 0xfe, 0x00, 0x2b]), Buffer.from('<html><script>alert(1)</script></html>'.padEnd(41)), photoB.subarray(2), Buffer.from('PK\x03\x04polyglot-zip-tail')]),
+      Buffer.concat([
+        photoB.subarray(0, 2),
+        Buffer.from([0xff, 0xfe, 0x00, 0x2b]),
+        Buffer.from('<html><script>alert(1)</script></html>'.padEnd(41)),
+        photoB.subarray(2),
+        Buffer.from('PK\x03\x04polyglot-zip-tail'),
+      ]),
     ],
     [{ file: 'empty.jpg', about: 'zero bytes', expect: 'reject', reason: 'empty file' }, Buffer.alloc(0)],
     [{ file: 'truncated.jpg', about: 'JPEG cut in half', expect: 'reject', reason: 'truncated|corrupt' }, photoA.subarray(0, photoA.length >> 1)],
@@ -151,12 +181,13 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(cat, 'utf8-bom.csv'), '\uFEFF' + [header, row('bom-1', 'baseline.jpg', 'naïve')].join('\n') + '\n');
   fs.writeFileSync(
     path.join(cat, 'latin1.csv'),
-    Buffer.concat([Buffer.from(`${header}\n${row('l1-ok', 'baseline.jpg', 'plain ascii')}\n`), Buffer.from(`${row('l1-bad', 'cmyk.jpg', 'Caf\u00e9 cr\u00e8me')}\n`, 'latin1'), Buffer.from(`${row('l1-ok2', 'grayscale.png', 'also fine')}\n`)]),
+    Buffer.concat([
+      Buffer.from(`${header}\n${row('l1-ok', 'baseline.jpg', 'plain ascii')}\n`),
+      Buffer.from(`${row('l1-bad', 'cmyk.jpg', 'Caf\u00e9 cr\u00e8me')}\n`, 'latin1'),
+      Buffer.from(`${row('l1-ok2', 'grayscale.png', 'also fine')}\n`),
+    ]),
   );
-  fs.writeFileSync(
-    path.join(cat, 'missing-image-column.csv'),
-    ['id,title,labels', 'm1,no image column,shirts', 'm2,still none,shirts'].join('\n') + '\n',
-  );
+  fs.writeFileSync(path.join(cat, 'missing-image-column.csv'), ['id,title,labels', 'm1,no image column,shirts', 'm2,still none,shirts'].join('\n') + '\n');
 
   const manifest = { images: cases.map(([c]) => c) };
   fs.writeFileSync(path.join(OUT, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -179,7 +210,10 @@ async function main(): Promise<void> {
     '',
   ];
   fs.writeFileSync(path.join(OUT, 'README.md'), readme.join('\n'));
-  const total = (fs.readdirSync(OUT, { recursive: true }) as string[]).map((f) => path.join(OUT, f)).filter((f) => fs.statSync(f).isFile()).reduce((n, f) => n + fs.statSync(f).size, 0);
+  const total = (fs.readdirSync(OUT, { recursive: true }) as string[])
+    .map((f) => path.join(OUT, f))
+    .filter((f) => fs.statSync(f).isFile())
+    .reduce((n, f) => n + fs.statSync(f).size, 0);
   console.log(`${cases.length} images, ${fs.readdirSync(cat).length} catalogues in ${path.relative(REPO, OUT)} (${(total / 1024).toFixed(0)} KiB)`);
 }
 

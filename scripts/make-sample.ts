@@ -18,10 +18,15 @@ function mulberry32(seed: number) {
   };
 }
 
-const rows = fs.readFileSync(path.join(SRC, 'images.csv'), 'utf8').trim().split('\n').slice(1).map((l) => {
-  const [image, sender, label, kids] = l.split(',');
-  return { image: image!, sender: sender!, label: label!, kids: kids === 'True' };
-});
+const rows = fs
+  .readFileSync(path.join(SRC, 'images.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => {
+    const [image, sender, label, kids] = l.split(',');
+    return { image: image!, sender: sender!, label: label!, kids: kids === 'True' };
+  });
 const byLabel = new Map<string, typeof rows>();
 for (const r of rows) {
   if (NOT_CLASSES.has(r.label) || !fs.existsSync(path.join(SRC, 'images', `${r.image}.jpg`))) continue;

@@ -46,7 +46,13 @@ test('health, items paging and filters, one item', async () => {
 
   const label = rows[0]!.label;
   const filtered = await getJson(`/api/items?label=${encodeURIComponent(label)}&limit=200`);
-  assert.deepEqual(filtered.body.items.map((i: { id: string }) => i.id).sort(), rows.filter((r) => r.label === label).map((r) => r.id).sort());
+  assert.deepEqual(
+    filtered.body.items.map((i: { id: string }) => i.id).sort(),
+    rows
+      .filter((r) => r.label === label)
+      .map((r) => r.id)
+      .sort(),
+  );
 
   const one = await getJson(`/api/items/${rows[0]!.id}`);
   assert.equal(one.status, 200);
@@ -92,7 +98,9 @@ test('image search: raw body and multipart find the photo; limits give 413/422/4
   assert.equal(huge.status, 413);
   assert.equal(huge.body.error.code, 'too_large');
 
-  const bomb = await sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#888' } }).png({ compressionLevel: 9 }).toBuffer();
+  const bomb = await sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#888' } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
   assert.ok(bomb.length < 2_000_000);
   const tooManyPixels = await getJson('/api/search/image', { method: 'POST', headers: { 'content-type': 'image/png' }, body: bomb });
   assert.equal(tooManyPixels.status, 413);
@@ -124,8 +132,5 @@ test('thumbnails and originals are served with immutable caching and ETags', asy
 });
 
 test('refuses a non-loopback bind without an API key', async () => {
-  await assert.rejects(
-    startServer({ dataDir: path.join(work, 'other'), dbUrl: undefined, port: 0, host: '0.0.0.0', apiKey: undefined }),
-    /without an API key/,
-  );
+  await assert.rejects(startServer({ dataDir: path.join(work, 'other'), dbUrl: undefined, port: 0, host: '0.0.0.0', apiKey: undefined }), /without an API key/);
 });

@@ -9,7 +9,8 @@ import { parseTurn } from '../src/assistant/parser.js';
 import { buildVocabulary } from '../src/assistant/vocabulary.js';
 import { loadWordNet, parseIndex, parseSynset, wordNetFrom } from '../src/assistant/wordnet.js';
 
-const BLAZER = '02853596 06 n 05 blazer 0 sport_jacket 0 sport_coat 0 sports_jacket 0 sports_coat 0 001 @ 03594978 n 0000 | lightweight single-breasted jacket; often striped in the colors of a club or school  ';
+const BLAZER =
+  '02853596 06 n 05 blazer 0 sport_jacket 0 sport_coat 0 sports_jacket 0 sports_coat 0 001 @ 03594978 n 0000 | lightweight single-breasted jacket; often striped in the colors of a club or school  ';
 const JACKET = '03594978 06 n 01 jacket 0 002 @ 03061006 n 0000 ~ 02853596 n 0000 | a short coat  ';
 
 test('reader: index and data lines parse into lemmas, synonyms, hypernyms and hyponyms', () => {
@@ -24,7 +25,14 @@ test('reader: index and data lines parse into lemmas, synonyms, hypernyms and hy
   assert.equal(parseSynset('garbage'), undefined);
   const wn = wordNetFrom('blazer n 1 1 @ 1 0 02853596  \njacket n 1 1 @ 1 0 03594978  \n', `${BLAZER}\n${JACKET}\n`);
   assert.deepEqual(wn.senses('Sport Coat'), [], 'only lemmas the index lists');
-  assert.deepEqual([...wn.ancestors('02853596')], [['02853596', 0], ['03594978', 1], ['03061006', 2]]);
+  assert.deepEqual(
+    [...wn.ancestors('02853596')],
+    [
+      ['02853596', 0],
+      ['03594978', 1],
+      ['03061006', 2],
+    ],
+  );
   assert.deepEqual(wn.synset('03594978')!.hyponyms, ['02853596']);
 });
 
@@ -39,9 +47,20 @@ const at = (text: string) => lex.map(text.split(' '), 0);
 
 test('mapper: synonyms are confident, kinds and covering words only rank, kids wording sets the flag', () => {
   assert.equal(lex.domain?.words[0], 'clothing', 'the labels mostly sit under clothing');
-  assert.deepEqual(lex.anchors.filter((a) => a.label === 'Outwear').map((a) => a.words[0]), ['outerwear'], 'a label WordNet lacks anchors on a near spelling');
-  assert.deepEqual(lex.anchors.filter((a) => a.label === 'Polo').map((a) => a.words[0]), ['polo shirt']);
-  assert.equal(lex.anchors.some((a) => a.label === 'Hoodie'), false, 'no sense, no near spelling: nothing invented');
+  assert.deepEqual(
+    lex.anchors.filter((a) => a.label === 'Outwear').map((a) => a.words[0]),
+    ['outerwear'],
+    'a label WordNet lacks anchors on a near spelling',
+  );
+  assert.deepEqual(
+    lex.anchors.filter((a) => a.label === 'Polo').map((a) => a.words[0]),
+    ['polo shirt'],
+  );
+  assert.equal(
+    lex.anchors.some((a) => a.label === 'Hoodie'),
+    false,
+    'no sense, no near spelling: nothing invented',
+  );
   const trousers = at('trousers')!;
   assert.deepEqual([trousers.kind, trousers.labels, trousers.confident], ['synonym', ['Pants'], true]);
   const sneakers = at('sneakers')!;
@@ -66,7 +85,10 @@ test('lexicon.csv rows override WordNet and anchor the labels it lacks; kinds of
   assert.equal(own.overrides.has('nope'), false, 'rows naming no label are ignored');
   const listing = listLexicon(own, wn, vocab.labels, 1000);
   assert.ok(listing.labels.find((l) => l.label === 'Outwear')!.kinds.includes('parka'));
-  assert.deepEqual(listing.overrides.map((o) => o.word), ['coat', 'sweatshirt', 'gilet']);
+  assert.deepEqual(
+    listing.overrides.map((o) => o.word),
+    ['coat', 'sweatshirt', 'gilet'],
+  );
 });
 
 test('parser: mapped words become filters or ranking, with how they were mapped; dropped constraints are named', () => {

@@ -20,11 +20,22 @@ const fresh = (text: string, image = false) => parseTurn(text, vocab, { shown: [
 test('vocabulary: attribute kinds, price attribute, singular forms', () => {
   assert.deepEqual(
     vocab.attributes.map((a) => [a.name, a.kind]),
-    [['price', 'number'], ['colour', 'category'], ['kids', 'boolean']],
+    [
+      ['price', 'number'],
+      ['colour', 'category'],
+      ['kids', 'boolean'],
+    ],
   );
   assert.equal(vocab.priceAttr, 'price');
   assert.deepEqual(['dresses', 'shoes', 'shorts', 'hats', 'berries', 'glass', 'bus'].map(singular), ['dress', 'shoe', 'short', 'hat', 'berry', 'glass', 'bus']);
-  const noPrice = buildVocabulary({ labels: [], groups: [], attributes: [{ name: 'width', values: [1, 2] }, { name: 'height', values: [3] }] });
+  const noPrice = buildVocabulary({
+    labels: [],
+    groups: [],
+    attributes: [
+      { name: 'width', values: [1, 2] },
+      { name: 'height', values: [3] },
+    ],
+  });
   assert.equal(noPrice.priceAttr, undefined, 'two numeric attributes, neither price-like: no default');
 });
 
@@ -59,7 +70,10 @@ test('negation: labels, lists, attributes; the scope ends at the next clause', (
 test('numeric and categorical constraints', () => {
   assert.deepEqual(fresh('a dress under 50').attrs, [{ attr: 'price', op: 'lt', value: 50 }]);
   assert.deepEqual(fresh('shoes for $30 or less').attrs, [{ attr: 'price', op: 'lte', value: 30 }]);
-  assert.deepEqual(fresh('hats between 40 and 20 euros').attrs, [{ attr: 'price', op: 'gte', value: 20 }, { attr: 'price', op: 'lte', value: 40 }]);
+  assert.deepEqual(fresh('hats between 40 and 20 euros').attrs, [
+    { attr: 'price', op: 'gte', value: 20 },
+    { attr: 'price', op: 'lte', value: 40 },
+  ]);
   assert.deepEqual(fresh('more than 10.5').attrs, [{ attr: 'price', op: 'gt', value: 10.5 }]);
   assert.deepEqual(fresh('a dress in dark green').attrs, [{ attr: 'colour', op: 'eq', value: 'Dark Green' }]);
   const none = buildVocabulary({ labels: ['Dress'], groups: [], attributes: [] });
@@ -91,11 +105,21 @@ test('follow-ups: ordinals, "these", "show me more", "cheaper", refinements and 
   assert.deepEqual([more.labels, more.exclude, more.like], [['Dress'], shown, []]);
 
   const cheaper = turn('cheaper');
-  assert.deepEqual(cheaper.attrs.find((a) => a.attr === 'price'), { attr: 'price', op: 'lt', value: 0, relative: 'shown' });
-  assert.ok(cheaper.attrs.some((a) => a.attr === 'kids' && a.value === false), 'earlier constraints stay');
+  assert.deepEqual(
+    cheaper.attrs.find((a) => a.attr === 'price'),
+    { attr: 'price', op: 'lt', value: 0, relative: 'shown' },
+  );
+  assert.ok(
+    cheaper.attrs.some((a) => a.attr === 'kids' && a.value === false),
+    'earlier constraints stay',
+  );
 
   const red = turn('in red');
-  assert.deepEqual(red.attrs.filter((a) => a.attr === 'colour'), [{ attr: 'colour', op: 'eq', value: 'Red' }], 'a new colour replaces the old one');
+  assert.deepEqual(
+    red.attrs.filter((a) => a.attr === 'colour'),
+    [{ attr: 'colour', op: 'eq', value: 'Red' }],
+    'a new colour replaces the old one',
+  );
   assert.deepEqual(red.labels, ['Dress']);
 
   const other = turn('now show me hats with a wide brim');
@@ -117,10 +141,21 @@ test('conversation replay: each turn refines the one before, ordinals use the it
   assert.deepEqual(q.like, ['d5']);
   assert.deepEqual(
     q.attrs.map((a) => [a.attr, a.op, a.value]),
-    [['price', 'lt', 50], ['kids', 'eq', false]],
+    [
+      ['price', 'lt', 50],
+      ['kids', 'eq', false],
+    ],
   );
   assert.deepEqual(q.exclude, ['d4', 'd5']);
-  const photo = parseConversation([{ role: 'user', content: 'something like this photo' }, { role: 'assistant', content: '', items: ['p1', 'p2'], image: true }, { role: 'user', content: 'but for kids' }], vocab, false);
+  const photo = parseConversation(
+    [
+      { role: 'user', content: 'something like this photo' },
+      { role: 'assistant', content: '', items: ['p1', 'p2'], image: true },
+      { role: 'user', content: 'but for kids' },
+    ],
+    vocab,
+    false,
+  );
   assert.deepEqual(photo.like, ['p1', 'p2'], 'a follow-up to a photo search anchors on its results');
   assert.equal(fresh('', false).text, '');
 });

@@ -17,7 +17,9 @@ await useFreshDatabase();
 
 const work = tempDir('assistant-ui');
 // Every 4th photo of the sample's first 200 rows: a small catalogue that still spans many labels.
-const rows = sampleRows().slice(0, 200).filter((_, i) => i % 4 === 0);
+const rows = sampleRows()
+  .slice(0, 200)
+  .filter((_, i) => i % 4 === 0);
 const byId = new Map(sampleRows().map((r) => [r.id, r]));
 let run: Awaited<ReturnType<typeof startServer>>;
 let session: BrowserSession;
@@ -60,9 +62,18 @@ test('chat panel: cards with reasons, a follow-up on the second card, a photo qu
   const first = replies.nth(0).locator('.chat-card');
   const firstIds = await first.evaluateAll((els) => els.map((e) => e.getAttribute('data-item-id')!));
   assert.equal(firstIds.length, Math.min(12, ofLabel.length));
-  assert.ok(firstIds.every((id) => byId.get(id)!.label === label), 'every card has the asked label');
+  assert.ok(
+    firstIds.every((id) => byId.get(id)!.label === label),
+    'every card has the asked label',
+  );
   assert.match(await first.first().locator('.chat-card-reason').innerText(), new RegExp(`label ${label}`));
-  assert.ok(await first.first().locator('img').getAttribute('src').then((s) => s?.startsWith('/thumbs/')));
+  assert.ok(
+    await first
+      .first()
+      .locator('img')
+      .getAttribute('src')
+      .then((s) => s?.startsWith('/thumbs/')),
+  );
 
   // A label has only a few photos here: ask for everything else, then follow up on its second card.
   await page.getByLabel('Message').fill(`anything but ${label.toLowerCase()}s`);
@@ -71,7 +82,10 @@ test('chat panel: cards with reasons, a follow-up on the second card, a photo qu
   const broad = replies.nth(1).locator('.chat-card');
   const broadIds = await broad.evaluateAll((els) => els.map((e) => e.getAttribute('data-item-id')!));
   assert.equal(broadIds.length, 12);
-  assert.ok(broadIds.every((id) => byId.get(id)!.label !== label), 'the negated label is left out');
+  assert.ok(
+    broadIds.every((id) => byId.get(id)!.label !== label),
+    'the negated label is left out',
+  );
 
   await page.getByLabel('Message').fill('more like the second one');
   await page.getByRole('button', { name: 'Send' }).click();
@@ -79,7 +93,10 @@ test('chat panel: cards with reasons, a follow-up on the second card, a photo qu
   const second = replies.nth(2).locator('.chat-card');
   const secondIds = await second.evaluateAll((els) => els.map((e) => e.getAttribute('data-item-id')!));
   assert.equal(secondIds.length, 12);
-  assert.ok(secondIds.every((id) => !broadIds.includes(id) && byId.get(id)!.label !== label), 'the follow-up keeps the negation and shows new items');
+  assert.ok(
+    secondIds.every((id) => !broadIds.includes(id) && byId.get(id)!.label !== label),
+    'the follow-up keeps the negation and shows new items',
+  );
   assert.match(await second.first().locator('.chat-card-reason').innerText(), /like #2/);
   await screenshot(page, 'assistant-chat', { fullPage: true });
 

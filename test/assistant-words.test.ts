@@ -20,10 +20,15 @@ await useFreshDatabase();
 
 const data = path.join(tempDir('assistant-words'), 'data');
 const rows = new Map(
-  fs.readFileSync(SAMPLE_CSV, 'utf8').trim().split('\n').slice(1).map((l) => {
-    const [id, , label, , kids] = l.split(',');
-    return [id!, { label: label!, kids: kids! }] as const;
-  }),
+  fs
+    .readFileSync(SAMPLE_CSV, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => {
+      const [id, , label, , kids] = l.split(',');
+      return [id!, { label: label!, kids: kids! }] as const;
+    }),
 );
 const count = (f: (r: { label: string; kids: string }) => boolean) => [...rows.values()].filter(f).length;
 let run: Awaited<ReturnType<typeof startServer>>;
@@ -59,7 +64,10 @@ test('a WordNet synonym filters and kids wording sets the flag; the reply says h
   assert.equal(r.status, 200);
   assert.deepEqual(r.body.query.labels, ['Pants']);
   assert.deepEqual(r.body.query.attrs, [{ attr: 'kids', op: 'eq', value: true }]);
-  assert.equal(r.body.items.length, count((x) => x.label === 'Pants' && x.kids === 'true'));
+  assert.equal(
+    r.body.items.length,
+    count((x) => x.label === 'Pants' && x.kids === 'true'),
+  );
   for (const it of r.body.items) assert.deepEqual(rows.get(it.id), { label: 'Pants', kids: 'true' });
   assert.match(r.body.reply, /"pair of trousers" -> Pants via WordNet synonym of trousers/, "WordNet's two-word lemma");
   assert.match(r.body.reply, /"toddler" -> kids via WordNet child/);
@@ -70,8 +78,14 @@ test('a kind of a label ranks that label first without filtering on it', async (
   assert.equal(r.status, 200);
   assert.deepEqual([r.body.query.labels, r.body.query.soft], [[], ['Shoes']]);
   const shoes = count((x) => x.label === 'Shoes');
-  assert.ok(r.body.items.slice(0, shoes).every((i) => rows.get(i.id)!.label === 'Shoes'), 'every shoe comes first');
-  assert.ok(r.body.items.slice(shoes).some((i) => rows.get(i.id)!.label !== 'Shoes'), 'then the rest: not a filter');
+  assert.ok(
+    r.body.items.slice(0, shoes).every((i) => rows.get(i.id)!.label === 'Shoes'),
+    'every shoe comes first',
+  );
+  assert.ok(
+    r.body.items.slice(shoes).some((i) => rows.get(i.id)!.label !== 'Shoes'),
+    'then the rest: not a filter',
+  );
   assert.match(r.body.items[0]!.reason, /label Shoes \(what your words probably mean\)/);
   assert.ok(r.body.query.mapped.includes('"sneakers" -> Shoes via WordNet shoe'));
 });
@@ -81,7 +95,10 @@ test('words it cannot map: it says so and labels the items as plain text search,
     const r = await ask({ message, k: 5 });
     assert.equal(r.status, 200, message);
     assert.match(r.body.reply, /^I don't know how ".+" maps onto this catalogue's labels or attributes, so these 5 items are plain text-search results/, message);
-    assert.ok(r.body.items.every((i) => !/matches your request/.test(i.reason)), message);
+    assert.ok(
+      r.body.items.every((i) => !/matches your request/.test(i.reason)),
+      message,
+    );
   }
 });
 
@@ -120,7 +137,10 @@ test('lexicon.csv overrides WordNet: loupe lexicon lists it and loupe ask uses i
   assert.equal(listed.code, 0, listed.stderr);
   const listing = JSON.parse(listed.stdout) as { domain: string[]; labels: { label: string; synonyms: string[]; kinds: string[] }[]; overrides: { word: string; labels: string[] }[] };
   assert.equal(listing.domain[0], 'clothing');
-  assert.deepEqual(listing.overrides, [{ word: 'gilet', labels: ['Outwear'] }, { word: 'coat', labels: ['Outwear'] }]);
+  assert.deepEqual(listing.overrides, [
+    { word: 'gilet', labels: ['Outwear'] },
+    { word: 'coat', labels: ['Outwear'] },
+  ]);
   assert.ok(listing.labels.find((l) => l.label === 'Pants')!.synonyms.includes('trousers'));
   const asked = loupe(['ask', 'a gilet', '-k', '3', '--data', data, '--json']);
   assert.equal(asked.code, 0, asked.stderr);

@@ -19,7 +19,14 @@ await useFreshDatabase();
 // a deterministic spread from 5 to 94 so numeric constraints have something to bite on.
 const work = tempDir('assistant');
 const data = path.join(work, 'data');
-const kids = new Map(fs.readFileSync(path.join(path.dirname(sampleRows()[0]!.image), '..', 'items.csv'), 'utf8').trim().split('\n').slice(1).map((l) => [l.split(',')[0]!, l.split(',')[4]!]));
+const kids = new Map(
+  fs
+    .readFileSync(path.join(path.dirname(sampleRows()[0]!.image), '..', 'items.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => [l.split(',')[0]!, l.split(',')[4]!]),
+);
 const rows = sampleRows().map((r, i) => ({ ...r, kids: kids.get(r.id)!, price: 5 + ((i * 37) % 90) }));
 const byId = new Map(rows.map((r) => [r.id, r]));
 let run: Awaited<ReturnType<typeof startServer>>;
@@ -143,7 +150,10 @@ test('free words go through the text tower; a user with events gets results tilt
   assert.equal(personal.status, 200);
   assert.equal(personal.body.note, undefined);
   assert.match(personal.body.reply, /your taste/);
-  assert.ok(personal.body.items.some((i) => /fits your interest/.test(i.reason)), 'some reason names the interest');
+  assert.ok(
+    personal.body.items.some((i) => /fits your interest/.test(i.reason)),
+    'some reason names the interest',
+  );
   const unknown = await ask({ message: 'not shoes', user: 'nobody', k: 3 });
   assert.match(unknown.body.note ?? '', /not personalised/);
 });
@@ -166,7 +176,24 @@ test('LLM mode: a local stand-in endpoint resolves the query by tool call and ph
       const system = parsed.messages[0]!.content;
       const label = /Blazer/.test(system) ? 'Blazer' : 'none';
       const message = parsed.tools
-        ? { content: null, tool_calls: [{ type: 'function', function: { name: 'search_catalogue', arguments: JSON.stringify({ labels: [label, 'NotALabel'], attrs: [{ attr: 'price', op: 'gte', value: 20 }, { attr: 'nope', op: 'eq', value: 'x' }] }) } }] }
+        ? {
+            content: null,
+            tool_calls: [
+              {
+                type: 'function',
+                function: {
+                  name: 'search_catalogue',
+                  arguments: JSON.stringify({
+                    labels: [label, 'NotALabel'],
+                    attrs: [
+                      { attr: 'price', op: 'gte', value: 20 },
+                      { attr: 'nope', op: 'eq', value: 'x' },
+                    ],
+                  }),
+                },
+              },
+            ],
+          }
         : { content: 'Here are some smart blazers from 20 up.' };
       res.end(JSON.stringify({ choices: [{ message }] }));
     });
@@ -226,11 +253,20 @@ test('loupe ask: the same answer shape on the CLI, with --history and --json; us
   const a = JSON.parse(first.stdout) as Reply;
   assert.ok(a.items.length > 0 && a.items.every((i) => byId.get(i.id)!.label === 'Hat' && byId.get(i.id)!.kids === 'true'));
   const history = path.join(work, 'history.json');
-  fs.writeFileSync(history, JSON.stringify([{ role: 'user', content: 'hats for kids' }, { role: 'assistant', content: a.reply, items: a.items.map((i) => i.id) }]));
+  fs.writeFileSync(
+    history,
+    JSON.stringify([
+      { role: 'user', content: 'hats for kids' },
+      { role: 'assistant', content: a.reply, items: a.items.map((i) => i.id) },
+    ]),
+  );
   const more = loupe(['ask', 'show me more', '--history', history, '-k', '3', '--data', data, '--json']);
   assert.equal(more.code, 0, more.stderr);
   const b = JSON.parse(more.stdout) as Reply;
-  assert.deepEqual(b.query.exclude, a.items.map((i) => i.id));
+  assert.deepEqual(
+    b.query.exclude,
+    a.items.map((i) => i.id),
+  );
   assert.ok(b.items.every((i) => !b.query.exclude.includes(i.id) && byId.get(i.id)!.label === 'Hat'));
   assert.equal(loupe(['ask', '--data', data]).code, 2);
   fs.writeFileSync(history, '[{"role":"robot"}]');

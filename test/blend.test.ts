@@ -1,7 +1,22 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { blendOf, blendRanking, blendWeightsSchema, DEFAULT_BLEND, describeBlend, fitBlend, minMax, MIN_VALIDATION_USERS, sameWeights, type BlendCase, type BlendInput, type BlendSource, type BlendWeights, type Scored } from '../src/graph/blend.js';
+import {
+  blendOf,
+  blendRanking,
+  blendWeightsSchema,
+  DEFAULT_BLEND,
+  describeBlend,
+  fitBlend,
+  minMax,
+  MIN_VALIDATION_USERS,
+  sameWeights,
+  type BlendCase,
+  type BlendInput,
+  type BlendSource,
+  type BlendWeights,
+  type Scored,
+} from '../src/graph/blend.js';
 import { seededRandom, shuffled } from '../src/graph/vec.js';
 import { openDb } from '../src/store/db.js';
 import { loadBlendWeights, saveBlendWeights } from '../src/store/feed-blend.js';
@@ -18,20 +33,59 @@ test('blend ranking: a source at weight 0 is left out; rank fusion sums weight /
   assert.deepEqual(ids(blendOf('rank', { multi: 1 })), ['a', 'b', 'c']);
   assert.deepEqual(ids(blendOf('rank', { ease: 1 })), ['e', 'a'], 'the interests can weigh 0 too');
   const fused = blendRanking(lists, blendOf('rank', { multi: 1, walk: 1 }), 10);
-  assert.deepEqual(fused.map((p) => p.id), ['c', 'a', 'x', 'b'], 'c is in both lists; x tops the walk list');
+  assert.deepEqual(
+    fused.map((p) => p.id),
+    ['c', 'a', 'x', 'b'],
+    'c is in both lists; x tops the walk list',
+  );
   assert.ok(Math.abs(fused[0]!.score - (1 / 63 + 1 / 62)) < 1e-12);
-  assert.deepEqual(fused.map((p) => p.via), ['walk', 'multi', 'walk', 'multi']);
+  assert.deepEqual(
+    fused.map((p) => p.via),
+    ['walk', 'multi', 'walk', 'multi'],
+  );
   assert.deepEqual(ids(blendOf('rank', { multi: 1 }), 2), ['a', 'b'], 'k caps the feed');
   const from: BlendInput = { cooc: [{ id: 'y', score: 2, from: 'seed' }] };
-  assert.deepEqual(blendRanking(from, blendOf('rank', { cooc: 1 }), 5).map((p) => [p.id, p.via, p.from]), [['y', 'cooc', 'seed']], 'the voter behind a pick is kept');
+  assert.deepEqual(
+    blendRanking(from, blendOf('rank', { cooc: 1 }), 5).map((p) => [p.id, p.via, p.from]),
+    [['y', 'cooc', 'seed']],
+    'the voter behind a pick is kept',
+  );
 });
 
 test('blend ranking: score fusion normalises each list to [0, 1] and sums the weighted parts', () => {
-  assert.deepEqual(Object.fromEntries(minMax([{ id: 'a', score: 3 }, { id: 'b', score: 2 }, { id: 'c', score: 1 }])), { a: 1, b: 0.5, c: 0 });
+  assert.deepEqual(
+    Object.fromEntries(
+      minMax([
+        { id: 'a', score: 3 },
+        { id: 'b', score: 2 },
+        { id: 'c', score: 1 },
+      ]),
+    ),
+    { a: 1, b: 0.5, c: 0 },
+  );
   assert.deepEqual(Object.fromEntries(minMax([{ id: 'a', score: 7 }])), { a: 1 });
-  const exact: BlendInput = { multi: [{ id: 'a', score: 3 }, { id: 'b', score: 2 }, { id: 'c', score: 1 }], als: [{ id: 'c', score: 10 }, { id: 'x', score: 0 }] };
+  const exact: BlendInput = {
+    multi: [
+      { id: 'a', score: 3 },
+      { id: 'b', score: 2 },
+      { id: 'c', score: 1 },
+    ],
+    als: [
+      { id: 'c', score: 10 },
+      { id: 'x', score: 0 },
+    ],
+  };
   const scored = blendRanking(exact, blendOf('score', { multi: 1, als: 0.5 }), 10);
-  assert.deepEqual(scored.map((p) => [p.id, p.score]), [['a', 1], ['b', 0.5], ['c', 0.5], ['x', 0]], 'c: 0 + 0.5 x 1; ties by id');
+  assert.deepEqual(
+    scored.map((p) => [p.id, p.score]),
+    [
+      ['a', 1],
+      ['b', 0.5],
+      ['c', 0.5],
+      ['x', 0],
+    ],
+    'c: 0 + 0.5 x 1; ties by id',
+  );
 });
 
 /** `n` users whose hidden items sit at ranks 25-29 of `multi` (outside a top 20), plus lists `extra` makes. */
@@ -46,13 +100,19 @@ function cases(n: number, extra: (hidden: string[], rand: () => number, u: numbe
 const noise = (u: number, rand: () => number) => Array.from({ length: 40 }, (_, i) => `noise-${u}-${Math.floor(rand() * 1e6)}-${i}`);
 
 test('fit: a list of pure noise gets weight 0; one holding the hidden items gets weight > 0 and the fit finds them all', () => {
-  const noisy = fitBlend(cases(40, (_, rand, u) => ({ walk: noise(u, rand) })), 20);
+  const noisy = fitBlend(
+    cases(40, (_, rand, u) => ({ walk: noise(u, rand) })),
+    20,
+  );
   assert.equal(noisy.fitted, true);
   assert.equal(noisy.weights.weights.walk, 0, describeBlend(noisy.weights));
   assert.equal(noisy.users, 40);
   assert.ok(Math.abs(noisy.recall - 2 / 6) < 1e-12, 'only the two hidden items inside the top 20 are found');
 
-  const useful = fitBlend(cases(40, (hidden, rand, u) => ({ walk: noise(u, rand), ease: shuffled([...hidden.slice(2), ...noise(u, rand).slice(0, 4)], rand) })), 20);
+  const useful = fitBlend(
+    cases(40, (hidden, rand, u) => ({ walk: noise(u, rand), ease: shuffled([...hidden.slice(2), ...noise(u, rand).slice(0, 4)], rand) })),
+    20,
+  );
   assert.ok(useful.weights.weights.ease > 0, describeBlend(useful.weights));
   assert.equal(useful.weights.weights.walk, 0);
   assert.equal(useful.recall, 1);
@@ -69,7 +129,10 @@ test('fit: when the interests only hold noise they go to 0 and a collaborative l
   assert.equal(fit.weights.weights.multi, 0, describeBlend(fit.weights));
   assert.ok(fit.weights.weights.cooc > 0);
   assert.equal(fit.recall, 1);
-  const few = fitBlend(cases(MIN_VALIDATION_USERS - 1, (hidden) => ({ walk: hidden })), 20);
+  const few = fitBlend(
+    cases(MIN_VALIDATION_USERS - 1, (hidden) => ({ walk: hidden })),
+    20,
+  );
   assert.equal(few.fitted, false);
   assert.deepEqual(few.weights, DEFAULT_BLEND);
   assert.equal(fitBlend([], 20).fitted, false);

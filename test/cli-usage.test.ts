@@ -12,10 +12,7 @@ describe('CLI usage errors speak Loupe, not parseArgs', () => {
   test('an unknown option names it, suggests the near one, and shows the verb usage', () => {
     const r = run('similar', 'x', '--versoin', 'v1');
     assert.equal(r.code, 2);
-    assert.equal(
-      r.stderr,
-      "loupe similar: unknown option --versoin (did you mean --version?)\nUsage: loupe similar <item-id> [-k 10] [--version NAME]\n(loupe similar --help lists every option)\n",
-    );
+    assert.equal(r.stderr, 'loupe similar: unknown option --versoin (did you mean --version?)\nUsage: loupe similar <item-id> [-k 10] [--version NAME]\n(loupe similar --help lists every option)\n');
     assert.doesNotMatch(r.stderr, /To specify a positional argument/);
   });
 

@@ -20,8 +20,14 @@ test('matrix: events summed per (user, item), rows both ways; top-k with exclusi
   assert.deepEqual([...m.lastTs], [5, 2, 3]);
   assert.deepEqual([...m.byItem.ptr], [0, 1, 3]);
   assert.deepEqual([...m.byItem.col], [0, 0, 1]);
-  assert.deepEqual(topIndices([0.1, 0.9, NaN, 0.5, 0.7], 2), [{ index: 1, score: 0.9 }, { index: 4, score: 0.7 }]);
-  assert.deepEqual(topIndices([0.1, 0.9, 0.5], 5, (i) => i === 1).map((t) => t.index), [2, 0]);
+  assert.deepEqual(topIndices([0.1, 0.9, NaN, 0.5, 0.7], 2), [
+    { index: 1, score: 0.9 },
+    { index: 4, score: 0.7 },
+  ]);
+  assert.deepEqual(
+    topIndices([0.1, 0.9, 0.5], 5, (i) => i === 1).map((t) => t.index),
+    [2, 0],
+  );
 });
 
 test('EASE: the inverse is exact; items bought together score each other; the diagonal is zero', () => {
@@ -57,9 +63,19 @@ test('ALS, item-kNN and transitions: two tastes with no overlap are learned apar
   const m = engagementMatrix(events);
   const als = trainAls(m, { ...DEFAULT_ALS, factors: 8, iterations: 8 });
   const scores = new Float32Array(m.items.length);
-  alsScores(als, foldInUser(als, [{ item: m.itemIndex.get('a1')!, weight: 1 }, { item: m.itemIndex.get('a2')!, weight: 1 }]), scores);
+  alsScores(
+    als,
+    foldInUser(als, [
+      { item: m.itemIndex.get('a1')!, weight: 1 },
+      { item: m.itemIndex.get('a2')!, weight: 1 },
+    ]),
+    scores,
+  );
   const best = topIndices(scores, 6).map((t) => m.items[t.index]!);
-  assert.ok(best.every((id) => id.startsWith('a')), best.join(','));
+  assert.ok(
+    best.every((id) => id.startsWith('a')),
+    best.join(','),
+  );
   const cooc = trainCooccur(m, DEFAULT_COOCCUR);
   const a0 = m.itemIndex.get('a0')!;
   const neighbours = [...cooc.col.subarray(cooc.ptr[a0]!, cooc.ptr[a0 + 1]!)].map((j) => m.items[j]!);
@@ -69,7 +85,10 @@ test('ALS, item-kNN and transitions: two tastes with no overlap are learned apar
   assert.ok(lists.trending.length > 0, 'what was popular lately, whatever the taste');
   for (const [source, list] of Object.entries(lists).filter(([s]) => s !== 'trending')) {
     assert.ok(list.length > 0, source);
-    assert.ok(list.every((p) => p.id.startsWith('b') && p.id !== 'b3'), `${source}: ${list.map((p) => p.id).join(',')}`);
+    assert.ok(
+      list.every((p) => p.id.startsWith('b') && p.id !== 'b3'),
+      `${source}: ${list.map((p) => p.id).join(',')}`,
+    );
   }
   assert.deepEqual(collabLists(model, [{ item: 'unknown', total: 1, recent: 1, ts: 1 }], 5), { cooc: [], ease: [], als: [], next: [], trending: [] });
   assert.equal(trainCollab(events.slice(0, 5)), undefined, 'too few events: no model');
@@ -88,7 +107,10 @@ test('last-positive hold-out: the last saves and everything after are hidden; sl
   ];
   const split = leaveLastPositiveOut(events, 2);
   assert.deepEqual(split.test.get('u'), ['d', 'f'], 'two of four saves (at most half); the view between them is hidden too');
-  assert.deepEqual(split.train.filter((e) => e.user === 'u').map((e) => e.item), ['a', 'b', 'c']);
+  assert.deepEqual(
+    split.train.filter((e) => e.user === 'u').map((e) => e.item),
+    ['a', 'b', 'c'],
+  );
   assert.deepEqual(split.test.get('v'), ['c']);
   const slices = testSlices(split);
   assert.deepEqual([...slices.heavy.keys()], ['u']);
@@ -123,11 +145,24 @@ test('no leakage: an embedding trains only on the prefix that both hold-out prot
   // Saves at a, c, e, g; views elsewhere. last-items (k=2) keeps 6; last-positive (k=2) cuts at e: keeps 4.
   const weights = [3, 0.5, 3, 0.5, 3, 0.5, 3, 0.5];
   assert.equal(trainablePrefix(items, weights, 2), 4);
-  assert.equal(trainablePrefix(items, weights.map(() => 3), 2), 6);
+  assert.equal(
+    trainablePrefix(
+      items,
+      weights.map(() => 3),
+      2,
+    ),
+    6,
+  );
   assert.equal(trainablePrefix(['a', 'b'], [3, 3], 5), 1, 'at most half hidden');
   const cut = trainablePrefix(items, weights, 2);
-  const split = leaveLastPositiveOut(items.map((item, i) => ({ user: 'u', item, action: 'x', weight: weights[i]!, ts: i })), 2);
+  const split = leaveLastPositiveOut(
+    items.map((item, i) => ({ user: 'u', item, action: 'x', weight: weights[i]!, ts: i })),
+    2,
+  );
   const hidden = new Set(split.test.get('u'));
   assert.ok(items.slice(0, cut).every((id) => !hidden.has(id)));
-  assert.deepEqual(sequencePairs([['a', 'b', 'c']], 1), [['a', 'b'], ['b', 'c']]);
+  assert.deepEqual(sequencePairs([['a', 'b', 'c']], 1), [
+    ['a', 'b'],
+    ['b', 'c'],
+  ]);
 });

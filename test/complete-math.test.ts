@@ -24,7 +24,10 @@ test('label prior counts groups where labels meet; the candidate step favours ot
   assert.equal(round.count('skirt', 'blouse'), 2);
 
   const scores = applyStep(new Float32Array([0.9, 0.8, 0.7]), ['skirt'], [['skirt'], ['blouse'], []], { sameLabelPenalty: 0.5, priorWeight: 0, genericWeight: 0 }, prior);
-  assert.deepEqual([...scores].map((x) => +x.toFixed(4)), [0.4, 0.8, 0.7]);
+  assert.deepEqual(
+    [...scores].map((x) => +x.toFixed(4)),
+    [0.4, 0.8, 0.7],
+  );
   assert.deepEqual(topK(scores, 2), [1, 2]);
   assert.deepEqual(topK(new Float32Array([3, 1, 2, 5]), 3, new Set([3])), [0, 2, 1], 'the excluded query never comes back');
 });
@@ -39,7 +42,11 @@ test('held-out groups depend on (seed, group) only; recall counts group-mates ov
   for (const g of a.heldOutGroups) for (const it of items.filter((x) => x.groups.includes(g))) assert.ok(a.hidden.has(it.id));
 
   const queries = groupQueries(groupMembers(items, (g) => g === 'g0'));
-  assert.deepEqual(queries, [{ index: 0, mates: [1, 2] }, { index: 1, mates: [0, 2] }, { index: 2, mates: [0, 1] }]);
+  assert.deepEqual(queries, [
+    { index: 0, mates: [1, 2] },
+    { index: 1, mates: [0, 2] },
+    { index: 2, mates: [0, 1] },
+  ]);
   // Query 0 finds both mates, 1 finds one of two, 2 none: (1 + 0.5 + 0) / 3.
   const table: Record<number, number[]> = { 0: [1, 2], 1: [0, 5], 2: [7, 8] };
   const r = groupRecall({ labels: items.map((it) => it.labels), queries, k: 2, scores: (q) => new Float32Array(60).map((_, j) => (table[q]!.includes(j) ? 1 : 0) - j * 1e-4) });
@@ -78,9 +85,17 @@ test('goes-with learns an asymmetric "belongs together" that cosine similarity c
   await model.save(dir);
   const loaded = await GoesWithModel.load(dir);
   const [p, q] = [model.project(items[0]!.features), loaded.project(items[0]!.features)];
-  assert.ok(q.f.every((x, i) => Math.abs(x - p.f[i]!) < 1e-5), 'saved and loaded models project alike (the scale is stored as float32)');
+  assert.ok(
+    q.f.every((x, i) => Math.abs(x - p.f[i]!) < 1e-5),
+    'saved and loaded models project alike (the scale is stored as float32)',
+  );
   assert.deepEqual(loaded.step, model.step);
 
-  const tuned = tuneStep({ labels: items.map((it) => it.labels), queries: groupQueries(groupMembers(items, (g) => g === 'g0' || g === 'g1')), scores: () => new Float32Array(items.length), prior: model.prior });
+  const tuned = tuneStep({
+    labels: items.map((it) => it.labels),
+    queries: groupQueries(groupMembers(items, (g) => g === 'g0' || g === 'g1')),
+    scores: () => new Float32Array(items.length),
+    prior: model.prior,
+  });
   assert.ok(tuned.recall >= tuned.none, 'the tuned step is never worse than none on the data it was tuned on');
 });

@@ -15,7 +15,10 @@ await useFreshDatabase();
 const work = tempDir('complete');
 const bySender = new Map<string, ReturnType<typeof sampleRows>>();
 for (const r of sampleRows()) (bySender.get(r.group) ?? bySender.set(r.group, []).get(r.group)!).push(r);
-const rows = [...bySender.values()].sort((a, b) => b.length - a.length || (a[0]!.group < b[0]!.group ? -1 : 1)).slice(0, 16).flatMap((m) => m.slice(0, 6));
+const rows = [...bySender.values()]
+  .sort((a, b) => b.length - a.length || (a[0]!.group < b[0]!.group ? -1 : 1))
+  .slice(0, 16)
+  .flatMap((m) => m.slice(0, 6));
 let run: Awaited<ReturnType<typeof startServer>>;
 let base: string;
 let trainedComplete: unknown;
@@ -56,7 +59,11 @@ test('loupe train trains the goes-with model; complete answers with reasons and 
     if (n.reason.kind === 'group') assert.match(n.reason.text, new RegExp(rows[0]!.group));
   }
   const scores = res.body.items.map((n: { score: number }) => n.score);
-  assert.deepEqual(scores, [...scores].sort((a: number, b: number) => b - a), 'best first');
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a: number, b: number) => b - a),
+    'best first',
+  );
 
   const expanded = await getJson(`/api/items/${id}/complete?k=3&expand=1`);
   assert.equal(expanded.body.items[0].item.id, expanded.body.items[0].id);

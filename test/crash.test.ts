@@ -12,7 +12,10 @@ import { tempDir } from './helpers/tmp.js';
 test('kill -9 at random points of every phase: re-runs finish exact, the served version never drops', async () => {
   const seed = Number(process.env.LOUPE_CRASH_SEED ?? Date.now() % 100_000);
   const { summaries, outcomes } = await runCrashTrials({ work: tempDir('crash'), trials: 2, seed, items: 36 });
-  assert.deepEqual(summaries.map((s) => s.phase), [...PHASES]);
+  assert.deepEqual(
+    summaries.map((s) => s.phase),
+    [...PHASES],
+  );
   for (const s of summaries) assert.equal(s.trials, 2, s.phase);
   const failures = outcomes.filter((o) => o.problems.length).map((o) => `${o.phase} #${o.trial} (seed ${seed}, kill at ${o.killAtMs} ms): ${o.problems.join('; ')}`);
   assert.deepEqual(failures, []);

@@ -59,7 +59,9 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     catDir = tempDir('e2e-cat');
     firstRows = pick(FIRST, 0);
     const taken = new Set(firstRows.map((r) => r.id));
-    secondRows = pick(SECOND + 10, 2).filter((r) => !taken.has(r.id)).slice(0, SECOND);
+    secondRows = pick(SECOND + 10, 2)
+      .filter((r) => !taken.has(r.id))
+      .slice(0, SECOND);
     assert.equal(secondRows.length, SECOND);
     const cat = writeCatalogue(catDir, 'first.csv', firstRows);
 
@@ -82,9 +84,17 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     await cards(page).first().waitFor();
     // The label filters come from /api/stats.
     const labels = new Set(firstRows.map((r) => r.label));
-    for (const l of [...labels].slice(0, 3)) await page.getByRole('navigation', { name: 'Filter by label' }).getByRole('link', { name: new RegExp(`^${l}\\b`) }).waitFor();
+    for (const l of [...labels].slice(0, 3))
+      await page
+        .getByRole('navigation', { name: 'Filter by label' })
+        .getByRole('link', { name: new RegExp(`^${l}\\b`) })
+        .waitFor();
     assert.equal(await cards(page).count(), 40, 'first page is 40 items');
-    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('main .card img')).slice(0, 8).every((i) => i.complete && i.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('main .card img'))
+        .slice(0, 8)
+        .every((i) => i.complete && i.naturalWidth > 0),
+    );
     await screenshot(page, 'e2e-01-grid');
 
     await page.mouse.wheel(0, 20_000);
@@ -98,7 +108,10 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     const { page } = session;
     const label = firstRows[0]!.label;
     const expected = firstRows.filter((r) => r.label === label).length;
-    await page.getByRole('navigation', { name: 'Filter by label' }).getByRole('link', { name: new RegExp(`^${label}\\b`) }).click();
+    await page
+      .getByRole('navigation', { name: 'Filter by label' })
+      .getByRole('link', { name: new RegExp(`^${label}\\b`) })
+      .click();
     await page.getByRole('heading', { name: label, level: 1 }).waitFor();
     await page.waitForFunction((n) => document.querySelectorAll('main .masonry .card').length === n, expected);
     await page.getByRole('navigation', { name: 'Filter by label' }).getByRole('link', { name: /^All/ }).click();
@@ -146,7 +159,11 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     assert.equal(await results.first().getAttribute('data-item-id'), query.id, 'the photo finds its own item first');
     const top = Number(await results.first().locator('.card-score').textContent());
     assert.ok(top > 0.99, `top score ${top}`);
-    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('main .card img')).slice(0, 6).every((i) => i.complete));
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('main .card img'))
+        .slice(0, 6)
+        .every((i) => i.complete),
+    );
     await screenshot(page, 'e2e-03-image-search');
   });
 
@@ -158,7 +175,10 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     await page.keyboard.press('Enter');
     await page.waitForURL('**/search?q=shirt');
     await page.getByRole('heading', { name: 'Text search needs a trained version' }).waitFor();
-    await page.getByText(/loupe train/).first().waitFor();
+    await page
+      .getByText(/loupe train/)
+      .first()
+      .waitFor();
     await screenshot(page, 'e2e-04-text-search-untrained');
   });
 
@@ -193,7 +213,10 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     const encodeRow = panel.locator('[data-job="encode"]');
     await panel.locator('[data-status="running"]').first().waitFor({ timeout: 20_000 });
     try {
-      await panel.locator('[data-job="encode"][data-status="running"] .job-count').filter({ hasText: ` / ${SECOND}` }).waitFor({ timeout: 15_000 });
+      await panel
+        .locator('[data-job="encode"][data-status="running"] .job-count')
+        .filter({ hasText: ` / ${SECOND}` })
+        .waitFor({ timeout: 15_000 });
     } catch {
       /* a very fast machine can finish before a mid-way frame: the recorded states below still tell */
     }
@@ -206,12 +229,21 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     await encodeRow.getByText(`${SECOND} / ${SECOND}`).waitFor();
     const states = [...new Set(await page.evaluate(() => (window as unknown as { __loupeJobStates: string[] }).__loupeJobStates))];
     t.diagnostic(`job states shown: ${states.join(' ')}`);
-    assert.ok(states.some((x) => x.startsWith('ingest:running')), 'ingest shown while running');
-    assert.ok(states.some((x) => x.startsWith('encode:running')), 'encode shown while running');
+    assert.ok(
+      states.some((x) => x.startsWith('ingest:running')),
+      'ingest shown while running',
+    );
+    assert.ok(
+      states.some((x) => x.startsWith('encode:running')),
+      'encode shown while running',
+    );
     assert.ok(states.includes(`encode:done:${SECOND}/${SECOND}`), 'encode shown done');
     unsubscribe();
     // Part-way progress is streamed; whether a frame catches it mid-way depends on timing.
-    assert.ok(published.some((n) => n > 0 && n < SECOND), `encode progress streamed part-way (${published.join(',')})`);
+    assert.ok(
+      published.some((n) => n > 0 && n < SECOND),
+      `encode progress streamed part-way (${published.join(',')})`,
+    );
 
     // New items arrive in the open grid, marked as new.
     await page.waitForFunction((n) => document.querySelectorAll('main .masonry .card').length === n, FIRST + SECOND, { timeout: 20_000 });
@@ -219,7 +251,10 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
     for (const r of secondRows) assert.ok(shown.has(r.id), `new item ${r.id} in the grid`);
     assert.ok((await page.locator('main .card-new').count()) >= 1, 'new items are highlighted');
     assert.equal(await page.evaluate(() => (window as unknown as { __loupeMarker?: number }).__loupeMarker), 42, 'no page reload');
-    await page.getByText(`${FIRST + SECOND} items`).first().waitFor();
+    await page
+      .getByText(`${FIRST + SECOND} items`)
+      .first()
+      .waitFor();
     await screenshot(page, 'e2e-06-live-done');
 
     // And the new items are searchable right away.
@@ -268,7 +303,11 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
       await page.locator('.card-why').first().waitFor();
       const feedIds = await cards(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-item-id')));
       for (const e of events) assert.ok(!feedIds.includes(e.item), 'engaged items are not fed back');
-      await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('main .card img')).slice(0, 6).every((i) => i.complete));
+      await page.waitForFunction(() =>
+        Array.from(document.querySelectorAll<HTMLImageElement>('main .card img'))
+          .slice(0, 6)
+          .every((i) => i.complete),
+      );
       await screenshot(page, 'e2e-09-feed');
 
       await page.getByRole('link', { name: 'Evaluation' }).click();
@@ -329,7 +368,10 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
 
       const promote = table.locator('tbody tr').last().locator('td').nth(1).getByRole('button', { name: 'Promote' });
       await promote.click();
-      await page.getByTestId('versions-message').filter({ hasText: /API key/ }).waitFor();
+      await page
+        .getByTestId('versions-message')
+        .filter({ hasText: /API key/ })
+        .waitFor();
       await page.getByLabel('API key').fill(API_KEY);
       await promote.click();
       await page.getByTestId('versions-message').filter({ hasText: 'Now serving mine' }).waitFor();
@@ -370,11 +412,19 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
       assert.ok(overflow <= 0, `nothing wider than the phone's screen (${overflow}px over)`);
       await p.getByRole('link', { name: 'Quality' }).scrollIntoViewIfNeeded();
       assert.ok(await p.getByRole('link', { name: 'Quality' }).isVisible(), 'the last nav section is reachable by scrolling the nav');
-      await p.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('main .card img')).slice(0, 4).every((i) => i.complete));
+      await p.waitForFunction(() =>
+        Array.from(document.querySelectorAll<HTMLImageElement>('main .card img'))
+          .slice(0, 4)
+          .every((i) => i.complete),
+      );
       await screenshot(p, 'e2e-07-phone');
     } finally {
       await phone.close();
     }
-    assert.deepEqual(session.problems.filter((p) => p.startsWith('pageerror')), [], 'no uncaught errors in the page');
+    assert.deepEqual(
+      session.problems.filter((p) => p.startsWith('pageerror')),
+      [],
+      'no uncaught errors in the page',
+    );
   });
 });

@@ -65,7 +65,11 @@ test('split: mixed (the default with groups) holds out whole groups and single i
   const train = new Set(m.train);
   const heldGroups = new Set(m.heldOutGroups);
   for (const it of items) if (heldGroups.has(it.groups![0]!)) assert.ok(!train.has(it.id), it.id);
-  for (const id of parts.newItems) assert.ok(items.some((it) => train.has(it.id) && it.groups![0] === groupOf(id)[0]), id);
+  for (const id of parts.newItems)
+    assert.ok(
+      items.some((it) => train.has(it.id) && it.groups![0] === groupOf(id)[0]),
+      id,
+    );
   // Without groups the split is by item.
   const plain = items.map(({ groups: _g, ...rest }) => rest);
   assert.equal(splitItems(plain, { seed: 7 }).heldOutGroups.length, 0);
@@ -106,7 +110,12 @@ test('training improves held-out retrieval on synthetic data; save/load round tr
   const split = splitItems(items, { seed: 1 });
   const progress: number[] = [];
   const { model, report } = await trainEmbedding(subset({ items }, split.train), {
-    ...SMALL, maxEpochs: 10, patience: 4, seed: 1, signals: ['labels', 'groups', 'text'], onProgress: (p) => progress.push(p.step),
+    ...SMALL,
+    maxEpochs: 10,
+    patience: 4,
+    seed: 1,
+    signals: ['labels', 'groups', 'text'],
+    onProgress: (p) => progress.push(p.step),
   });
   assert.ok(progress.length > 0 && report.steps > 0);
   assert.equal(report.backend, 'wasm');
@@ -116,7 +125,12 @@ test('training improves held-out retrieval on synthetic data; save/load round tr
   const ev = (vecs: Float32Array[]) => evaluateRetrieval({ candidateIds: ids, candidateVectors: vecs, queries: ids, relevant: rel, k: 10 });
   const before = ev(held.map((it) => it.features));
   // Held-out items are untagged uploads here: features and title only.
-  const after = ev(model.project(held.map((it) => it.features), held.map((it) => it.title)));
+  const after = ev(
+    model.project(
+      held.map((it) => it.features),
+      held.map((it) => it.title),
+    ),
+  );
   assert.ok(after.map > before.map * 1.3, `mAP@10 ${before.map} -> ${after.map}`);
   // The text tower puts 'red' next to the odd classes (titled red) and away from the even ones.
   const vecs = model.project(held.map((it) => it.features));

@@ -19,7 +19,11 @@ await useFreshDatabase();
 const LABELS = ['Hat', 'Pants', 'Dress', 'T-Shirt'];
 const work = tempDir('events');
 const data = path.join(work, 'data');
-const rows = LABELS.flatMap((l) => sampleRows().filter((r) => r.label === l).slice(0, 10));
+const rows = LABELS.flatMap((l) =>
+  sampleRows()
+    .filter((r) => r.label === l)
+    .slice(0, 10),
+);
 const ofLabel = (l: string) => rows.filter((r) => r.label === l).map((r) => r.id);
 const labelOf = new Map(rows.map((r) => [r.id, r.label]));
 const MIXED_BOARD = new Set([ofLabel('Hat')[9]!, ofLabel('Pants')[9]!, ofLabel('Dress')[9]!]);
@@ -71,7 +75,13 @@ test('loupe events import: good rows land, bad rows are reported, a re-import co
   assert.equal(res.imported, 6);
   assert.deepEqual(
     res.errors.map((e: { line: number; id: string | null }) => [e.line, e.id]),
-    [[8, 'no-such-item'], [9, dress0], [10, dress0], [11, dress0], [12, null]],
+    [
+      [8, 'no-such-item'],
+      [9, dress0],
+      [10, dress0],
+      [11, dress0],
+      [12, null],
+    ],
   );
   assert.match(res.errors[0].reason, /unknown item 'no-such-item'/);
   assert.match(res.errors[1].reason, /unknown action 'wink'/);
@@ -131,12 +141,20 @@ test('HTTP: users, feeds, and an event posted with the API key changes the feed 
   };
 
   const users = await get('/api/users?limit=10');
-  assert.deepEqual(users.body.users, [{ id: 'hat-lover', events: 4 }, { id: 'other', events: 2 }, { id: 'liker', events: 1 }]);
+  assert.deepEqual(users.body.users, [
+    { id: 'hat-lover', events: 4 },
+    { id: 'other', events: 2 },
+    { id: 'liker', events: 1 },
+  ]);
   assert.equal((await get('/api/users?limit=0')).status, 400);
 
   const feed = await get('/api/users/hat-lover/feed?k=8');
   assert.equal(feed.status, 200);
-  assert.deepEqual(feed.body.items.map((i: { id: string }) => i.id), cliFeed.items.map((i) => i.id), 'same feed as the CLI');
+  assert.deepEqual(
+    feed.body.items.map((i: { id: string }) => i.id),
+    cliFeed.items.map((i) => i.id),
+    'same feed as the CLI',
+  );
   const expanded = await get('/api/users/hat-lover/feed?k=2&expand=1');
   assert.equal(expanded.body.items[0].item.id, expanded.body.items[0].id);
   assert.equal((await get('/api/users/hat-lover/feed?k=abc')).status, 400);
@@ -171,13 +189,20 @@ test('HTTP: users, feeds, and an event posted with the API key changes the feed 
   assert.deepEqual(seen, [{ type: 'events', users: ['hat-lover'], count: 4 }]);
   const now = await get('/api/users/hat-lover/feed?k=8');
   const ids = now.body.items.map((i: { id: string }) => i.id);
-  assert.notDeepEqual(ids, cliFeed.items.map((i) => i.id), 'the feed moved');
+  assert.notDeepEqual(
+    ids,
+    cliFeed.items.map((i) => i.id),
+    'the feed moved',
+  );
   assert.ok(!pants.some((h) => ids.includes(h)), 'just-bought pants are excluded');
   const count = (list: string[], label: string) => list.filter((id) => labelOf.get(id) === label).length;
   const beforeIds = cliFeed.items.map((i) => i.id);
   assert.ok(count(ids, 'Pants') >= 3 && count(ids, 'Pants') > count(beforeIds, 'Pants'), `pants now ${count(ids, 'Pants')}, before ${count(beforeIds, 'Pants')}`);
   assert.ok(count(ids, 'Hat') >= 1, 'the older taste keeps a place');
-  assert.ok(now.body.items.some((i: { why: string }) => /you bought$/.test(i.why)), 'explained by the purchases');
+  assert.ok(
+    now.body.items.some((i: { why: string }) => /you bought$/.test(i.why)),
+    'explained by the purchases',
+  );
   assert.deepEqual((await post(JSON.stringify({ events: pants.map(ev) }))).body, { recorded: 0, duplicates: 4 });
 });
 
@@ -191,7 +216,10 @@ test('loupe events eval: says how the blend was weighted; served feeds use the w
   assert.ok(report.blend.validationUsers < MIN_VALIDATION_USERS);
   assert.match(report.blend.note, /not fitted/);
   // Enough events for the collaborative models: their defaults serve until a fit is stored.
-  assert.ok([DEFAULT_BLEND, DEFAULT_COLLAB_BLEND].some((w) => sameWeights(w, report.blend.weights as BlendWeights)), JSON.stringify(report.blend.weights));
+  assert.ok(
+    [DEFAULT_BLEND, DEFAULT_COLLAB_BLEND].some((w) => sameWeights(w, report.blend.weights as BlendWeights)),
+    JSON.stringify(report.blend.weights),
+  );
 
   const ids = (method: string) => (JSON.parse(cli('feed', 'hat-lover', '-k', '12', '--method', method, '--json').stdout) as { items: { id: string }[] }).items.map((i) => i.id);
   const multi = ids('multi');
@@ -207,7 +235,11 @@ test('loupe events eval: says how the blend was weighted; served feeds use the w
 
 test('loupe events import fits the blend for the catalogue at once; events eval reports the collaborative anchors beside every method', async () => {
   // Sixty seeded shoppers with hidden tastes over the same 40 photos, as an ordinary events file.
-  const events = generateShoppers(rows.map((r) => ({ id: r.id, labels: [r.label] })), undefined, { people: 60, seed: 5 });
+  const events = generateShoppers(
+    rows.map((r) => ({ id: r.id, labels: [r.label] })),
+    undefined,
+    { people: 60, seed: 5 },
+  );
   const file = path.join(work, 'shoppers.csv');
   fs.writeFileSync(file, ['user,item,action,ts', ...events.map((e) => `${e.user},${e.item},${e.action},${new Date(e.ts).toISOString()}`)].join('\n') + '\n');
   const imported = cli('events', 'import', file, '--json');

@@ -49,14 +49,27 @@ test('an unknown user gets popular and diverse items', () => {
   assert.equal(feed.mode, 'popular');
   assert.equal(feed.items.length, 6);
   assert.equal(feed.items[0]!.id, 'hat-00', 'most popular first');
-  assert.deepEqual(feed.items.slice(0, 3).map((i) => label(i.id)).sort(), ['bag', 'hat', 'shoe'], 'one of each label before any repeats');
-  assert.equal(whyText(feed.items[0]!.why, (id) => id), 'popular in hat');
+  assert.deepEqual(
+    feed.items
+      .slice(0, 3)
+      .map((i) => label(i.id))
+      .sort(),
+    ['bag', 'hat', 'shoe'],
+    'one of each label before any repeats',
+  );
+  assert.equal(
+    whyText(feed.items[0]!.why, (id) => id),
+    'popular in hat',
+  );
 });
 
 test('a user who saved only shoes gets shoes first, never what they saved, with the reason', () => {
   const { e, label } = engine();
   const saved = ['shoe-01', 'shoe-02', 'shoe-07', 'shoe-09'];
-  e.buildTaste('ann', saved.map((item, i) => ({ item, action: 'save', weight: 3, ts: at(i) })));
+  e.buildTaste(
+    'ann',
+    saved.map((item, i) => ({ item, action: 'save', weight: 3, ts: at(i) })),
+  );
   for (const method of FEED_METHODS.filter((m) => m !== 'popular')) {
     const feed = e.feed('ann', 10, method);
     const ids = feed.items.map((i) => i.id);
@@ -69,7 +82,10 @@ test('a user who saved only shoes gets shoes first, never what they saved, with 
   assert.equal(feed.mode, 'personal');
   assert.ok(feed.items.filter((i) => label(i.id) === 'shoe').length >= 6);
   const texts = feed.items.map((i) => whyText(i.why, (id) => `title of ${id}`));
-  assert.ok(texts.some((t) => /^interest 1: like title of shoe-0[1279] you saved$/.test(t) || /^via board board-shoe$/.test(t)), texts.join(' | '));
+  assert.ok(
+    texts.some((t) => /^interest 1: like title of shoe-0[1279] you saved$/.test(t) || /^via board board-shoe$/.test(t)),
+    texts.join(' | '),
+  );
 });
 
 test('two tastes are served side by side, weighted by engagement', () => {
@@ -86,7 +102,10 @@ test('two tastes are served side by side, weighted by engagement', () => {
   assert.ok((counts.get('shoe') ?? 0) > (counts.get('bag') ?? 0) && (counts.get('bag') ?? 0) >= 1, JSON.stringify([...counts]));
   assert.equal(label(feed.items[0]!.id), 'shoe');
   const bagWhy = feed.items.find((i) => label(i.id) === 'bag')!.why;
-  assert.match(whyText(bagWhy, (id) => id), /^interest 2: like bag-0[123] you viewed$/);
+  assert.match(
+    whyText(bagWhy, (id) => id),
+    /^interest 2: like bag-0[123] you viewed$/,
+  );
 });
 
 test('cold start with one event, and a new event changes the feed at once', () => {
@@ -94,10 +113,16 @@ test('cold start with one event, and a new event changes the feed at once', () =
   e.buildTaste('cy', [{ item: 'bag-05', action: 'click', weight: 1, ts: at(0) }]);
   const before = e.feed('cy', 5);
   assert.equal(before.items.length, 5);
-  assert.ok(before.items.slice(0, 3).every((i) => label(i.id) === 'bag'), 'neighbours of the one item first');
+  assert.ok(
+    before.items.slice(0, 3).every((i) => label(i.id) === 'bag'),
+    'neighbours of the one item first',
+  );
   for (let i = 0; i < 4; i++) e.record({ user: 'cy', item: `hat-0${i + 4}`, action: 'purchase', weight: 5, ts: at(1 + i) });
   const after = e.feed('cy', 5);
-  assert.notDeepEqual(after.items.map((i) => i.id), before.items.map((i) => i.id));
+  assert.notDeepEqual(
+    after.items.map((i) => i.id),
+    before.items.map((i) => i.id),
+  );
   assert.equal(label(after.items[0]!.id), 'hat', 'the heavier, newer taste leads');
   assert.ok(!after.items.some((i) => ['hat-04', 'hat-05', 'hat-06', 'hat-07'].includes(i.id)));
 });
@@ -108,7 +133,10 @@ test('walks explain themselves through boards and people', () => {
   e.engage('di', 'hat-00', 3);
   const texts = e.feed('di', 12, 'walk').items.map((i) => whyText(i.why, (id) => id));
   assert.ok(texts.includes('via board board-hat'), texts.join(' | '));
-  assert.ok(texts.some((t) => t === 'people who engaged with hat-00 also engaged with this'), texts.join(' | '));
+  assert.ok(
+    texts.some((t) => t === 'people who engaged with hat-00 also engaged with this'),
+    texts.join(' | '),
+  );
 });
 
 test('the blend follows the engine weights: the interests alone are multi-interest, heavy walks change it; the fit sees every source', () => {
@@ -124,16 +152,22 @@ test('the blend follows the engine weights: the interests alone are multi-intere
     return { e, ids: e.feed('eve', 10).items.map((i) => i.id) };
   };
   const off = feedWith(blendOf('score', { multi: 1 }));
-  assert.deepEqual(off.ids, off.e.feed('eve', 10, 'multi').items.map((i) => i.id));
+  assert.deepEqual(
+    off.ids,
+    off.e.feed('eve', 10, 'multi').items.map((i) => i.id),
+  );
   const input = off.e.blendInput('eve', 10)!;
   assert.ok(input.multi!.length > 0 && input.walk!.length > 0 && input.items!.length > 0 && input.single!.length > 0 && input.popular!.length > 0, 'the fit sees every source');
-  assert.ok(input.items!.every((s) => s.from && events.some((e) => e.item === s.from) && !events.some((e) => e.item === s.id)), 'item neighbours name a voter, never an engaged item');
+  assert.ok(
+    input.items!.every((s) => s.from && events.some((e) => e.item === s.from) && !events.some((e) => e.item === s.id)),
+    'item neighbours name a voter, never an engaged item',
+  );
   const heavy = feedWith(blendOf('rank', { multi: 1, walk: 4 }));
   assert.notDeepEqual(heavy.ids, off.ids, 'walk finds change the feed');
   assert.equal(off.e.blendInput('nobody', 10), undefined);
 });
 
-test('collaborative sources: with a model trained on the crowd, a user who saved what the crowd saved gets the crowd\'s other items, explained', () => {
+test("collaborative sources: with a model trained on the crowd, a user who saved what the crowd saved gets the crowd's other items, explained", () => {
   const { items } = engine();
   const e = new FeedEngine(exactSource(items), { similarK: 4, blend: blendOf('rank', { cooc: 1, ease: 1, als: 1, next: 1 }), freshEvery: 5 });
   items.forEach((it) => e.addItem(it.id, [it.label], []));
@@ -155,12 +189,21 @@ test('collaborative sources: with a model trained on the crowd, a user who saved
   // Nobody engaged with shoes 06-11: the fifth slot of the blend still brings one, found by its look.
   const blended = e.feed('fay', 5).items;
   assert.match(blended[4]!.id, /^shoe-(0[6-9]|1[01])$/, blended.map((i) => i.id).join(','));
-  assert.equal(whyText(blended[4]!.why, (id) => id), 'interest 1: like shoe-02 you saved');
+  assert.equal(
+    whyText(blended[4]!.why, (id) => id),
+    'interest 1: like shoe-02 you saved',
+  );
   assert.ok(!e.feed('fay', 5, 'cooc').items.some((i) => /^shoe-(0[6-9]|1[01])$/.test(i.id)), 'the collaborative lists alone never reach them');
   const why = whyText(e.feed('fay', 5, 'cooc').items[0]!.why, (id) => id);
   assert.equal(why, 'people who engaged with shoe-02 also engaged with this');
-  assert.match(whyText(e.feed('fay', 5, 'next').items[0]!.why, (id) => id), /^people often go on to this after shoe-02$/);
-  assert.ok(e.feed('fay', 5, 'als').items.some((i) => i.id === 'bag-07'), 'ALS ranks the crowd\'s bag high too');
+  assert.match(
+    whyText(e.feed('fay', 5, 'next').items[0]!.why, (id) => id),
+    /^people often go on to this after shoe-02$/,
+  );
+  assert.ok(
+    e.feed('fay', 5, 'als').items.some((i) => i.id === 'bag-07'),
+    "ALS ranks the crowd's bag high too",
+  );
   // A new event changes the profile at once: saving the bag drops it and brings the crowd's hats.
   e.record({ user: 'fay', item: 'bag-07', action: 'save', weight: 3, ts: at(31) });
   const after = e.feed('fay', 5, 'next').items.map((i) => i.id);

@@ -12,7 +12,15 @@ const DAY = 86_400_000;
 /** a -g1- b -g2- c -g3- d: a path of items through single-item-pair groups. */
 function chain(): TasteGraph {
   const g = new TasteGraph();
-  for (const [item, group] of [['a', 'g1'], ['b', 'g1'], ['b', 'g2'], ['c', 'g2'], ['c', 'g3'], ['d', 'g3']] as const) g.addMembership(item, group);
+  for (const [item, group] of [
+    ['a', 'g1'],
+    ['b', 'g1'],
+    ['b', 'g2'],
+    ['c', 'g2'],
+    ['c', 'g3'],
+    ['d', 'g3'],
+  ] as const)
+    g.addMembership(item, group);
   return g;
 }
 
@@ -48,7 +56,10 @@ test('walks: degree normalisation damps hub groups', () => {
 test('walks: same seed, same result; exclusions and seeds never come back; early stop', () => {
   const g = new TasteGraph();
   for (let u = 0; u < 30; u++) for (let j = 0; j < 5; j++) g.addEngagement(`u${u}`, `i${(u * 3 + j * 7) % 40}`, 1 + (j % 3));
-  const seeds = [{ item: 'i0', weight: 1 }, { item: 'i7', weight: 0.5 }];
+  const seeds = [
+    { item: 'i0', weight: 1 },
+    { item: 'i7', weight: 0.5 },
+  ];
   const a = pixieWalk(g, seeds, { seed: 42 }, { exclude: new Set(['i14']) });
   const b = pixieWalk(g, seeds, { seed: 42 }, { exclude: new Set(['i14']) });
   assert.deepEqual(a, b);
@@ -79,7 +90,10 @@ test('walks: similarity hops reach items with no events; explanations name the p
 const unit = (...xs: number[]) => Float32Array.from(xs);
 
 test('interests: two separated tastes become two centres; cap grows with history', () => {
-  assert.deepEqual([1, 2, 3, 8, 9, 19, 33, 500].map((n) => interestCap(n, 5)), [1, 1, 2, 2, 3, 4, 5, 5]);
+  assert.deepEqual(
+    [1, 2, 3, 8, 9, 19, 33, 500].map((n) => interestCap(n, 5)),
+    [1, 1, 2, 2, 3, 4, 5, 5],
+  );
   const shoes = [unit(1, 0.1, 0), unit(1, 0, 0.1), unit(0.9, 0.1, 0.1)];
   const hats = [unit(0, 1, 0.1), unit(0.1, 1, 0), unit(0, 0.9, 0.2)];
   const byId = new Map<string, Float32Array>([...shoes.map((v, i) => [`shoe${i}`, v] as const), ...hats.map((v, i) => [`hat${i}`, v] as const)]);
@@ -110,7 +124,10 @@ test('interests: recency halves weight per half-life, whatever the arrival order
   for (const t of [a, b]) {
     assert.ok(Math.abs(t.weightAt('new', 20 * DAY) - 1) < 1e-9);
     assert.ok(Math.abs(t.weightAt('old', 20 * DAY) - 0.25) < 1e-9, 'two half-lives old: a quarter');
-    assert.deepEqual(t.engagement().map((e) => e.item), ['new', 'old']);
+    assert.deepEqual(
+      t.engagement().map((e) => e.item),
+      ['new', 'old'],
+    );
   }
   assert.ok(Math.abs(decay(10 * DAY, 10 * DAY) - 0.5) < 1e-12);
   // Spans of many half-lives are folded back without overflowing.
@@ -123,9 +140,21 @@ test('interests: recency halves weight per half-life, whatever the arrival order
 test('diversification: rank fusion, weighted round-robin, label round-robin, k-centre keys', () => {
   const fused = fuseRanks([{ ids: ['a', 'b'] }, { ids: ['b', 'c'] }], 1);
   assert.deepEqual(Object.fromEntries(fused), { a: 1 / 2, b: 1 / 3 + 1 / 2, c: 1 / 3 });
-  const rr = weightedRoundRobin([{ weight: 2, items: ['a1', 'a2', 'a3', 'a4'] }, { weight: 1, items: ['b1', 'a2', 'b2'] }], 6, (x) => x);
+  const rr = weightedRoundRobin(
+    [
+      { weight: 2, items: ['a1', 'a2', 'a3', 'a4'] },
+      { weight: 1, items: ['b1', 'a2', 'b2'] },
+    ],
+    6,
+    (x) => x,
+  );
   assert.deepEqual(rr, ['a1', 'b1', 'a2', 'a3', 'b2', 'a4'], 'a gets two turns in three; a duplicate is skipped');
-  const byLabel = diversifyByKey(['s1', 's2', 's3', 'h1', 'p1'], (id) => id[0]!, 4, (x) => x);
+  const byLabel = diversifyByKey(
+    ['s1', 's2', 's3', 'h1', 'p1'],
+    (id) => id[0]!,
+    4,
+    (x) => x,
+  );
   assert.deepEqual(byLabel, ['s1', 'h1', 'p1', 's2']);
   const vecs: Record<string, number[]> = { a: [1, 0], b: [0.9, 0.1], c: [0, 1], d: [0.1, 0.9] };
   const keys = kCentreKeys(['a', 'b', 'c', 'd'], (id) => vecs[id], 2);
@@ -156,11 +185,38 @@ test('evaluation: leave-last-k-out, groups as users, recall and NDCG', () => {
   const ev = (user: string, item: string, ts: number) => ({ user, item, action: 'save', weight: 1, ts });
   const split = leaveLastOut([ev('u', 'a', 1), ev('u', 'b', 2), ev('u', 'c', 3), ev('u', 'd', 4), ev('u', 'a', 5), ev('v', 'x', 1)], 2);
   // u's last two distinct items are a (ts 5) and d; a was seen before the cut, so only d counts.
-  assert.deepEqual(split.train.map((e) => e.item), ['a', 'b', 'c', 'x']);
+  assert.deepEqual(
+    split.train.map((e) => e.item),
+    ['a', 'b', 'c', 'x'],
+  );
   assert.deepEqual(Object.fromEntries(split.test), { u: ['d'] });
-  const g = groupsAsUsers([{ id: 'a', groups: ['g1'] }, { id: 'b', groups: ['g1', 'g2'] }, { id: 'c', groups: ['g1'] }], 3);
-  assert.deepEqual(g, groupsAsUsers([{ id: 'a', groups: ['g1'] }, { id: 'b', groups: ['g1', 'g2'] }, { id: 'c', groups: ['g1'] }], 3), 'seeded');
-  assert.deepEqual(g.filter((e) => e.user === 'group:g1').map((e) => e.item).sort(), ['a', 'b', 'c']);
+  const g = groupsAsUsers(
+    [
+      { id: 'a', groups: ['g1'] },
+      { id: 'b', groups: ['g1', 'g2'] },
+      { id: 'c', groups: ['g1'] },
+    ],
+    3,
+  );
+  assert.deepEqual(
+    g,
+    groupsAsUsers(
+      [
+        { id: 'a', groups: ['g1'] },
+        { id: 'b', groups: ['g1', 'g2'] },
+        { id: 'c', groups: ['g1'] },
+      ],
+      3,
+    ),
+    'seeded',
+  );
+  assert.deepEqual(
+    g
+      .filter((e) => e.user === 'group:g1')
+      .map((e) => e.item)
+      .sort(),
+    ['a', 'b', 'c'],
+  );
   const scores = scoreFeeds(new Map([['u', ['d', 'e']]]), ['perfect', 'half'], (_, m) => (m === 'perfect' ? ['d', 'e'] : ['z', 'd']), 20);
   assert.deepEqual(scores.perfect, { recall: 1, ndcg: 1, users: 1 });
   assert.equal(scores.half.recall, 0.5);

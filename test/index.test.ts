@@ -65,7 +65,10 @@ test('hnsw index: remove, re-add, update in place, save and load', () => {
   assert.ok(!index.search(q, 99).some((n) => n.id === 'i5'), 'removed item never returned');
   const fresh = randomUnit(8, r);
   index.upsert('i6', fresh);
-  assert.deepEqual(Array.from(index.vector('i6')!).map((x) => x.toFixed(5)), Array.from(fresh).map((x) => x.toFixed(5)));
+  assert.deepEqual(
+    Array.from(index.vector('i6')!).map((x) => x.toFixed(5)),
+    Array.from(fresh).map((x) => x.toFixed(5)),
+  );
   index.upsert('i5', fresh);
   assert.equal(index.size, 100);
   index.state = { seq: 42 };
@@ -74,7 +77,10 @@ test('hnsw index: remove, re-add, update in place, save and load', () => {
   assert.ok(loaded, 'loads');
   assert.equal(loaded.size, 100);
   assert.deepEqual(loaded.state, { seq: 42 });
-  assert.deepEqual(loaded.search(fresh, 5).map((n) => n.id), index.search(fresh, 5).map((n) => n.id));
+  assert.deepEqual(
+    loaded.search(fresh, 5).map((n) => n.id),
+    index.search(fresh, 5).map((n) => n.id),
+  );
   assert.equal(HnswIndex.load(dir, 16), undefined, 'dims mismatch is refused, caller rebuilds');
   assert.throws(() => index.upsert('bad', new Float32Array(3)), /3 dims/);
 });
@@ -97,7 +103,10 @@ test('neighbour lists: offer keeps best-first order, width and uniqueness; seria
   lists.offer(1, 0, 0.5); // slot 1 has no list: left alone
   assert.equal(lists.has(1), false);
   const back = NeighbourLists.deserialize(lists.serialize(2))!;
-  assert.deepEqual([...back.get(0, 3)!.scores].map((s) => Math.round(s * 100)), [95, 90, 70]);
+  assert.deepEqual(
+    [...back.get(0, 3)!.scores].map((s) => Math.round(s * 100)),
+    [95, 90, 70],
+  );
   assert.deepEqual(back.invalidateMentioning(new Set([9])), [0]);
   assert.equal(back.has(0), false);
 });

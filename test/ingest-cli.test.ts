@@ -10,7 +10,10 @@ await useFreshDatabase();
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SAMPLE = path.join(REPO, 'examples/clothing-sample/images');
-const PHOTOS = fs.readdirSync(SAMPLE).filter((f) => f.endsWith('.jpg')).sort();
+const PHOTOS = fs
+  .readdirSync(SAMPLE)
+  .filter((f) => f.endsWith('.jpg'))
+  .sort();
 
 let root: string;
 let data: string;
@@ -75,10 +78,7 @@ describe('loupe ingest', () => {
   });
 
   test('exits 1 when nothing landed; --max-pixels and --map reach the ingest', () => {
-    const r = loupe(
-      'ingest', path.join(root, 'cat', 'items.csv'), '--data', data, '--json',
-      '--max-pixels', '1000', '--map', 'id=x-{id},groups=title',
-    );
+    const r = loupe('ingest', path.join(root, 'cat', 'items.csv'), '--data', data, '--json', '--max-pixels', '1000', '--map', 'id=x-{id},groups=title');
     assert.equal(r.code, 1);
     const out = JSON.parse(r.stdout);
     assert.equal(out.ingested + out.updated + out.unchanged, 0);

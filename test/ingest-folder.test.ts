@@ -89,7 +89,10 @@ describe('loupe ingest <folder>', () => {
     assert.equal(out.unchanged, 6);
     assert.deepEqual(
       out.errors.map((e) => [e.line, e.reason.replace(/:.*/, '')]),
-      [[0, `${labels[1]}/broken.jpg`], [4, 'metadata.csv']],
+      [
+        [0, `${labels[1]}/broken.jpg`],
+        [4, 'metadata.csv'],
+      ],
     );
     assert.match(out.errors[1]!.reason, /no image 'nope\.jpg' in the folder/);
   });

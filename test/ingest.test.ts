@@ -68,7 +68,9 @@ describe('CSV catalogue with good and bad records', () => {
     for (let i = corrupt.length >> 1; i < (corrupt.length >> 1) + 2000; i++) corrupt[i] = (i * 37) & 0xff;
     fs.writeFileSync(path.join(img, 'corrupt.jpg'), corrupt);
     fs.writeFileSync(path.join(img, 'notes.jpg'), 'these are my shopping notes, not a photo\n');
-    await sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#c0ffee' } }).png().toFile(path.join(img, 'huge.png'));
+    await sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#c0ffee' } })
+      .png()
+      .toFile(path.join(img, 'huge.png'));
     await sharp(photo(41)).png().toFile(path.join(img, 'really-png.jpg'));
     fs.mkdirSync(path.join(root, 'outside'), { recursive: true });
     fs.copyFileSync(photo(42), path.join(root, 'outside', 'secret.jpg'));
@@ -188,7 +190,11 @@ describe('CSV catalogue with good and bad records', () => {
     assert.notEqual(after7?.imageHash, before7.imageHash);
     assert.equal((await getItem(db, 'p8'))?.title, 'Item eight');
     const left = await db.query<{ item_id: string }>(`SELECT item_id FROM embeddings WHERE version = 'test-v' ORDER BY item_id`);
-    assert.deepEqual(left.map((r) => r.item_id), ['p8'], 'only the item whose image changed loses its vector');
+    assert.deepEqual(
+      left.map((r) => r.item_id),
+      ['p8'],
+      'only the item whose image changed loses its vector',
+    );
     const tombs = await db.query<{ item_id: string; version: string }>('SELECT item_id, version FROM tombstones');
     assert.deepEqual(tombs, [{ item_id: 'p7', version: 'test-v' }]);
     assert.equal(await countItems(db), goodIds.length);
@@ -262,10 +268,7 @@ describe('foreign layout via --map', () => {
     assert.equal(result.ingested, 10);
     expectErrors(result, [{ line: 12, id: null, reason: /missing id.*missing image \(template 'images\/\{image\}\.jpg' needs column 'image'/ }]);
     const first = await getItem(db, ids[0] as string);
-    assert.deepEqual(
-      { labels: first?.labels, groups: first?.groups, attrs: first?.attrs },
-      { labels: ['Shoes'], groups: ['100'], attrs: { kids: 'true' } },
-    );
+    assert.deepEqual({ labels: first?.labels, groups: first?.groups, attrs: first?.attrs }, { labels: ['Shoes'], groups: ['100'], attrs: { kids: 'true' } });
   });
 
   test('a map naming a column the file lacks fails before any work', async () => {

@@ -78,12 +78,13 @@ test('re-ingesting changed rows is announced as updated, with the count the inge
   const changed = path.join(work, 'retitled.csv');
   fs.writeFileSync(changed, [`${head},title`, ...lines.map((l, i) => `${l},${i < 2 ? `Retitled ${i}` : ''}`)].join('\n') + '\n');
   const result =
-    TEST_BACKEND === 'postgres'
-      ? loupeJson<{ ingested: number; updated: number }>(['ingest', changed, '--data', data])
-      : await ingestCatalogue(run.services.db, run.services.paths, changed);
+    TEST_BACKEND === 'postgres' ? loupeJson<{ ingested: number; updated: number }>(['ingest', changed, '--data', data]) : await ingestCatalogue(run.services.db, run.services.paths, changed);
   assert.equal(result.ingested, 0);
   assert.ok(result.updated >= 2, `the two retitled rows are updates (got ${result.updated})`);
   const updated = await live.waitFor((e) => e.event === 'items' && (e.data as { action: string }).action === 'updated');
   assert.equal((updated.data as { count: number }).count, result.updated);
-  assert.ok(live.events.slice(seen).every((e) => !isItems(e)), 'nothing was announced as new');
+  assert.ok(
+    live.events.slice(seen).every((e) => !isItems(e)),
+    'nothing was announced as new',
+  );
 });

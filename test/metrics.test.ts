@@ -39,7 +39,17 @@ test('ranked-list metrics on a hand-computed list', () => {
   close(cappedRecallAtK([1, 1], 2, 10), 1);
   close(hitRateAtK([0, 0, 1], 2), 0);
   assert.ok(Number.isNaN(recallAtK([0, 0], 0, 2)));
-  close(meanAveragePrecisionAtK([{ hits: [1, 0], numRelevant: 1 }, { hits: [0, 1], numRelevant: 1 }, { hits: [0], numRelevant: 0 }], 2), (1 + 0.5) / 2);
+  close(
+    meanAveragePrecisionAtK(
+      [
+        { hits: [1, 0], numRelevant: 1 },
+        { hits: [0, 1], numRelevant: 1 },
+        { hits: [0], numRelevant: 0 },
+      ],
+      2,
+    ),
+    (1 + 0.5) / 2,
+  );
 });
 
 test('multi-label micro and macro F1', () => {
@@ -62,14 +72,34 @@ test('expected calibration error with equal-width bins', () => {
 
 test('exact cosine top-k excludes the query and breaks ties by index', () => {
   const rows = normalizedCopy([new Float32Array([1, 0]), new Float32Array([1, 0]), new Float32Array([0, 1]), new Float32Array([1, 1])]);
-  assert.deepEqual(cosineTopK(rows[0]!, rows, 2, 0).map((n) => n.index), [1, 3]);
-  assert.deepEqual(cosineTopK(rows[2]!, rows, 10).map((n) => n.index), [2, 3, 0, 1]);
+  assert.deepEqual(
+    cosineTopK(rows[0]!, rows, 2, 0).map((n) => n.index),
+    [1, 3],
+  );
+  assert.deepEqual(
+    cosineTopK(rows[2]!, rows, 10).map((n) => n.index),
+    [2, 3, 0, 1],
+  );
 });
 
 test('retrieval evaluator: means over queries with relevant candidates', () => {
   const ids = ['A', 'B', 'C', 'D', 'E', 'F'];
-  const vecs = [[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9], [0.7, 0.7], [-1, 0]].map((v) => new Float32Array(v));
-  const labels = new Map<string, string[]>([['A', ['x']], ['B', ['x']], ['C', ['y']], ['D', ['y']], ['E', ['x']], ['F', ['z']]]);
+  const vecs = [
+    [1, 0],
+    [0.9, 0.1],
+    [0, 1],
+    [0.1, 0.9],
+    [0.7, 0.7],
+    [-1, 0],
+  ].map((v) => new Float32Array(v));
+  const labels = new Map<string, string[]>([
+    ['A', ['x']],
+    ['B', ['x']],
+    ['C', ['y']],
+    ['D', ['y']],
+    ['E', ['x']],
+    ['F', ['z']],
+  ]);
   const r = evaluateRetrieval({ candidateIds: ids, candidateVectors: vecs, queries: ['A', 'C', 'F'], relevant: sharesLabel(labels), k: 2 });
   // A -> B, E (both x): P 1, R 1. C -> D (y), E (x): P .5, R 1 (1 relevant), AP 1. F has no relevant: skipped.
   assert.equal(r.queries, 2);
@@ -82,7 +112,11 @@ test('retrieval evaluator: means over queries with relevant candidates', () => {
 });
 
 test('kNN tagger: similarity-weighted votes', () => {
-  const ref = [[1, 0], [0.8, 0.6], [0, 1]].map((v) => new Float32Array(v));
+  const ref = [
+    [1, 0],
+    [0.8, 0.6],
+    [0, 1],
+  ].map((v) => new Float32Array(v));
   const tagger = new KnnTagger(ref, [['a'], ['a', 'b'], ['b']], { k: 2 });
   const q = new Float32Array([1, 0.1]);
   const s = tagger.scores(q);
@@ -98,7 +132,10 @@ test('kNN tagger: similarity-weighted votes', () => {
 
 test('calibrators: isotonic PAV and Platt are monotone and map 0 to the base rate', () => {
   const iso = fitIsotonic([0.1, 0.2, 0.3, 0.4], [false, true, false, true]);
-  assert.deepEqual(iso.x.map((v) => +v.toFixed(6)), [0.1, 0.25, 0.4]);
+  assert.deepEqual(
+    iso.x.map((v) => +v.toFixed(6)),
+    [0.1, 0.25, 0.4],
+  );
   assert.deepEqual(iso.y, [0, 0.5, 1]);
   // Overconfident scores: the truth rate is about half the score.
   const scores: number[] = [];
@@ -115,7 +152,10 @@ test('calibrators: isotonic PAV and Platt are monotone and map 0 to the base rat
     close(c.apply(0), 0.25);
     assert.ok(c.apply(0.9) > c.apply(0.5) && c.apply(0.5) > c.apply(0.1), method);
     const raw = expectedCalibrationError(scores, outcomes).ece;
-    const cal = expectedCalibrationError(scores.map((s) => c.apply(s)), outcomes).ece;
+    const cal = expectedCalibrationError(
+      scores.map((s) => c.apply(s)),
+      outcomes,
+    ).ece;
     assert.ok(cal < raw / 3, `${method}: ECE ${cal} vs raw ${raw}`);
   }
 });

@@ -28,7 +28,9 @@ describe('phone-sized screens and the API docs page (Chromium)', { timeout: 480_
     assert.ok(fs.existsSync(path.join(REPO, 'web/dist/index.html')), 'the web UI is not built: run `npm run build` first');
     clearScreenshots('phone-');
     const dir = tempDir('phone-cat');
-    const rows = sampleRows().filter((_, i) => i % 8 === 0).slice(0, N);
+    const rows = sampleRows()
+      .filter((_, i) => i % 8 === 0)
+      .slice(0, N);
     fs.mkdirSync(path.join(dir, 'images'));
     for (const r of rows) fs.copyFileSync(r.image, path.join(dir, 'images', path.basename(r.image)));
     const lines = rows.map((r) => `${r.id},images/${path.basename(r.image)},${r.label},${r.group}`);
@@ -72,7 +74,11 @@ describe('phone-sized screens and the API docs page (Chromium)', { timeout: 480_
         const [nav, link] = await Promise.all([page.locator('.mainnav').boundingBox(), active.boundingBox()]);
         assert.ok(nav && link && link.x >= nav.x - 1 && link.x + link.width <= nav.x + nav.width + 1, `${name}: the active nav link is in view`);
       }
-      assert.deepEqual(session.problems.slice(seen).filter((p) => p.startsWith('pageerror')), [], `${name}: no uncaught errors`);
+      assert.deepEqual(
+        session.problems.slice(seen).filter((p) => p.startsWith('pageerror')),
+        [],
+        `${name}: no uncaught errors`,
+      );
     });
   }
 

@@ -17,7 +17,10 @@ test('union-find clusters pairs transitively; exact duplicates group by content 
   uf.union('c', 'b');
   uf.union('x', 'y');
   uf.find('lonely');
-  assert.deepEqual(uf.groups(2), [['a', 'b', 'c'], ['x', 'y']]);
+  assert.deepEqual(uf.groups(2), [
+    ['a', 'b', 'c'],
+    ['x', 'y'],
+  ]);
   const dups = exactDuplicates([
     { id: 'p', imageHash: 'h1', labels: [] },
     { id: 'q', imageHash: 'h2', labels: [] },
@@ -74,7 +77,10 @@ test('on the sample catalogue: a copied photo is an exact duplicate, a wrong lab
 
   const before = loupeJson<Quality>(['quality', '--data', data]);
   assert.equal(before.items, rows.length + 1);
-  assert.deepEqual(before.exactDuplicates.map((c) => c.ids), [[copied.id, dupId].sort()]);
+  assert.deepEqual(
+    before.exactDuplicates.map((c) => c.ids),
+    [[copied.id, dupId].sort()],
+  );
 
   // Mislabel an item the embedding places firmly among its own class: one of the most coherent label's items, not already a suspect.
   const coherent = [...before.labels].sort((a, b) => b.purity - a.purity)[0]!.label;

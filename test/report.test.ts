@@ -15,7 +15,7 @@ await useFreshDatabase();
 const prices = loadPriceTable();
 const api = (id: string): ApiPrice => prices.apis.find((a) => a.id === id)!;
 
-test('the shipped price table is dated, sourced and carries the issue\'s list prices', () => {
+test("the shipped price table is dated, sourced and carries the issue's list prices", () => {
   assert.match(prices.as_of, /^\d{4}-\d{2}-\d{2}$/);
   for (const a of prices.apis) assert.ok(a.sources.length > 0 && a.sources.every((u) => u.startsWith('https://')), `${a.id} cites its source`);
   assert.deepEqual(
@@ -56,8 +56,15 @@ test('cost per request, per 1,000 requests and per 1M images; own compute from C
   assert.ok(Math.abs(c.usdPerRequest - (765 * 2.5 + 50 * 10) / 1e6) < 1e-12);
   assert.ok(Math.abs(c.usdPer1kRequests - 2.4125) < 1e-9);
   assert.ok(Math.abs(c.usdPer1MImages - 2412.5) < 1e-6);
-  const g = meanApiCost(api('gemini-2.5-flash'), [{ width: 300, height: 300 }, { width: 1000, height: 2000 }], 0);
-  assert.ok(Math.abs(g.usdPerRequest - ((258 + 1548) / 2) * 0.3e-6) < 1e-12, 'mean over the catalogue\'s sizes');
+  const g = meanApiCost(
+    api('gemini-2.5-flash'),
+    [
+      { width: 300, height: 300 },
+      { width: 1000, height: 2000 },
+    ],
+    0,
+  );
+  assert.ok(Math.abs(g.usdPerRequest - ((258 + 1548) / 2) * 0.3e-6) < 1e-12, "mean over the catalogue's sizes");
   assert.equal(computeUsd(3600, 0.04), 0.04);
   const own = ownCost({ precomputedPerRequest: 0.0001, requestTimePerRequest: 0.05, encodePerImage: 0.036 }, 0.04);
   assert.ok(Math.abs(own.precomputedUsdPer1kRequests - (0.1 / 3600) * 0.04) < 1e-15);
@@ -98,7 +105,7 @@ let server: Awaited<ReturnType<typeof startServer>> | undefined;
 let cliReport: Report | undefined;
 after(async () => server?.stop());
 
-test('loupe report on the sample: HTML, valid SVG and PNG charts, and --json numbers equal the page\'s', async () => {
+test("loupe report on the sample: HTML, valid SVG and PNG charts, and --json numbers equal the page's", async () => {
   const rows = sampleRows().filter((_, i) => i % 2 === 0);
   fs.mkdirSync(path.join(work, 'images'), { recursive: true });
   for (const r of rows) fs.copyFileSync(r.image, path.join(work, 'images', path.basename(r.image)));
@@ -128,8 +135,11 @@ test('loupe report on the sample: HTML, valid SVG and PNG charts, and --json num
   assert.ok(r.latency.precomputed.p50Ms > 0 && r.latency.precomputed.p50Ms <= r.latency.precomputed.p99Ms);
   assert.ok(r.latency.requestTime.p50Ms > 0 && r.latency.requestTime.p50Ms <= r.latency.requestTime.p99Ms);
   assert.equal(r.prices.vcpuHourUsd, 0.08);
-  assert.ok(Math.abs(r.cost.own.requestTimeUsdPer1kRequests - (r.latency.requestTime.cpuSecondsPerRequest * 1000 / 3600) * 0.08) < 1e-12);
-  assert.deepEqual(r.cost.apis.map((a) => a.id), ['gpt-4o', 'gemini-2.5-flash', 'claude-sonnet']);
+  assert.ok(Math.abs(r.cost.own.requestTimeUsdPer1kRequests - ((r.latency.requestTime.cpuSecondsPerRequest * 1000) / 3600) * 0.08) < 1e-12);
+  assert.deepEqual(
+    r.cost.apis.map((a) => a.id),
+    ['gpt-4o', 'gemini-2.5-flash', 'claude-sonnet'],
+  );
   const cheapest = Math.min(...r.cost.apis.map((a) => a.usdPer1kRequests));
   assert.ok(Math.abs(r.headline.costRatio - cheapest / r.cost.own.precomputedUsdPer1kRequests) < 1e-6 * r.headline.costRatio);
   // Backbones: generic alone and with the trained version on top, same model file.
@@ -219,7 +229,7 @@ test('the Report and Quality pages show the same numbers, charts and thumbnails 
     const said = await headline.innerText();
     assert.ok(said.includes(`${lift >= 0 ? '+' : '−'}${Math.abs(lift * 100).toFixed(0)}%`), 'the lift with its sign');
     assert.match(said, /same-label recall@10, mine vs generic, not served/);
-    assert.ok(said.includes(`${Number(report.headline.costRatio.toPrecision(3))}×`), 'the CLI run\'s cost ratio');
+    assert.ok(said.includes(`${Number(report.headline.costRatio.toPrecision(3))}×`), "the CLI run's cost ratio");
     const table = s.page.locator('.metrics-table').first();
     assert.equal(await table.locator('tbody th').first().innerText(), 'same-label recall@10', 'the table lists the headline metric first, in words');
     assert.doesNotMatch(await s.page.locator('main').innerText(), /`/, 'no raw backticks');

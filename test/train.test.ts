@@ -33,9 +33,15 @@ test('train a version: stored, precomputed, never overwritten, deterministic, ev
   assert.equal(loupeJson<{ ingested: number }>(['ingest', writeCatalogue('items.csv', rows), '--data', data]).ingested, rows.length);
   assert.equal(loupeJson<{ encoded: number }>(['encode', '--data', data]).encoded, rows.length);
 
-  const trained = loupeJson<{ name: string; dims: number; signals: string[]; items: { train: number; heldOut: number; projected: number }; lift: Record<string, number> }>(
-    ['train', '--name', 'mine', '--seed', '7', '--data', data],
-  );
+  const trained = loupeJson<{ name: string; dims: number; signals: string[]; items: { train: number; heldOut: number; projected: number }; lift: Record<string, number> }>([
+    'train',
+    '--name',
+    'mine',
+    '--seed',
+    '7',
+    '--data',
+    data,
+  ]);
   assert.equal(trained.name, 'mine');
   assert.equal(trained.dims, 256);
   assert.deepEqual(trained.signals, ['labels', 'groups', 'text']);
@@ -59,9 +65,16 @@ test('train a version: stored, precomputed, never overwritten, deterministic, ev
 
   type Side = { retrieval: { label: { recall: number } | null; group: { recall: number } | null } };
   type Part = { items: number; generic: Side; trained: Side; lift: Record<string, number> } | null;
-  const report = loupeJson<{ versions: { name: string; heldOut: number; generic: { retrieval: { label: { recall: number } } }; trained: { retrieval: { label: { recall: number } }; tagging: { microF1: number } }; lift: Record<string, number>; parts: { newItems: Part; newGroups: Part } }[] }>(
-    ['eval', '--version', 'mine', '--data', data],
-  );
+  const report = loupeJson<{
+    versions: {
+      name: string;
+      heldOut: number;
+      generic: { retrieval: { label: { recall: number } } };
+      trained: { retrieval: { label: { recall: number } }; tagging: { microF1: number } };
+      lift: Record<string, number>;
+      parts: { newItems: Part; newGroups: Part };
+    }[];
+  }>(['eval', '--version', 'mine', '--data', data]);
   const e = report.versions[0]!;
   assert.equal(e.name, 'mine');
   assert.equal(e.heldOut, trained.items.heldOut);
@@ -103,9 +116,16 @@ test('serve any version: similar, promote and roll back, text search, tags', () 
   assert.equal(noText.code, 1);
   assert.match(noText.stderr, /cannot embed text/);
 
-  const tags = loupeJson<{ item: string; version: string; calibrated: boolean; tags: { label: string; probability: number; support: number }[] }>(
-    ['tag', id, '--version', 'mine', '--threshold', '0', '--data', data],
-  );
+  const tags = loupeJson<{ item: string; version: string; calibrated: boolean; tags: { label: string; probability: number; support: number }[] }>([
+    'tag',
+    id,
+    '--version',
+    'mine',
+    '--threshold',
+    '0',
+    '--data',
+    data,
+  ]);
   assert.equal(tags.calibrated, true);
   assert.ok(tags.tags.length > 0);
   for (const t of tags.tags) assert.ok(t.probability >= 0 && t.probability <= 1);

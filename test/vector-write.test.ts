@@ -59,7 +59,12 @@ test(`vectors written inside and outside a transaction read back bit for bit (${
     await db.query(`INSERT INTO items (id, image_hash) VALUES ('nan', $1), ('fine', $1)`, [HASH]);
     const bad = Float32Array.from({ length: 1792 }, (_, d) => (d === 5 ? NaN : 0.1));
     await assert.rejects(
-      db.transaction((tx) => insertVectors(tx, 'a', [{ itemId: 'fine', imageHash: HASH, vec: vecs[0]! }, { itemId: 'nan', imageHash: HASH, vec: bad }])),
+      db.transaction((tx) =>
+        insertVectors(tx, 'a', [
+          { itemId: 'fine', imageHash: HASH, vec: vecs[0]! },
+          { itemId: 'nan', imageHash: HASH, vec: bad },
+        ]),
+      ),
       /NaN/,
     );
     assert.equal(await getVector(db, 'fine', 'a'), undefined);

@@ -171,10 +171,7 @@ test('transformers encoder: a vision-only folder works and says it has no text',
 });
 
 test('transformers encoder: a missing folder fails clearly, and nothing is fetched', async () => {
-  await assert.rejects(
-    createEncoder({ kind: 'transformers', path: path.join(tmp, 'does-not-exist') }, { modelsDir: tmp }),
-    /missing config\.json/,
-  );
+  await assert.rejects(createEncoder({ kind: 'transformers', path: path.join(tmp, 'does-not-exist') }, { modelsDir: tmp }), /missing config\.json/);
   await assert.rejects(createEncoder({ kind: 'transformers', path: path.join(tmp, 'tiny-clip') }, { modelsDir: tmp, runtime: 'tfjs' }), /tfjs runtime/);
   assert.deepEqual(fetched, []);
 });

@@ -58,8 +58,10 @@ function rand(n: number, seed: number): Float32Array {
 /** TF conv/depthwise, NHWC, SAME padding with the odd pixel at the bottom/right. */
 function refConv(x: Float32Array, H: number, W: number, C: number, w: WeightTensor, stride: number, depthwise: boolean): { y: Float32Array; oh: number; ow: number; oc: number } {
   const [kh, kw, , m] = w.shape as [number, number, number, number];
-  const oh = Math.ceil(H / stride), ow = Math.ceil(W / stride);
-  const top = Math.floor(Math.max((oh - 1) * stride + kh - H, 0) / 2), left = Math.floor(Math.max((ow - 1) * stride + kw - W, 0) / 2);
+  const oh = Math.ceil(H / stride),
+    ow = Math.ceil(W / stride);
+  const top = Math.floor(Math.max((oh - 1) * stride + kh - H, 0) / 2),
+    left = Math.floor(Math.max((ow - 1) * stride + kw - W, 0) / 2);
   const oc = depthwise ? C * m : m;
   const y = new Float32Array(oh * ow * oc);
   for (let oy = 0; oy < oh; oy++)
@@ -68,7 +70,8 @@ function refConv(x: Float32Array, H: number, W: number, C: number, w: WeightTens
         let acc = 0;
         for (let ky = 0; ky < kh; ky++)
           for (let kx = 0; kx < kw; kx++) {
-            const iy = oy * stride - top + ky, ix = ox * stride - left + kx;
+            const iy = oy * stride - top + ky,
+              ix = ox * stride - left + kx;
             if (iy < 0 || ix < 0 || iy >= H || ix >= W) continue;
             if (depthwise) {
               const c = Math.floor(o / m);
@@ -81,7 +84,8 @@ function refConv(x: Float32Array, H: number, W: number, C: number, w: WeightTens
 }
 
 test('converter: SAME padding, filter layouts, depthwise order, fused ops and pooling match TF semantics', async () => {
-  const H = 6, C = 2; // stride 2 on an even size: TF pads 0 on top, 1 at the bottom
+  const H = 6,
+    C = 2; // stride 2 on an even size: TF pads 0 on top, 1 at the bottom
   const weights = new Map<string, WeightTensor>([
     ['two', { shape: [], data: new Float32Array([2]) }],
     ['one', { shape: [], data: new Float32Array([1]) }],
@@ -125,11 +129,14 @@ test('converter: SAME padding, filter layouts, depthwise order, fused ops and po
 
 test('converter: refuses an op it does not know, naming op and node', () => {
   const nodes = [placeholder(4, 4, 3), node('weird', 'Erf', ['input']), node('out', 'Squeeze', ['weird'], { squeeze_dims: listI([1, 2]) })];
-  assert.throws(() => convertTfjsGraph({ node: nodes }, new Map(), { outputNode: 'out' }), (err: unknown) => {
-    assert.ok(err instanceof UnsupportedOpError);
-    assert.match(err.message, /unsupported op 'Erf' at node 'weird'/);
-    return true;
-  });
+  assert.throws(
+    () => convertTfjsGraph({ node: nodes }, new Map(), { outputNode: 'out' }),
+    (err: unknown) => {
+      assert.ok(err instanceof UnsupportedOpError);
+      assert.match(err.message, /unsupported op 'Erf' at node 'weird'/);
+      return true;
+    },
+  );
   const fusedBn = [placeholder(4, 4, 3), node('w', 'Const', []), node('c', '_FusedConv2D', ['input', 'w'], { padding: { s: b64('SAME') }, fused_ops: fused(['FusedBatchNorm']) })];
   const w = new Map([['w', { shape: [1, 1, 3, 3], data: new Float32Array(9) }]]);
   assert.throws(() => convertTfjsGraph({ node: fusedBn }, w, { outputNode: 'c' }), /fused_ops \[FusedBatchNorm\]/);
@@ -190,7 +197,10 @@ test('onnx and tfjs-wasm runtimes give the same features on real photos', async 
     assert.equal(tfjsEnc.id, onnxEnc.id, 'the id names backbone + preprocessing, not the runtime');
     assert.deepEqual([onnxEnc.runtime, tfjsEnc.runtime], ['onnx', 'tfjs']);
     assert.deepEqual([onnxEnc.dims, tfjsEnc.dims], [1792, 1792]);
-    const images = await decodeAll(items.slice(0, 10).map((i) => i.image), onnxEnc);
+    const images = await decodeAll(
+      items.slice(0, 10).map((i) => i.image),
+      onnxEnc,
+    );
     const [a, b] = await Promise.all([onnxEnc.encode(images), tfjsEnc.encode(images)]);
     for (let i = 0; i < images.length; i++) {
       assert.equal(a[i]!.length, 1792);
@@ -210,7 +220,12 @@ test('features carry meaning: same-label photos are closer than cross-label ones
   const byLabel = new Map<string, Item[]>();
   for (const it of items) byLabel.set(it.labels, [...(byLabel.get(it.labels) ?? []), it]);
   const pick = [...byLabel.values()].flatMap((list) => list.slice(0, 6));
-  const raw = await onnxEnc.encode(await decodeAll(pick.map((p) => p.image), onnxEnc));
+  const raw = await onnxEnc.encode(
+    await decodeAll(
+      pick.map((p) => p.image),
+      onnxEnc,
+    ),
+  );
   const mean = new Float32Array(1792);
   for (const v of raw) v.forEach((x, k) => (mean[k] = mean[k]! + x / raw.length));
   const vs = raw.map((v) => {
@@ -218,9 +233,14 @@ test('features carry meaning: same-label photos are closer than cross-label ones
     const n = Math.sqrt(dot(c, c));
     return c.map((x) => x / n);
   });
-  let same = 0, ns = 0, cross = 0, nc = 0, hits = 0;
+  let same = 0,
+    ns = 0,
+    cross = 0,
+    nc = 0,
+    hits = 0;
   for (let i = 0; i < vs.length; i++) {
-    let best = -Infinity, bestJ = -1;
+    let best = -Infinity,
+      bestJ = -1;
     for (let j = 0; j < vs.length; j++) {
       if (i === j) continue;
       const d = dot(vs[i]!, vs[j]!);
@@ -244,7 +264,7 @@ test('features carry meaning: same-label photos are closer than cross-label ones
   assert.ok(nn1 > 2.5 / byLabel.size, `1-NN label accuracy ${nn1.toFixed(3)} should be well above chance ${(1 / byLabel.size).toFixed(3)}`);
 });
 
-test('lanes: two one-thread copies in worker threads give one session\'s vectors, in order', async () => {
+test("lanes: two one-thread copies in worker threads give one session's vectors, in order", async () => {
   const paths = { ...dataPaths(modelsDir), models: modelsDir }; // the model converted in before()
   const pool1 = new EncoderPool(paths, { threads: 2, lanes: 1 });
   const pool2 = new EncoderPool(paths, { threads: 2, lanes: 2 });
@@ -254,7 +274,10 @@ test('lanes: two one-thread copies in worker threads give one session\'s vectors
     assert.ok(!(one instanceof LaneEncoder), 'lanes: 1 is a single worker');
     assert.deepEqual([two.id, two.dims, two.input], [one.id, one.dims, one.input]);
     // An odd count splits 4 + 3; a single photo goes to the first lane alone.
-    const images = await decodeAll(items.slice(0, 7).map((i) => i.image), onnxEnc);
+    const images = await decodeAll(
+      items.slice(0, 7).map((i) => i.image),
+      onnxEnc,
+    );
     for (const batch of [images, images.slice(0, 1)]) {
       const [a, b] = await Promise.all([one.encode(batch), two.encode(batch)]);
       assert.equal(b.length, batch.length);

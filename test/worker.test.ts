@@ -112,7 +112,10 @@ function assertExactlyOnce(state: Awaited<ReturnType<typeof inspect>>, ids: read
     assert.equal(state.vectorsPerItem.get(id), 1, `one vector for ${id}`);
     assert.equal(state.encodesPerItem.get(id), 1, `${id} encoded by exactly one committed run`);
   }
-  assert.ok(state.tasks.every((t) => t.state === 'done'), `all tasks done: ${JSON.stringify(state.tasks)}`);
+  assert.ok(
+    state.tasks.every((t) => t.state === 'done'),
+    `all tasks done: ${JSON.stringify(state.tasks)}`,
+  );
   assert.deepEqual(state.tasks.filter((t) => t.kind === 'project').length, 1, 'one follow-up projection task per job');
   assert.equal(state.jobs.at(-1)!.status, 'done');
   assert.equal(state.jobs.at(-1)!.done, state.jobs.at(-1)!.total);
@@ -150,14 +153,24 @@ test('queue: leases, take-over, lost leases, retries, exhausted attempts and fol
     await sleep(1500);
     const [again] = await claimTasks(db, 'w2', ['index'], 60, 1);
     assert.deepEqual([again!.id, again!.attempt], [t1!.id, 2], "w1's lease ran out: its task is claimed again");
-    await assert.rejects(db.transaction((tx) => completeTask(tx, t1!, 'w1', { done: 1 })), LeaseLostError, 'the first holder can no longer complete it');
+    await assert.rejects(
+      db.transaction((tx) => completeTask(tx, t1!, 'w1', { done: 1 })),
+      LeaseLostError,
+      'the first holder can no longer complete it',
+    );
     assert.equal(await renewLease(db, t1!.id, 'w1', 60), false);
     await db.transaction((tx) => completeTask(tx, again!, 'w2', { done: 1 }));
     assert.equal((await job(j1)).status, 'running');
     await db.transaction((tx) => completeTask(tx, t2!, 'w2', { done: 1 }));
     assert.deepEqual(await job(j1), { status: 'done', done: 2, error: null });
     const runs = await db.query<{ worker: string; outcome: string }>('SELECT worker, outcome FROM job_task_runs WHERE task_id = $1 ORDER BY attempt', [t1!.id]);
-    assert.deepEqual(runs.map((r) => [r.worker, r.outcome]), [['w1', 'expired'], ['w2', 'done']]);
+    assert.deepEqual(
+      runs.map((r) => [r.worker, r.outcome]),
+      [
+        ['w1', 'expired'],
+        ['w2', 'done'],
+      ],
+    );
 
     const j2 = await createJob(db, 'train', {}, 1, [{ kind: 'train', params: {}, maxAttempts: 2 }]);
     const [f1] = await claimTasks(db, 'w1', ['train'], 60, 1);
@@ -193,7 +206,9 @@ test('embedded (PGlite): one worker, killed mid-batch; the next worker retries i
   const work = tempDir('worker-pglite');
   const data = path.join(work, 'data');
   const catalogue = writeSubsetCatalogue(work, N);
-  const ids = sampleRows().slice(0, N).map((r) => r.id);
+  const ids = sampleRows()
+    .slice(0, N)
+    .map((r) => r.id);
   assert.equal(loupeJson<{ ingested: number }>(['ingest', catalogue, '--data', data]).ingested, N);
 
   const queued = loupeJson<EnqueueOut>(['encode', '--enqueue', '--task-size', '5', '--data', data]).enqueued;
@@ -240,55 +255,72 @@ test('embedded (PGlite): one worker, killed mid-batch; the next worker retries i
   assert.deepEqual([trained?.count, trained?.status], [N, 'ready']);
 });
 
-test('PostgreSQL: two workers share one encode job; every item encoded exactly once', { skip: TEST_PG_URL ? false : 'LOUPE_TEST_PG_URL is not set: the two-worker PostgreSQL test needs a server' }, async () => {
-  const N = 40;
-  const url = (await freshDbUrl())!;
-  const work = tempDir('worker-pg');
-  const data = path.join(work, 'data');
-  const catalogue = writeSubsetCatalogue(work, N, 100);
-  const ids = sampleRows().slice(100, 100 + N).map((r) => r.id);
-  const db = ['--db', url, '--data', data];
-  assert.equal(loupeJson<{ ingested: number }>(['ingest', catalogue, ...db]).ingested, N);
-  assert.equal(loupeJson<EnqueueOut>(['encode', '--enqueue', '--task-size', '4', ...db]).enqueued.tasks, N / 4);
+test(
+  'PostgreSQL: two workers share one encode job; every item encoded exactly once',
+  { skip: TEST_PG_URL ? false : 'LOUPE_TEST_PG_URL is not set: the two-worker PostgreSQL test needs a server' },
+  async () => {
+    const N = 40;
+    const url = (await freshDbUrl())!;
+    const work = tempDir('worker-pg');
+    const data = path.join(work, 'data');
+    const catalogue = writeSubsetCatalogue(work, N, 100);
+    const ids = sampleRows()
+      .slice(100, 100 + N)
+      .map((r) => r.id);
+    const db = ['--db', url, '--data', data];
+    assert.equal(loupeJson<{ ingested: number }>(['ingest', catalogue, ...db]).ingested, N);
+    assert.equal(loupeJson<EnqueueOut>(['encode', '--enqueue', '--task-size', '4', ...db]).enqueued.tasks, N / 4);
 
-  const workers = [startWorker([...db, '--lease', '10', '--poll', '1', '--until-idle']), startWorker([...db, '--lease', '10', '--poll', '1', '--until-idle'])];
-  assert.deepEqual(await Promise.all(workers.map((w) => w.exit)), [0, 0], workers.map((w) => w.lines.join('\n')).join('\n---\n'));
+    const workers = [startWorker([...db, '--lease', '10', '--poll', '1', '--until-idle']), startWorker([...db, '--lease', '10', '--poll', '1', '--until-idle'])];
+    assert.deepEqual(await Promise.all(workers.map((w) => w.exit)), [0, 0], workers.map((w) => w.lines.join('\n')).join('\n---\n'));
 
-  const pg = await openDb({ url, dir: path.join(data, 'db') });
-  try {
-    const state = await inspect(pg);
-    assertExactlyOnce(state, ids);
-    const byWorker = new Set(state.runs.filter((r) => r.outcome === 'done').map((r) => r.worker.split('/')[1]));
-    assert.deepEqual([...byWorker].sort(), workers.map(pidOf).sort(), 'both workers took tasks');
-    assert.ok(state.runs.every((r) => r.attempt === 1 && r.outcome === 'done'), 'no task ran twice');
-  } finally {
-    await pg.close();
-  }
-});
+    const pg = await openDb({ url, dir: path.join(data, 'db') });
+    try {
+      const state = await inspect(pg);
+      assertExactlyOnce(state, ids);
+      const byWorker = new Set(state.runs.filter((r) => r.outcome === 'done').map((r) => r.worker.split('/')[1]));
+      assert.deepEqual([...byWorker].sort(), workers.map(pidOf).sort(), 'both workers took tasks');
+      assert.ok(
+        state.runs.every((r) => r.attempt === 1 && r.outcome === 'done'),
+        'no task ran twice',
+      );
+    } finally {
+      await pg.close();
+    }
+  },
+);
 
-test('PostgreSQL: a worker killed mid-batch has its task retried by the other', { skip: TEST_PG_URL ? false : 'LOUPE_TEST_PG_URL is not set: the two-worker PostgreSQL test needs a server' }, async () => {
-  const N = 40;
-  const url = (await freshDbUrl())!;
-  const work = tempDir('worker-pg-kill');
-  const data = path.join(work, 'data');
-  const catalogue = writeSubsetCatalogue(work, N, 200);
-  const ids = sampleRows().slice(200, 200 + N).map((r) => r.id);
-  const db = ['--db', url, '--data', data];
-  assert.equal(loupeJson<{ ingested: number }>(['ingest', catalogue, ...db]).ingested, N);
-  assert.equal(loupeJson<EnqueueOut>(['encode', '--enqueue', '--task-size', '4', ...db]).enqueued.tasks, N / 4);
+test(
+  'PostgreSQL: a worker killed mid-batch has its task retried by the other',
+  { skip: TEST_PG_URL ? false : 'LOUPE_TEST_PG_URL is not set: the two-worker PostgreSQL test needs a server' },
+  async () => {
+    const N = 40;
+    const url = (await freshDbUrl())!;
+    const work = tempDir('worker-pg-kill');
+    const data = path.join(work, 'data');
+    const catalogue = writeSubsetCatalogue(work, N, 200);
+    const ids = sampleRows()
+      .slice(200, 200 + N)
+      .map((r) => r.id);
+    const db = ['--db', url, '--data', data];
+    assert.equal(loupeJson<{ ingested: number }>(['ingest', catalogue, ...db]).ingested, N);
+    assert.equal(loupeJson<EnqueueOut>(['encode', '--enqueue', '--task-size', '4', ...db]).enqueued.tasks, N / 4);
 
-  const a = startWorker([...db, '--lease', '3', '--poll', '1', '--until-idle', '--concurrency', '1']);
-  const b = startWorker([...db, '--lease', '3', '--poll', '1', '--until-idle', '--concurrency', '1']);
-  const killedTask = await killMidBatch(a);
-  assert.equal(await b.exit, 0, b.lines.join('\n'));
-  await b.waitFor(new RegExp(`claimed task ${killedTask} \\(encode, \\d+ item\\(s\\), attempt 2\\)`)).catch(() => assert.fail(`the survivor never retried task ${killedTask}:\n${b.lines.join('\n')}`));
+    const a = startWorker([...db, '--lease', '3', '--poll', '1', '--until-idle', '--concurrency', '1']);
+    const b = startWorker([...db, '--lease', '3', '--poll', '1', '--until-idle', '--concurrency', '1']);
+    const killedTask = await killMidBatch(a);
+    assert.equal(await b.exit, 0, b.lines.join('\n'));
+    await b
+      .waitFor(new RegExp(`claimed task ${killedTask} \\(encode, \\d+ item\\(s\\), attempt 2\\)`))
+      .catch(() => assert.fail(`the survivor never retried task ${killedTask}:\n${b.lines.join('\n')}`));
 
-  const pg = await openDb({ url, dir: path.join(data, 'db') });
-  try {
-    const state = await inspect(pg);
-    assertExactlyOnce(state, ids);
-    assertRetried(state.runs, killedTask, pidOf(a), pidOf(b));
-  } finally {
-    await pg.close();
-  }
-});
+    const pg = await openDb({ url, dir: path.join(data, 'db') });
+    try {
+      const state = await inspect(pg);
+      assertExactlyOnce(state, ids);
+      assertRetried(state.runs, killedTask, pidOf(a), pidOf(b));
+    } finally {
+      await pg.close();
+    }
+  },
+);

@@ -16,12 +16,18 @@ function holds(c: AttrConstraint, raw: unknown): boolean {
     const n = asNumber(raw);
     if (n === undefined) return false;
     switch (c.op) {
-      case 'lt': return n < c.value;
-      case 'lte': return n <= c.value;
-      case 'gt': return n > c.value;
-      case 'gte': return n >= c.value;
-      case 'eq': return n === c.value;
-      case 'neq': return n !== c.value;
+      case 'lt':
+        return n < c.value;
+      case 'lte':
+        return n <= c.value;
+      case 'gt':
+        return n > c.value;
+      case 'gte':
+        return n >= c.value;
+      case 'eq':
+        return n === c.value;
+      case 'neq':
+        return n !== c.value;
     }
   }
   const same = String(raw).trim().toLowerCase() === String(c.value).trim().toLowerCase();
@@ -83,7 +89,9 @@ export function itemReason(row: CandidateRow, q: AssistantQuery, parts: ScorePar
   if (groups.length) reasons.push(`in ${groups.join(', ')}`);
   for (const c of q.attrs) {
     const v = row.attrs[c.attr];
-    reasons.push(typeof c.value === 'string' ? `${c.attr} ${String(v ?? 'unset')}` : typeof c.value === 'boolean' ? `${c.attr}: ${String(v ?? 'unset')}` : `${c.attr} ${String(v)} (${OP_WORDS[c.op]} ${c.value})`);
+    reasons.push(
+      typeof c.value === 'string' ? `${c.attr} ${String(v ?? 'unset')}` : typeof c.value === 'boolean' ? `${c.attr}: ${String(v ?? 'unset')}` : `${c.attr} ${String(v)} (${OP_WORDS[c.op]} ${c.value})`,
+    );
   }
   if (q.text) {
     const itemTokens = new Set(phraseTokens([row.title, row.description, ...row.labels, ...Object.values(row.attrs).map(String)].filter(Boolean).join(' ')));

@@ -47,7 +47,9 @@ export function lemmaCandidates(words: readonly string[]): string[] {
 
 /** Senses per lemma form (as written, lemmatised, singularised), forms in that order. */
 function sensesByForm(wn: WordNet, words: readonly string[]): { key: string; senses: string[] }[] {
-  const found = lemmaCandidates(words).map((key) => ({ key, senses: wn.senses(key) })).filter((f) => f.senses.length);
+  const found = lemmaCandidates(words)
+    .map((key) => ({ key, senses: wn.senses(key) }))
+    .filter((f) => f.senses.length);
   // "bodysuit" is WordNet's "body suit": one token split into a two-word lemma.
   if (!found.length && words.length === 1 && words[0]!.length >= 6) {
     const w = words[0]!;
@@ -103,7 +105,11 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     // footwear-as-covering, not clothing).
     let chosen = [...new Set(forms.map((f) => f.senses.find(inDomain)).filter((s): s is string => s !== undefined))];
     const ownSpelling = forms.filter((f) => f.key.includes('_') === /[\s_]/.test(label));
-    if (!chosen.length) chosen = ownSpelling.map((f) => f.senses[0]!).filter((s) => wn.synset(s)?.lexFile === domainLex).slice(0, 1);
+    if (!chosen.length)
+      chosen = ownSpelling
+        .map((f) => f.senses[0]!)
+        .filter((s) => wn.synset(s)?.lexFile === domainLex)
+        .slice(0, 1);
     for (const s of chosen) addAnchor(label, s, 'wordnet');
     if (!chosen.length) unanchored.push(label);
   }
@@ -187,7 +193,14 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       const b = best as { tier: number; dist: number; labels: Set<string>; via: string };
       const labels = [...b.labels].sort();
       const kind = (Object.keys(TIER).find((k) => TIER[k] === b.tier) ?? 'sibling') as MappingKind;
-      return { word, length, kind, labels, confident: kind === 'synonym', via: `"${word}" -> ${labels.join(' or ')}${kind === 'sibling' || kind === 'covers' ? '?' : ''} via ${labels.length > 1 ? 'WordNet' : b.via}` };
+      return {
+        word,
+        length,
+        kind,
+        labels,
+        confident: kind === 'synonym',
+        via: `"${word}" -> ${labels.join(' or ')}${kind === 'sibling' || kind === 'covers' ? '?' : ''} via ${labels.length > 1 ? 'WordNet' : b.via}`,
+      };
     }
     // "clothes", "garment": right under the domain, they name the whole catalogue.
     if (!general && domain) general = senses.slice(0, 3).some((s) => (wn.ancestors(s).get(domain) ?? 9) <= 1);
@@ -231,7 +244,10 @@ export function parseLexiconCsv(text: string): LexiconRow[] {
     const comma = line.lastIndexOf(',');
     if (comma <= 0) continue;
     const word = line.slice(0, comma).trim().replace(/^"|"$/g, '');
-    const label = line.slice(comma + 1).trim().replace(/^"|"$/g, '');
+    const label = line
+      .slice(comma + 1)
+      .trim()
+      .replace(/^"|"$/g, '');
     if (!word || !label || (word.toLowerCase() === 'word' && label.toLowerCase() === 'label')) continue;
     rows.push({ word, label });
   }
@@ -261,7 +277,15 @@ export function listLexicon(lex: Lexicon, wn: WordNet, labels: readonly string[]
     labels: labels.map((label) => {
       const anchors = lex.anchors.filter((a) => a.label === label);
       const synonyms = [...new Set(anchors.flatMap((a) => a.words))].filter((w) => w !== label.toLowerCase());
-      return { label, anchors: anchors.map((a) => ({ source: a.source, words: a.words })), synonyms, kinds: below(anchors.map((a) => a.offset), 2).slice(0, maxKinds) };
+      return {
+        label,
+        anchors: anchors.map((a) => ({ source: a.source, words: a.words })),
+        synonyms,
+        kinds: below(
+          anchors.map((a) => a.offset),
+          2,
+        ).slice(0, maxKinds),
+      };
     }),
     flags: lex.flags.map((f) => ({ attr: f.attr, words: [...new Set([...f.offsets.flatMap((o) => wn.synset(o)?.words ?? []), ...below(f.offsets, 2)])].slice(0, maxKinds) })),
     overrides: [...lex.overrides].map(([word, ls]) => ({ word: word.replace(/_/g, ' '), labels: ls })),

@@ -30,7 +30,16 @@ export function chatCompletionsUrl(base: string): string {
 }
 
 const ToolCallResponse = z.object({
-  choices: z.array(z.object({ message: z.object({ content: z.string().nullish(), tool_calls: z.array(z.object({ function: z.object({ name: z.string(), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]) }) })).nullish() }) })).min(1),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          tool_calls: z.array(z.object({ function: z.object({ name: z.string(), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]) }) })).nullish(),
+        }),
+      }),
+    )
+    .min(1),
 });
 
 export const SEARCH_TOOL = 'search_catalogue';
@@ -54,7 +63,9 @@ function vocabularyPrompt(v: Vocabulary): string {
 }
 
 function chatMessages(messages: readonly Message[]): { role: string; content: string }[] {
-  return messages.map((m) => (m.role === 'user' ? { role: 'user', content: m.content } : { role: 'assistant', content: `${m.content}\n(shown, in order: ${m.items.map((id, i) => `${i + 1}=${id}`).join(', ') || 'nothing'})` }));
+  return messages.map((m) =>
+    m.role === 'user' ? { role: 'user', content: m.content } : { role: 'assistant', content: `${m.content}\n(shown, in order: ${m.items.map((id, i) => `${i + 1}=${id}`).join(', ') || 'nothing'})` },
+  );
 }
 
 export class LlmClient {

@@ -5,40 +5,14 @@
  */
 import { emptyQuery, type AssistantQuery, type AttrConstraint, type Message } from './types.js';
 import { singular, type Phrase, type Vocabulary } from './vocabulary.js';
-
-const STOPWORDS = new Set(
-  `a an the i me my we you your it its is are be am was were to of in on at for with and or nor please show find give get want need
-   looking look search some any something anything stuff thing things item items one ones that this those these there here can could would
-   should will do does did have has got just really very maybe also too still kind sort type like love prefer wear wearing buy
-   what which about how something else instead now then so but okay ok hi hello thanks thank let lets see by from as up
-   photo photos picture pictures image images pic pics dollar dollars euro euros eur usd gbp pound pounds buck bucks price priced cost costing costs t s m d ll re ve`.split(/\s+/),
-);
-const NEGATORS = new Set(['not', 'no', 'without', 'except', 'excluding', 'exclude', 'non', 'nothing', 'never', 'avoid', 'don', 'dont', 'isn', 'aren', 'minus', 'neither', 'nor']);
-const BREAKS = new Set([',', '.', ';', '!', '?', 'but', 'with', 'show', 'i']);
-const CONJUNCTIONS = new Set(['or', 'and', ',', 'nor']);
-const ARTICLES = new Set(['a', 'an', 'the', 'any']);
-const ORDINALS: Record<string, number> = {
-  first: 1, '1st': 1, second: 2, '2nd': 2, third: 3, '3rd': 3, fourth: 4, '4th': 4, fifth: 5, '5th': 5,
-  sixth: 6, '6th': 6, seventh: 7, '7th': 7, eighth: 8, '8th': 8, ninth: 9, '9th': 9, tenth: 10, '10th': 10, last: -1,
-};
-const MORE_WORDS = new Set(['more', 'another', 'other', 'others', 'next', 'again', 'different']);
-const LIKE_WORDS = new Set(['like', 'similar', 'resembling', 'same']);
-const ALL_SHOWN = new Set(['these', 'those', 'them']);
-const ONE_SHOWN = new Set(['this', 'that', 'it']);
-const CHEAPER = [['cheaper'], ['less', 'expensive'], ['lower', 'price'], ['more', 'affordable'], ['cheaper', 'one']];
-const PRICIER = [['pricier'], ['more', 'expensive'], ['higher', 'price'], ['fancier']];
-const UPPER: [string[], AttrConstraint['op']][] = [
-  [['less', 'than'], 'lt'], [['cheaper', 'than'], 'lt'], [['lower', 'than'], 'lt'], [['up', 'to'], 'lte'], [['at', 'most'], 'lte'],
-  [['no', 'more', 'than'], 'lte'], [['under'], 'lt'], [['below'], 'lt'], [['beneath'], 'lt'], [['max'], 'lte'], [['maximum'], 'lte'], [['within'], 'lte'], [['<'], 'lt'],
-];
-const LOWER: [string[], AttrConstraint['op']][] = [
-  [['more', 'than'], 'gt'], [['greater', 'than'], 'gt'], [['higher', 'than'], 'gt'], [['pricier', 'than'], 'gt'], [['at', 'least'], 'gte'],
-  [['over'], 'gt'], [['above'], 'gt'], [['min'], 'gte'], [['minimum'], 'gte'], [['from'], 'gte'], [['>'], 'gt'],
-];
+import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
 
 /** Lower-case tokens: words, numbers (with decimals), and the punctuation that ends a clause. */
 export function lexTokens(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const folded = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
   return folded.match(/\d+(?:\.\d+)?|[\p{L}\p{N}]+|[,.;!?<>#]/gu) ?? [];
 }
 
@@ -329,7 +303,20 @@ export function parseTurn(text: string, vocab: Vocabulary, ctx: TurnContext): As
   const subject = own.labels.length > 0 || own.groups.length > 0 || own.soft.length > 0 || own.words.length > 0 || ctx.image;
   const followUp = own.like.length > 0 || own.more || own.relative || !subject;
   if (!prev || !followUp) {
-    return { ...emptyQuery(), text: own.words.join(' '), image: ctx.image, labels: own.labels, notLabels: own.notLabels, groups: own.groups, notGroups: own.notGroups, attrs: own.attrs.filter((a) => !a.relative), like: own.like, soft: own.soft, mapped: own.mapped, dropped: own.dropped };
+    return {
+      ...emptyQuery(),
+      text: own.words.join(' '),
+      image: ctx.image,
+      labels: own.labels,
+      notLabels: own.notLabels,
+      groups: own.groups,
+      notGroups: own.notGroups,
+      attrs: own.attrs.filter((a) => !a.relative),
+      like: own.like,
+      soft: own.soft,
+      mapped: own.mapped,
+      dropped: own.dropped,
+    };
   }
   const labels = own.labels.length ? own.labels : prev.labels.filter((l) => !own.notLabels.includes(l));
   const groups = own.groups.length ? own.groups : prev.groups.filter((g) => !own.notGroups.includes(g));

@@ -136,7 +136,10 @@ async function candidates(deps: AssistantDeps, version: string, q: AssistantQuer
   if (qvec && !q.labels.length && !q.groups.length) {
     const fetch = Math.min(index.size, Math.max(200, k * 20) + exclude.size);
     const hits = index.search(qvec, fetch);
-    const rows = await candidatesById(deps.db, hits.map((h) => h.id));
+    const rows = await candidatesById(
+      deps.db,
+      hits.map((h) => h.id),
+    );
     const passing = hits.map((h) => rows.get(h.id)).filter((r): r is CandidateRow => r !== undefined && passes(r, q, exclude));
     if (passing.length >= k || fetch >= index.size) return passing;
   }
@@ -155,7 +158,7 @@ async function withSoft(deps: AssistantDeps, version: string, q: AssistantQuery,
 
 export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promise<AssistantReply> {
   const last = req.messages[req.messages.length - 1];
-  if (!last || last.role !== 'user') throw new LoupeError('bad_request', 'the last message must be the user\'s');
+  if (!last || last.role !== 'user') throw new LoupeError('bad_request', "the last message must be the user's");
   const notes: string[] = [];
   const resolved = await resolveQuery(deps, req, notes);
   let query = resolved.query;

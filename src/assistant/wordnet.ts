@@ -32,7 +32,11 @@ export interface WordNet {
   ancestors(offset: string): Map<string, number>;
 }
 
-export const lemmaKey = (lemma: string) => lemma.trim().toLowerCase().replace(/[\s_]+/g, '_');
+export const lemmaKey = (lemma: string) =>
+  lemma
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '_');
 
 /** Parses index.noun text into lemma -> offsets. Pure. */
 export function parseIndex(text: string): Map<string, string[]> {
@@ -56,7 +60,12 @@ export function parseSynset(line: string): Synset | undefined {
   if (f.length < 4 || !/^\d{8}$/.test(f[0]!)) return undefined;
   const wordCount = parseInt(f[3]!, 16);
   const words: string[] = [];
-  for (let k = 0; k < wordCount; k++) words.push(f[4 + 2 * k]!.replace(/\(.*\)$/, '').replace(/_/g, ' ').toLowerCase());
+  for (let k = 0; k < wordCount; k++)
+    words.push(
+      f[4 + 2 * k]!.replace(/\(.*\)$/, '')
+        .replace(/_/g, ' ')
+        .toLowerCase(),
+    );
   let at = 4 + 2 * wordCount;
   const pointers = Number(f[at++]);
   const hypernyms: string[] = [];
@@ -85,7 +94,13 @@ export function wordNetFrom(indexText: string, data: Buffer | string): WordNet {
       const end = buf.indexOf(10, at);
       return buf.subarray(at, end < 0 ? buf.length : end).toString('utf8');
     }
-    lines ??= new Map(buf.toString('utf8').split('\n').filter((l) => /^\d{8} /.test(l)).map((l) => [l.slice(0, 8), l]));
+    lines ??= new Map(
+      buf
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => /^\d{8} /.test(l))
+        .map((l) => [l.slice(0, 8), l]),
+    );
     return lines.get(offset);
   };
   const synset = (offset: string) => {
@@ -106,10 +121,12 @@ export function wordNetFrom(indexText: string, data: Buffer | string): WordNet {
       let frontier = [offset];
       for (let d = 1; frontier.length && d < 20; d++) {
         const next: string[] = [];
-        for (const o of frontier) for (const h of synset(o)?.hypernyms ?? []) if (!dist.has(h)) {
-          dist.set(h, d);
-          next.push(h);
-        }
+        for (const o of frontier)
+          for (const h of synset(o)?.hypernyms ?? [])
+            if (!dist.has(h)) {
+              dist.set(h, d);
+              next.push(h);
+            }
         frontier = next;
       }
       ancestorCache.set(offset, dist);

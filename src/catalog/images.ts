@@ -109,12 +109,7 @@ function imageReason(err: unknown): string {
  * so its presence means these exact bytes already passed a full decode and work can be skipped.
  * Throws RecordImageError with a reason that does not name the file (the caller knows it).
  */
-export async function storeImage(
-  paths: DataPaths,
-  bytes: Buffer,
-  hash: string,
-  maxPixels = DEFAULT_MAX_PIXELS,
-): Promise<ImageRow> {
+export async function storeImage(paths: DataPaths, bytes: Buffer, hash: string, maxPixels = DEFAULT_MAX_PIXELS): Promise<ImageRow> {
   try {
     const info = await probeImage(bytes, maxPixels);
     const ext = EXT[info.format];

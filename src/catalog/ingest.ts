@@ -93,7 +93,10 @@ interface Ready {
 /** Stores one batch in the caller's transaction and says what each record turned out to be. */
 async function writeBatch(tx: Queryable, ready: readonly Ready[], source: string) {
   const counts = { ingested: 0, updated: 0, unchanged: 0 };
-  const existing = await lockItems(tx, ready.map((r) => r.record.id));
+  const existing = await lockItems(
+    tx,
+    ready.map((r) => r.record.id),
+  );
   const images = new Map(ready.map((r) => [r.image.hash, r.image]));
   const writes: ItemRow[] = [];
   const changed: ItemRow[] = [];

@@ -5,9 +5,7 @@ import { CatalogueError } from './parse.js';
 export const CORE_FIELDS = ['id', 'image', 'title', 'description', 'labels', 'groups'] as const;
 export type CoreField = (typeof CORE_FIELDS)[number];
 
-export type FieldSource =
-  | { kind: 'column'; column: string }
-  | { kind: 'template'; template: string; columns: string[] };
+export type FieldSource = { kind: 'column'; column: string } | { kind: 'template'; template: string; columns: string[] };
 
 /** `--map` parsed: target field -> where its value comes from. Unmapped core fields read same-named columns. */
 export type ColumnMap = ReadonlyMap<string, FieldSource>;

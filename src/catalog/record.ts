@@ -27,9 +27,7 @@ const requiredText = (field: string) =>
     .refine((s) => s.length > 0, `missing ${field}`);
 
 const optionalText = (field: string) =>
-  z
-    .union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()], { error: `${field} must be text` })
-    .transform((v) => (v === null || v === undefined ? null : String(v).trim() || null));
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()], { error: `${field} must be text` }).transform((v) => (v === null || v === undefined ? null : String(v).trim() || null));
 
 function cleanList(items: readonly (string | number)[]): string[] {
   return [...new Set(items.map((s) => String(s).trim()).filter(Boolean))];

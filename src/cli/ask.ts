@@ -9,7 +9,6 @@ import { withStore } from './open.js';
 
 const HistoryFile = z.union([z.array(MessageSchema).max(50), z.object({ messages: z.array(MessageSchema).max(50) }).transform((h) => h.messages)]);
 
-
 function readHistory(file: string | undefined): Message[] {
   if (!file) return [];
   let raw: unknown;

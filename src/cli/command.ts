@@ -60,10 +60,7 @@ export function helpText(cmd: Command): string {
 
 export async function runCommand(cmd: Command, argv: string[]): Promise<number> {
   const options = Object.fromEntries(
-    Object.entries({ ...cmd.options, ...GLOBAL_OPTIONS }).map(([k, v]) => [
-      k,
-      { type: v.type, ...(v.short ? { short: v.short } : {}), ...(v.multiple ? { multiple: true } : {}) },
-    ]),
+    Object.entries({ ...cmd.options, ...GLOBAL_OPTIONS }).map(([k, v]) => [k, { type: v.type, ...(v.short ? { short: v.short } : {}), ...(v.multiple ? { multiple: true } : {}) }]),
   );
   let parsed;
   try {

@@ -28,7 +28,10 @@ export const completeCommand: Command = {
         if (hasCompleteModel(paths, name)) throw new LoupeError('conflict', `version '${name}' already has a goes-with model; versions are never overwritten`);
         const report = await trainCompleteModel(db, paths, name, String(row.config.base ?? 'generic'), { seed, log: (m) => ctx.log(m) });
         if (!report) throw new LoupeError('conflict', 'nothing to learn "goes with" from: no two items share a group and there are no events');
-        ctx.print({ version: name, ...report }, `goes-with model for '${name}': dev recall@10 ${report.devRecallStart.toFixed(4)} -> ${report.devRecallWithStep.toFixed(4)} in ${report.seconds.toFixed(1)} s`);
+        ctx.print(
+          { version: name, ...report },
+          `goes-with model for '${name}': dev recall@10 ${report.devRecallStart.toFixed(4)} -> ${report.devRecallWithStep.toFixed(4)} in ${report.seconds.toFixed(1)} s`,
+        );
         return 0;
       });
     }

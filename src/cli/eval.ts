@@ -35,7 +35,13 @@ function table(v: VersionEvaluation): string {
   }
   // With only one part, it is the headline already.
   const { newItems, newGroups } = v.parts;
-  const parts = newItems && newGroups ? ([['new items in known groups', newItems], ['whole new groups', newGroups]] as const) : [];
+  const parts =
+    newItems && newGroups
+      ? ([
+          ['new items in known groups', newItems],
+          ['whole new groups', newGroups],
+        ] as const)
+      : [];
   for (const [title, p] of parts) {
     const cells = (['label', 'group'] as const).flatMap((kind) => {
       const [g, t] = [p.generic.retrieval[kind], p.trained.retrieval[kind]];
@@ -44,11 +50,14 @@ function table(v: VersionEvaluation): string {
     lines.push(`  ${title} (${p.items} items): ${cells.join(', ') || 'no labels or groups'}`);
   }
   const below = parts.length ? poolGaps(v) : [];
-  if (below.length) lines.push(`  overall below both parts (${below.join(', ')}): each part searches only its own items, overall searches all ${v.heldOut} at once, so more look-alikes compete for the top 10`);
+  if (below.length)
+    lines.push(`  overall below both parts (${below.join(', ')}): each part searches only its own items, overall searches all ${v.heldOut} at once, so more look-alikes compete for the top 10`);
   if (v.calibration) lines.push(`  calibration: ECE ${v.calibration.eceRaw.toFixed(4)} raw -> ${v.calibration.eceCalibrated.toFixed(4)} calibrated (${v.calibration.pairs} proposed labels)`);
   if (v.complete) {
     const c = v.complete;
-    lines.push(`  complete-the-group recall@10 (${c.heldOutGroups} held-out groups, ${c.queries} queries): generic neighbours ${pct(c.generic)} -> goes-with ${pct(c.goesWith)} (${c.lift.toFixed(2)}x; ${pct(c.goesWithNoStep)} without the candidate step)`);
+    lines.push(
+      `  complete-the-group recall@10 (${c.heldOutGroups} held-out groups, ${c.queries} queries): generic neighbours ${pct(c.generic)} -> goes-with ${pct(c.goesWith)} (${c.lift.toFixed(2)}x; ${pct(c.goesWithNoStep)} without the candidate step)`,
+    );
   }
   if (v.text) lines.push(`  text search: recall@10 ${v.text.recall.toFixed(4)} vs keyword ${v.text.keywordRecall.toFixed(4)} over ${v.text.queries} label queries`);
   return lines.join('\n');

@@ -18,10 +18,16 @@ function evalSummary(r: FeedEvalReport): string {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '-');
   const sl = r.slices;
   const rows = (Object.keys(r.methods) as (keyof typeof r.methods)[]).map(
-    (m) => `  ${m.padEnd(8)} Recall@${r.k} ${f(r.methods[m].recall)}  NDCG@${r.k} ${f(r.methods[m].ndcg)}  heavy ${f(sl.heavy[m].recall)}  light ${f(sl.light[m].recall)}  cold items ${f(sl.cold[m].recall)}`,
+    (m) =>
+      `  ${m.padEnd(8)} Recall@${r.k} ${f(r.methods[m].recall)}  NDCG@${r.k} ${f(r.methods[m].ndcg)}  heavy ${f(sl.heavy[m].recall)}  light ${f(sl.light[m].recall)}  cold items ${f(sl.cold[m].recall)}`,
   );
   rows.push(`  cold items at random: Recall@${r.k} ${f(sl.cold.random.recall)} (${sl.cold.random.users} users with a hidden item no one engaged with in training)`);
-  return [`feeds on version ${r.version}: ${r.users} users, ${r.events} events, ${r.items} items (${r.seconds.toFixed(1)} s)`, `  ${r.note}`, ...rows, `  ${r.blend.note}${r.blend.saved ? ' (stored for serving)' : ''}`].join('\n');
+  return [
+    `feeds on version ${r.version}: ${r.users} users, ${r.events} events, ${r.items} items (${r.seconds.toFixed(1)} s)`,
+    `  ${r.note}`,
+    ...rows,
+    `  ${r.blend.note}${r.blend.saved ? ' (stored for serving)' : ''}`,
+  ].join('\n');
 }
 
 function weightsOption(raw: unknown): ActionWeights {
@@ -33,12 +39,15 @@ function weightsOption(raw: unknown): ActionWeights {
   }
 }
 
-const defaults = Object.entries(DEFAULT_ACTION_WEIGHTS).map(([a, w]) => `${a}=${w}`).join(',');
+const defaults = Object.entries(DEFAULT_ACTION_WEIGHTS)
+  .map(([a, w]) => `${a}=${w}`)
+  .join(',');
 
 export const eventsCommand: Command = {
   name: 'events',
   summary: 'Import user events (view, click, save, purchase...) or evaluate feeds on them',
-  usage: 'loupe events import <events.csv|events.jsonl> [--weights purchase=5,save=3] [--json]\n       loupe events eval [--version NAME] [--holdout 5] [--protocol last-items|last-positive] [-k 20] [--json]',
+  usage:
+    'loupe events import <events.csv|events.jsonl> [--weights purchase=5,save=3] [--json]\n       loupe events eval [--version NAME] [--holdout 5] [--protocol last-items|last-positive] [-k 20] [--json]',
   options: {
     weights: { type: 'string', multiple: true, value: 'SPEC', description: `action weights over the defaults (${defaults}); other actions need one` },
     version: { type: 'string', value: 'NAME', description: 'eval: embedding version (default: the promoted one)' },
@@ -72,8 +81,20 @@ export const eventsCommand: Command = {
             refit = { error: err instanceof Error ? err.message : String(err) };
           }
         }
-        const refitText = !refit ? '' : 'error' in refit ? `\nfeed blend not fitted: ${refit.error}` : `\nfeed blend for version ${refit.version}: ${refit.blend.note}${refit.blend.saved ? ' (stored for serving)' : ''} in ${refit.seconds.toFixed(1)} s`;
-        ctx.print({ ...result, ...(refit ? { blend: 'error' in refit ? refit : { version: refit.version, weights: refit.blend.weights, fitted: refit.blend.fitted, saved: refit.blend.saved, validation: refit.blend.validation } } : {}) }, importSummary(result) + refitText);
+        const refitText = !refit
+          ? ''
+          : 'error' in refit
+            ? `\nfeed blend not fitted: ${refit.error}`
+            : `\nfeed blend for version ${refit.version}: ${refit.blend.note}${refit.blend.saved ? ' (stored for serving)' : ''} in ${refit.seconds.toFixed(1)} s`;
+        ctx.print(
+          {
+            ...result,
+            ...(refit
+              ? { blend: 'error' in refit ? refit : { version: refit.version, weights: refit.blend.weights, fitted: refit.blend.fitted, saved: refit.blend.saved, validation: refit.blend.validation } }
+              : {}),
+          },
+          importSummary(result) + refitText,
+        );
         return result.imported + result.duplicates > 0 || result.errors.length === 0 ? 0 : 1;
       });
     }

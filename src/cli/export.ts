@@ -16,7 +16,9 @@ export const exportCommand: Command = {
     const target = path.resolve(file);
     return withStore(ctx, async ({ db, paths }) => {
       const result = await exportDump(db, paths, target, { withImages: values['with-images'] === true });
-      const rows = Object.entries(result.counts).map(([t, n]) => `${t} ${n}`).join(', ');
+      const rows = Object.entries(result.counts)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ');
       const images = values['with-images'] ? `; ${result.images.written} images packed, ${result.images.missing} missing` : '';
       ctx.print(result, `exported ${db.kind} database to ${target}: ${rows}${images}`);
       return 0;

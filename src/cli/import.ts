@@ -16,7 +16,9 @@ export const importCommand: Command = {
       const result = await importDump(db, paths, path.resolve(file));
       const built = [];
       for (const v of await listVersions(db)) built.push(await indexes.rebuild(v.name));
-      const rows = Object.entries(result.counts).map(([t, n]) => `${t} ${n}`).join(', ');
+      const rows = Object.entries(result.counts)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ');
       ctx.print(
         { ...result, indexes: built.map((r) => ({ version: r.version, size: r.size })) },
         `imported into ${db.kind}: ${rows}; images ${result.images.written} written; indexes: ${built.map((r) => `${r.version} ${r.size}`).join(', ') || 'none'}`,

@@ -22,9 +22,7 @@ async function isDirectory(p: string): Promise<boolean> {
 
 function summary(result: IngestResult): string {
   const n = result.errors.length;
-  const lines = [
-    `${result.ingested} ingested, ${result.updated} updated, ${result.unchanged} unchanged, ${n} error${n === 1 ? '' : 's'}`,
-  ];
+  const lines = [`${result.ingested} ingested, ${result.updated} updated, ${result.unchanged} unchanged, ${n} error${n === 1 ? '' : 's'}`];
   for (const e of result.errors) {
     // Images found in a folder have no line; their reason names the file.
     const where = [e.line > 0 ? `line ${e.line}` : '', e.id !== null ? `(id ${e.id})` : ''].filter(Boolean).join(' ');

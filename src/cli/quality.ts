@@ -27,7 +27,10 @@ function summary(r: QualityReport): string {
     `  classes too small: ${r.tooSmall.length ? r.tooSmall.join(', ') : 'none'}`,
     `  incoherent classes: ${r.incoherent.length ? r.incoherent.join(', ') : 'none'}`,
     '  label distribution:',
-    ...r.labels.map((l) => `    ${l.label.padEnd(24)} ${String(l.count).padStart(6)}  purity ${l.purity.toFixed(2)}  lift ${l.lift.toFixed(1)}${l.tooSmall ? '  TOO SMALL' : ''}${l.incoherent ? '  INCOHERENT' : ''}`),
+    ...r.labels.map(
+      (l) =>
+        `    ${l.label.padEnd(24)} ${String(l.count).padStart(6)}  purity ${l.purity.toFixed(2)}  lift ${l.lift.toFixed(1)}${l.tooSmall ? '  TOO SMALL' : ''}${l.incoherent ? '  INCOHERENT' : ''}`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -54,7 +57,10 @@ export const qualityCommand: Command = {
       const fixes = parseFixList(fs.readFileSync(applyFile, 'utf8'));
       return withStore(ctx, async ({ db, indexes }) => {
         const res = await applyFixes(db, indexes, fixes);
-        ctx.print(res, `relabelled ${res.relabelled}, dropped ${res.dropped}, left ${res.ignored} review/keep rows alone${res.unknown.length ? `; unknown ids: ${res.unknown.join(', ')}` : ''}${res.errors.length ? `; ${res.errors.length} bad rows: ${res.errors.map((e) => `line ${e.line}: ${e.reason}`).join('; ')}` : ''}`);
+        ctx.print(
+          res,
+          `relabelled ${res.relabelled}, dropped ${res.dropped}, left ${res.ignored} review/keep rows alone${res.unknown.length ? `; unknown ids: ${res.unknown.join(', ')}` : ''}${res.errors.length ? `; ${res.errors.length} bad rows: ${res.errors.map((e) => `line ${e.line}: ${e.reason}`).join('; ')}` : ''}`,
+        );
         return res.errors.length ? 1 : 0;
       });
     }

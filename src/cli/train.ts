@@ -61,7 +61,9 @@ export const trainCommand: Command = {
           r ? `  ${r.epochs} epochs in ${r.seconds.toFixed(1)} s, validation mAP@10 ${r.initialValMetric.toFixed(4)} -> ${r.bestValMetric.toFixed(4)} (stopped by ${r.stoppedBy})` : '',
           `  ${result.items.train} items trained on, ${result.items.heldOut} held out for \`loupe eval\`; ${result.items.projected} vectors written`,
           `  compare: loupe similar <id> --version ${result.name}; serve it by default: loupe promote ${result.name}`,
-        ].filter(Boolean).join('\n'),
+        ]
+          .filter(Boolean)
+          .join('\n'),
       );
       return 0;
     });

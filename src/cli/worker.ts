@@ -12,7 +12,7 @@ export const workerCommand: Command = {
     concurrency: { type: 'string', value: 'N', description: 'tasks worked on at once in this process (default 2; 1 on the embedded database)' },
     once: { type: 'boolean', description: 'run at most one task, then exit' },
     'until-idle': { type: 'boolean', description: 'exit when no task is queued or running anywhere (default: keep polling)' },
-    lease: { type: 'string', value: 'S', description: 'seconds a claimed task stays ours without renewal; a dead worker\'s task is retried after it (default 60)' },
+    lease: { type: 'string', value: 'S', description: "seconds a claimed task stays ours without renewal; a dead worker's task is retried after it (default 60)" },
     poll: { type: 'string', value: 'S', description: 'seconds between looks at an empty queue (default 2)' },
     kinds: { type: 'string', value: 'LIST', description: `task kinds to take (default all: ${TASK_KINDS.join(',')})` },
     runtime: { type: 'string', value: 'NAME', description: 'onnx (default) or tfjs' },

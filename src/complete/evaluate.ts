@@ -33,7 +33,10 @@ export async function evaluateGoesWith(model: GoesWithModel, items: readonly Com
   if (!queries.length) return null;
   await initTf();
   const labels = items.map((it) => it.labels);
-  const cosine = cosineScorer(items.map((it) => it.features), queries);
+  const cosine = cosineScorer(
+    items.map((it) => it.features),
+    queries,
+  );
   const generic = groupRecall({ labels, queries, scores: cosine }).recall;
   const gw = goesWithScorer(model, items);
   const goesWithNoStep = groupRecall({ labels, queries, scores: gw, step: NO_STEP }).recall;

@@ -114,7 +114,10 @@ export class GoesWithModel {
     await fs.mkdir(dir, { recursive: true });
     const tag = `.tmp-${process.pid}-${Date.now()}`;
     // Weights first; complete.json (with their checksum) is the commit point.
-    for (const [name, data] of [[COMPLETE_WEIGHTS, packWeights(this.w)], [COMPLETE_FILE, JSON.stringify(this.config) + '\n']] as const) {
+    for (const [name, data] of [
+      [COMPLETE_WEIGHTS, packWeights(this.w)],
+      [COMPLETE_FILE, JSON.stringify(this.config) + '\n'],
+    ] as const) {
       await fs.writeFile(path.join(dir, name + tag), data);
       await fs.rename(path.join(dir, name + tag), path.join(dir, name));
     }

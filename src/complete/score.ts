@@ -182,11 +182,13 @@ export function tuneStep(input: Omit<GroupRecallInput, 'step'>, grid: readonly C
     return new Float32Array(s);
   };
   const gcache = new Map<number, Float32Array>();
-  const generic = input.generic && ((i: number, n: number) => {
-    let s = gcache.get(n);
-    if (!s) gcache.set(n, (s = input.generic!(i, n)));
-    return s;
-  });
+  const generic =
+    input.generic &&
+    ((i: number, n: number) => {
+      let s = gcache.get(n);
+      if (!s) gcache.set(n, (s = input.generic!(i, n)));
+      return s;
+    });
   let best = { step: grid[0]!, recall: -Infinity };
   let none = NaN;
   for (const step of grid) {

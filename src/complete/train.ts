@@ -94,7 +94,13 @@ export function devSplit(items: readonly GroupedItem[], hidden: ReadonlySet<stri
   const devGroupSet = new Set(dev.heldOutGroups);
   const fitOk = (i: number) => !hidden.has(items[i]!.id) && !dev.hidden.has(items[i]!.id);
   const fitGroups = groupMembers(items, undefined, fitOk);
-  const devQueries = groupQueries(groupMembers(items, (g) => devGroupSet.has(g), (i) => !hidden.has(items[i]!.id)));
+  const devQueries = groupQueries(
+    groupMembers(
+      items,
+      (g) => devGroupSet.has(g),
+      (i) => !hidden.has(items[i]!.id),
+    ),
+  );
   const prior = LabelPrior.fit([...fitGroups.values()].map((m) => m.map((i) => items[i]!.labels)));
   return { fitOk, fitGroups, devQueries, devGroups: devGroupSet.size, prior };
 }
@@ -142,7 +148,10 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
   sets.forEach((m, s) => m.forEach((i) => (setsOf.get(i) ?? setsOf.set(i, new Set()).get(i)!).add(s)));
   const labels = items.map((it) => it.labels);
 
-  const { x, mean, scale } = standardise(items.map((it) => it.features), o.featurePower);
+  const { x, mean, scale } = standardise(
+    items.map((it) => it.features),
+    o.featurePower,
+  );
   const keep = 1 - o.inputDropout;
   const rows = (idx: readonly number[]) => {
     const out = new Float32Array(idx.length * d);
@@ -154,7 +163,12 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
   // A shared first projection w, then one small head each: f = x w af, g = x w ag. Heads start as
   // the identity, so f = g = a random projection (close to centred generic similarity) and drift apart.
   // Sharing w halves the big products per step.
-  const w = tf.variable(tf.tensor2d(new Float32Array(d * o.dims).map(() => rng.normal() / Math.sqrt(d)), [d, o.dims]));
+  const w = tf.variable(
+    tf.tensor2d(
+      new Float32Array(d * o.dims).map(() => rng.normal() / Math.sqrt(d)),
+      [d, o.dims],
+    ),
+  );
   const af = tf.variable(tf.eye(o.dims) as tf.Tensor2D);
   const ag = tf.variable(tf.eye(o.dims) as tf.Tensor2D);
   const vars = [w, af, ag];
@@ -181,7 +195,8 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
       return s;
     };
   };
-  const devRecall = (p: { f: Float32Array; g: Float32Array }) => tuneStep({ labels, queries: devQueries, scores: devScores(p), prior }, [{ sameLabelPenalty: 0, priorWeight: 0, genericWeight: 0 }]).none;
+  const devRecall = (p: { f: Float32Array; g: Float32Array }) =>
+    tuneStep({ labels, queries: devQueries, scores: devScores(p), prior }, [{ sameLabelPenalty: 0, priorWeight: 0, genericWeight: 0 }]).none;
 
   const optimizer = tf.train.adam(o.learningRate);
   const start = devRecall(project());
@@ -245,7 +260,10 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
     }
   }
   vars.forEach((v, i) => v.assign(tf.tensor(best.weights[i]!, v.shape)));
-  const generic = cosineScorer(items.map((it) => it.features), devQueries);
+  const generic = cosineScorer(
+    items.map((it) => it.features),
+    devQueries,
+  );
   const tuned = tuneStep({ labels, queries: devQueries, scores: devScores(project()), generic, prior });
   // Served as two plain matrices: Wf = w af, Wg = w ag.
   const [wf, wg] = tf.tidy(() => [tf.matMul(w, af).dataSync() as Float32Array, tf.matMul(w, ag).dataSync() as Float32Array]);
@@ -253,14 +271,38 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
   optimizer.dispose();
 
   const report: CompleteTrainReport = {
-    epochs, bestEpoch: best.epoch, devRecallStart: start, devRecall: best.recall, devRecallWithStep: tuned.recall, step: tuned.step,
-    fitGroups: fitGroups.size, devGroups, seconds: (Date.now() - t0) / 1000, stoppedBy,
+    epochs,
+    bestEpoch: best.epoch,
+    devRecallStart: start,
+    devRecall: best.recall,
+    devRecallWithStep: tuned.recall,
+    step: tuned.step,
+    fitGroups: fitGroups.size,
+    devGroups,
+    seconds: (Date.now() - t0) / 1000,
+    stoppedBy,
   };
   const model = GoesWithModel.create(
     {
-      format: 'loupe-complete', formatVersion: 1, inputDims: d, featurePower: o.featurePower, dims: o.dims, step: tuned.step,
-      prior: prior.json as CompleteHead['prior'], split: input.split,
-      info: { epochs, bestEpoch: best.epoch, devRecall: best.recall, devRecallWithStep: tuned.recall, fitGroups: fitGroups.size, devGroups, pairs: input.pairs?.length ?? 0, seconds: report.seconds, seed: o.seed },
+      format: 'loupe-complete',
+      formatVersion: 1,
+      inputDims: d,
+      featurePower: o.featurePower,
+      dims: o.dims,
+      step: tuned.step,
+      prior: prior.json as CompleteHead['prior'],
+      split: input.split,
+      info: {
+        epochs,
+        bestEpoch: best.epoch,
+        devRecall: best.recall,
+        devRecallWithStep: tuned.recall,
+        fitGroups: fitGroups.size,
+        devGroups,
+        pairs: input.pairs?.length ?? 0,
+        seconds: report.seconds,
+        seed: o.seed,
+      },
     },
     { mean, scale, wf: wf!, wg: wg! },
   );

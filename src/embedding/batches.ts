@@ -30,8 +30,7 @@ export class Positives {
   ) {
     const on = new Set(signals);
     const n = data.items.length;
-    const setOf = (k: 'labels' | 'groups') =>
-      data.items.map((it, i) => (on.has(k) && usable.has(i) && it[k]?.length ? new Set(it[k]) : null));
+    const setOf = (k: 'labels' | 'groups') => data.items.map((it, i) => (on.has(k) && usable.has(i) && it[k]?.length ? new Set(it[k]) : null));
     this.labelSets = setOf('labels');
     this.groupSets = setOf('groups');
     const nb: (Set<number> | null)[] = new Array<Set<number> | null>(n).fill(null);
@@ -47,10 +46,16 @@ export class Positives {
     }
     this.neighbours = nb;
     const clusters = new Map<'labels' | 'groups' | 'events', number[][]>();
-    for (const [src, sets] of [['labels', this.labelSets], ['groups', this.groupSets]] as const) {
+    for (const [src, sets] of [
+      ['labels', this.labelSets],
+      ['groups', this.groupSets],
+    ] as const) {
       const members = new Map<string, number[]>();
       sets.forEach((s, i) => s?.forEach((k) => members.set(k, [...(members.get(k) ?? []), i])));
-      const list = [...members.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, m]) => m).filter((m) => m.length >= 2);
+      const list = [...members.entries()]
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        .map(([, m]) => m)
+        .filter((m) => m.length >= 2);
       if (list.length) clusters.set(src, list);
     }
     const ev = nb.flatMap((s, i) => (s ? [[i, ...[...s].sort((a, b) => a - b)]] : []));
@@ -72,10 +77,11 @@ export class Positives {
     const ga = this.groupSets[i];
     const gb = this.groupSets[j];
     if (ga && gb && w < this.weights.groups) {
-      for (const g of ga) if (gb.has(g)) {
-        w = Math.max(w, this.weights.groups);
-        break;
-      }
+      for (const g of ga)
+        if (gb.has(g)) {
+          w = Math.max(w, this.weights.groups);
+          break;
+        }
     }
     if (w < this.weights.events && this.neighbours[i]?.has(j)) w = Math.max(w, this.weights.events);
     return w;
@@ -108,13 +114,7 @@ export interface BatchOptions {
  * each, then hard negatives: for random anchors already in the batch, the most similar non-positive item
  * in a random pool that is a confirmed negative, judged by `bank` (recent embeddings, row-major [n, dims]).
  */
-export function sampleBatch(
-  pos: Positives,
-  pool: readonly number[],
-  opts: BatchOptions,
-  rng: Rng,
-  bank: { readonly data: Float32Array; readonly dims: number } | null,
-): number[] {
+export function sampleBatch(pos: Positives, pool: readonly number[], opts: BatchOptions, rng: Rng, bank: { readonly data: Float32Array; readonly dims: number } | null): number[] {
   const size = Math.min(opts.batchSize, pool.length);
   const hard = bank ? Math.floor(size * opts.hardFraction) : 0;
   const chosen = new Set<number>();

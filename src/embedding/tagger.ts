@@ -167,10 +167,11 @@ function proposedPairs(knn: KnnTagger, set: LabelledVectors): { scores: number[]
       outcomes.push(truth.has(label));
     }
     // True labels no neighbour proposed: raw score 0.
-    for (const l of truth) if (!s.has(l)) {
-      scores.push(0);
-      outcomes.push(true);
-    }
+    for (const l of truth)
+      if (!s.has(l)) {
+        scores.push(0);
+        outcomes.push(true);
+      }
   });
   return { scores, outcomes };
 }

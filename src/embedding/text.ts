@@ -17,7 +17,12 @@ export const DEFAULT_TEXT_HASH: TextHashConfig = { buckets: 2048, charWeight: 0.
 
 /** Lower-cased word tokens (letters and digits, Unicode-aware). */
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 /** Sparse hashed features: parallel arrays of bucket indices and values, unit L2 norm (empty for no tokens). */

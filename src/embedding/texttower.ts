@@ -24,11 +24,7 @@ export interface TextTowerOptions {
   readonly onProgress?: (p: TrainProgress) => void;
 }
 
-export async function trainTextTower(
-  texts: readonly string[],
-  targets: readonly Float32Array[],
-  options: TextTowerOptions,
-): Promise<{ weights: Float32Array; steps: number; finalLoss: number }> {
+export async function trainTextTower(texts: readonly string[], targets: readonly Float32Array[], options: TextTowerOptions): Promise<{ weights: Float32Array; steps: number; finalLoss: number }> {
   await initTf();
   const { hash } = options;
   const tau = options.temperature ?? 0.1;
@@ -123,8 +119,16 @@ export async function trainTextTower(
       }
       const elapsed = Date.now() - t0;
       options.onProgress?.({
-        phase: 'text', epoch, maxEpochs: epochs, step, stepsPerEpoch, loss, valMetric: NaN, bestValMetric: NaN,
-        stepsPerSecond: (step * 1000) / Math.max(elapsed, 1), elapsedMs: elapsed,
+        phase: 'text',
+        epoch,
+        maxEpochs: epochs,
+        step,
+        stepsPerEpoch,
+        loss,
+        valMetric: NaN,
+        bestValMetric: NaN,
+        stepsPerSecond: (step * 1000) / Math.max(elapsed, 1),
+        elapsedMs: elapsed,
       });
     }
   }

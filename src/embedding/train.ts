@@ -117,9 +117,7 @@ export async function trainEmbedding(data: TrainingData, options: TrainOptions):
   const rng = new Rng(o.seed);
 
   // Validation: a seeded slice (half whole groups, half single items when there are groups) whose signals the loss never sees.
-  const valRelevance = (['labels', 'groups', 'events'] as const).find((s) =>
-    on.has(s) && (s === 'events' ? (data.interactions?.length ?? 0) > 0 : items.some((it) => (it[s]?.length ?? 0) > 0)),
-  );
+  const valRelevance = (['labels', 'groups', 'events'] as const).find((s) => on.has(s) && (s === 'events' ? (data.interactions?.length ?? 0) > 0 : items.some((it) => (it[s]?.length ?? 0) > 0)));
   if (!valRelevance) throw new LoupeError('unprocessable', `no usable signal among ${[...on].join(', ') || 'none'}: nothing to train from`);
   const split = splitItems(items, { seed: o.seed ^ 0x5eed, fraction: o.validationFraction });
   const valSet = new Set(split.heldOut);
@@ -145,13 +143,19 @@ export async function trainEmbedding(data: TrainingData, options: TrainOptions):
   // text (or with its text dropped) gets exactly 0 in the centred text block, as model.ts does.
   const mean = new Float32Array(inDims);
   const withText = fitIdx.filter((i) => hasText[i]);
-  for (const [lo, hi, rows] of [[0, featDims, fitIdx], [featDims, inDims, withText]] as const) {
+  for (const [lo, hi, rows] of [
+    [0, featDims, fitIdx],
+    [featDims, inDims, withText],
+  ] as const) {
     if (hi <= lo || rows.length === 0) continue;
     for (const i of rows) for (let d = lo; d < hi; d++) mean[d]! += raw[i * inDims + d]!;
     for (let d = lo; d < hi; d++) mean[d] = mean[d]! / rows.length;
   }
   const scale = new Float32Array(inDims);
-  for (const [lo, hi, rows] of [[0, featDims, fitIdx], [featDims, inDims, withText]] as const) {
+  for (const [lo, hi, rows] of [
+    [0, featDims, fitIdx],
+    [featDims, inDims, withText],
+  ] as const) {
     if (hi <= lo) continue;
     let ss = 0;
     for (const i of rows) for (let d = lo; d < hi; d++) ss += (raw[i * inDims + d]! - mean[d]!) ** 2;
@@ -179,9 +183,7 @@ export async function trainEmbedding(data: TrainingData, options: TrainOptions):
     w2: tf.variable(tf.zeros([o.hidden, o.dims])),
   };
   // Averaged weights: smoother to validate and usually a little better than the last step's.
-  const ema: Vars | null = o.emaDecay > 0
-    ? { w1: tf.variable(vars.w1.clone()), b1: tf.variable(vars.b1.clone()), wSkip: tf.variable(vars.wSkip.clone()), w2: tf.variable(vars.w2.clone()) }
-    : null;
+  const ema: Vars | null = o.emaDecay > 0 ? { w1: tf.variable(vars.w1.clone()), b1: tf.variable(vars.b1.clone()), wSkip: tf.variable(vars.wSkip.clone()), w2: tf.variable(vars.w2.clone()) } : null;
   const evalVars = ema ?? vars;
   const snapshot = (): Record<keyof Vars, Float32Array> => ({
     w1: evalVars.w1.dataSync() as Float32Array,
@@ -275,8 +277,16 @@ export async function trainEmbedding(data: TrainingData, options: TrainOptions):
       step++;
       const elapsed = Date.now() - trainStart;
       o.onProgress?.({
-        phase: 'embedding', epoch, maxEpochs: o.maxEpochs, step, stepsPerEpoch, loss, valMetric: lastVal,
-        bestValMetric: best.metric, stepsPerSecond: (step * 1000) / Math.max(elapsed, 1), elapsedMs: Date.now() - t0,
+        phase: 'embedding',
+        epoch,
+        maxEpochs: o.maxEpochs,
+        step,
+        stepsPerEpoch,
+        loss,
+        valMetric: lastVal,
+        bestValMetric: best.metric,
+        stepsPerSecond: (step * 1000) / Math.max(elapsed, 1),
+        elapsedMs: Date.now() - t0,
       });
     }
     lastVal = validate();
@@ -319,31 +329,65 @@ export async function trainEmbedding(data: TrainingData, options: TrainOptions):
     queryText = o.queryTextHash ?? DEFAULT_TEXT_HASH;
     const withText = items.map((it, i) => ({ i, text: itemText(it) })).filter((r) => r.text && !valSet.has(items[r.i]!.id));
     if (withText.length >= 2) {
-      const targets = imageOnly.project(withText.map((r) => items[r.i]!.features), withText.map((r) => r.text));
-      const tt = await trainTextTower(withText.map((r) => r.text), targets, {
-        hash: queryText, seed: o.seed, temperature: o.temperature, batchSize: o.batchSize, ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-      });
+      const targets = imageOnly.project(
+        withText.map((r) => items[r.i]!.features),
+        withText.map((r) => r.text),
+      );
+      const tt = await trainTextTower(
+        withText.map((r) => r.text),
+        targets,
+        {
+          hash: queryText,
+          seed: o.seed,
+          temperature: o.temperature,
+          batchSize: o.batchSize,
+          ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        },
+      );
       weights.wText = tt.weights;
       textTower = { items: withText.length, steps: tt.steps, finalLoss: tt.finalLoss };
     } else queryText = null;
   }
   const seconds = (Date.now() - t0) / 1000;
-  const trainConfig = { ...head, temperature: o.temperature, batchSize: o.batchSize, perCluster: o.perCluster, hardFraction: o.hardFraction,
-    learningRate: o.learningRate, inputDropout: o.inputDropout, weightDecay: o.weightDecay, emaDecay: o.emaDecay, maxEpochs: o.maxEpochs, patience: o.patience, validationFraction: o.validationFraction, queryText };
+  const trainConfig = {
+    ...head,
+    temperature: o.temperature,
+    batchSize: o.batchSize,
+    perCluster: o.perCluster,
+    hardFraction: o.hardFraction,
+    learningRate: o.learningRate,
+    inputDropout: o.inputDropout,
+    weightDecay: o.weightDecay,
+    emaDecay: o.emaDecay,
+    maxEpochs: o.maxEpochs,
+    patience: o.patience,
+    validationFraction: o.validationFraction,
+    queryText,
+  };
   const model = EmbeddingModel.create(
     {
       ...head,
       queryText,
       fingerprint: trainingFingerprint(data, o.signals, o.seed, trainConfig),
-      info: { bestEpoch: best.epoch, bestValMap10: best.metric, initialValMap10: initialValMetric, epochs: history.length, steps: step,
-        seconds, items: n, validationItems: valIdx.length, backend },
+      info: { bestEpoch: best.epoch, bestValMap10: best.metric, initialValMap10: initialValMetric, epochs: history.length, steps: step, seconds, items: n, validationItems: valIdx.length, backend },
     },
     weights satisfies ModelWeights,
   );
   const report: TrainReport = {
-    backend, epochs: history.length, steps: step, bestEpoch: best.epoch, bestValMetric: best.metric, initialValMetric,
-    validationRelevance: valRelevance, fitIds: split.train, validationIds: split.heldOut, seconds,
-    stepsPerSecond: step / Math.max(trainSeconds, 1e-9), history, textTower, stoppedBy,
+    backend,
+    epochs: history.length,
+    steps: step,
+    bestEpoch: best.epoch,
+    bestValMetric: best.metric,
+    initialValMetric,
+    validationRelevance: valRelevance,
+    fitIds: split.train,
+    validationIds: split.heldOut,
+    seconds,
+    stepsPerSecond: step / Math.max(trainSeconds, 1e-9),
+    history,
+    textTower,
+    stoppedBy,
   };
   return { model, report };
 }

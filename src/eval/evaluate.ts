@@ -91,8 +91,14 @@ function side(held: string[], ref: string[], vecs: Map<string, Float32Array>, by
   const refLabelled = ref.filter((id) => byId.get(id)!.labels.length);
   let tagging: SideMetrics['tagging'] = null;
   if (labelled.length && refLabelled.length) {
-    const knn = new KnnTagger(refLabelled.map((id) => vecs.get(id)!), refLabelled.map((id) => byId.get(id)!.labels));
-    const f1 = multiLabelF1(labelled.map((id) => byId.get(id)!.labels), labelled.map((id) => knn.predict(vecs.get(id)!, 0.5)));
+    const knn = new KnnTagger(
+      refLabelled.map((id) => vecs.get(id)!),
+      refLabelled.map((id) => byId.get(id)!.labels),
+    );
+    const f1 = multiLabelF1(
+      labelled.map((id) => byId.get(id)!.labels),
+      labelled.map((id) => knn.predict(vecs.get(id)!, 0.5)),
+    );
     tagging = { microF1: f1.microF1, macroF1: f1.macroF1 };
   }
   return {
@@ -125,7 +131,11 @@ function textSearch(model: EmbeddingModel, held: string[], vecs: Map<string, Flo
     ap.push(averagePrecisionAtK(hits, numRelevant, K));
     const q = tokenize(label);
     const kwScores = words.map((w, i) => ({ i, s: q.filter((t) => w.has(t)).length }));
-    const kwHits = kwScores.filter((x) => x.s > 0).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, K).map((x) => truth[x.i]!);
+    const kwHits = kwScores
+      .filter((x) => x.s > 0)
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .slice(0, K)
+      .map((x) => truth[x.i]!);
     kwRec.push(cappedRecallAtK(kwHits, numRelevant, K));
     kwAp.push(averagePrecisionAtK(kwHits, numRelevant, K));
   }

@@ -26,15 +26,10 @@ export function normalizedCopy(rows: readonly Float32Array[]): Float32Array[] {
  * The k rows of `unitRows` most similar to `unitQuery` by dot product (cosine when both are unit length),
  * best first, ties broken by lower index. `exclude` (a row index, or a set of them) is never returned.
  */
-export function cosineTopK(
-  unitQuery: Float32Array,
-  unitRows: readonly Float32Array[],
-  k: number,
-  exclude?: number | ReadonlySet<number>,
-): Neighbour[] {
+export function cosineTopK(unitQuery: Float32Array, unitRows: readonly Float32Array[], k: number, exclude?: number | ReadonlySet<number>): Neighbour[] {
   const idx: number[] = [];
   const sim: number[] = [];
-  const skip = (j: number) => (typeof exclude === 'number' ? j === exclude : exclude?.has(j) ?? false);
+  const skip = (j: number) => (typeof exclude === 'number' ? j === exclude : (exclude?.has(j) ?? false));
   for (let j = 0; j < unitRows.length; j++) {
     if (skip(j)) continue;
     const s = dot(unitQuery, unitRows[j]!);

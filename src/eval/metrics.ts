@@ -126,7 +126,7 @@ export function multiLabelF1(truth: readonly (readonly string[])[], predicted: r
   for (let i = 0; i < truth.length; i++) {
     const t = new Set(truth[i]);
     const p = new Set(predicted[i]);
-    for (const l of p) (t.has(l) ? get(l).tp++ : get(l).fp++);
+    for (const l of p) t.has(l) ? get(l).tp++ : get(l).fp++;
     for (const l of t) if (!p.has(l)) get(l).fn++;
   }
   let tp = 0;

@@ -21,7 +21,10 @@ const ACTION = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 /** `purchase=5,save=3,like=2` over the defaults (or over `base`). */
 export function parseWeights(spec: string | readonly string[] | undefined, base: ActionWeights = DEFAULT_ACTION_WEIGHTS): ActionWeights {
   const out: Record<string, number> = { ...base };
-  const parts = (typeof spec === 'string' ? [spec] : (spec ?? [])).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const parts = (typeof spec === 'string' ? [spec] : (spec ?? []))
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const part of parts) {
     const m = /^([^=]+)=(.+)$/.exec(part);
     const action = m?.[1]?.trim().toLowerCase() ?? '';
@@ -89,7 +92,18 @@ export const EventInputSchema = z.object({
   ts: z.union([z.string(), z.number()], { error: 'ts must be ISO-8601 text or epoch milliseconds' }).optional(),
   /** Overrides the action's weight for this one event. */
   weight: z
-    .union([z.number(), z.string().trim().regex(/^\d*\.?\d+$/, 'weight must be a number').transform(Number), z.literal('')], { error: 'weight must be a number' })
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .trim()
+          .regex(/^\d*\.?\d+$/, 'weight must be a number')
+          .transform(Number),
+        z.literal(''),
+      ],
+      { error: 'weight must be a number' },
+    )
     .transform((w) => (w === '' ? undefined : w))
     .refine((w) => w === undefined || (w > 0 && w <= 1000), 'weight must be in (0, 1000]')
     .optional(),

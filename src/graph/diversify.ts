@@ -54,7 +54,11 @@ export function diversifyByKey<T>(ranked: readonly T[], keyOf: (t: T) => string,
     if (!g) groups.set(key, (g = []));
     g.push(t);
   }
-  return weightedRoundRobin([...groups.values()].map((items) => ({ weight: 1, items })), n, idOf);
+  return weightedRoundRobin(
+    [...groups.values()].map((items) => ({ weight: 1, items })),
+    n,
+    idOf,
+  );
 }
 
 /**

@@ -119,10 +119,11 @@ export class FeedEngine {
       return n < 0 ? 0 : this.graph.degree(n);
     };
     const ids = [...new Set([...this.catalogue, ...this.popularity.keys()])];
-    const ranked = ids
-      .map((id) => ({ id, score: this.popularity.get(id) ?? 0, degree: degree(id) }))
-      .sort((a, b) => b.score - a.score || b.degree - a.degree || (a.id < b.id ? -1 : 1));
-    const unlabelled = ranked.filter((r) => !this.labels.get(r.id)).slice(0, 500).map((r) => r.id);
+    const ranked = ids.map((id) => ({ id, score: this.popularity.get(id) ?? 0, degree: degree(id) })).sort((a, b) => b.score - a.score || b.degree - a.degree || (a.id < b.id ? -1 : 1));
+    const unlabelled = ranked
+      .filter((r) => !this.labels.get(r.id))
+      .slice(0, 500)
+      .map((r) => r.id);
     const clusters = kCentreKeys(unlabelled, (id) => this.vectors.vector(id), COLD_CLUSTERS);
     this.popularList = ranked.map((r) => ({ id: r.id, score: r.score, key: this.labels.get(r.id) || clusters.get(r.id) || '' }));
     return this.popularList;

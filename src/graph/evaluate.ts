@@ -74,14 +74,21 @@ export interface MethodScore {
 }
 
 /** Mean Recall@k and NDCG@k of each method's ranked lists over the test users. */
-export function scoreFeeds<M extends string>(test: ReadonlyMap<string, readonly string[]>, methods: readonly M[], recommend: (user: string, method: M) => readonly string[], k: number): Record<M, MethodScore> {
+export function scoreFeeds<M extends string>(
+  test: ReadonlyMap<string, readonly string[]>,
+  methods: readonly M[],
+  recommend: (user: string, method: M) => readonly string[],
+  k: number,
+): Record<M, MethodScore> {
   const out = {} as Record<M, MethodScore>;
   for (const m of methods) {
     const recalls: number[] = [];
     const ndcgs: number[] = [];
     for (const [user, hidden] of test) {
       const want = new Set(hidden);
-      const hits = recommend(user, m).slice(0, k).map((id) => want.has(id));
+      const hits = recommend(user, m)
+        .slice(0, k)
+        .map((id) => want.has(id));
       recalls.push(recallAtK(hits, want.size, k));
       ndcgs.push(ndcgAtK(hits, want.size, k));
     }

@@ -72,7 +72,12 @@ const poolSize = (k: number) => Math.max(3 * k, 50);
 /** Popular and diverse: the cold-start feed, one label (or cluster) at a time. */
 export function popularFeed(sources: FeedSources, k: number, exclude: ReadonlySet<string>): FeedEntry[] {
   const ranked = sources.popular().filter((p) => !exclude.has(p.id));
-  return diversifyByKey(ranked, (p) => p.key, k, (p) => p.id).map((p) => ({ id: p.id, score: p.score, why: { kind: 'popular', key: p.key } }));
+  return diversifyByKey(
+    ranked,
+    (p) => p.key,
+    k,
+    (p) => p.id,
+  ).map((p) => ({ id: p.id, score: p.score, why: { kind: 'popular', key: p.key } }));
 }
 
 /** The member of `interest` most like `candidate`: the example an explanation names. */
@@ -173,7 +178,17 @@ export function gatherBlend(sources: FeedSources, taste: UserTaste, opts: Pick<F
   return input;
 }
 
-const ALONE: Record<Exclude<FeedMethod, 'popular' | 'blend'>, BlendSource> = { single: 'single', multi: 'multi', items: 'items', walk: 'walk', cooc: 'cooc', ease: 'ease', als: 'als', next: 'next', trending: 'trending' };
+const ALONE: Record<Exclude<FeedMethod, 'popular' | 'blend'>, BlendSource> = {
+  single: 'single',
+  multi: 'multi',
+  items: 'items',
+  walk: 'walk',
+  cooc: 'cooc',
+  ease: 'ease',
+  als: 'als',
+  next: 'next',
+  trending: 'trending',
+};
 
 /**
  * A user's feed by one method. Engaged items never come back. A user with nothing to go on (no
@@ -197,14 +212,22 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
     // An item neighbour "looks like" the engaged item that voted for it most.
     if (p.via === 'items' && p.from) return { kind: 'walk', reason: { kind: 'similar', item: p.from }, action: action(p.from) };
     if (p.via === 'walk' || !interests.length) {
-      explain ??= walkExplainer(sources.graph, taste.user, taste.engagement(50).map((e) => e.item), sources.similar);
+      explain ??= walkExplainer(
+        sources.graph,
+        taste.user,
+        taste.engagement(50).map((e) => e.item),
+        sources.similar,
+      );
       const reason = explain(p.id);
       return { kind: 'walk', reason, action: reason.item ? action(reason.item) : 'view' };
     }
     const member = closestMember(sources, interests[nearestInterest(sources, interests, p.id)]!, p.id);
     return { kind: 'interest', interest: nearestInterest(sources, interests, p.id) + 1, item: member, action: action(member) };
   };
-  const weights = method === 'blend' ? (opts.blend ?? DEFAULT_BLEND) : { fusion: 'rank' as const, weights: Object.fromEntries(BLEND_SOURCES.map((s) => [s, s === ALONE[method] ? 1 : 0])) as BlendWeights['weights'] };
+  const weights =
+    method === 'blend'
+      ? (opts.blend ?? DEFAULT_BLEND)
+      : { fusion: 'rank' as const, weights: Object.fromEntries(BLEND_SOURCES.map((s) => [s, s === ALONE[method] ? 1 : 0])) as BlendWeights['weights'] };
   const want = BLEND_SOURCES.filter((s) => weights.weights[s] > 0);
   // Without vectors for anything the user touched there are no interests: the walks stand in for them.
   if (!interests.length && want.includes('multi') && !want.includes('walk')) want.push('walk');

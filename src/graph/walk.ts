@@ -189,11 +189,7 @@ export function pixieWalk(graph: TasteGraph, seeds: readonly WalkSeed[], opts: P
   return { scores: ranked.map(([m, r]) => [graph.id(m), r * r]), steps, stoppedEarly };
 }
 
-export type WalkReason =
-  | { kind: 'group'; group: string; item: string }
-  | { kind: 'people'; item: string }
-  | { kind: 'similar'; item: string }
-  | { kind: 'walk'; item: string | undefined };
+export type WalkReason = { kind: 'group'; group: string; item: string } | { kind: 'people'; item: string } | { kind: 'similar'; item: string } | { kind: 'walk'; item: string | undefined };
 
 /**
  * Why a walk reached `candidate`, checked after the fact: it shares a group with something the

@@ -27,7 +27,10 @@ export interface EnqueueResult {
 export async function enqueueEncode(db: Db, opts: EnqueueEncodeOptions): Promise<EnqueueResult> {
   const existing = await getVersion(db, opts.version);
   if (existing && (existing.kind !== 'generic' || (existing.config.encoderSpec ?? existing.encoder) !== opts.encoderSpec)) {
-    throw new LoupeError('conflict', `version '${opts.version}' was made with ${String(existing.config.encoderSpec ?? existing.encoder)}; refusing to queue ${opts.encoderSpec} into it: choose another --version name`);
+    throw new LoupeError(
+      'conflict',
+      `version '${opts.version}' was made with ${String(existing.config.encoderSpec ?? existing.encoder)}; refusing to queue ${opts.encoderSpec} into it: choose another --version name`,
+    );
   }
   const open = await openEncodeJob(db, opts.version);
   if (open !== undefined) {

@@ -111,19 +111,27 @@ export async function runWorker(db: Db, paths: DataPaths, indexes: IndexRegistry
       processed: ids,
       result: { encoded: ids.length, alreadyEncoded: task.itemIds.length - pending.length, errors: batch.errors },
       followUp: { kind: 'project', params: { base: p.version } },
-      write: (tx) => insertVectors(tx, p.version, batch.ok.map((it, i) => ({ itemId: it.item_id, imageHash: it.image_hash, vec: vectors[i]! }))),
+      write: (tx) =>
+        insertVectors(
+          tx,
+          p.version,
+          batch.ok.map((it, i) => ({ itemId: it.item_id, imageHash: it.image_hash, vec: vectors[i]! })),
+        ),
     };
   };
 
   const runTask = async (task: ClaimedTask): Promise<void> => {
     log(`worker ${worker}: claimed task ${task.id} (${task.kind}, ${task.itemIds.length} item(s), attempt ${task.attempt})`);
     let leaseLost = false;
-    const renew = setInterval(() => {
-      renewLease(db, task.id, worker, opts.leaseSeconds).then(
-        (ok) => (leaseLost ||= !ok),
-        () => undefined, // a missed renewal is retried on the next tick; the lease has slack
-      );
-    }, (opts.leaseSeconds * 1000) / 3);
+    const renew = setInterval(
+      () => {
+        renewLease(db, task.id, worker, opts.leaseSeconds).then(
+          (ok) => (leaseLost ||= !ok),
+          () => undefined, // a missed renewal is retried on the next tick; the lease has slack
+        );
+      },
+      (opts.leaseSeconds * 1000) / 3,
+    );
     try {
       let outcome: TaskOutcome;
       let write: VectorWriter | undefined;

@@ -25,8 +25,8 @@ export interface QualityReport extends QualityFindings {
 
 export const QUALITY_PROTOCOL =
   'Exact duplicates share a content hash (sha256 of the bytes). Near duplicates: different images whose cosine distance is under ' +
-  'median - z x MAD of the catalogue\'s nearest-neighbour distances, clustered with union-find. Likely mislabelled: another label holds ' +
-  '>= 50% of the similarity-weighted vote of the k nearest labelled neighbours and more than the item\'s own labels; ranked by the margin. ' +
+  "median - z x MAD of the catalogue's nearest-neighbour distances, clustered with union-find. Likely mislabelled: another label holds " +
+  ">= 50% of the similarity-weighted vote of the k nearest labelled neighbours and more than the item's own labels; ranked by the margin. " +
   'Outliers: mean distance to the k neighbours above median + z x MAD. Classes too small: fewer items than the minimum. Incoherent classes: ' +
   'members\' neighbours share the label less than `min lift` times the chance rate (catch-alls such as "not sure" look like this).';
 

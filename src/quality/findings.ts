@@ -83,7 +83,16 @@ export interface QualityFindings {
   labels: LabelStat[];
   tooSmall: string[];
   incoherent: string[];
-  counts: { exactDuplicateClusters: number; exactDuplicateItems: number; nearDuplicateClusters: number; nearDuplicateItems: number; mislabelled: number; outliers: number; tooSmall: number; incoherent: number };
+  counts: {
+    exactDuplicateClusters: number;
+    exactDuplicateItems: number;
+    nearDuplicateClusters: number;
+    nearDuplicateItems: number;
+    mislabelled: number;
+    outliers: number;
+    tooSmall: number;
+    incoherent: number;
+  };
 }
 
 export function median(values: readonly number[]): number {
@@ -122,7 +131,10 @@ export function exactDuplicates(items: readonly QualityItem[]): DuplicateCluster
 export function nearDuplicates(items: readonly QualityItem[], knn: readonly NeighbourList[], opts: QualityOptions): Pick<QualityFindings, 'nearDuplicates' | 'nearDuplicateThreshold'> {
   const hash = new Map(items.map((it) => [it.id, it.imageHash]));
   // The spread of nearest distances between *different* images; exact copies would drag it to 0.
-  const nearest = knn.map((l) => l.neighbours.find((n) => hash.get(n.id) !== hash.get(l.id))).filter((n) => n !== undefined).map((n) => 1 - n.score);
+  const nearest = knn
+    .map((l) => l.neighbours.find((n) => hash.get(n.id) !== hash.get(l.id)))
+    .filter((n) => n !== undefined)
+    .map((n) => 1 - n.score);
   const { median: med, mad } = robustSpread(nearest);
   const derived = opts.nearDuplicateDistance === undefined;
   const distance = derived ? Math.max(0, med - opts.nearDuplicateZ * mad) : opts.nearDuplicateDistance!;

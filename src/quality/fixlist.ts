@@ -35,9 +35,26 @@ export function fixRows(f: QualityFindings, labelsOf: ReadonlyMap<string, readon
     for (const id of c.ids) rows.push({ id, action: 'review', labels: cur(id), finding: 'near-duplicate', confidence: null, currentLabels: cur(id), detail: `cluster ${c.ids.join(' ')}` });
   }
   for (const m of f.mislabelled) {
-    rows.push({ id: m.id, action: 'relabel', labels: [m.suggested], finding: 'mislabelled', confidence: m.confidence, currentLabels: cur(m.id), detail: `${(m.suggestedShare * 100).toFixed(0)}% of neighbours say ${m.suggested}` });
+    rows.push({
+      id: m.id,
+      action: 'relabel',
+      labels: [m.suggested],
+      finding: 'mislabelled',
+      confidence: m.confidence,
+      currentLabels: cur(m.id),
+      detail: `${(m.suggestedShare * 100).toFixed(0)}% of neighbours say ${m.suggested}`,
+    });
   }
-  for (const o of f.outliers) rows.push({ id: o.id, action: 'review', labels: cur(o.id), finding: 'outlier', confidence: null, currentLabels: cur(o.id), detail: `mean distance ${o.meanDistance.toFixed(3)} (z ${o.z.toFixed(1)})` });
+  for (const o of f.outliers)
+    rows.push({
+      id: o.id,
+      action: 'review',
+      labels: cur(o.id),
+      finding: 'outlier',
+      confidence: null,
+      currentLabels: cur(o.id),
+      detail: `mean distance ${o.meanDistance.toFixed(3)} (z ${o.z.toFixed(1)})`,
+    });
   const flagged = new Map([...f.tooSmall.map((l) => [l, 'class-too-small'] as const), ...f.incoherent.map((l) => [l, 'class-incoherent'] as const)]);
   if (flagged.size) {
     for (const [id, labels] of labelsOf) {
@@ -56,9 +73,7 @@ function csvCell(v: string): string {
 }
 
 export function fixListCsv(rows: readonly FixRow[]): string {
-  const lines = rows.map((r) =>
-    [r.id, r.action, r.labels.join('|'), r.finding, r.confidence === null ? '' : r.confidence.toFixed(4), r.currentLabels.join('|'), r.detail].map(csvCell).join(','),
-  );
+  const lines = rows.map((r) => [r.id, r.action, r.labels.join('|'), r.finding, r.confidence === null ? '' : r.confidence.toFixed(4), r.currentLabels.join('|'), r.detail].map(csvCell).join(','));
   return [FIX_COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
 
@@ -68,7 +83,14 @@ const FixCsvRow = z.object({
   labels: z
     .string()
     .optional()
-    .transform((s) => [...new Set((s ?? '').split('|').map((x) => x.trim()).filter(Boolean))]),
+    .transform((s) => [
+      ...new Set(
+        (s ?? '')
+          .split('|')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ]),
 });
 
 export interface ParsedFixes {

@@ -14,7 +14,12 @@ export interface Chart {
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const CONFIG = { font: 'Helvetica, Arial, sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 280 }, legend: { labelFontSize: 11, labelLimit: 280 } } as const;
+const CONFIG = {
+  font: 'Helvetica, Arial, sans-serif',
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 280 },
+  legend: { labelFontSize: 11, labelLimit: 280 },
+} as const;
 
 /** Log-scale bars need an explicit floor to grow from (0 has no place on a log axis). */
 const logFloor = (values: readonly number[]) => 10 ** Math.floor(Math.log10(Math.max(Math.min(...values.filter((v) => v > 0)), 1e-12)));
@@ -22,10 +27,12 @@ const COLORS = { generic: '#9aa5b1', trained: '#d9480f', own: '#2b8a3e', api: '#
 
 export function accuracyChart(r: ProofReport): Chart | null {
   const values = r.accuracy.versions.flatMap((v) =>
-    v.rows.filter((m) => !m.metric.includes('precision') && !m.metric.includes('macro')).flatMap((m) => [
-      { version: v.name, metric: metricName(m.metric), side: v.base, value: m.generic },
-      { version: v.name, metric: metricName(m.metric), side: v.name, value: m.trained },
-    ]),
+    v.rows
+      .filter((m) => !m.metric.includes('precision') && !m.metric.includes('macro'))
+      .flatMap((m) => [
+        { version: v.name, metric: metricName(m.metric), side: v.base, value: m.generic },
+        { version: v.name, metric: metricName(m.metric), side: v.name, value: m.trained },
+      ]),
   );
   if (!values.length) return null;
   return {
@@ -158,7 +165,10 @@ export function backboneChart(r: ProofReport): Chart | null {
             color: { field: 'kind', type: 'nominal', title: null, scale: { range: [COLORS.generic, COLORS.trained] }, legend: { orient: 'bottom' } },
           },
         },
-        { mark: { type: 'text', dx: 8, align: 'left', fontSize: 10 }, encoding: { x: { field: 'mb', type: 'quantitative', scale: { domain: [0, xMax] } }, y: { field: 'value', type: 'quantitative' }, text: { field: 'version' } } },
+        {
+          mark: { type: 'text', dx: 8, align: 'left', fontSize: 10 },
+          encoding: { x: { field: 'mb', type: 'quantitative', scale: { domain: [0, xMax] } }, y: { field: 'value', type: 'quantitative' }, text: { field: 'version' } },
+        },
       ],
     },
   };

@@ -62,13 +62,22 @@ export function qualitySection(q: QualityReport, assets: PageAssets, root = 'qua
     '<h3>Likely mislabelled (most confident first)</h3>',
     ...q.mislabelled.slice(0, limit).map(
       (m) =>
-        `<div class="finding mislabel" data-id="${esc(m.id)}"><b>${esc(m.id)}</b>: labelled ${esc(m.labels.join(', '))}, neighbours say <b>${esc(m.suggested)}</b> (confidence ${m.confidence.toFixed(2)})<div class="thumbs">${img(m.id, `${m.id} (${m.labels.join(', ')})`)}${m.neighbours.slice(0, 5).map((n) => img(n)).join('')}</div></div>`,
+        `<div class="finding mislabel" data-id="${esc(m.id)}"><b>${esc(m.id)}</b>: labelled ${esc(m.labels.join(', '))}, neighbours say <b>${esc(m.suggested)}</b> (confidence ${m.confidence.toFixed(2)})<div class="thumbs">${img(m.id, `${m.id} (${m.labels.join(', ')})`)}${m.neighbours
+          .slice(0, 5)
+          .map((n) => img(n))
+          .join('')}</div></div>`,
     ),
     '<h3>Outliers</h3>',
-    `<div class="thumbs">${q.outliers.slice(0, limit).map((o) => img(o.id, `${o.id} z ${o.z.toFixed(1)}`)).join('')}</div>`,
+    `<div class="thumbs">${q.outliers
+      .slice(0, limit)
+      .map((o) => img(o.id, `${o.id} z ${o.z.toFixed(1)}`))
+      .join('')}</div>`,
     '<h3>Label distribution</h3>',
     `<table><tr><th>label</th><th>items</th><th>neighbour purity</th><th>lift over chance</th><th></th></tr>${q.labels
-      .map((l) => `<tr><td>${esc(l.label)}</td><td>${l.count}</td><td>${l.purity.toFixed(2)}</td><td>${l.lift.toFixed(1)}</td><td>${l.tooSmall ? 'too small' : l.incoherent ? 'incoherent' : ''}</td></tr>`)
+      .map(
+        (l) =>
+          `<tr><td>${esc(l.label)}</td><td>${l.count}</td><td>${l.purity.toFixed(2)}</td><td>${l.lift.toFixed(1)}</td><td>${l.tooSmall ? 'too small' : l.incoherent ? 'incoherent' : ''}</td></tr>`,
+      )
       .join('')}</table>`,
     `<p class="muted">${esc(q.protocol)} Export the fix list with <code>loupe quality --fix-list fixes.csv</code>, edit it, apply with <code>loupe quality --apply fixes.csv</code>.</p>`,
   ];
@@ -86,22 +95,35 @@ export function reportPage(r: ProofReport, assets: PageAssets): string {
     .map(
       (v, vi) => `<h3>${esc(v.name)} vs ${esc(v.base)} on ${num(`accuracy.versions.${vi}.heldOut`, v.heldOut)} held-out items</h3>
 <table><tr><th>metric</th><th>${esc(v.base)}</th><th>${esc(v.name)}</th><th>relative lift</th></tr>${v.rows
-        .map((m, mi) => `<tr><td>${esc(metricName(m.metric))}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.generic`, m.generic)}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.trained`, m.trained)}</td><td>${pct(`accuracy.versions.${vi}.rows.${mi}.relativeLift`, m.relativeLift)}</td></tr>`)
+        .map(
+          (m, mi) =>
+            `<tr><td>${esc(metricName(m.metric))}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.generic`, m.generic)}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.trained`, m.trained)}</td><td>${pct(`accuracy.versions.${vi}.rows.${mi}.relativeLift`, m.relativeLift)}</td></tr>`,
+        )
         .join('')}</table>`,
     )
     .join('\n');
   const feed = r.accuracy.feed && !('skipped' in r.accuracy.feed) ? r.accuracy.feed : null;
   const feedTable = feed
-    ? `<h3>Feed (${esc(feed.source)}, ${feed.users} users, last ${feed.holdout} hidden)</h3><table><tr><th>method</th><th>recall@${feed.k}</th><th>ndcg@${feed.k}</th></tr>${Object.entries(feed.methods)
+    ? `<h3>Feed (${esc(feed.source)}, ${feed.users} users, last ${feed.holdout} hidden)</h3><table><tr><th>method</th><th>recall@${feed.k}</th><th>ndcg@${feed.k}</th></tr>${Object.entries(
+        feed.methods,
+      )
         .map(([m, s]) => `<tr><td>${esc(m)}</td><td>${num(`accuracy.feed.methods.${m}.recall`, s.recall)}</td><td>${num(`accuracy.feed.methods.${m}.ndcg`, s.ndcg)}</td></tr>`)
         .join('')}</table>`
     : '';
   const apiRows = r.cost.apis
-    .map((a, i) => `<tr><td>${esc(a.name)}</td><td>${num(`cost.apis.${i}.inputTokensPerImage`, a.inputTokensPerImage)}</td><td>$${num(`cost.apis.${i}.usdPer1kRequests`, a.usdPer1kRequests)}</td><td>$${num(`cost.apis.${i}.usdPer1MImages`, a.usdPer1MImages)}</td></tr>`)
+    .map(
+      (a, i) =>
+        `<tr><td>${esc(a.name)}</td><td>${num(`cost.apis.${i}.inputTokensPerImage`, a.inputTokensPerImage)}</td><td>$${num(`cost.apis.${i}.usdPer1kRequests`, a.usdPer1kRequests)}</td><td>$${num(`cost.apis.${i}.usdPer1MImages`, a.usdPer1MImages)}</td></tr>`,
+    )
     .join('');
-  const sources = Object.entries(r.prices.sources).map(([id, urls]) => `${esc(id)}: ${urls.map((u) => `<a href="${esc(u)}">${esc(u)}</a>`).join(', ')}`).join('<br>');
+  const sources = Object.entries(r.prices.sources)
+    .map(([id, urls]) => `${esc(id)}: ${urls.map((u) => `<a href="${esc(u)}">${esc(u)}</a>`).join(', ')}`)
+    .join('<br>');
   const backboneRows = r.backbones
-    .map((b, i) => `<tr><td>${esc(b.version)}</td><td>${esc(b.backbone)}</td><td>${b.trained ? 'yes' : 'no'}</td><td>${num(`backbones.${i}.value`, b.value)}</td><td>${num(`backbones.${i}.modelBytes`, b.modelBytes / 1e6)} MB</td><td>$${num(`backbones.${i}.usdPer1MImages`, b.usdPer1MImages)}</td></tr>`)
+    .map(
+      (b, i) =>
+        `<tr><td>${esc(b.version)}</td><td>${esc(b.backbone)}</td><td>${b.trained ? 'yes' : 'no'}</td><td>${num(`backbones.${i}.value`, b.value)}</td><td>${num(`backbones.${i}.modelBytes`, b.modelBytes / 1e6)} MB</td><td>$${num(`backbones.${i}.usdPer1MImages`, b.usdPer1MImages)}</td></tr>`,
+    )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Loupe proof report</title><style>${STYLE}</style></head><body>
 <h1>Loupe proof report</h1>

@@ -81,7 +81,13 @@ export async function measureLatency(db: Db, paths: DataPaths, indexes: IndexReg
 }
 
 /** CPU-seconds per image to decode and encode catalogue photos with backbone `spec`, in batches as `loupe encode` does. */
-export async function measureEncodeCpu(paths: DataPaths, pool: EncoderPool, spec: string, sample: readonly SampleImage[], batch = 16): Promise<{ images: number; cpuSecondsPerImage: number; imagesPerSecond: number }> {
+export async function measureEncodeCpu(
+  paths: DataPaths,
+  pool: EncoderPool,
+  spec: string,
+  sample: readonly SampleImage[],
+  batch = 16,
+): Promise<{ images: number; cpuSecondsPerImage: number; imagesPerSecond: number }> {
   const encoder = await pool.get(spec);
   const bytes = sample.map((s) => readOriginal(paths, s));
   await encoder.encode([await decodeForEncoder(bytes[0]!, encoder.input)]);

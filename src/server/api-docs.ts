@@ -45,9 +45,7 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-export const apiDocsDocs: RouteDoc[] = [
-  { method: 'get', path: '/api/docs', summary: 'Interactive API reference (Swagger UI) for this document, served locally', response: 'text/html' },
-];
+export const apiDocsDocs: RouteDoc[] = [{ method: 'get', path: '/api/docs', summary: 'Interactive API reference (Swagger UI) for this document, served locally', response: 'text/html' }];
 
 function assetDir(): string {
   const require = createRequire(import.meta.url);

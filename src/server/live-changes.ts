@@ -18,10 +18,7 @@ export interface ChangeBridgeOptions {
  * into live events, and keeps the serving indexes and the default version current with them.
  * Returns the stop function.
  */
-export async function bridgeDataChanges(
-  s: { db: Db; indexes: IndexRegistry; live: LiveBus },
-  opts: ChangeBridgeOptions = {},
-): Promise<() => Promise<void>> {
+export async function bridgeDataChanges(s: { db: Db; indexes: IndexRegistry; live: LiveBus }, opts: ChangeBridgeOptions = {}): Promise<() => Promise<void>> {
   const pendingItems = new Map<'ingested' | 'updated', { count: number; ids: string[] }>();
   let itemsTimer: NodeJS.Timeout | undefined;
   const dirtyVersions = new Set<string>();

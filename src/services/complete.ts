@@ -144,7 +144,11 @@ function reasonFor(cat: Catalogue, model: GoesWithModel, qi: number, ci: number,
     const skip = (i: number) => i === qi || i === ci;
     const [a1, a2] = top2(qSims, skip);
     const [b1, b2] = top2(cSims, skip);
-    for (const [a, b] of [[a1, b1], [a1, b2], [a2, b1]] as const) {
+    for (const [a, b] of [
+      [a1, b1],
+      [a1, b2],
+      [a2, b1],
+    ] as const) {
       if (a < 0 || b < 0 || a === b) continue;
       const s = qSims[a]! + cSims[b]!;
       if (s > best.score) best = { score: s, group: g, a, b };
@@ -155,7 +159,11 @@ function reasonFor(cat: Catalogue, model: GoesWithModel, qi: number, ci: number,
   if (best.a >= 0 && best.score > 1) {
     const [a, b] = [cat.items[best.a]!, cat.items[best.b]!];
     return {
-      kind: 'like', group: best.group, queryLike: a.id, resultLike: b.id, ...(labelGroups ? { labelGroups } : {}),
+      kind: 'like',
+      group: best.group,
+      queryLike: a.id,
+      resultLike: b.id,
+      ...(labelGroups ? { labelGroups } : {}),
       text: `like ${name(b)}, together with ${name(a)} (like this item) in ${best.group}${labelText ? `; ${labelText}` : ''}`,
     };
   }
@@ -177,7 +185,13 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
   const q = cat.items[qi]!;
   const qSims = new Float32Array(cat.items.length).map((_, j) => dot(cat.unit[qi]!, cat.unit[j]!));
   const mixed = GoesWithModel.scores(cat.projected[qi]!, cat.projected).map((s, j) => s + model.step.genericWeight * qSims[j]!);
-  const scores = applyStep(mixed, q.labels, cat.items.map((it) => it.labels), model.step, model.prior);
+  const scores = applyStep(
+    mixed,
+    q.labels,
+    cat.items.map((it) => it.labels),
+    model.step,
+    model.prior,
+  );
   const top = topK(scores, k, new Set([qi]));
   const groups = new Map<string, number[]>();
   cat.items.forEach((it, i) => it.groups.forEach((g) => (groups.get(g) ?? groups.set(g, []).get(g)!).push(i)));
@@ -193,5 +207,8 @@ export async function evaluateCompleteVersion(db: Queryable, paths: DataPaths, n
   if (!hasCompleteModel(paths, name)) return null;
   const model = await loadModel(paths, name);
   const rows = await itemsWithVectors(db, base);
-  return evaluateGoesWith(model, rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups })));
+  return evaluateGoesWith(
+    model,
+    rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups })),
+  );
 }

@@ -22,7 +22,10 @@ export interface FirstStartResult {
   events: { file: string; imported: number; duplicates: number; errors: number; blend: BlendRefit['blend']['note'] | null } | null;
 }
 
-export async function completeFirstStart(s: Pick<AppServices, 'db' | 'paths' | 'indexes' | 'live'>, opts: { eventsFile?: string | undefined; log?: (msg: string) => void } = {}): Promise<FirstStartResult> {
+export async function completeFirstStart(
+  s: Pick<AppServices, 'db' | 'paths' | 'indexes' | 'live'>,
+  opts: { eventsFile?: string | undefined; log?: (msg: string) => void } = {},
+): Promise<FirstStartResult> {
   const log = opts.log ?? (() => undefined);
   const versions = await listVersions(s.db);
   let own = versions.find((v) => v.name === FIRST_VERSION && v.status === 'ready');

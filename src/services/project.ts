@@ -48,9 +48,17 @@ export async function projectMissing(db: Db, paths: DataPaths, name: string, onB
       batch.map((b) => b.features),
       batch.map((b) => itemText({ title: b.title ?? '', description: b.description ?? '', labels: b.labels })),
     );
-    const hashes = await baseImageHashes(db, base, batch.map((b) => b.id));
+    const hashes = await baseImageHashes(
+      db,
+      base,
+      batch.map((b) => b.id),
+    );
     written += await db.transaction((tx) =>
-      insertVectors(tx, name, batch.map((b, i) => ({ itemId: b.id, imageHash: hashes.get(b.id) ?? '', vec: vecs[i]! }))),
+      insertVectors(
+        tx,
+        name,
+        batch.map((b, i) => ({ itemId: b.id, imageHash: hashes.get(b.id) ?? '', vec: vecs[i]! })),
+      ),
     );
     onBatch?.(batch.length);
   }

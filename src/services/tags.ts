@@ -49,7 +49,10 @@ export async function suggestTags(
   const threshold = opts.threshold ?? 0.5;
   const index = await indexes.get(version);
   const neighbours = index.search(vec, k, opts.excludeId ? new Set([opts.excludeId]) : undefined);
-  const views = await getItems(db, neighbours.map((n) => n.id));
+  const views = await getItems(
+    db,
+    neighbours.map((n) => n.id),
+  );
   const votes = new Map<string, { w: number; n: number }>();
   let total = 0;
   for (const n of neighbours) {

@@ -56,7 +56,13 @@ function fitTagCalibrator(model: EmbeddingModel, items: readonly TrainingItem[],
   const byId = new Map(items.map((it) => [it.id, it]));
   const side = (ids: readonly string[]) => {
     const l = ids.map((id) => byId.get(id)!).filter((it) => it.labels?.length);
-    return { vectors: model.project(l.map((it) => it.features), l.map(itemText)), labels: l.map((it) => it.labels ?? []) };
+    return {
+      vectors: model.project(
+        l.map((it) => it.features),
+        l.map(itemText),
+      ),
+      labels: l.map((it) => it.labels ?? []),
+    };
   };
   const reference = side(split.fitIds);
   const calibration = side(split.validationIds);
@@ -66,7 +72,10 @@ function fitTagCalibrator(model: EmbeddingModel, items: readonly TrainingItem[],
 
 export function parseSignals(raw: string | undefined): Signal[] {
   if (!raw) return ['labels', 'groups', 'events', 'text'];
-  const out = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const out = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of out) if (!(SIGNALS as readonly string[]).includes(s)) throw new LoupeError('bad_request', `unknown signal '${s}': use ${SIGNALS.join(', ')}`);
   return out as Signal[];
 }
@@ -134,7 +143,16 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
     split = { seed, heldOut: [...s.heldOut], heldOutGroups: [...s.heldOutGroups], fitIds: [...r.fitIds], validationIds: [...r.validationIds] };
-    report = { epochs: r.epochs, steps: r.steps, bestEpoch: r.bestEpoch, bestValMetric: r.bestValMetric, initialValMetric: r.initialValMetric, seconds: r.seconds, stoppedBy: r.stoppedBy, backend: r.backend };
+    report = {
+      epochs: r.epochs,
+      steps: r.steps,
+      bestEpoch: r.bestEpoch,
+      bestValMetric: r.bestValMetric,
+      initialValMetric: r.initialValMetric,
+      seconds: r.seconds,
+      stoppedBy: r.stoppedBy,
+      backend: r.backend,
+    };
     fs.rmSync(dir, { recursive: true, force: true });
     await model.save(dir);
     const calibrator = fitTagCalibrator(model, items, split);
@@ -154,7 +172,15 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
   const complete = hasCompleteModel(paths, name) ? null : await trainCompleteModel(db, paths, name, base, { seed, ...(opts.log ? { log: opts.log } : {}) });
   // Measured on the held-out split before the version is offered for promotion.
   const metrics = await evaluateVersion(db, paths, name, base);
-  await setVersionStatus(db, name, 'ready', { lift: metrics.lift, heldOut: metrics.heldOut, trained: metrics.trained, generic: metrics.generic, calibration: metrics.calibration, text: metrics.text, complete: metrics.complete });
+  await setVersionStatus(db, name, 'ready', {
+    lift: metrics.lift,
+    heldOut: metrics.heldOut,
+    trained: metrics.trained,
+    generic: metrics.generic,
+    calibration: metrics.calibration,
+    text: metrics.text,
+    complete: metrics.complete,
+  });
   await indexes.sync(name);
   return {
     name,

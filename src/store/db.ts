@@ -86,9 +86,9 @@ function acquireDirLock(lockPath: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(fs.readFileSync(lockPath, 'utf8'));
       if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new LoupeError('unavailable', 
-          `the database in ${path.dirname(lockPath)} is in use by process ${holder} (a running \`loupe serve\`?); ` +
-            'stop it, or use its HTTP API, or move to PostgreSQL with --db',
+        throw new LoupeError(
+          'unavailable',
+          `the database in ${path.dirname(lockPath)} is in use by process ${holder} (a running \`loupe serve\`?); ` + 'stop it, or use its HTTP API, or move to PostgreSQL with --db',
         );
       }
       fs.rmSync(lockPath, { force: true });
@@ -107,11 +107,7 @@ function isAlive(pid: number): boolean {
 }
 
 async function openPglite(dir: string): Promise<Db> {
-  const [{ PGlite }, { vector }, { createPgConfig }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-pgvector'),
-    import('@electric-sql/pglite/node-postgres'),
-  ]);
+  const [{ PGlite }, { vector }, { createPgConfig }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-pgvector'), import('@electric-sql/pglite/node-postgres')]);
   fs.mkdirSync(dir, { recursive: true });
   const releaseLock = acquireDirLock(`${dir}.lock`);
   let pglite;
@@ -149,12 +145,12 @@ async function openPostgres(url: string): Promise<Db> {
     const setup = await pool.connect();
     try {
       // Serialised with other starting processes: concurrent CREATE EXTENSION can fail on a unique key.
-    await setup.query('SELECT pg_advisory_lock(7406116)');
-    try {
-      await setup.query('CREATE EXTENSION IF NOT EXISTS vector');
-    } finally {
-      await setup.query('SELECT pg_advisory_unlock(7406116)');
-    }
+      await setup.query('SELECT pg_advisory_lock(7406116)');
+      try {
+        await setup.query('CREATE EXTENSION IF NOT EXISTS vector');
+      } finally {
+        await setup.query('SELECT pg_advisory_unlock(7406116)');
+      }
     } finally {
       setup.release();
     }
@@ -163,7 +159,12 @@ async function openPostgres(url: string): Promise<Db> {
     throw err;
   }
   const listener = new PgListener(url);
-  return new PoolDb('postgres', pool, (channel, fn) => listener.listen(channel, fn), () => listener.close());
+  return new PoolDb(
+    'postgres',
+    pool,
+    (channel, fn) => listener.listen(channel, fn),
+    () => listener.close(),
+  );
 }
 
 /** Opens the database and brings its schema up to date. */

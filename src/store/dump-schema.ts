@@ -95,7 +95,7 @@ export function foreignKeyOrder(names: readonly string[], edges: readonly { chil
   for (const e of edges) if (present.has(e.child) && present.has(e.parent) && e.child !== e.parent) parents.get(e.child)!.add(e.parent);
   const out: string[] = [];
   const placed = new Set<string>();
-  for (let progress = true; progress; ) {
+  for (let progress = true; progress;) {
     progress = false;
     for (const n of names) {
       if (placed.has(n) || [...parents.get(n)!].some((p) => !placed.has(p))) continue;

@@ -7,19 +7,7 @@ import { imageFile, type DataPaths } from '../config.js';
 import { LoupeError } from '../errors.js';
 import type { Db, Queryable } from './db.js';
 import { imageLineSchema, versionFileLineSchema, versionFileLines, VersionFileStage, writeImageLine } from './dump-files.js';
-import {
-  blobsMarkerSchema,
-  DUMP_FORMAT,
-  DUMP_VERSION,
-  dumpTables,
-  headerSchema,
-  ident,
-  resetSequences,
-  sectionSchema,
-  trailerSchema,
-  type DumpHeader,
-  type TableShape,
-} from './dump-schema.js';
+import { blobsMarkerSchema, DUMP_FORMAT, DUMP_VERSION, dumpTables, headerSchema, ident, resetSequences, sectionSchema, trailerSchema, type DumpHeader, type TableShape } from './dump-schema.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** Rows per read or insert: a page of 1792-d vectors is ~10 MB of JSON. */
@@ -72,10 +60,7 @@ async function* tableRows(tx: Queryable, t: TableShape): AsyncGenerator<unknown[
   const keyParams = `(${t.key.map((_, i) => `$${i + 1}`).join(', ')})`;
   let after: string[] | undefined;
   for (;;) {
-    const rows = await tx.query<Record<string, string>>(
-      after ? `${select} WHERE ${keyTuple} > ${keyParams} ${order} LIMIT ${PAGE}` : `${select} ${order} LIMIT ${PAGE}`,
-      after ?? [],
-    );
+    const rows = await tx.query<Record<string, string>>(after ? `${select} WHERE ${keyTuple} > ${keyParams} ${order} LIMIT ${PAGE}` : `${select} ${order} LIMIT ${PAGE}`, after ?? []);
     for (const row of rows) yield JSON.parse(row.r!) as unknown[];
     if (rows.length < PAGE) return;
     const last = rows[rows.length - 1]!;
@@ -189,10 +174,7 @@ export async function importDump(db: Db, paths: DataPaths, file: string): Promis
         if (!section || batch.length === 0) return;
         const cols = section.columns.map(ident).join(', ');
         const objects = batch.map((r) => Object.fromEntries(section!.columns.map((c, i) => [c, r[i]])));
-        await tx.query(
-          `INSERT INTO ${ident(section.table)} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${ident(section.table)}, $1::json)`,
-          [JSON.stringify(objects)],
-        );
+        await tx.query(`INSERT INTO ${ident(section.table)} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${ident(section.table)}, $1::json)`, [JSON.stringify(objects)]);
         counts[section.table] = (counts[section.table] ?? 0) + batch.length;
         batch = [];
       };
@@ -277,7 +259,8 @@ export async function importDump(db: Db, paths: DataPaths, file: string): Promis
       for (const [table, n] of Object.entries(trailer.counts)) {
         if ((counts[table] ?? 0) !== n) throw new LoupeError('unprocessable', `${path.basename(file)}: ${table} has ${counts[table] ?? 0} rows, the end marker says ${n}; nothing was imported`);
       }
-      if (stage.files !== trailer.version_files) throw new LoupeError('unprocessable', `${path.basename(file)}: ${stage.files} version files, the end marker says ${trailer.version_files}; nothing was imported`);
+      if (stage.files !== trailer.version_files)
+        throw new LoupeError('unprocessable', `${path.basename(file)}: ${stage.files} version files, the end marker says ${trailer.version_files}; nothing was imported`);
     });
   } catch (err) {
     stage.discard();

@@ -95,10 +95,10 @@ export async function listUsers(db: Queryable, limit: number): Promise<{ id: str
 export async function* graphItems(db: Queryable, page = 20_000): AsyncGenerator<{ id: string; title: string | null; labels: string[]; groups: string[] }[]> {
   let after = '';
   for (;;) {
-    const rows = await db.query<{ id: string; title: string | null; labels: string[]; groups: string[] }>(
-      'SELECT id, title, labels, groups FROM items WHERE id > $1 ORDER BY id LIMIT $2',
-      [after, page],
-    );
+    const rows = await db.query<{ id: string; title: string | null; labels: string[]; groups: string[] }>('SELECT id, title, labels, groups FROM items WHERE id > $1 ORDER BY id LIMIT $2', [
+      after,
+      page,
+    ]);
     if (!rows.length) return;
     after = rows[rows.length - 1]!.id;
     yield rows;

@@ -79,9 +79,7 @@ export async function imageExt(db: Queryable, hash: string): Promise<string | un
 
 export async function catalogueStats(db: Queryable): Promise<{ items: number; labels: { label: string; count: number }[]; groups: number }> {
   const [n] = await db.query<{ n: string }>('SELECT count(*) AS n FROM items');
-  const labels = await db.query<{ label: string; count: string }>(
-    'SELECT label, count(*) AS count FROM items, unnest(labels) AS label GROUP BY label ORDER BY count(*) DESC, label',
-  );
+  const labels = await db.query<{ label: string; count: string }>('SELECT label, count(*) AS count FROM items, unnest(labels) AS label GROUP BY label ORDER BY count(*) DESC, label');
   const [g] = await db.query<{ n: string }>('SELECT count(DISTINCT g) AS n FROM items, unnest(groups) AS g');
   return { items: Number(n?.n ?? 0), labels: labels.map((l) => ({ label: l.label, count: Number(l.count) })), groups: Number(g?.n ?? 0) };
 }

@@ -110,16 +110,7 @@ export async function catalogueState(q: Queryable): Promise<{ count: number; las
 /** Inserts new items and overwrites existing ones (by id), bumping `updated_at`. */
 export async function upsertItems(q: Queryable, rows: readonly ItemRow[]): Promise<void> {
   for (const part of chunks(rows)) {
-    const params = part.flatMap((r) => [
-      r.id,
-      r.imageHash,
-      r.title,
-      r.description,
-      r.labels,
-      r.groups,
-      JSON.stringify(r.attrs),
-      r.source,
-    ]);
+    const params = part.flatMap((r) => [r.id, r.imageHash, r.title, r.description, r.labels, r.groups, JSON.stringify(r.attrs), r.source]);
     await q.query(
       `INSERT INTO items (${ITEM_COLUMNS})
        VALUES ${valuesList(part.length, ['', '', '', '', '::text[]', '::text[]', '::jsonb', ''])}
@@ -137,10 +128,7 @@ export async function upsertItems(q: Queryable, rows: readonly ItemRow[]): Promi
  * tombstone per deleted (item, version), so serving indexes drop them on their next sync.
  * Call inside the transaction that changed the items.
  */
-export async function dropStaleEmbeddings(
-  q: Queryable,
-  items: readonly { id: string; imageHash: string }[],
-): Promise<{ itemId: string; version: string }[]> {
+export async function dropStaleEmbeddings(q: Queryable, items: readonly { id: string; imageHash: string }[]): Promise<{ itemId: string; version: string }[]> {
   if (items.length === 0) return [];
   const rows = await q.query<{ item_id: string; version: string }>(
     `WITH fresh AS (

@@ -33,10 +33,7 @@ export async function relabelItems(db: Queryable, labels: ReadonlyMap<string, re
  */
 export async function dropItems(db: Queryable, ids: readonly string[]): Promise<string[]> {
   if (!ids.length) return [];
-  await db.query(
-    `INSERT INTO tombstones (item_id, version) SELECT item_id, version FROM embeddings WHERE item_id = ANY($1::text[])`,
-    [ids],
-  );
+  await db.query(`INSERT INTO tombstones (item_id, version) SELECT item_id, version FROM embeddings WHERE item_id = ANY($1::text[])`, [ids]);
   const rows = await db.query<{ id: string }>('DELETE FROM items WHERE id = ANY($1::text[]) RETURNING id', [ids]);
   return rows.map((r) => r.id);
 }

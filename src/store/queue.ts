@@ -215,10 +215,7 @@ async function settleJob(tx: Queryable, jobId: number, done: number, followUp?: 
   await tx.query(`UPDATE jobs SET done = done + $2, updated_at = now() WHERE id = $1`, [jobId, done]);
   const [open] = await tx.query<{ open: boolean }>(`SELECT EXISTS (SELECT 1 FROM job_tasks WHERE job_id = $1 AND state IN ('queued', 'running')) AS open`, [jobId]);
   if (open!.open) return;
-  const [failed] = await tx.query<{ n: string; error: string | null }>(
-    `SELECT count(*) AS n, max(error) AS error FROM job_tasks WHERE job_id = $1 AND state = 'failed'`,
-    [jobId],
-  );
+  const [failed] = await tx.query<{ n: string; error: string | null }>(`SELECT count(*) AS n, max(error) AS error FROM job_tasks WHERE job_id = $1 AND state = 'failed'`, [jobId]);
   if (followUp && Number(failed!.n) === 0) {
     const [queued] = await tx.query<{ n: string }>('SELECT count(*) AS n FROM job_tasks WHERE job_id = $1 AND kind = $2', [jobId, followUp.kind]);
     if (Number(queued!.n) === 0) {
@@ -226,10 +223,11 @@ async function settleJob(tx: Queryable, jobId: number, done: number, followUp?: 
       return;
     }
   }
-  await tx.query(
-    `UPDATE jobs SET status = $2, error = $3, finished_at = now(), updated_at = now() WHERE id = $1 AND status = 'running'`,
-    [jobId, Number(failed!.n) ? 'failed' : 'done', Number(failed!.n) ? `${failed!.n} task(s) failed; last: ${failed!.error}` : null],
-  );
+  await tx.query(`UPDATE jobs SET status = $2, error = $3, finished_at = now(), updated_at = now() WHERE id = $1 AND status = 'running'`, [
+    jobId,
+    Number(failed!.n) ? 'failed' : 'done',
+    Number(failed!.n) ? `${failed!.n} task(s) failed; last: ${failed!.error}` : null,
+  ]);
 }
 
 export interface QueueState {
@@ -263,10 +261,9 @@ export interface JobReport {
 
 /** A queued job's progress and its tasks by state. */
 export async function jobReport(db: Queryable, jobId: number): Promise<JobReport | undefined> {
-  const [job] = await db.query<{ id: string; kind: string; status: string; done: number; total: number; error: string | null }>(
-    'SELECT id, kind, status, done, total, error FROM jobs WHERE id = $1',
-    [jobId],
-  );
+  const [job] = await db.query<{ id: string; kind: string; status: string; done: number; total: number; error: string | null }>('SELECT id, kind, status, done, total, error FROM jobs WHERE id = $1', [
+    jobId,
+  ]);
   if (!job) return undefined;
   const counts = await db.query<{ state: keyof JobReport['tasks']; n: string }>(`SELECT state, count(*) AS n FROM job_tasks WHERE job_id = $1 GROUP BY state`, [jobId]);
   const tasks = { queued: 0, running: 0, done: 0, failed: 0 };

@@ -35,10 +35,7 @@ export async function itemsToProject(db: Queryable, base: string, target: string
 
 /** The image each item's base vector was computed from (trained vectors inherit it). */
 export async function baseImageHashes(db: Queryable, base: string, ids: readonly string[]): Promise<Map<string, string>> {
-  const rows = await db.query<{ item_id: string; image_hash: string }>(
-    'SELECT item_id, image_hash FROM embeddings WHERE version = $1 AND item_id = ANY($2::text[])',
-    [base, ids],
-  );
+  const rows = await db.query<{ item_id: string; image_hash: string }>('SELECT item_id, image_hash FROM embeddings WHERE version = $1 AND item_id = ANY($2::text[])', [base, ids]);
   return new Map(rows.map((r) => [r.item_id, r.image_hash]));
 }
 
@@ -60,9 +57,7 @@ export async function coInteractionPairs(db: Queryable, window = 3): Promise<[st
   const exists = await db.query<{ t: string | null }>(`SELECT to_regclass('events')::text AS t`);
   if (!exists[0]?.t) return [];
   // Items engaged close together in a user's history: each paired with the next `window` ones.
-  const rows = await db.query<{ items: string[] }>(
-    `SELECT array_agg(item_id ORDER BY ts, id) AS items FROM events GROUP BY user_id HAVING count(DISTINCT item_id) > 1`,
-  );
+  const rows = await db.query<{ items: string[] }>(`SELECT array_agg(item_id ORDER BY ts, id) AS items FROM events GROUP BY user_id HAVING count(DISTINCT item_id) > 1`);
   const seen = new Set<string>();
   const pairs: [string, string][] = [];
   for (const r of rows) {
@@ -79,17 +74,11 @@ export async function coInteractionPairs(db: Queryable, window = 3): Promise<[st
 }
 
 export async function setVersionStatus(db: Queryable, name: string, status: 'building' | 'ready' | 'retired', metrics?: unknown): Promise<void> {
-  await db.query(
-    `UPDATE versions SET status = $2, metrics = COALESCE($3::jsonb, metrics) WHERE name = $1`,
-    [name, status, metrics === undefined ? null : JSON.stringify(metrics)],
-  );
+  await db.query(`UPDATE versions SET status = $2, metrics = COALESCE($3::jsonb, metrics) WHERE name = $1`, [name, status, metrics === undefined ? null : JSON.stringify(metrics)]);
 }
 
 /** Trained versions built on `base` that are ready: each must project newly encoded items. */
 export async function trainedVersionsOn(db: Queryable, base: string): Promise<string[]> {
-  const rows = await db.query<{ name: string }>(
-    `SELECT name FROM versions WHERE kind = 'trained' AND status <> 'retired' AND config->>'base' = $1 ORDER BY name`,
-    [base],
-  );
+  const rows = await db.query<{ name: string }>(`SELECT name FROM versions WHERE kind = 'trained' AND status <> 'retired' AND config->>'base' = $1 ORDER BY name`, [base]);
   return rows.map((r) => r.name);
 }

@@ -24,10 +24,7 @@ export async function getVersion(db: Queryable, name: string): Promise<VersionRo
 }
 
 /** Creates the version row if missing; refuses to reuse a name for a different encoder or size. */
-export async function ensureVersion(
-  db: Queryable,
-  v: Pick<VersionRow, 'name' | 'kind' | 'encoder' | 'dims'> & { config?: Record<string, unknown> },
-): Promise<VersionRow> {
+export async function ensureVersion(db: Queryable, v: Pick<VersionRow, 'name' | 'kind' | 'encoder' | 'dims'> & { config?: Record<string, unknown> }): Promise<VersionRow> {
   await db.query(
     `INSERT INTO versions (name, kind, encoder, dims, config) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (name) DO NOTHING`,
@@ -35,9 +32,9 @@ export async function ensureVersion(
   );
   const row = (await getVersion(db, v.name))!;
   if (row.encoder !== v.encoder || row.dims !== v.dims || row.kind !== v.kind) {
-    throw new LoupeError('conflict', 
-      `version '${v.name}' already exists for ${row.kind} ${row.encoder} (${row.dims}-d); ` +
-        `refusing to mix in ${v.kind} ${v.encoder} (${v.dims}-d): choose another --version name`,
+    throw new LoupeError(
+      'conflict',
+      `version '${v.name}' already exists for ${row.kind} ${row.encoder} (${row.dims}-d); ` + `refusing to mix in ${v.kind} ${v.encoder} (${v.dims}-d): choose another --version name`,
     );
   }
   return row;
@@ -45,12 +42,7 @@ export async function ensureVersion(
 
 /** Registers a trained version, status 'building' until it is projected and evaluated. */
 export async function createTrainedVersion(db: Queryable, v: { name: string; encoder: string; dims: number; config: Record<string, unknown> }): Promise<void> {
-  await db.query(`INSERT INTO versions (name, kind, encoder, dims, config, status) VALUES ($1, 'trained', $2, $3, $4, 'building')`, [
-    v.name,
-    v.encoder,
-    v.dims,
-    JSON.stringify(v.config),
-  ]);
+  await db.query(`INSERT INTO versions (name, kind, encoder, dims, config, status) VALUES ($1, 'trained', $2, $3, $4, 'building')`, [v.name, v.encoder, v.dims, JSON.stringify(v.config)]);
 }
 
 export async function listVersions(db: Queryable): Promise<VersionSummary[]> {
@@ -130,7 +122,7 @@ export async function insertVectors(db: Queryable, version: string, rows: readon
  */
 async function insertVectorsByCopy(db: Queryable, copy: NonNullable<Queryable['copyFromBlob']>, version: string, rows: readonly VectorWrite[]): Promise<number> {
   await db.query('CREATE TEMP TABLE IF NOT EXISTS embeddings_stage (item_id text, image_hash text, vec vector) ON COMMIT DELETE ROWS');
-  await copy('COPY embeddings_stage (item_id, image_hash, vec) FROM \'/dev/blob\' WITH (FORMAT binary)', encodeVectorCopy(rows.map((r) => ({ a: r.itemId, b: r.imageHash, vec: r.vec }))));
+  await copy("COPY embeddings_stage (item_id, image_hash, vec) FROM '/dev/blob' WITH (FORMAT binary)", encodeVectorCopy(rows.map((r) => ({ a: r.itemId, b: r.imageHash, vec: r.vec }))));
   const res = await db.query<{ item_id: string }>(
     `INSERT INTO embeddings (item_id, version, image_hash, vec)
      SELECT item_id, $1, image_hash, vec FROM embeddings_stage
@@ -170,25 +162,19 @@ export async function countUpToSeq(db: Queryable, version: string, uptoSeq: numb
 
 /** Item ids whose vectors sit in a seq window, without the vectors: how an index finds late commits. */
 export async function idsInSeqWindow(db: Queryable, version: string, afterSeq: number, uptoSeq: number): Promise<string[]> {
-  const rows = await db.query<{ item_id: string }>(
-    'SELECT item_id FROM embeddings WHERE version = $1 AND seq > $2 AND seq <= $3',
-    [version, afterSeq, uptoSeq],
-  );
+  const rows = await db.query<{ item_id: string }>('SELECT item_id FROM embeddings WHERE version = $1 AND seq > $2 AND seq <= $3', [version, afterSeq, uptoSeq]);
   return rows.map((r) => r.item_id);
 }
 
 export async function vectorsOf(db: Queryable, version: string, itemIds: readonly string[]): Promise<VectorRow[]> {
-  const rows = await db.query<{ item_id: string; seq: string; vec: string }>(
-    `SELECT item_id, seq, vec::text AS vec FROM embeddings WHERE version = $1 AND item_id = ANY($2::text[]) ORDER BY seq`,
-    [version, itemIds],
-  );
+  const rows = await db.query<{ item_id: string; seq: string; vec: string }>(`SELECT item_id, seq, vec::text AS vec FROM embeddings WHERE version = $1 AND item_id = ANY($2::text[]) ORDER BY seq`, [
+    version,
+    itemIds,
+  ]);
   return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq), vec: parseVectorSql(r.vec) }));
 }
 
 export async function tombstonesSince(db: Queryable, version: string, afterSeq: number): Promise<{ itemId: string; seq: number }[]> {
-  const rows = await db.query<{ item_id: string; seq: string }>(
-    'SELECT item_id, seq FROM tombstones WHERE version = $1 AND seq > $2 ORDER BY seq',
-    [version, afterSeq],
-  );
+  const rows = await db.query<{ item_id: string; seq: string }>('SELECT item_id, seq FROM tombstones WHERE version = $1 AND seq > $2 ORDER BY seq', [version, afterSeq]);
   return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq) }));
 }

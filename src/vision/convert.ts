@@ -9,16 +9,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LoupeError } from '../errors.js';
 import { GraphBuilder, attr, type AttrValue } from './onnx-proto.js';
-import {
-  loadNsfwjsGraph,
-  nsfwjsModelSha,
-  tfString,
-  type NsfwjsModelName,
-  type TfAttrValue,
-  type TfGraphDef,
-  type TfNodeDef,
-  type WeightTensor,
-} from './nsfw-model.js';
+import { loadNsfwjsGraph, nsfwjsModelSha, tfString, type NsfwjsModelName, type TfAttrValue, type TfGraphDef, type TfNodeDef, type WeightTensor } from './nsfw-model.js';
 
 /** Bump when the converter's output changes, so cached conversions are redone. */
 export const CONVERTER_VERSION = 1;
@@ -41,7 +32,11 @@ export interface ConvertedModel {
 }
 
 export class UnsupportedOpError extends LoupeError {
-  constructor(readonly op: string, readonly node: string, detail = '') {
+  constructor(
+    readonly op: string,
+    readonly node: string,
+    detail = '',
+  ) {
     super('unprocessable', `tfjs->onnx: unsupported op '${op}' at node '${node}'${detail ? `: ${detail}` : ''}`);
   }
 }
@@ -78,10 +73,7 @@ function padAxis(size: number, k: number, stride: number, dilation: number, padd
 function hwioToOihw(w: WeightTensor): Float32Array {
   const [kh, kw, ci, co] = w.shape as [number, number, number, number];
   const out = new Float32Array(w.data.length);
-  for (let o = 0; o < co; o++)
-    for (let i = 0; i < ci; i++)
-      for (let h = 0; h < kh; h++)
-        for (let x = 0; x < kw; x++) out[((o * ci + i) * kh + h) * kw + x] = w.data[((h * kw + x) * ci + i) * co + o]!;
+  for (let o = 0; o < co; o++) for (let i = 0; i < ci; i++) for (let h = 0; h < kh; h++) for (let x = 0; x < kw; x++) out[((o * ci + i) * kh + h) * kw + x] = w.data[((h * kw + x) * ci + i) * co + o]!;
   return out;
 }
 
@@ -90,9 +82,7 @@ function depthwiseToOihw(w: WeightTensor): Float32Array {
   const [kh, kw, c, m] = w.shape as [number, number, number, number];
   const out = new Float32Array(w.data.length);
   for (let ch = 0; ch < c; ch++)
-    for (let mm = 0; mm < m; mm++)
-      for (let h = 0; h < kh; h++)
-        for (let x = 0; x < kw; x++) out[((ch * m + mm) * kh + h) * kw + x] = w.data[((h * kw + x) * c + ch) * m + mm]!;
+    for (let mm = 0; mm < m; mm++) for (let h = 0; h < kh; h++) for (let x = 0; x < kw; x++) out[((ch * m + mm) * kh + h) * kw + x] = w.data[((h * kw + x) * c + ch) * m + mm]!;
   return out;
 }
 
@@ -120,10 +110,7 @@ class Converter {
   }
 
   private relu6(x: string): string {
-    this.clipBounds ??= [
-      this.g.initializer('relu6_min', new Float32Array([0]), []),
-      this.g.initializer('relu6_max', new Float32Array([6]), []),
-    ];
+    this.clipBounds ??= [this.g.initializer('relu6_min', new Float32Array([0]), []), this.g.initializer('relu6_max', new Float32Array([6]), [])];
     return this.g.node('Clip', [x, ...this.clipBounds]);
   }
 
@@ -322,8 +309,7 @@ export function convertTfjsGraph(graph: TfGraphDef, weights: ReadonlyMap<string,
 
 /** Where the tfjs graphs we know end: their pooled feature vector. */
 export const NSFWJS_FEATURE_NODES: Readonly<Record<NsfwjsModelName, string>> = Object.freeze({
-  mobilenet_v2_mid:
-    'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/SpatialSqueeze',
+  mobilenet_v2_mid: 'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/SpatialSqueeze',
 });
 
 /** Cached file name of a converted nsfwjs model: `<name>-<sha of source>-c<converter>.onnx`. */

@@ -45,10 +45,7 @@ export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXE
   const height = meta.autoOrient?.height ?? meta.height ?? 0;
   if (width <= 0 || height <= 0) throw new ImageError('image has zero width or height', 'corrupt');
   if (width * height > maxPixels) {
-    throw new ImageError(
-      `image is ${width}x${height} (${((width * height) / 1e6).toFixed(1)} MP), over the ${(maxPixels / 1e6).toFixed(0)} MP limit`,
-      'too-large',
-    );
+    throw new ImageError(`image is ${width}x${height} (${((width * height) / 1e6).toFixed(1)} MP), over the ${(maxPixels / 1e6).toFixed(0)} MP limit`, 'too-large');
   }
   return { format: format as ImageFormat, width, height };
 }
@@ -72,10 +69,7 @@ function wrapDecodeError(err: unknown, maxPixels: number): ImageError {
 /** Fully decodes (so corruption surfaces here) and writes a WebP thumbnail no wider/taller than `side`. */
 export async function makeThumbnail(bytes: Uint8Array, side = 384, maxPixels = DEFAULT_MAX_PIXELS): Promise<Buffer> {
   try {
-    return await pipeline(bytes, maxPixels)
-      .resize(side, side, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80, effort: 2 })
-      .toBuffer();
+    return await pipeline(bytes, maxPixels).resize(side, side, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: 2 }).toBuffer();
   } catch (err) {
     throw wrapDecodeError(err, maxPixels);
   }

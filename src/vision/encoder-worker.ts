@@ -25,11 +25,11 @@ try {
         port.close();
         return;
       }
-      const vectors =
-        msg.kind === 'encode'
-          ? await encoder.encode(msg.images)
-          : await (encoder as unknown as { encodeText(t: string[]): Promise<Float32Array[]> }).encodeText(msg.texts);
-      port.postMessage({ id: msg.id, ok: true, vectors }, vectors.map((v) => v.buffer as ArrayBuffer));
+      const vectors = msg.kind === 'encode' ? await encoder.encode(msg.images) : await (encoder as unknown as { encodeText(t: string[]): Promise<Float32Array[]> }).encodeText(msg.texts);
+      port.postMessage(
+        { id: msg.id, ok: true, vectors },
+        vectors.map((v) => v.buffer as ArrayBuffer),
+      );
     } catch (err) {
       port.postMessage({ id: msg.id, ok: false, error: (err as Error).message });
     }

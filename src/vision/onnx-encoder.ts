@@ -46,10 +46,7 @@ export class OnnxEncoder implements Encoder {
       interOpNumThreads: 1,
       executionMode: 'sequential',
     };
-    const session =
-      typeof opts.model === 'string'
-        ? await ort.InferenceSession.create(opts.model, sessionOptions)
-        : await ort.InferenceSession.create(opts.model, sessionOptions);
+    const session = typeof opts.model === 'string' ? await ort.InferenceSession.create(opts.model, sessionOptions) : await ort.InferenceSession.create(opts.model, sessionOptions);
     const inputName = opts.inputName ?? session.inputNames[0];
     const outputName = opts.outputName ?? session.outputNames[0];
     if (!inputName || !session.inputNames.includes(inputName)) throw new LoupeError('unprocessable', `ONNX model has no input '${String(inputName)}'`);
@@ -95,14 +92,7 @@ function staticLastDim(session: ort.InferenceSession, outputName: string): numbe
   return typeof last === 'number' && last > 0 ? last : undefined;
 }
 
-async function runBatch(
-  session: ort.InferenceSession,
-  inputName: string,
-  outputName: string,
-  norm: PixelNorm,
-  size: number,
-  images: readonly RgbImage[],
-): Promise<Float32Array[]> {
+async function runBatch(session: ort.InferenceSession, inputName: string, outputName: string, norm: PixelNorm, size: number, images: readonly RgbImage[]): Promise<Float32Array[]> {
   const feed = new ort.Tensor('float32', toNchw(images, size, norm), [images.length, 3, size, size]);
   const out = await session.run({ [inputName]: feed }, [outputName]);
   const t = out[outputName];

@@ -319,12 +319,7 @@ export class GraphBuilder {
   }
 
   /** Adds a node and returns its first output name (generated if `outputs` is omitted). */
-  node(
-    opType: string,
-    inputs: readonly string[],
-    attributes: Readonly<Record<string, AttrValue>> = {},
-    outputs?: readonly string[],
-  ): string {
+  node(opType: string, inputs: readonly string[], attributes: Readonly<Record<string, AttrValue>> = {}, outputs?: readonly string[]): string {
     const outNames = outputs ? outputs.map((o) => this.claim(o)) : [this.fresh(opType.toLowerCase())];
     this.nodes.push({ opType, inputs, outputs: outNames, name: this.fresh(`n_${opType}`), attributes });
     return outNames[0]!;

@@ -9,7 +9,11 @@ type Ready = { kind: 'ready'; id: string; dims: number; input: InputSpec; runtim
 
 /** Under tsx (tests, benches) the worker is TypeScript source: register tsx's loader in it first. */
 function tsxWorker(file: string, workerData: unknown): Worker {
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); });`;
   return new Worker(code, { eval: true, workerData });
 }

@@ -23,7 +23,14 @@ export interface CollabOptions {
   minEvents: number;
 }
 
-export const DEFAULT_COLLAB: CollabOptions = Object.freeze({ ease: DEFAULT_EASE, als: DEFAULT_ALS, cooccur: DEFAULT_COOCCUR, transitions: DEFAULT_TRANSITIONS, trending: DEFAULT_TRENDING, minEvents: 20 });
+export const DEFAULT_COLLAB: CollabOptions = Object.freeze({
+  ease: DEFAULT_EASE,
+  als: DEFAULT_ALS,
+  cooccur: DEFAULT_COOCCUR,
+  transitions: DEFAULT_TRANSITIONS,
+  trending: DEFAULT_TRENDING,
+  minEvents: 20,
+});
 
 export interface CollabModel {
   /** Item ids by matrix index. */
@@ -79,7 +86,13 @@ export function trainCollab(events: Iterable<Engagement>, opts: CollabOptions = 
  * Each source's best `pool` items for a profile, never one the user engaged with or one in
  * `exclude`; an empty list when none of the profile's items is known to the model.
  */
-export function collabLists(model: CollabModel, profile: readonly ProfileEntry[], pool: number, want: ReadonlySet<CollabSource> = new Set(COLLAB_SOURCES), exclude?: ReadonlySet<string>): Record<CollabSource, CollabPick[]> {
+export function collabLists(
+  model: CollabModel,
+  profile: readonly ProfileEntry[],
+  pool: number,
+  want: ReadonlySet<CollabSource> = new Set(COLLAB_SOURCES),
+  exclude?: ReadonlySet<string>,
+): Record<CollabSource, CollabPick[]> {
   const n = model.items.length;
   const known = profile.flatMap((p) => {
     const item = model.itemIndex.get(p.item);
@@ -114,7 +127,14 @@ export function collabLists(model: CollabModel, profile: readonly ProfileEntry[]
   let alsList: CollabPick[] = [];
   if (want.has('als')) {
     const als = new Float32Array(n);
-    alsScores(model.als, foldInUser(model.als, known.map((p) => ({ item: p.item, weight: p.total }))), als);
+    alsScores(
+      model.als,
+      foldInUser(
+        model.als,
+        known.map((p) => ({ item: p.item, weight: p.total })),
+      ),
+      als,
+    );
     alsList = topIndices(als, pool, skip).map((p) => pick(p));
   }
   return { cooc: coocList, ease: easeList, als: alsList, next: nextList, trending: trendingList };

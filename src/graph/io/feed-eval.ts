@@ -168,10 +168,27 @@ export async function evaluateFeedsOnStore(db: Db, indexes: IndexRegistry, opts:
   const warm = catalogue.length <= (opts.warmLimit ?? 50_000);
   const withGroups = source === 'events';
 
-  let blend: FeedBlendReport = { weights: opts.engine?.blend ?? DEFAULT_BLEND, fitted: false, validationUsers: 0, validation: null, trials: [], saved: false, note: 'blend weights not fitted (fit: false)' };
+  let blend: FeedBlendReport = {
+    weights: opts.engine?.blend ?? DEFAULT_BLEND,
+    fitted: false,
+    validationUsers: 0,
+    validation: null,
+    trials: [],
+    saved: false,
+    note: 'blend weights not fitted (fit: false)',
+  };
   let warmed: FeedEngine | undefined;
   if (opts.fit !== false) {
-    const fitted = fitBlendOn(vectors, catalogue, withGroups, split.train, { holdout, protocol, k, seed, maxValidationUsers: opts.maxValidationUsers ?? 500, engine: opts.engine ?? {}, collab: opts.collab, warm });
+    const fitted = fitBlendOn(vectors, catalogue, withGroups, split.train, {
+      holdout,
+      protocol,
+      k,
+      seed,
+      maxValidationUsers: opts.maxValidationUsers ?? 500,
+      engine: opts.engine ?? {},
+      collab: opts.collab,
+      warm,
+    });
     [blend, warmed] = [fitted.report, fitted.engine];
   }
 
@@ -202,12 +219,28 @@ export async function evaluateFeedsOnStore(db: Db, indexes: IndexRegistry, opts:
     await saveBlendWeights(db, version, blend.weights, { users: blend.validationUsers, k, recall: blend.validation?.recall ?? null, ndcg: blend.validation?.ndcg ?? null, holdout });
     blend.saved = true;
   }
-  const hidden = protocol === 'last-positive' ? `last ${holdout} distinct positively engaged items per user (weight >= 1) and every later event hidden` : `last ${holdout} distinct items per user hidden`;
+  const hidden =
+    protocol === 'last-positive' ? `last ${holdout} distinct positively engaged items per user (weight >= 1) and every later event hidden` : `last ${holdout} distinct items per user hidden`;
   const note =
     source === 'events'
       ? `events table: ${hidden} (at most half of each user's items)`
       : `no events: each group played a user who saved its items in a seeded random order; group links left out of the graph; ${hidden} (at most half)`;
-  return { version, source, protocol, note, items: catalogue.length, events: events.length, users: split.test.size, holdout, k, methods, slices, blend, trainSeconds, seconds: (performance.now() - t0) / 1000 };
+  return {
+    version,
+    source,
+    protocol,
+    note,
+    items: catalogue.length,
+    events: events.length,
+    users: split.test.size,
+    holdout,
+    k,
+    methods,
+    slices,
+    blend,
+    trainSeconds,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /** Expected Recall@k of k items drawn at random from what each user has not engaged with. */

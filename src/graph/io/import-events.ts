@@ -35,7 +35,10 @@ export async function importEvents(
     if (typeof ev === 'string') errors.push({ line: row.line, id: guessItem(row.values), reason: ev });
     else good.push({ line: row.line, ev });
   }
-  const known = await knownItems(db, good.map((g) => g.ev.item));
+  const known = await knownItems(
+    db,
+    good.map((g) => g.ev.item),
+  );
   const ok: TasteEvent[] = [];
   for (const g of good) {
     if (known.has(g.ev.item)) ok.push(g.ev);

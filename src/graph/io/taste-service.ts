@@ -44,7 +44,10 @@ export function indexVectors(indexes: IndexRegistry, version: string): VectorSou
       if (!index) return [];
       // Over-fetch instead of handing the whole exclusion set to the index (which widens its ef for good).
       const extra = Math.min(exclude?.size ?? 0, k);
-      return index.search(vec, k + extra).filter((n) => !exclude?.has(n.id)).slice(0, k);
+      return index
+        .search(vec, k + extra)
+        .filter((n) => !exclude?.has(n.id))
+        .slice(0, k);
     },
   };
 }

@@ -109,7 +109,8 @@ export function generateShoppers(items: readonly ShopperItem[], vectorOf: ((id: 
     for (const t0 of times) {
       if (rand() < o.drift) tastes[1] = Math.floor(rand() * o.communities);
       for (let i = 0; i < n; i++) {
-        utility[i] = release[i]! > t0 ? -Infinity : o.visual * dot(look[i]!, taste) + o.community * ((community[i] === tastes[0] ? 1 : 0) + (community[i] === tastes[1] ? 0.8 : 0)) + o.appeal * appeal[i]!;
+        utility[i] =
+          release[i]! > t0 ? -Infinity : o.visual * dot(look[i]!, taste) + o.community * ((community[i] === tastes[0] ? 1 : 0) + (community[i] === tastes[1] ? 0.8 : 0)) + o.appeal * appeal[i]!;
       }
       const count = Math.max(1, Math.round(o.perSession * (0.5 + rand())));
       let last = -1;

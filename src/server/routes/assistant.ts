@@ -15,7 +15,11 @@ export const assistantDocs: RouteDoc[] = [
     method: 'post',
     path: '/api/assistant',
     summary: 'Shopping assistant: a conversation in, a reply with items and a reason for each out (offline parser; optional LLM via LOUPE_LLM_URL)',
-    body: { contentType: 'application/json', description: 'messages (user and assistant turns; assistant turns carry the item ids they showed) or message; optional user, k, version, image (base64), expand', schema: AssistantRequestSchema },
+    body: {
+      contentType: 'application/json',
+      description: 'messages (user and assistant turns; assistant turns carry the item ids they showed) or message; optional user, k, version, image (base64), expand',
+      schema: AssistantRequestSchema,
+    },
     response: '{reply, query, version, mode, note?, items:[{id, score, reason, item?}]}',
   },
 ];
@@ -41,7 +45,10 @@ export function assistantRoutes(s: AppServices): Hono {
       { messages: conversationOf(body), image, user: body.user, k: body.k, version: body.version, maxPixels: s.limits.maxPixels },
     );
     if (!body.expand) return c.json(reply);
-    const views = await getItems(s.db, reply.items.map((i) => i.id));
+    const views = await getItems(
+      s.db,
+      reply.items.map((i) => i.id),
+    );
     return c.json({ ...reply, items: reply.items.map((i) => ({ ...i, item: views.get(i.id) ?? null })) });
   });
   return app;

@@ -29,7 +29,10 @@ export function completeRoutes(s: AppServices): Hono {
     const q = parseQuery(c, CompleteQuery);
     const res = await completeItem(s.db, s.paths, c.req.param('id'), q.k, q.version);
     if (q.expand !== '1') return c.json(res);
-    const views = await getItems(s.db, res.items.map((n) => n.id));
+    const views = await getItems(
+      s.db,
+      res.items.map((n) => n.id),
+    );
     return c.json({ ...res, items: res.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) });
   });
   return app;

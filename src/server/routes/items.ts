@@ -30,7 +30,13 @@ const TagQuery = z.object({
 });
 
 export const itemDocs: RouteDoc[] = [
-  { method: 'get', path: '/api/items/:id/tags', summary: 'Suggested labels with calibrated probabilities', query: TagQuery, response: '{item, version, calibrated, threshold, tags:[{label, probability, support}]}' },
+  {
+    method: 'get',
+    path: '/api/items/:id/tags',
+    summary: 'Suggested labels with calibrated probabilities',
+    query: TagQuery,
+    response: '{item, version, calibrated, threshold, tags:[{label, probability, support}]}',
+  },
   { method: 'get', path: '/api/items', summary: 'Catalogue page (keyset paging by id)', query: PageQuery, response: '{items: ItemView[], next_cursor}' },
   { method: 'get', path: '/api/items/:id', summary: 'One item', response: 'ItemView' },
   { method: 'get', path: '/api/items/:id/similar', summary: 'More like this, from stored vectors (no pixels decoded)', query: SimilarQuery, response: '{version, items:[{id, score, item?}]}' },

@@ -25,9 +25,21 @@ const QualityQuery = z.object({
 const ChartName = z.string().regex(/^[a-z-]{1,40}$/);
 
 export const reportDocs: RouteDoc[] = [
-  { method: 'get', path: '/api/report', summary: 'The latest `loupe report` run on the data as it is now (else measured on first call and kept until the catalogue or versions change; refresh=1 measures again)', query: ReportQuery, response: '{accuracy, latency, cost, backbones, quality, headline, ...}' },
+  {
+    method: 'get',
+    path: '/api/report',
+    summary: 'The latest `loupe report` run on the data as it is now (else measured on first call and kept until the catalogue or versions change; refresh=1 measures again)',
+    query: ReportQuery,
+    response: '{accuracy, latency, cost, backbones, quality, headline, ...}',
+  },
   { method: 'get', path: '/api/report/charts/:name', summary: 'A report chart as SVG (accuracy, latency, cost-requests, cost-catalogue, backbones, labels)', response: 'image/svg+xml' },
-  { method: 'get', path: '/api/quality', summary: 'The `loupe quality --json` findings', query: QualityQuery, response: '{counts, exactDuplicates, nearDuplicates, mislabelled, outliers, labels, fixes, ...}' },
+  {
+    method: 'get',
+    path: '/api/quality',
+    summary: 'The `loupe quality --json` findings',
+    query: QualityQuery,
+    response: '{counts, exactDuplicates, nearDuplicates, mislabelled, outliers, labels, fixes, ...}',
+  },
   { method: 'get', path: '/api/quality/fixes.csv', summary: 'The proposed fix list as CSV (edit, then `loupe quality --apply FILE`)', query: QualityQuery, response: 'text/csv' },
 ];
 
@@ -45,7 +57,10 @@ export function reportRoutes(s: AppServices): Hono {
     if (!report || report.key !== key || q.refresh === '1') {
       // The latest run on this data (often `loupe report`'s) is the one to show, unless asked for other prices or a fresh run.
       const stored = q.refresh === '1' ? null : loadLatestReport(s.paths, state);
-      const fits = stored && (q['vcpu-hour-usd'] ?? stored.prices.vcpuHourUsd) === stored.prices.vcpuHourUsd && (q['output-tokens'] ?? stored.prices.outputTokensPerRequest) === stored.prices.outputTokensPerRequest;
+      const fits =
+        stored &&
+        (q['vcpu-hour-usd'] ?? stored.prices.vcpuHourUsd) === stored.prices.vcpuHourUsd &&
+        (q['output-tokens'] ?? stored.prices.outputTokensPerRequest) === stored.prices.outputTokensPerRequest;
       const value = fits
         ? Promise.resolve(stored)
         : buildReport(s.db, s.paths, s.indexes, s.encoders, {

@@ -37,7 +37,10 @@ export const searchDocs: RouteDoc[] = [
 
 /** Adds each neighbour's item view (`expand=1`), so a page renders results in one round trip. */
 export async function expand(s: AppServices, res: SimilarResult) {
-  const views = await getItems(s.db, res.items.map((n) => n.id));
+  const views = await getItems(
+    s.db,
+    res.items.map((n) => n.id),
+  );
   return { ...res, items: res.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) };
 }
 

@@ -91,21 +91,22 @@ export function userRoutes(s: AppServices): Hono {
     const q = parseQuery(c, FeedQuery);
     const feed = await taste().feed(c.req.param('id'), q.k, q.version, q.method);
     if (q.expand !== '1') return c.json(feed);
-    const views = await getItems(s.db, feed.items.map((i) => i.id));
+    const views = await getItems(
+      s.db,
+      feed.items.map((i) => i.id),
+    );
     return c.json({ ...feed, items: feed.items.map((i) => ({ ...i, item: views.get(i.id) ?? null })) });
   });
 
-  app.post(
-    '/events',
-    requireApiKey(s.apiKey),
-    bodyLimit({ maxSize: 1_000_000, onError: (c) => c.json(errorBody('too_large', 'events body over 1 MB'), 413) }),
-    async (c) => {
-      const events = await readEvents(c.req.raw);
-      const known = await knownItems(s.db, events.map((e) => e.item));
-      const unknown = [...new Set(events.map((e) => e.item).filter((id) => !known.has(id)))];
-      if (unknown.length) throw new LoupeError('unprocessable', `unknown items (nothing recorded): ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}`);
-      return c.json(await taste().record(events));
-    },
-  );
+  app.post('/events', requireApiKey(s.apiKey), bodyLimit({ maxSize: 1_000_000, onError: (c) => c.json(errorBody('too_large', 'events body over 1 MB'), 413) }), async (c) => {
+    const events = await readEvents(c.req.raw);
+    const known = await knownItems(
+      s.db,
+      events.map((e) => e.item),
+    );
+    const unknown = [...new Set(events.map((e) => e.item).filter((id) => !known.has(id)))];
+    if (unknown.length) throw new LoupeError('unprocessable', `unknown items (nothing recorded): ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}`);
+    return c.json(await taste().record(events));
+  });
   return app;
 }

@@ -54,7 +54,11 @@ export function BarChart({ title, categories, series, max, legendOutside = false
     <figure className="chart">
       <figcaption>{title}</figcaption>
       <div className="chart-canvas">
-        <canvas ref={canvas} role="img" aria-label={`${title}: ${series.map((s) => `${s.name} ${s.values.map((v, i) => `${categories[i]} ${v === null ? 'n/a' : Number(v.toFixed(3))}`).join(', ')}`).join('; ')}`} />
+        <canvas
+          ref={canvas}
+          role="img"
+          aria-label={`${title}: ${series.map((s) => `${s.name} ${s.values.map((v, i) => `${categories[i]} ${v === null ? 'n/a' : Number(v.toFixed(3))}`).join(', ')}`).join('; ')}`}
+        />
       </div>
     </figure>
   );

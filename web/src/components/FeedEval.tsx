@@ -62,7 +62,8 @@ export function FeedEval() {
         </tbody>
       </table>
       <p className="note">
-        Items with no events: {r.slices.cold.random.users} users had a hidden item nobody engaged with in training; picking at random would find {f(r.slices.cold.random.recall)}. {r.blend.note}. Reproduce: <code>loupe events eval --protocol {r.protocol}</code>.
+        Items with no events: {r.slices.cold.random.users} users had a hidden item nobody engaged with in training; picking at random would find {f(r.slices.cold.random.recall)}. {r.blend.note}.
+        Reproduce: <code>loupe events eval --protocol {r.protocol}</code>.
       </p>
     </div>
   );

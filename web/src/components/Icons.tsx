@@ -1,6 +1,17 @@
 /** Inline icons (no icon font, no CDN). All decorative: callers give the accessible name. */
 type P = { size?: number };
-const svg = (size: number) => ({ width: size, height: size, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 2, strokeLinecap: 'round' as const, strokeLinejoin: 'round' as const, 'aria-hidden': true, focusable: false });
+const svg = (size: number) => ({
+  width: size,
+  height: size,
+  viewBox: '0 0 24 24',
+  fill: 'none',
+  stroke: 'currentColor',
+  strokeWidth: 2,
+  strokeLinecap: 'round' as const,
+  strokeLinejoin: 'round' as const,
+  'aria-hidden': true,
+  focusable: false,
+});
 
 export const SearchIcon = ({ size = 18 }: P) => (
   <svg {...svg(size)}>

@@ -30,9 +30,7 @@ function JobRow({ job }: { job: JobState }) {
           {job.status === 'failed' && <AlertIcon size={14} />}
           {name}
         </span>
-        <span className="job-count">
-          {known ? `${job.done.toLocaleString()} / ${job.total.toLocaleString()}` : job.status === 'running' ? 'starting…' : job.status}
-        </span>
+        <span className="job-count">{known ? `${job.done.toLocaleString()} / ${job.total.toLocaleString()}` : job.status === 'running' ? 'starting…' : job.status}</span>
       </div>
       <div
         className="progress"

@@ -29,10 +29,7 @@ export function SimilarColumn({
   maxColumns?: number;
 }) {
   const res = useAsync((s) => api.similar(itemId, { k, version }, s), [itemId, version, k]);
-  const entries = useMemo<CardEntry[]>(
-    () => (res.data?.items ?? []).filter((n) => n.item).map((n) => ({ item: n.item!, score: n.score })),
-    [res.data],
-  );
+  const entries = useMemo<CardEntry[]>(() => (res.data?.items ?? []).filter((n) => n.item).map((n) => ({ item: n.item!, score: n.score })), [res.data]);
   const info = versions.find((v) => v.name === (version ?? res.data?.version));
   const selectId = `similar-version-${index}`;
 

@@ -70,8 +70,7 @@ export const api = {
   versions: (signal?: AbortSignal) => get<{ versions: VersionInfo[] }>('/api/versions', signal),
   promote: (name: string, apiKey: string) => post<{ promoted: string; previous: string }>(`/api/versions/${enc(name)}/promote`, apiKey),
   retire: (name: string, apiKey: string) => post<{ retired: string }>(`/api/versions/${enc(name)}/retire`, apiKey),
-  textSearch: (q: string, k: number, version?: string | null, signal?: AbortSignal) =>
-    get<SimilarResult>(`/api/search${qs({ q, k, version, expand: 1 })}`, signal),
+  textSearch: (q: string, k: number, version?: string | null, signal?: AbortSignal) => get<SimilarResult>(`/api/search${qs({ q, k, version, expand: 1 })}`, signal),
   imageSearch: async (file: Blob, k: number, signal?: AbortSignal): Promise<SimilarResult> => {
     const res = await fetch(`/api/search/image${qs({ k, expand: 1 })}`, {
       method: 'POST',

@@ -23,15 +23,17 @@ export function metricTable(versions: { name: string; metrics: Record<string, un
   const keys: string[] = [];
   for (const f of flat) for (const k of Object.keys(f)) if (!keys.includes(k) && !isPerLabel(k)) keys.push(k);
   const rows = new Map<string, (number | null)[]>();
-  for (const k of keys) rows.set(k, flat.map((f) => f[k] ?? null));
+  for (const k of keys)
+    rows.set(
+      k,
+      flat.map((f) => f[k] ?? null),
+    );
   return { versions: versions.map((v) => v.name), rows };
 }
 
 /** Scores in [0, 1] (precision, recall, F1, NDCG...) chart together; counts and timings don't. */
 export function qualityKeys(t: MetricTable): string[] {
-  return [...t.rows.entries()]
-    .filter(([k, vals]) => !COUNT_KEYS.has(leaf(k).toLowerCase()) && vals.some((v) => v !== null) && vals.every((v) => v === null || (v >= 0 && v <= 1)))
-    .map(([k]) => k);
+  return [...t.rows.entries()].filter(([k, vals]) => !COUNT_KEYS.has(leaf(k).toLowerCase()) && vals.some((v) => v !== null) && vals.every((v) => v === null || (v >= 0 && v <= 1))).map(([k]) => k);
 }
 
 /** Groups metric keys by their first path segment (retrieval, tagging...) for one chart each. */
@@ -63,7 +65,12 @@ function reportColumns(report: EvalReport): { name: string; metrics: Record<stri
     // Each part of the split gets its own chart: "new items" (known groups) and "new groups".
     const parts = (side: 'generic' | 'trained') =>
       Object.fromEntries(
-        ([['newItems', 'new items in known groups'], ['newGroups', 'whole new groups']] as const).flatMap(([p, title]) => {
+        (
+          [
+            ['newItems', 'new items in known groups'],
+            ['newGroups', 'whole new groups'],
+          ] as const
+        ).flatMap(([p, title]) => {
           const part = v.parts?.[p];
           return part && v.parts?.newItems && v.parts.newGroups ? [[title, part[side].retrieval]] : [];
         }),

@@ -17,7 +17,10 @@ const NAV_EVENT = 'loupe:navigate';
 
 export function parseRoute(pathname: string, search: string): Route {
   const q = new URLSearchParams(search);
-  const parts = pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  const parts = pathname
+    .split('/')
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
   const [head, arg] = parts;
   if (!head) return { name: 'browse', label: q.get('label'), group: q.get('group') };
   if (head === 'item' && arg) return { name: 'item', id: arg };

@@ -11,13 +11,7 @@ const REFRESH_MAX_PAGES = 10;
  * Refetches from the start as far as the reader had got: up to the last item shown (or to the end
  * when everything was loaded), so items added anywhere in that range show up in place.
  */
-async function refetchCovering(
-  shown: ItemView[],
-  cursor: string | null,
-  label: string | null,
-  group: string | null,
-  signal: AbortSignal,
-): Promise<{ items: ItemView[]; next_cursor: string | null }> {
+async function refetchCovering(shown: ItemView[], cursor: string | null, label: string | null, group: string | null, signal: AbortSignal): Promise<{ items: ItemView[]; next_cursor: string | null }> {
   const lastId = shown[shown.length - 1]?.id;
   const items: ItemView[] = [];
   let next: string | null = null;
@@ -66,7 +60,9 @@ export function usePagedItems(label: string | null, group: string | null, dataVe
   const key = `${label ?? ''}\u0000${group ?? ''}`;
   const hit = cache.get(key);
   const [state, setState] = useState<PagedState>(() =>
-    hit ? { items: hit.items, cursor: hit.cursor, ready: true, loading: false, error: undefined, fresh: EMPTY } : { items: [], cursor: null, ready: false, loading: true, error: undefined, fresh: EMPTY },
+    hit
+      ? { items: hit.items, cursor: hit.cursor, ready: true, loading: false, error: undefined, fresh: EMPTY }
+      : { items: [], cursor: null, ready: false, loading: true, error: undefined, fresh: EMPTY },
   );
   const token = useRef(0);
   const ctl = useRef<AbortController | null>(null);

@@ -57,7 +57,12 @@ export function AssistantPage() {
     const content = text.trim();
     if (!content || busy) return;
     const history: ChatMessage[] = turns.flatMap((t): ChatMessage[] =>
-      t.reply ? [{ role: 'user', content: t.user }, { role: 'assistant', content: t.reply.reply, items: t.reply.items.map((i) => i.id), image: t.photo !== null }] : [],
+      t.reply
+        ? [
+            { role: 'user', content: t.user },
+            { role: 'assistant', content: t.reply.reply, items: t.reply.items.map((i) => i.id), image: t.photo !== null },
+          ]
+        : [],
     );
     const sentPhoto = photo;
     const turn: Turn = { user: content, photo: sentPhoto ? URL.createObjectURL(sentPhoto) : null };

@@ -45,8 +45,7 @@ export function BrowsePage({ label, group }: { label: string | null; group: stri
         ) : (
           <EmptyState title="The catalogue is empty">
             <p>
-              Ingest a catalogue to fill it: <code>loupe ingest items.csv</code>, or run <code>loupe demo</code> for the bundled sample. New items appear here
-              as they arrive.
+              Ingest a catalogue to fill it: <code>loupe ingest items.csv</code>, or run <code>loupe demo</code> for the bundled sample. New items appear here as they arrive.
             </p>
           </EmptyState>
         )

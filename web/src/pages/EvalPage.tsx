@@ -39,7 +39,12 @@ export function EvalPage() {
   const charts = useMemo(() => chartGroups(quality), [quality]);
   const pools = useMemo(() => (res.data ? poolNotes(res.data) : []), [res.data]);
   const series = useMemo(
-    () => charts.map((c) => ({ ...c, categories: c.keys.map((k) => metricName(shortKey(k, c.title.replace(/ \(cont\.\)$/, '')))), series: table.versions.map((name, i) => ({ name, values: c.keys.map((k) => table.rows.get(k)?.[i] ?? null) })) })),
+    () =>
+      charts.map((c) => ({
+        ...c,
+        categories: c.keys.map((k) => metricName(shortKey(k, c.title.replace(/ \(cont\.\)$/, '')))),
+        series: table.versions.map((name, i) => ({ name, values: c.keys.map((k) => table.rows.get(k)?.[i] ?? null) })),
+      })),
     [charts, table],
   );
 
@@ -55,7 +60,11 @@ export function EvalPage() {
   else
     body = (
       <>
-        {res.data?.kind === 'versions' && <p className="note">Showing the metrics stored with each version. Run <code>loupe eval</code> for a full report.</p>}
+        {res.data?.kind === 'versions' && (
+          <p className="note">
+            Showing the metrics stored with each version. Run <code>loupe eval</code> for a full report.
+          </p>
+        )}
         <div className="version-legend" aria-hidden="true">
           {table.versions.map((v, i) => (
             <span key={v}>

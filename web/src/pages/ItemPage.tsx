@@ -105,8 +105,7 @@ function Compare({ itemId }: { itemId: string }) {
       </div>
       {columns.length === 1 && (
         <p className="note">
-          Only one embedding version exists. Train a version (<code>loupe train</code>) to compare its neighbours side by side with the generic
-          backbone's.
+          Only one embedding version exists. Train a version (<code>loupe train</code>) to compare its neighbours side by side with the generic backbone's.
         </p>
       )}
     </>
@@ -131,11 +130,7 @@ export function ItemPage({ id }: { id: string }) {
           <Spinner label="Loading item" />
         </div>
       ) : item.error || !data ? (
-        <ErrorState
-          error={item.error}
-          title={item.error instanceof ApiError && item.error.status === 404 ? 'Item not found' : "Couldn't load this item"}
-          onRetry={item.reload}
-        />
+        <ErrorState error={item.error} title={item.error instanceof ApiError && item.error.status === 404 ? 'Item not found' : "Couldn't load this item"} onRetry={item.reload} />
       ) : (
         <>
           <div className="item-layout">

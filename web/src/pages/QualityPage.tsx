@@ -33,20 +33,49 @@ function Body({ q }: { q: QualityReport }) {
       <div className="table-wrap">
         <table className="metrics-table" data-testid="quality-counts">
           <tbody>
-            <tr><th scope="row">Exact duplicates</th><td>{c.exactDuplicateClusters} clusters, {c.exactDuplicateItems} items</td></tr>
-            <tr><th scope="row">Near duplicates</th><td>{c.nearDuplicateClusters} clusters, {c.nearDuplicateItems} items (distance ≤ {q.nearDuplicateThreshold.distance.toFixed(4)})</td></tr>
-            <tr><th scope="row">Likely mislabelled</th><td>{c.mislabelled}</td></tr>
-            <tr><th scope="row">Outliers</th><td>{c.outliers}</td></tr>
-            <tr><th scope="row">Classes too small / incoherent</th><td>{c.tooSmall} / {c.incoherent}</td></tr>
+            <tr>
+              <th scope="row">Exact duplicates</th>
+              <td>
+                {c.exactDuplicateClusters} clusters, {c.exactDuplicateItems} items
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Near duplicates</th>
+              <td>
+                {c.nearDuplicateClusters} clusters, {c.nearDuplicateItems} items (distance ≤ {q.nearDuplicateThreshold.distance.toFixed(4)})
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Likely mislabelled</th>
+              <td>{c.mislabelled}</td>
+            </tr>
+            <tr>
+              <th scope="row">Outliers</th>
+              <td>{c.outliers}</td>
+            </tr>
+            <tr>
+              <th scope="row">Classes too small / incoherent</th>
+              <td>
+                {c.tooSmall} / {c.incoherent}
+              </td>
+            </tr>
           </tbody>
         </table>
       </div>
       <h2>Exact duplicates</h2>
       {q.exactDuplicates.length === 0 && <p>None: no two items share an image.</p>}
-      {q.exactDuplicates.slice(0, SHOWN).map((d) => <div className="quality-finding" key={d.ids.join()}><Thumbs ids={d.ids} q={q} /></div>)}
+      {q.exactDuplicates.slice(0, SHOWN).map((d) => (
+        <div className="quality-finding" key={d.ids.join()}>
+          <Thumbs ids={d.ids} q={q} />
+        </div>
+      ))}
       <h2>Near duplicates</h2>
       {q.nearDuplicates.length === 0 && <p>None under the threshold.</p>}
-      {q.nearDuplicates.slice(0, SHOWN).map((d) => <div className="quality-finding" key={d.ids.join()}><Thumbs ids={d.ids} q={q} /></div>)}
+      {q.nearDuplicates.slice(0, SHOWN).map((d) => (
+        <div className="quality-finding" key={d.ids.join()}>
+          <Thumbs ids={d.ids} q={q} />
+        </div>
+      ))}
       <h2>Likely mislabelled</h2>
       {q.mislabelled.slice(0, SHOWN).map((m) => (
         <div className="quality-finding" key={m.id}>
@@ -60,12 +89,22 @@ function Body({ q }: { q: QualityReport }) {
       <div className="table-wrap">
         <table className="metrics-table">
           <thead>
-            <tr><th scope="col">Label</th><th scope="col">Items</th><th scope="col">Neighbour purity</th><th scope="col">Lift over chance</th><th scope="col">Flag</th></tr>
+            <tr>
+              <th scope="col">Label</th>
+              <th scope="col">Items</th>
+              <th scope="col">Neighbour purity</th>
+              <th scope="col">Lift over chance</th>
+              <th scope="col">Flag</th>
+            </tr>
           </thead>
           <tbody>
             {q.labels.map((l) => (
               <tr key={l.label}>
-                <th scope="row">{l.label}</th><td>{l.count}</td><td>{l.purity.toFixed(2)}</td><td>{l.lift.toFixed(1)}</td><td>{l.tooSmall ? 'too small' : l.incoherent ? 'incoherent' : ''}</td>
+                <th scope="row">{l.label}</th>
+                <td>{l.count}</td>
+                <td>{l.purity.toFixed(2)}</td>
+                <td>{l.lift.toFixed(1)}</td>
+                <td>{l.tooSmall ? 'too small' : l.incoherent ? 'incoherent' : ''}</td>
               </tr>
             ))}
           </tbody>
@@ -87,7 +126,13 @@ export function QualityPage() {
         <h1 id="quality-title">Data quality</h1>
         <p className="page-sub">Duplicates, likely mislabelled items, outliers and classes too small to learn.</p>
       </div>
-      {res.loading && !res.data ? <Spinner label="Checking the catalogue" /> : res.error ? <ErrorState error={res.error} onRetry={res.reload} title="Couldn't check the catalogue" /> : res.data ? <Body q={res.data} /> : null}
+      {res.loading && !res.data ? (
+        <Spinner label="Checking the catalogue" />
+      ) : res.error ? (
+        <ErrorState error={res.error} onRetry={res.reload} title="Couldn't check the catalogue" />
+      ) : res.data ? (
+        <Body q={res.data} />
+      ) : null}
     </section>
   );
 }

@@ -12,11 +12,7 @@ const lift = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math
 
 /** Text with `code` spans (the price table's note carries some) as <code>, never raw backticks. */
 function WithCode({ text }: { text: string }) {
-  return (
-    <>
-      {text.split('`').map((part, i) => (i % 2 ? <code key={i}>{part}</code> : <Fragment key={i}>{part}</Fragment>))}
-    </>
-  );
+  return <>{text.split('`').map((part, i) => (i % 2 ? <code key={i}>{part}</code> : <Fragment key={i}>{part}</Fragment>))}</>;
 }
 
 function Chart({ name, title }: { name: string; title: string }) {
@@ -49,7 +45,13 @@ function Body({ r }: { r: ProofReport }) {
         </div>
       </div>
       <h2>1. Accuracy</h2>
-      {r.accuracy.versions.length ? <Chart name="accuracy" title="Accuracy per version vs generic" /> : <p className="note">No trained version yet: <code>loupe train --name v1</code>.</p>}
+      {r.accuracy.versions.length ? (
+        <Chart name="accuracy" title="Accuracy per version vs generic" />
+      ) : (
+        <p className="note">
+          No trained version yet: <code>loupe train --name v1</code>.
+        </p>
+      )}
       {r.accuracy.versions.map((v) => (
         <div className="table-wrap" key={v.name}>
           <table className="metrics-table">
@@ -141,9 +143,17 @@ export function ReportPage() {
     <section className="page" aria-labelledby="report-title">
       <div className="page-head">
         <h1 id="report-title">Proof report</h1>
-        <p className="page-sub">Accuracy, latency and cost on your own catalogue, measured on this machine (<code>loupe report --out DIR</code> writes the same as HTML).</p>
+        <p className="page-sub">
+          Accuracy, latency and cost on your own catalogue, measured on this machine (<code>loupe report --out DIR</code> writes the same as HTML).
+        </p>
       </div>
-      {res.loading && !res.data ? <Spinner label="Measuring (about a minute the first time)" /> : res.error ? <ErrorState error={res.error} onRetry={res.reload} title="Couldn't build the report" /> : res.data ? <Body r={res.data} /> : null}
+      {res.loading && !res.data ? (
+        <Spinner label="Measuring (about a minute the first time)" />
+      ) : res.error ? (
+        <ErrorState error={res.error} onRetry={res.reload} title="Couldn't build the report" />
+      ) : res.data ? (
+        <Body r={res.data} />
+      ) : null}
     </section>
   );
 }

@@ -39,9 +39,7 @@ function TextResults({ q }: { q: string }) {
   if (res.loading && !res.data) return <SkeletonGrid />;
   if (res.error instanceof ApiError && res.error.missingRoute) {
     return (
-      <EmptyState title="Text search isn't available yet">
-        This server has no text search route. You can still search by photo: drop one anywhere on the page or use the camera button.
-      </EmptyState>
+      <EmptyState title="Text search isn't available yet">This server has no text search route. You can still search by photo: drop one anywhere on the page or use the camera button.</EmptyState>
     );
   }
   if (res.error instanceof ApiError && res.error.status === 409) {
@@ -88,7 +86,13 @@ export function SearchPage({ q, by, image, onPick }: { q: string | null; by: 'te
           ) : image.error ? (
             <ErrorState
               error={image.error}
-              title={image.error instanceof ApiError && image.error.status === 413 ? 'That photo is too large' : image.error instanceof ApiError && image.error.status === 422 ? "That file isn't a readable image" : 'Search failed'}
+              title={
+                image.error instanceof ApiError && image.error.status === 413
+                  ? 'That photo is too large'
+                  : image.error instanceof ApiError && image.error.status === 422
+                    ? "That file isn't a readable image"
+                    : 'Search failed'
+              }
               onRetry={onPick}
               retryLabel="Choose another photo"
             />

@@ -177,7 +177,10 @@ export function VersionsPage() {
     <section className="page" aria-labelledby="versions-title">
       <div className="page-head">
         <h1 id="versions-title">Versions</h1>
-        <p className="page-sub">Every embedding version, what it learned from and how it does against generic: each lift is the version vs generic on that version’s own held-out items. Promote one to serve it; promoting an earlier one rolls back.</p>
+        <p className="page-sub">
+          Every embedding version, what it learned from and how it does against generic: each lift is the version vs generic on that version’s own held-out items. Promote one to serve it; promoting an
+          earlier one rolls back.
+        </p>
       </div>
       <div className="versions-tools">
         <label>
