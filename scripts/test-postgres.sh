@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mapfile -t files < <(grep -l "helpers/backend" test/*.test.ts)
+mapfile -t files < <(grep -l "helpers/backend" test/integration/*.test.ts test/e2e/*.test.ts)
 if [[ -z "${LOUPE_TEST_PG_URL:-}" ]]; then
   cluster_dir=$(mktemp -d /tmp/loupe-pg-test.XXXXXX)
   trap 'scripts/pg-cluster.sh stop "$cluster_dir"; rm -rf "$cluster_dir"' EXIT

