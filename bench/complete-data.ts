@@ -21,7 +21,7 @@ interface CcpPhoto {
   boxes?: Record<string, [number, number, number, number]>;
 }
 
-/** Same crops and cache as bench/train-ccp.ts: id `<outfit>:<label>`, group `outfit:<outfit>`. */
+/** The crops bench/train-ccp.ts also reads (one cache): id `<outfit>:<label>`, group `outfit:<outfit>`. */
 export async function ccpCropItems(): Promise<TrainingItem[]> {
   const tags = JSON.parse(fs.readFileSync(path.join(CCP_DIR, 'tags.json'), 'utf8')) as { not_garments: string[]; photos: CcpPhoto[] };
   const notGarments = new Set(tags.not_garments);
