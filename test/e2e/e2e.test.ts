@@ -312,7 +312,8 @@ describe('web app (e2e, Chromium)', { timeout: 240_000 }, () => {
 
       await page.getByRole('link', { name: 'Evaluation' }).click();
       await page.getByRole('heading', { name: 'Evaluation', level: 1 }).waitFor();
-      await page.locator('.metrics-table').first().waitFor({ timeout: 60_000 });
+      await page.locator('.metrics-table:not(.feed-table)').waitFor({ timeout: 60_000 });
+      await page.locator('.chart canvas').first().waitFor({ timeout: 60_000 });
       assert.ok((await page.locator('.chart canvas').count()) >= 1, 'eval metrics charted');
       const rowNames = await page.locator('.metrics-table tbody th').allInnerTexts();
       assert.ok(rowNames.includes('same-label recall@10'), 'metrics are named in words');
