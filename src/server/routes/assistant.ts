@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { uploadLimit } from '../upload-limit.js';
 import { LlmClient, llmConfigFromEnv } from '../../assistant/llm.js';
 import { AssistantRequestSchema, conversationOf, decodeImageField } from '../../assistant/request.js';
 import { askAssistant } from '../../assistant/service.js';
@@ -7,7 +7,6 @@ import { LoupeError } from '../../errors.js';
 import { tasteService } from '../../graph/io/taste-service.js';
 import { getItems } from '../../store/item-views.js';
 import type { AppServices } from '../../app/context.js';
-import { errorBody } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 
 export const assistantDocs: RouteDoc[] = [
@@ -28,7 +27,7 @@ export function assistantRoutes(s: AppServices): Hono {
   const app = new Hono();
   // A base64 photo is 4/3 of its bytes, plus room for the conversation.
   const maxBody = Math.ceil(s.limits.uploadBytes * 1.4) + 200_000;
-  app.post('/assistant', bodyLimit({ maxSize: maxBody, onError: (c) => c.json(errorBody('too_large', `request over the ${Math.round(maxBody / 1e6)} MB limit`), 413) }), async (c) => {
+  app.post('/assistant', uploadLimit(maxBody, `request over the ${Math.round(maxBody / 1e6)} MB limit`), async (c) => {
     let raw: unknown;
     try {
       raw = JSON.parse(await c.req.text());

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { uploadLimit } from '../upload-limit.js';
 import { z } from 'zod';
 import { LoupeError } from '../../errors.js';
 import { nearestToVector, resolveVersion, type SimilarResult } from '../../services/discovery.js';
 import { imageQueryVector, textQueryVector, textVersion } from '../../services/encoders.js';
 import { getItems } from '../../store/item-views.js';
 import type { AppServices } from '../../app/context.js';
-import { errorBody, parseQuery } from '../http-errors.js';
+import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 import { MAX_K } from '../../limits.js';
 
@@ -69,21 +69,14 @@ export function searchRoutes(s: AppServices): Hono {
     const res = await nearestToVector(s.indexes, version, await textQueryVector(s.db, s.paths, s.encoders, version, q.q), q.k);
     return c.json(q.expand === '1' ? await expand(s, res) : res);
   });
-  app.post(
-    '/search/image',
-    bodyLimit({
-      maxSize: s.limits.uploadBytes,
-      onError: (c) => c.json(errorBody('too_large', `upload over the ${Math.round(s.limits.uploadBytes / 1e6)} MB limit`), 413),
-    }),
-    async (c) => {
-      const q = parseQuery(c, ImageSearchQuery);
-      const bytes = await uploadedBytes(c.req.raw);
-      if (bytes.length === 0) throw new LoupeError('bad_request', 'empty upload');
-      const version = await resolveVersion(s.db, q.version);
-      const vec = await imageQueryVector(s.db, s.paths, s.encoders, version, bytes, s.limits.maxPixels);
-      const res = await nearestToVector(s.indexes, version, vec, q.k);
-      return c.json(q.expand === '1' ? await expand(s, res) : res);
-    },
-  );
+  app.post('/search/image', uploadLimit(s.limits.uploadBytes, `upload over the ${Math.round(s.limits.uploadBytes / 1e6)} MB limit`), async (c) => {
+    const q = parseQuery(c, ImageSearchQuery);
+    const bytes = await uploadedBytes(c.req.raw);
+    if (bytes.length === 0) throw new LoupeError('bad_request', 'empty upload');
+    const version = await resolveVersion(s.db, q.version);
+    const vec = await imageQueryVector(s.db, s.paths, s.encoders, version, bytes, s.limits.maxPixels);
+    const res = await nearestToVector(s.indexes, version, vec, q.k);
+    return c.json(q.expand === '1' ? await expand(s, res) : res);
+  });
   return app;
 }

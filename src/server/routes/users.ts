@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { uploadLimit } from '../upload-limit.js';
 import { z } from 'zod';
 import { LoupeError } from '../../errors.js';
 import { DEFAULT_ACTION_WEIGHTS, EventInputSchema, toTasteEvent, type TasteEvent } from '../../graph/actions.js';
@@ -9,7 +9,7 @@ import { getItems } from '../../store/item-views.js';
 import { knownItems } from '../../store/events.js';
 import { requireApiKey } from '../auth.js';
 import type { AppServices } from '../../app/context.js';
-import { errorBody, parseQuery } from '../http-errors.js';
+import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 import { MAX_K } from '../../limits.js';
 
@@ -98,7 +98,7 @@ export function userRoutes(s: AppServices): Hono {
     return c.json({ ...feed, items: feed.items.map((i) => ({ ...i, item: views.get(i.id) ?? null })) });
   });
 
-  app.post('/events', requireApiKey(s.apiKey), bodyLimit({ maxSize: 1_000_000, onError: (c) => c.json(errorBody('too_large', 'events body over 1 MB'), 413) }), async (c) => {
+  app.post('/events', requireApiKey(s.apiKey), uploadLimit(1_000_000, 'events body over 1 MB'), async (c) => {
     const events = await readEvents(c.req.raw);
     const known = await knownItems(
       s.db,
