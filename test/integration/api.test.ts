@@ -97,6 +97,10 @@ test('image search: raw body and multipart find the photo; limits give 413/422/4
   const huge = await getJson('/api/search/image', { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(3_000_000) });
   assert.equal(huge.status, 413);
   assert.equal(huge.body.error.code, 'too_large');
+  for (let i = 0; i < 3; i++) {
+    const far = await getJson('/api/search/image', { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(30_000_000) });
+    assert.equal(far.status, 413, 'a body far over the limit still gets its answer, not a reset connection');
+  }
 
   const bomb = await sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#888' } })
     .png({ compressionLevel: 9 })
