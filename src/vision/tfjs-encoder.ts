@@ -23,7 +23,7 @@ export interface TfjsEncoderOptions {
 
 let backendReady: Promise<void> | undefined;
 
-function initBackend(threads: number | undefined): Promise<void> {
+export function initBackend(threads: number | undefined): Promise<void> {
   backendReady ??= (async () => {
     const require = createRequire(import.meta.url);
     const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
