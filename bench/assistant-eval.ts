@@ -7,7 +7,8 @@
  * Ingests + encodes the full clothing set into --data (re-runs reuse it), trains a version there
  * once (labels, groups, text) and promotes it. --lexicon copies a word,label file to <data>/lexicon.csv
  * (without it, any lexicon.csv there is removed). Lines with `_header` are skipped. Precision is split
- * by whether the parser mapped anything of the request, by the set's `words` tag, and the kids slice.
+ * by whether the parser mapped anything of the request, whether it only guessed (a soft guess from WordNet
+ * definitions or a compound's last part), by the set's `words` tag, and the kids slice.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,6 +55,8 @@ const cases = fs
   .filter((l) => !('_header' in l))
   .map((l) => Case.parse(l));
 const K = 5;
+/** A soft guess from the words' definitions or a compound's last part: what the synonym/kind mapping did not cover. */
+const GUESS = /via WordNet definitions|via its last part/;
 
 const { db, paths } = await ingestAndEncode(values.data!, values.catalogue!, values.map!);
 if (values.lexicon) fs.copyFileSync(values.lexicon, lexiconFile(paths));
@@ -85,7 +88,7 @@ try {
   };
 
   const taste = new TasteService({ db, indexes });
-  const perCase: { request: string; assistant: number; text: number; ms: number; mapped: boolean; words: string; kids: boolean; query: string; reply: string }[] = [];
+  const perCase: { request: string; assistant: number; text: number; ms: number; mapped: boolean; guessed: boolean; words: string; kids: boolean; query: string; reply: string }[] = [];
   for (const c of cases) {
     const t = performance.now();
     const a = await askAssistant({ db, paths, indexes, encoders, taste }, { messages: [{ role: 'user', content: c.request }], k: K });
@@ -104,13 +107,14 @@ try {
       ),
       ms: Math.round(ms),
       mapped: understood(q),
+      guessed: understood(q) && !q.labels.length && !q.attrs.length && q.mapped.length > 0 && q.mapped.every((m) => GUESS.test(m)),
       words: c.words ?? 'untagged',
       kids: c.expect.attrs?.kids === true,
       query: JSON.stringify({ labels: q.labels, soft: q.soft, notLabels: q.notLabels, attrs: q.attrs, text: q.text, mapped: q.mapped }),
       reply: a.reply,
     };
     perCase.push(row);
-    console.log(`${row.assistant.toFixed(1)}  ${row.text.toFixed(1)}  ${row.mapped ? 'mapped  ' : 'unmapped'}  ${c.request}  ${row.query}`);
+    console.log(`${row.assistant.toFixed(1)}  ${row.text.toFixed(1)}  ${row.guessed ? 'guessed ' : row.mapped ? 'mapped  ' : 'unmapped'}  ${c.request}  ${row.query}`);
   }
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -129,6 +133,14 @@ try {
     slice(
       'parser mapped nothing',
       perCase.filter((r) => !r.mapped),
+    ),
+    slice(
+      'only guessed',
+      perCase.filter((r) => r.guessed),
+    ),
+    slice(
+      'nothing or only guessed',
+      perCase.filter((r) => !r.mapped || r.guessed),
     ),
     slice(
       'everyday words',

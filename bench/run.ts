@@ -18,6 +18,7 @@ const ALL: Record<string, string[]> = {
   'feed-synthetic': ['bench/feed-synthetic.ts'],
   'feed-scale': ['bench/feed-scale.ts'],
   'assistant-eval': ['bench/assistant-eval.ts'],
+  'assistant-latency': ['bench/assistant-latency.ts'],
   'quality-clothing': ['bench/quality-clothing.ts'],
   workers: ['bench/workers.ts'],
   crash: ['bench/crash-stress.ts'],

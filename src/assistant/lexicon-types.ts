@@ -1,6 +1,6 @@
 /** The shapes of the WordNet lexicon (lexicon.ts builds it; the vocabulary carries it): types only, so neither imports the other. */
 
-export type MappingKind = 'override' | 'synonym' | 'is-a' | 'covers' | 'sibling' | 'general' | 'flag';
+export type MappingKind = 'override' | 'synonym' | 'is-a' | 'covers' | 'sibling' | 'general' | 'flag' | 'gloss';
 
 export interface WordMapping {
   /** The request's words that were mapped ("trench coat"). */
@@ -33,4 +33,6 @@ export interface Lexicon {
   flags: { attr: string; offsets: string[] }[];
   overrides: Map<string, string[]>;
   map(tokens: readonly string[], i: number): WordMapping | undefined;
+  /** Words nothing else mapped, against the labels' WordNet definitions: a soft guess or nothing. */
+  describe(words: readonly string[]): WordMapping | undefined;
 }

@@ -9,12 +9,17 @@ import lemmatizer from 'wink-lemmatizer';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
+import { buildGlossIndex } from './gloss.js';
 
 export interface LexiconRow {
   word: string;
   label: string;
 }
 
+/** A definition match below this tf-idf cosine is noise (tuned on the dev set only). */
+const MIN_GLOSS = 0.08;
+/** Labels within this share of the best definition match rank first with it (1: the best only; tuned on the dev set). */
+const GLOSS_TIE = 1;
 /** Relations stronger than this many labels say nothing about which label (e.g. "clothes"). */
 const MAX_COVERED = 3;
 const MAX_NGRAM = 3;
@@ -208,32 +213,78 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     return undefined;
   };
 
+  const labelWords = new Map(vocab.labels.map((l) => [singular(l.toLowerCase().replace(/[^\p{L}]+/gu, '')), l] as const));
+  // A word WordNet lacks whose ending is a word it (or the catalogue) has: English compounds name their kind last
+  // ("jeggings", "workpants"). Only ranks: the first part may change the kind.
+  const compoundHead = (word: string): WordMapping | undefined => {
+    for (let k = 3; k <= word.length - 3; k++) {
+      const head = word.slice(k);
+      const label = labelWords.get(singular(head));
+      if (label) return { word, length: 1, kind: 'is-a', labels: [label], confident: false, via: `"${word}" -> ${label}? via its last part "${head}"` };
+      const senses = sensesOf(wn, [head]);
+      const m = senses && relate(head, 1, senses.senses);
+      if (m && m.labels.length) return { ...m, word, confident: false, via: `"${word}" -> ${m.labels.join(' or ')}? via its last part "${head}" (${m.via})` };
+    }
+    return undefined;
+  };
+  /** The longest mapping of the window's first tokens, if any. */
+  const mapAt = (tokens: readonly string[]): WordMapping | undefined => {
+    for (let n = Math.min(MAX_NGRAM, tokens.length); n >= 1; n--) {
+      const words = tokens.slice(0, n);
+      if (!words.every((w) => /^\p{L}+$/u.test(w))) continue;
+      const phrase = words.join(' ');
+      for (const key of lemmaCandidates(words)) {
+        const labels = overrides.get(key);
+        if (labels) return { word: phrase, length: n, kind: 'override', labels, confident: true, via: `"${phrase}" -> ${labels.join(' or ')} via lexicon.csv` };
+      }
+      // Single words must be at least three letters: WordNet has a sense for almost any short token.
+      if (n === 1 && words[0]!.length < 3) continue;
+      const found = sensesOf(wn, words);
+      if (!found && n === 1) {
+        const head = compoundHead(words[0]!);
+        if (head) return head;
+      }
+      if (!found || (n > 1 && !found.key.includes('_') && !found.key.includes('-'))) continue;
+      const m = relate(phrase, n, found.senses);
+      if (m) return m;
+      if (n > 1) continue;
+    }
+    return undefined;
+  };
+  const memo = new Map<string, WordMapping | undefined>();
+
+  const byLabel = new Map<string, string[]>();
+  for (const a of anchors) byLabel.set(a.label, [...(byLabel.get(a.label) ?? []), a.offset]);
+  const glosses = buildGlossIndex(wn, byLabel, inDomain);
+
   return {
     anchors,
     domain: domain ? { offset: domain, words: wn.synset(domain)?.words ?? [] } : undefined,
     flags,
     overrides,
+    describe(words) {
+      const found = glosses.match(words);
+      const top = found[0];
+      if (!top || top.score < MIN_GLOSS) return undefined;
+      const labels = found.filter((m) => m.score >= GLOSS_TIE * top.score).map((m) => m.label);
+      const shared = top.shared.slice(0, 3).join(', ');
+      const phrase = words.join(' ');
+      return { word: phrase, length: words.length, kind: 'gloss', labels, confident: false, via: `"${phrase}" -> ${labels.join(' or ')}? via WordNet definitions (${shared})` };
+    },
     map(tokens, i) {
-      for (let n = Math.min(MAX_NGRAM, tokens.length - i); n >= 1; n--) {
-        const words = tokens.slice(i, i + n);
-        if (!words.every((w) => /^\p{L}+$/u.test(w))) continue;
-        const phrase = words.join(' ');
-        for (const key of lemmaCandidates(words)) {
-          const labels = overrides.get(key);
-          if (labels) return { word: phrase, length: n, kind: 'override', labels, confident: true, via: `"${phrase}" -> ${labels.join(' or ')} via lexicon.csv` };
-        }
-        // Single words must be at least three letters: WordNet has a sense for almost any short token.
-        if (n === 1 && words[0]!.length < 3) continue;
-        const found = sensesOf(wn, words);
-        if (!found || (n > 1 && !found.key.includes('_') && !found.key.includes('-'))) continue;
-        const m = relate(phrase, n, found.senses);
-        if (m) return m;
-        if (n > 1) continue;
-      }
-      return undefined;
+      // The answer depends only on the next few tokens: requests repeat words, so remember it.
+      const key = tokens.slice(i, i + MAX_NGRAM).join(' ');
+      if (memo.has(key)) return memo.get(key);
+      if (memo.size >= MEMO_SIZE) memo.clear();
+      const found = mapAt(tokens.slice(i, i + MAX_NGRAM));
+      memo.set(key, found);
+      return found;
     },
   };
 }
+
+/** Distinct word windows remembered per lexicon (a few MB at most). */
+const MEMO_SIZE = 20_000;
 
 /** Parses lexicon.csv (`word,label` per line, an optional header, # comments). Pure. */
 export function parseLexiconCsv(text: string): LexiconRow[] {

@@ -270,6 +270,14 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     else if (!STOPWORDS.has(t) && !NEGATORS.has(t) && /\p{L}/u.test(t) && !isNumber(t)) own.words.push(t);
     i++;
   }
+  // Nothing named a kind of item: the free words' meaning (WordNet definitions) only ranks.
+  if (!own.labels.length && !own.soft.length && !own.groups.length && own.words.length && vocab.lexicon) {
+    const guess = vocab.lexicon.describe(own.words);
+    if (guess) {
+      own.soft.push(...guess.labels.filter((l) => !own.notLabels.includes(l)));
+      own.mapped.push(guess.via);
+    }
+  }
   own.labels = uniq(own.labels.filter((l) => !own.notLabels.includes(l)));
   own.notLabels = uniq(own.notLabels);
   own.groups = uniq(own.groups.filter((g) => !own.notGroups.includes(g)));

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { glossTerms } from '../../src/assistant/gloss.js';
 import { buildLexicon, listLexicon, parseLexiconCsv } from '../../src/assistant/lexicon.js';
 import { parseTurn } from '../../src/assistant/parser.js';
 import { buildVocabulary } from '../../src/assistant/vocabulary.js';
@@ -105,4 +106,21 @@ test('parser: mapped words become filters or ranking, with how they were mapped;
   assert.deepEqual([none.labels, none.soft, none.mapped, none.text], [[], [], [], 'xyzzy plugh']);
   const own = parseTurn('a dress shirt', withLex, { shown: [], image: false });
   assert.deepEqual([own.labels, own.soft], [[], ['Shirt']], 'the longer WordNet phrase beats the catalogue word inside it; a kind of shirt only ranks');
+});
+
+test('words the mapping does not cover: compounds rank by their last part, free words by the labels’ WordNet definitions', () => {
+  const minidress = at('minidress')!;
+  assert.deepEqual([minidress.labels, minidress.confident], [['Dress'], false], 'a compound WordNet lacks names its kind last');
+  assert.match(minidress.via, /last part "dress"/);
+  assert.deepEqual(at('workpants')?.labels, ['Pants']);
+  assert.equal(at('xyzzyq'), undefined, 'no known ending, no guess');
+  const withLex = { ...vocab, lexicon: lex };
+  const feet = parseTurn('stuff to cover my feet', withLex, { shown: [], image: false });
+  assert.deepEqual([feet.labels, feet.soft], [[], ['Shoes']], 'a shoe is defined as fitting the foot: ranked first, not filtered on');
+  assert.match(feet.mapped.join(' '), /definitions \(foot/);
+  const unrelated = parseTurn('for the weekend', withLex, { shown: [], image: false });
+  assert.deepEqual([unrelated.soft, unrelated.mapped], [[], []], 'a word in no label’s definitions guesses nothing');
+  const named = parseTurn('trousers for the weekend', withLex, { shown: [], image: false });
+  assert.deepEqual([named.labels, named.soft], [['Pants'], []], 'definitions are only consulted when nothing named a kind of item');
+  assert.deepEqual(glossTerms('footwear shaped to fit the feet; "he covers his feet"'), ['footwear', 'fit', 'foot'], 'examples dropped, inflections folded');
 });

@@ -1,0 +1,112 @@
+/**
+ * Soft word-to-label matching through WordNet definitions, for words the synonym/hypernym mapping
+ * does not cover ("stuff to cover my feet", "leggings"). Each label gets a bag of words: the lemmas
+ * and definitions of its anchor synsets and of their kinds (hyponyms, two levels down). A request's
+ * free words, expanded by their own lemmas, definitions and parents, are compared with every bag by
+ * tf-idf cosine (idf over the labels' bags, so words every label shares, like "garment", weigh
+ * nothing). Only ranks: never a filter. Pure given a WordNet.
+ */
+import lemmatizer from 'wink-lemmatizer';
+import { STOPWORDS } from './grammar-words.js';
+import { singular } from './vocabulary.js';
+import type { WordNet } from './wordnet.js';
+
+/** Definition words that describe rather than name ("usually", "worn"): dropped on both sides. */
+const FILLER = new Set(
+  `usually especially often typically sometimes mainly chiefly etc used worn wear made having has with without without into onto over under out off
+   who whom whose which that than other another each every such same either both more most less least much many several various type kind sort form
+   part style piece pieces one two three not only also very may can often people person someone something anything thing things shaped designed`.split(/\s+/),
+);
+
+/** How far below a label's anchors its bag reaches (the anchors' kinds and their kinds). */
+const KIND_DEPTH = 2;
+/** Weight of a word taken from a definition or parent, relative to a lemma of the synset itself. */
+const GLOSS_WEIGHT = 0.5;
+
+/** One term for a word's inflections: "feet" -> foot, "covers"/"covering"/"covered" -> cover. */
+export const glossTerm = (w: string) => (/(ing|ed|es)$/.test(w) ? lemmatizer.verb(w) : singular(lemmatizer.noun(w)));
+
+/** Content words of a definition (its examples after `; "` dropped), lemmatised. Pure. */
+export function glossTerms(gloss: string): string[] {
+  const definition = gloss.split(/;\s*"/)[0]!;
+  return (definition.toLowerCase().match(/\p{L}+/gu) ?? []).filter((w) => w.length > 2 && !STOPWORDS.has(w) && !FILLER.has(w)).map(glossTerm);
+}
+
+type Bag = Map<string, number>;
+
+const addTo = (bag: Bag, term: string, w: number) => bag.set(term, (bag.get(term) ?? 0) + w);
+
+function synsetTerms(wn: WordNet, offset: string, bag: Bag, weight: number) {
+  const s = wn.synset(offset);
+  if (!s) return;
+  for (const lemma of s.words) for (const w of lemma.split(/[\s-]+/)) if (w.length > 2 && !STOPWORDS.has(w)) addTo(bag, glossTerm(w), weight);
+  for (const t of glossTerms(s.gloss)) addTo(bag, t, weight * GLOSS_WEIGHT);
+}
+
+export interface GlossMatch {
+  label: string;
+  score: number;
+  /** The shared words that weighed most, for the reply's `mapped`. */
+  shared: string[];
+}
+
+export interface GlossIndex {
+  /** Labels whose definitions share words with `words` (best first, cosine > 0). */
+  match(words: readonly string[]): GlossMatch[];
+}
+
+/** Builds each label's bag from its anchor synsets (label -> offsets). */
+export function buildGlossIndex(wn: WordNet, anchors: ReadonlyMap<string, readonly string[]>, inDomain: (offset: string) => boolean): GlossIndex {
+  const bags = new Map<string, Bag>();
+  for (const [label, offsets] of anchors) {
+    const bag: Bag = new Map();
+    let frontier = [...offsets];
+    for (const o of frontier) synsetTerms(wn, o, bag, 1);
+    for (let d = 1; d <= KIND_DEPTH; d++) {
+      frontier = frontier.flatMap((o) => wn.synset(o)?.hyponyms ?? []);
+      for (const o of frontier) synsetTerms(wn, o, bag, 1 / (d + 1));
+    }
+    bags.set(label, bag);
+  }
+  const df = new Map<string, number>();
+  for (const bag of bags.values()) for (const t of bag.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  const idf = (t: string) => Math.log((bags.size + 1) / ((df.get(t) ?? 0) + 0.5));
+  const weigh = (bag: Bag) => {
+    const v = new Map<string, number>();
+    for (const [t, c] of bag) if (df.has(t)) v.set(t, Math.log1p(c) * idf(t));
+    let norm = 0;
+    for (const x of v.values()) norm += x * x;
+    norm = Math.sqrt(norm) || 1;
+    for (const [t, x] of v) v.set(t, x / norm);
+    return v;
+  };
+  const vectors = new Map([...bags].map(([l, bag]) => [l, weigh(bag)] as const));
+  return {
+    match(words) {
+      const bag: Bag = new Map();
+      for (const w of words) {
+        addTo(bag, glossTerm(w), 1);
+        // Only the word's senses inside the catalogue's domain (clothing) add their definitions: "weekend" or "cutoff" (a valve) add nothing but the word.
+        const senses = wn.senses(w).length ? wn.senses(w) : wn.senses(glossTerm(w));
+        for (const s of senses.filter(inDomain).slice(0, 3)) {
+          synsetTerms(wn, s, bag, GLOSS_WEIGHT);
+          for (const h of wn.synset(s)?.hypernyms ?? []) synsetTerms(wn, h, bag, GLOSS_WEIGHT / 2);
+        }
+      }
+      const q = weigh(bag);
+      const out: GlossMatch[] = [];
+      for (const [label, v] of vectors) {
+        let score = 0;
+        const parts: [string, number][] = [];
+        for (const [t, x] of q) {
+          const y = v.get(t);
+          if (y === undefined) continue;
+          score += x * y;
+          parts.push([t, x * y]);
+        }
+        if (score > 0) out.push({ label, score, shared: parts.sort((a, b) => b[1] - a[1]).map(([t]) => t) });
+      }
+      return out.sort((a, b) => b.score - a.score || (a.label < b.label ? -1 : 1));
+    },
+  };
+}
