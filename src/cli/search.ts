@@ -3,16 +3,19 @@ import { EncoderPool, imageQueryVector, textQueryVector, textVersion } from '../
 import { intOption, readArgFile, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 import { MAX_K } from '../limits.js';
+import { searchScene, type SceneResult } from '../services/scene.js';
 
 export const searchCommand: Command = {
   name: 'search',
   summary: 'Search the catalogue with an outside photo or with words',
-  usage: 'loupe search (--image FILE | --text "red dress") [-k 10] [--version NAME]',
+  usage: 'loupe search (--image FILE [--objects] [--box x,y,w,h] | --text "red dress") [-k 10] [--version NAME]',
   options: {
     image: { type: 'string', value: 'FILE', description: 'query photo (encoded now; the catalogue is not)' },
     text: { type: 'string', value: 'WORDS', description: "text query, through a trained version's text tower (or a CLIP backbone)" },
     k: { type: 'string', short: 'k', value: 'N', description: 'how many items (default 10)' },
     version: { type: 'string', value: 'NAME', description: 'embedding version (default: the promoted one)' },
+    objects: { type: 'boolean', description: 'shop the look: find the objects in the photo and search each one (-k per object)' },
+    box: { type: 'string', value: 'X,Y,W,H', description: 'with --objects: search only this region of the photo (pixels)' },
   },
   async run(ctx, values, positionals) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -20,6 +23,8 @@ export const searchCommand: Command = {
     const text = values.text as string | undefined;
     if (!file === !text) throw new UsageError('give exactly one of --image FILE or --text WORDS');
     const k = intOption(values, 'k', 10, 1, MAX_K);
+    const boxArg = values.box as string | undefined;
+    if ((values.objects || boxArg !== undefined) && !file) throw new UsageError('--objects and --box need --image FILE');
     if (text !== undefined) {
       if (!text.trim()) throw new UsageError('--text is empty');
       return withStore(ctx, async ({ db, paths, indexes }) => {
@@ -35,6 +40,20 @@ export const searchCommand: Command = {
       });
     }
     const bytes = readArgFile(file!);
+    if (values.objects || boxArg !== undefined) {
+      if (boxArg !== undefined && !/^\s*-?\d+\s*(,\s*-?\d+\s*){3}$/.test(boxArg)) throw new UsageError('--box must be x,y,w,h in whole pixels');
+      const box = boxArg?.split(',').map(Number);
+      return withStore(ctx, async ({ db, paths, indexes }) => {
+        const encoders = new EncoderPool(paths);
+        try {
+          const res = await searchScene({ db, paths, indexes, encoders }, bytes, { k, version: values.version as string | undefined, box });
+          ctx.print(res, sceneText(file!, res));
+          return 0;
+        } finally {
+          await encoders.close();
+        }
+      });
+    }
     return withStore(ctx, async ({ db, paths, indexes }) => {
       const version = await resolveVersion(db, values.version as string | undefined);
       const pool = new EncoderPool(paths);
@@ -49,3 +68,12 @@ export const searchCommand: Command = {
     });
   },
 };
+
+function sceneText(file: string, res: SceneResult): string {
+  const lines = [`objects in ${file} (${res.width}x${res.height}, ${res.version}):`, ...(res.note ? [`note: ${res.note}`] : [])];
+  for (const o of res.objects) {
+    lines.push(`${o.label} ${o.score.toFixed(2)} at [${o.box.join(', ')}]`);
+    lines.push(...o.items.map((n, i) => `  ${String(i + 1).padStart(3)}. ${n.id}  ${n.score.toFixed(4)}`));
+  }
+  return lines.join('\n');
+}

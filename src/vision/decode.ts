@@ -89,3 +89,24 @@ export async function decodeForEncoder(input: Uint8Array | string, spec: InputSp
     throw wrapDecodeError(err, maxPixels);
   }
 }
+
+/** Decodes the whole photo once (EXIF-rotated, flattened on white) so several regions can be cut from it. */
+export async function decodeFull(input: Uint8Array | string, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
+  try {
+    const { data, info } = await pipeline(input, maxPixels).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (err) {
+    throw wrapDecodeError(err, maxPixels);
+  }
+}
+
+/** One region [x, y, w, h] of a decoded photo, resized to the encoder's input. */
+export async function cropForEncoder(img: RgbImage, box: readonly [number, number, number, number], spec: InputSpec): Promise<RgbImage> {
+  const [left, top, width, height] = box;
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .extract({ left, top, width, height })
+    .resize(spec.size, spec.size, { fit: spec.fit, background: { r: 255, g: 255, b: 255 }, kernel: 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}

@@ -9,11 +9,23 @@ import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 import { MAX_K } from '../../limits.js';
+import { searchScene } from '../../services/scene.js';
 
 const ImageSearchQuery = z.object({
   k: z.coerce.number().int().min(1).max(MAX_K).default(10),
   version: z.string().min(1).max(128).optional(),
   expand: z.enum(['0', '1']).optional(),
+});
+
+const BoxParam = z
+  .string()
+  .regex(/^\s*-?\d+\s*(,\s*-?\d+\s*){3}$/, 'box must be x,y,w,h in whole pixels of the photo')
+  .transform((v) => v.split(',').map(Number));
+
+const SceneSearchQuery = z.object({
+  k: z.coerce.number().int().min(1).max(MAX_K).default(10),
+  version: z.string().min(1).max(128).optional(),
+  box: BoxParam.optional(),
 });
 
 const TextSearchQuery = z.object({
@@ -33,6 +45,14 @@ export const searchDocs: RouteDoc[] = [
     body: { contentType: 'image/*', description: "the photo as the raw body, or multipart/form-data with a file field 'image'" },
     response: '{version, items:[{id, score, item?}]}',
   },
+  {
+    method: 'post',
+    path: '/api/search/scene',
+    summary: 'Shop the look: the objects in the uploaded photo (a person as upper body, lower body, feet), each searched on its own; box=x,y,w,h searches one drawn box instead',
+    query: SceneSearchQuery,
+    body: { contentType: 'image/*', description: "the photo as the raw body, or multipart/form-data with a file field 'image' (and optionally a field 'box': x,y,w,h)" },
+    response: '{version, width, height, objects:[{box:[x,y,w,h], label, score, items:[{id, score}]}], note?}',
+  },
 ];
 
 /** Adds each neighbour's item view (`expand=1`), so a page renders results in one round trip. */
@@ -45,6 +65,11 @@ export async function expand(s: AppServices, res: SimilarResult) {
 }
 
 async function uploadedBytes(req: Request): Promise<Uint8Array> {
+  return (await uploaded(req)).bytes;
+}
+
+/** The photo, and the multipart form's other fields (none for a raw body). */
+async function uploaded(req: Request): Promise<{ bytes: Uint8Array; form?: FormData }> {
   const type = req.headers.get('content-type') ?? '';
   if (type.startsWith('multipart/form-data')) {
     let form: FormData;
@@ -55,9 +80,9 @@ async function uploadedBytes(req: Request): Promise<Uint8Array> {
     }
     const file = form.get('image');
     if (!file || typeof file === 'string') throw new LoupeError('bad_request', "multipart upload needs a file field named 'image'");
-    return new Uint8Array(await file.arrayBuffer());
+    return { bytes: new Uint8Array(await file.arrayBuffer()), form };
   }
-  if (type.startsWith('image/') || type === 'application/octet-stream') return new Uint8Array(await req.arrayBuffer());
+  if (type.startsWith('image/') || type === 'application/octet-stream') return { bytes: new Uint8Array(await req.arrayBuffer()) };
   throw new LoupeError('bad_request', `send the photo as image/* or multipart/form-data (field 'image'), not '${type || 'no content-type'}'`);
 }
 
@@ -77,6 +102,14 @@ export function searchRoutes(s: AppServices): Hono {
     const vec = await imageQueryVector(s.db, s.paths, s.encoders, version, bytes, s.limits.maxPixels);
     const res = await nearestToVector(s.indexes, version, vec, q.k);
     return c.json(q.expand === '1' ? await expand(s, res) : res);
+  });
+  app.post('/search/scene', uploadLimit(s.limits.uploadBytes, `upload over the ${Math.round(s.limits.uploadBytes / 1e6)} MB limit`), async (c) => {
+    const q = parseQuery(c, SceneSearchQuery);
+    const { bytes, form } = await uploaded(c.req.raw);
+    if (bytes.length === 0) throw new LoupeError('bad_request', 'empty upload');
+    const formBox = form?.get('box');
+    const box = typeof formBox === 'string' && formBox.trim() ? BoxParam.parse(formBox) : q.box;
+    return c.json(await searchScene(s, bytes, { k: q.k, version: q.version, box, maxPixels: s.limits.maxPixels }));
   });
   return app;
 }
