@@ -23,6 +23,7 @@ const ALL: Record<string, string[]> = {
   workers: ['bench/workers.ts'],
   crash: ['bench/crash-stress.ts'],
   'load-similar': ['bench/load-similar.ts'],
+  'shop-the-look': ['bench/shop-the-look.ts'],
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(ALL);

@@ -1,0 +1,126 @@
+/**
+ * Shop the look on a dev case built from clothing-co-parsing (ccp). Protocol, fixed before any score
+ * was seen:
+ * - catalogue: the 4,881 garment crops of ccp photos 0001-1004 (their annotated boxes; not null, skin,
+ *   hair; both sides >= 12 px), generic vectors, read through complete-data.ts (one crop cache);
+ * - scenes: every 5th of those photos (0005, 0010, ...) that has at least one crop, queried as the
+ *   whole photo; its products are its own crops, which are in the catalogue;
+ * - shop the look: the detector's objects (src/vision/detector.ts: a person as upper body / lower
+ *   body / feet bands, other COCO objects as found, the whole photo when nothing is found, as the
+ *   service does), each region encoded as the service encodes it (decodeFull + cropForEncoder), top-10
+ *   per object over the catalogue by cosine; the list is the union of those lists, L distinct items;
+ * - baseline: the whole photo's vector, top-L over the same catalogue (same total length);
+ * - metric: mean over scenes of (products found in the list) / (products). Goal: >= 2x the baseline.
+ *   The whole-photo top-10 is printed as an anchor.
+ * - cost: wall time of detectObjects per photo (decode + inference + box decoding), p50/p99, after
+ *   one warm-up call (the model load is printed apart); region encoding is timed apart.
+ *   npm run bench -- shop-the-look
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createEncoder, DEFAULT_ENCODER } from '../src/vision/encoders.js';
+import { cropForEncoder, decodeFull, probeImage } from '../src/vision/decode.js';
+import { detectObjects } from '../src/vision/detector.js';
+import type { Box } from '../src/vision/boxes.js';
+import { CACHE_DIR } from './train-features.js';
+import { ccpCropItems, CCP_DIR } from './complete-data.js';
+import { machine, report, summarize } from './common.js';
+
+const EVERY = 5;
+const K = 10;
+
+const items = await ccpCropItems();
+const dims = items[0]!.features.length;
+const catalogue = new Float32Array(items.length * dims);
+items.forEach((it, i) => catalogue.set(it.features, i * dims));
+const outfitOf = (id: string) => id.slice(0, id.indexOf(':'));
+const productsOf = new Map<string, Set<number>>();
+items.forEach((it, i) => {
+  const o = outfitOf(it.id);
+  if (!productsOf.has(o)) productsOf.set(o, new Set());
+  productsOf.get(o)!.add(i);
+});
+const scenes = [...productsOf.keys()].filter((o) => Number(o) % EVERY === 0).sort();
+console.log(`catalogue ${items.length} garment crops from ${productsOf.size} photos; ${scenes.length} scenes (every ${EVERY}th photo); ${machine()}`);
+
+/** Indices of the top `k` catalogue items by cosine (vectors are unit length). */
+function topK(q: Float32Array, k: number): number[] {
+  const scores = new Float32Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    let s = 0;
+    const off = i * dims;
+    for (let d = 0; d < dims; d++) s += q[d]! * catalogue[off + d]!;
+    scores[i] = s;
+  }
+  return Array.from(scores.keys())
+    .sort((a, b) => scores[b]! - scores[a]!)
+    .slice(0, k);
+}
+
+const recall = (list: readonly number[], products: ReadonlySet<number>) => list.filter((i) => products.has(i)).length / products.size;
+
+const encoder = await createEncoder(DEFAULT_ENCODER, { modelsDir: path.join(CACHE_DIR, 'models') });
+const first = path.join(CCP_DIR, 'photos', `${scenes[0]}.jpg`);
+const loadStart = performance.now();
+{
+  const b = new Uint8Array(fs.readFileSync(first));
+  const { width, height } = await probeImage(b);
+  await detectObjects(b, width, height);
+}
+const loadMs = performance.now() - loadStart;
+
+const detectMs: number[] = [];
+const encodeMs: number[] = [];
+const sums = { shop: 0, whole: 0, whole10: 0, objects: 0, listLength: 0, fallback: 0 };
+const labelCounts: Record<string, number> = {};
+for (const [n, outfit] of scenes.entries()) {
+  const bytes = new Uint8Array(fs.readFileSync(path.join(CCP_DIR, 'photos', `${outfit}.jpg`)));
+  const { width, height } = await probeImage(bytes);
+  const t0 = performance.now();
+  const found = await detectObjects(bytes, width, height);
+  detectMs.push(performance.now() - t0);
+  const boxes: Box[] = found.length ? found.map((d) => d.box) : [[0, 0, width, height]];
+  if (!found.length) sums.fallback++;
+  for (const d of found) labelCounts[d.label] = (labelCounts[d.label] ?? 0) + 1;
+  const t1 = performance.now();
+  const full = await decodeFull(bytes);
+  const crops = await Promise.all([[0, 0, width, height] as Box, ...boxes].map((b) => cropForEncoder(full, b, encoder.input)));
+  const [wholeVec, ...regionVecs] = await encoder.encode(crops);
+  encodeMs.push(performance.now() - t1);
+  const union = [...new Set(regionVecs.flatMap((v) => topK(v, K)))];
+  const products = productsOf.get(outfit)!;
+  sums.shop += recall(union, products);
+  sums.whole += recall(topK(wholeVec!, union.length), products);
+  sums.whole10 += recall(topK(wholeVec!, K), products);
+  sums.objects += boxes.length;
+  sums.listLength += union.length;
+  if ((n + 1) % 50 === 0) console.log(`${n + 1}/${scenes.length} scenes: shop ${(sums.shop / (n + 1)).toFixed(3)}, whole-photo same length ${(sums.whole / (n + 1)).toFixed(3)}`);
+}
+await encoder.close();
+
+const S = scenes.length;
+const shop = sums.shop / S;
+const whole = sums.whole / S;
+const det = summarize(detectMs);
+const enc = summarize(encodeMs);
+console.log(`\nrecall of the scene's products (${S} scenes, mean ${(sums.objects / S).toFixed(2)} objects, mean list length ${(sums.listLength / S).toFixed(1)}):`);
+console.log(`  union of per-object top-${K}          ${shop.toFixed(3)}`);
+console.log(`  whole photo, top-L (same length)   ${whole.toFixed(3)}   ratio ${(shop / whole).toFixed(2)}x (goal >= 2x)`);
+console.log(`  whole photo, top-${K} (anchor)        ${(sums.whole10 / S).toFixed(3)}`);
+console.log(`  photos with nothing detected (whole-photo fallback): ${sums.fallback}; objects by label ${JSON.stringify(labelCounts)}`);
+console.log(
+  `detection per photo: p50 ${det.p50.toFixed(0)} ms, p99 ${det.p99.toFixed(0)} ms (model load + first photo ${loadMs.toFixed(0)} ms); region encoding per photo p50 ${enc.p50.toFixed(0)} ms, p99 ${enc.p99.toFixed(0)} ms`,
+);
+report('shop-the-look', {
+  scenes: S,
+  catalogue: items.length,
+  k: K,
+  recall: { shopTheLook: shop, wholePhotoSameLength: whole, wholePhotoTop10: sums.whole10 / S, ratio: shop / whole },
+  meanObjects: sums.objects / S,
+  meanListLength: sums.listLength / S,
+  fallbackPhotos: sums.fallback,
+  labels: labelCounts,
+  detectMs: det,
+  encodeMs: enc,
+  modelLoadMs: loadMs,
+});
