@@ -12,6 +12,8 @@ import type { SimilarFn, WalkOptions } from './walk.js';
 export interface VectorSource {
   vector(id: string): ArrayLike<number> | undefined;
   search(vec: ArrayLike<number>, k: number, exclude?: ReadonlySet<string>): readonly Neighbour[];
+  /** The item's precomputed more-like-this list when the index keeps one (a lookup, not a search); undefined otherwise. */
+  related?(id: string, k: number): readonly Neighbour[] | undefined;
 }
 
 export interface EngineOptions {
@@ -135,7 +137,7 @@ export class FeedEngine {
     if (m <= 0) return undefined;
     let left = budget;
     return (item) => {
-      const hit = this.similarCache.get(item);
+      const hit = this.similarCache.get(item) ?? this.vectors.related?.(item, m);
       if (hit || left <= 0) return hit;
       left--;
       const v = this.vectors.vector(item);

@@ -15,6 +15,8 @@ export class TasteGraph {
   private readonly adj: number[][] = [];
   private readonly wts: number[][] = [];
   private readonly pos = new Map<number, number>();
+  /** Largest edge weight at each node: weights only grow, so it is kept exact on every link. */
+  private readonly maxW: number[] = [];
   private edgeCount = 0;
   /** Bumped on every change, so callers can tell a cached derivative is stale. */
   revision = 0;
@@ -42,6 +44,7 @@ export class TasteGraph {
       this.index.set(key, n);
       this.adj.push([]);
       this.wts.push([]);
+      this.maxW.push(0);
     }
     return n;
   }
@@ -60,6 +63,11 @@ export class TasteGraph {
 
   weights(n: number): readonly number[] {
     return this.wts[n] ?? [];
+  }
+
+  /** The largest weight of any edge at `n` (0 without edges). */
+  maxWeight(n: number): number {
+    return this.maxW[n] ?? 0;
   }
 
   degree(n: number): number {
@@ -88,12 +96,14 @@ export class TasteGraph {
     const key = a * MAX_NODES + b;
     const p = this.pos.get(key);
     if (p !== undefined) {
-      this.wts[a]![p]! += w;
+      const sum = (this.wts[a]![p]! += w);
+      if (sum > this.maxW[a]!) this.maxW[a] = sum;
       return false;
     }
     this.pos.set(key, this.adj[a]!.length);
     this.adj[a]!.push(b);
     this.wts[a]!.push(w);
+    if (w > this.maxW[a]!) this.maxW[a] = w;
     return true;
   }
 

@@ -110,7 +110,8 @@ export function topIndices(scores: ArrayLike<number>, k: number, exclude?: (i: n
   };
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i]!;
-    if (!Number.isFinite(s) || exclude?.(i)) continue;
+    // The exclusion test runs only for scores that would enter the heap: on a 100k catalogue that is a few hundred calls, not 100k.
+    if (!Number.isFinite(s) || (heapS.length >= k && !(k > 0 && s > heapS[0]!)) || exclude?.(i)) continue;
     if (heapS.length < k) {
       heapI.push(i);
       heapS.push(s);

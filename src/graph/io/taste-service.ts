@@ -49,6 +49,7 @@ export function indexVectors(indexes: IndexRegistry, version: string): VectorSou
         .filter((n) => !exclude?.has(n.id))
         .slice(0, k);
     },
+    related: (id, k) => indexes.loaded(version)?.related(id, k),
   };
 }
 
