@@ -79,7 +79,7 @@ export async function searchScene(deps: SceneDeps, bytes: Uint8Array, opts: Scen
 }
 
 /** The query vectors of regions of one photo in `version`'s space (backbone, then a trained version's projection). */
-export async function regionVectors(
+async function regionVectors(
   deps: Pick<SceneDeps, 'db' | 'paths' | 'encoders'>,
   version: string,
   bytes: Uint8Array,

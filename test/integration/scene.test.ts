@@ -71,6 +71,8 @@ test('scene search: a drawn box is searched alone; the whole photo of a catalogu
   assert.deepEqual(out.objects[0]!.box, [0, 0, meta.width, meta.height]);
   assert.equal(out.objects[0]!.items[0]!.id, r.id);
   assert.ok(out.objects[0]!.items[0]!.score > 0.99);
+  const expanded = (await scene(`?k=3&expand=1&box=0,0,${meta.width},${meta.height}`, photo)).body as SceneBody & { objects: { items: { item?: { id: string } }[] }[] };
+  assert.equal(expanded.objects[0]!.items[0]!.item?.id, r.id, 'expand=1 adds item views for the page');
 
   const form = new FormData();
   form.append('image', new Blob([photo], { type: 'image/jpeg' }), 'q.jpg');

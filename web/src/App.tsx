@@ -48,7 +48,7 @@ export function App() {
     const previewUrl = URL.createObjectURL(file);
     setImage((prev) => {
       if (prev) URL.revokeObjectURL(prev.previewUrl);
-      return { name: file.name || 'photo', previewUrl, loading: true };
+      return { name: file.name || 'photo', previewUrl, file, loading: true };
     });
     navigate('/search?by=image');
     api.imageSearch(file, SEARCH_K, abort.signal).then(

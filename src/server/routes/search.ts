@@ -26,6 +26,7 @@ const SceneSearchQuery = z.object({
   k: z.coerce.number().int().min(1).max(MAX_K).default(10),
   version: z.string().min(1).max(128).optional(),
   box: BoxParam.optional(),
+  expand: z.enum(['0', '1']).optional(),
 });
 
 const TextSearchQuery = z.object({
@@ -51,7 +52,7 @@ export const searchDocs: RouteDoc[] = [
     summary: 'Shop the look: the objects in the uploaded photo (a person as upper body, lower body, feet), each searched on its own; box=x,y,w,h searches one drawn box instead',
     query: SceneSearchQuery,
     body: { contentType: 'image/*', description: "the photo as the raw body, or multipart/form-data with a file field 'image' (and optionally a field 'box': x,y,w,h)" },
-    response: '{version, width, height, objects:[{box:[x,y,w,h], label, score, items:[{id, score}]}], note?}',
+    response: '{version, width, height, objects:[{box:[x,y,w,h], label, score, items:[{id, score, item?}]}], note?}',
   },
 ];
 
@@ -109,7 +110,13 @@ export function searchRoutes(s: AppServices): Hono {
     if (bytes.length === 0) throw new LoupeError('bad_request', 'empty upload');
     const formBox = form?.get('box');
     const box = typeof formBox === 'string' && formBox.trim() ? BoxParam.parse(formBox) : q.box;
-    return c.json(await searchScene(s, bytes, { k: q.k, version: q.version, box, maxPixels: s.limits.maxPixels }));
+    const res = await searchScene(s, bytes, { k: q.k, version: q.version, box, maxPixels: s.limits.maxPixels });
+    if (q.expand !== '1') return c.json(res);
+    const views = await getItems(
+      s.db,
+      res.objects.flatMap((o) => o.items.map((n) => n.id)),
+    );
+    return c.json({ ...res, objects: res.objects.map((o) => ({ ...o, items: o.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) })) });
   });
   return app;
 }

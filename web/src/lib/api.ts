@@ -1,4 +1,4 @@
-import type { EvalReport, Feed, FeedEvalReport, Health, ItemPage, ItemView, SimilarResult, Stats, TagSuggestions, UserSummary, VersionInfo } from './types';
+import type { EvalReport, Feed, FeedEvalReport, Health, ItemPage, ItemView, SceneResult, SimilarResult, Stats, TagSuggestions, UserSummary, VersionInfo } from './types';
 import type { ProofReport, QualityReport } from './reportTypes';
 
 /** An API failure, carrying the HTTP status and the server's `{error:{code,message}}`. */
@@ -79,6 +79,15 @@ export const api = {
       ...(signal ? { signal } : {}),
     });
     return parse<SimilarResult>(res);
+  },
+  sceneSearch: async (file: Blob, k: number, box: readonly number[] | null, signal?: AbortSignal): Promise<SceneResult> => {
+    const res = await fetch(`/api/search/scene${qs({ k, expand: 1, box: box ? box.join(',') : null })}`, {
+      method: 'POST',
+      headers: { 'content-type': file.type && file.type.startsWith('image/') ? file.type : 'application/octet-stream', accept: 'application/json' },
+      body: file,
+      ...(signal ? { signal } : {}),
+    });
+    return parse<SceneResult>(res);
   },
   users: (signal?: AbortSignal) => get<{ users: UserSummary[] }>('/api/users', signal),
   feed: (user: string, k: number, signal?: AbortSignal) => get<Feed>(`/api/users/${enc(user)}/feed${qs({ k, expand: 1 })}`, signal),

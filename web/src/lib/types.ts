@@ -47,6 +47,22 @@ export interface SimilarResult {
   items: Neighbour[];
 }
 
+export interface SceneObject {
+  box: [number, number, number, number];
+  label: string;
+  score: number;
+  items: Neighbour[];
+}
+
+/** POST /api/search/scene: the objects in a photo (boxes in its pixels), each with its matches. */
+export interface SceneResult {
+  version: string;
+  width: number;
+  height: number;
+  objects: SceneObject[];
+  note?: string;
+}
+
 export interface VersionInfo {
   name: string;
   kind: string;

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import type { CardEntry } from '../components/ItemCard';
 import { MasonryGrid } from '../components/MasonryGrid';
+import { ShopTheLook } from '../components/ShopTheLook';
 import { EmptyState, ErrorState, SkeletonGrid } from '../components/States';
 import { api, ApiError } from '../lib/api';
 import { plural } from '../lib/format';
@@ -12,6 +13,8 @@ export const SEARCH_K = 48;
 export interface ImageQuery {
   name: string;
   previewUrl: string;
+  /** The uploaded photo, re-sent for shop-the-look (its objects and a tapped box). */
+  file?: Blob;
   loading: boolean;
   result?: SimilarResult;
   error?: unknown;
@@ -97,7 +100,11 @@ export function SearchPage({ q, by, image, onPick }: { q: string | null; by: 'te
               retryLabel="Choose another photo"
             />
           ) : image.result ? (
-            <Results res={image.result} label="Visually similar items" />
+            <>
+              {image.file && <ShopTheLook key={image.previewUrl} file={image.file} previewUrl={image.previewUrl} />}
+              <h2>The whole photo</h2>
+              <Results res={image.result} label="Visually similar items" />
+            </>
           ) : null}
         </div>
       </section>
