@@ -34,13 +34,16 @@ export function glossTerms(gloss: string): string[] {
 
 type Bag = Map<string, number>;
 
-const addTo = (bag: Bag, term: string, w: number) => bag.set(term, (bag.get(term) ?? 0) + w);
+/** Things are named by nouns: definitions are compared on the nouns they share ("foot", not "comfortable"). */
+const addTo = (wn: WordNet, bag: Bag, term: string, w: number) => {
+  if (wn.senses(term).length) bag.set(term, (bag.get(term) ?? 0) + w);
+};
 
 function synsetTerms(wn: WordNet, offset: string, bag: Bag, weight: number) {
   const s = wn.synset(offset);
   if (!s) return;
-  for (const lemma of s.words) for (const w of lemma.split(/[\s-]+/)) if (w.length > 2 && !STOPWORDS.has(w)) addTo(bag, glossTerm(w), weight);
-  for (const t of glossTerms(s.gloss)) addTo(bag, t, weight * GLOSS_WEIGHT);
+  for (const lemma of s.words) for (const w of lemma.split(/[\s-]+/)) if (w.length > 2 && !STOPWORDS.has(w)) addTo(wn, bag, glossTerm(w), weight);
+  for (const t of glossTerms(s.gloss)) addTo(wn, bag, t, weight * GLOSS_WEIGHT);
 }
 
 export interface GlossMatch {
@@ -85,7 +88,7 @@ export function buildGlossIndex(wn: WordNet, anchors: ReadonlyMap<string, readon
     match(words) {
       const bag: Bag = new Map();
       for (const w of words) {
-        addTo(bag, glossTerm(w), 1);
+        addTo(wn, bag, glossTerm(w), 1);
         // Only the word's senses inside the catalogue's domain (clothing) add their definitions: "weekend" or "cutoff" (a valve) add nothing but the word.
         const senses = wn.senses(w).length ? wn.senses(w) : wn.senses(glossTerm(w));
         for (const s of senses.filter(inDomain).slice(0, 3)) {

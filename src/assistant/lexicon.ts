@@ -17,7 +17,7 @@ export interface LexiconRow {
 }
 
 /** A definition match below this tf-idf cosine is noise (tuned on the dev set only). */
-const MIN_GLOSS = 0.08;
+const MIN_GLOSS = 0.09;
 /** Labels within this share of the best definition match rank first with it (1: the best only; tuned on the dev set). */
 const GLOSS_TIE = 1;
 /** Relations stronger than this many labels say nothing about which label (e.g. "clothes"). */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { AssistantQuerySchema, type AssistantQuery, type Message } from './types.js';
-import type { Vocabulary } from './vocabulary.js';
+import { words, type Vocabulary } from './vocabulary.js';
 
 export interface LlmConfig {
   /** Base URL (`http://127.0.0.1:8081`, `.../v1`) or the full chat-completions URL. */
@@ -110,8 +110,13 @@ export class LlmClient {
   }
 }
 
-/** Keeps only what the catalogue knows: labels, groups and attributes in the vocabulary, ids among those shown. */
-export function groundQuery(q: AssistantQuery, vocab: Vocabulary, shownIds: ReadonlySet<string>): AssistantQuery {
+/**
+ * Keeps only what the catalogue knows: labels, groups and attributes in the vocabulary, ids among
+ * those shown, free words the user wrote. Whatever else a model (or a prompt injection) puts in its
+ * tool call, e.g. its system prompt as `text`, never reaches the items or their reasons.
+ */
+export function groundQuery(q: AssistantQuery, vocab: Vocabulary, shownIds: ReadonlySet<string>, userText = ''): AssistantQuery {
+  const userWords = new Set(words(userText));
   const byLower = (list: readonly string[]) => new Map(list.map((x) => [x.toLowerCase(), x]));
   const labels = byLower(vocab.labels);
   const groups = byLower(vocab.groups);
@@ -130,5 +135,12 @@ export function groundQuery(q: AssistantQuery, vocab: Vocabulary, shownIds: Read
       return [{ ...c, attr: a.name }];
     }),
     like: q.like.filter((id) => shownIds.has(id)),
+    soft: known(labels, q.soft),
+    text: q.text
+      .split(/\s+/)
+      .filter((w) => w && words(w).every((t) => userWords.has(t)))
+      .join(' '),
+    mapped: [],
+    dropped: [],
   };
 }

@@ -3,8 +3,6 @@
  * or the optional language model), retrieve with the served embedding version, filter by the
  * query's constraints, personalise with the user's taste, and explain every item.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { DataPaths } from '../config.js';
 import { LoupeError } from '../errors.js';
 import type { TasteService } from '../graph/io/taste-service.js';
@@ -12,15 +10,16 @@ import { cosine, normalized } from '../graph/vec.js';
 import type { IndexRegistry } from '../index/registry.js';
 import { resolveVersion } from '../services/discovery.js';
 import { imageQueryVector, textQueryVector, textVersion, type EncoderPool } from '../services/encoders.js';
-import { candidatesById, catalogueStamp, filteredCandidates, vocabularyRows, type CandidateRow } from '../store/item-filters.js';
+import { candidatesById, filteredCandidates, type CandidateRow } from '../store/item-filters.js';
 import type { Db } from '../store/db.js';
 import { itemReason, offlineReply, passesAttrs, resolveRelative, understood, type ScoreParts } from './explain.js';
-import { buildLexicon, parseLexiconCsv } from './lexicon.js';
+import { catalogueSnapshot, type CatalogueSnapshot } from './catalogue.js';
 import { groundQuery, type LlmClient } from './llm.js';
 import { parseConversation } from './parser.js';
 import type { AssistantItem, AssistantQuery, AssistantReply, Message } from './types.js';
-import { buildVocabulary, type Vocabulary } from './vocabulary.js';
-import { loadWordNet } from './wordnet.js';
+import type { Vocabulary } from './vocabulary.js';
+
+export { lexiconFile } from './catalogue.js';
 
 export interface AssistantDeps {
   db: Db;
@@ -42,6 +41,8 @@ export interface AskRequest {
 
 /** Items read when filters cannot be pushed into an index search (labels, groups, or a sparse match). */
 const SCAN_LIMIT = 50_000;
+/** Unfiltered requests over a catalogue held in memory score every item up to this size (exact, a few ms), else search the index. */
+const SCORE_ALL = 20_000;
 /** How much a user's closest interest tilts the ranking (query similarity dominates). */
 const INTEREST_WEIGHT = 0.15;
 /** Items of a label a word only probably means come first (cosines stay within [-1, 1]), without excluding the rest. */
@@ -72,31 +73,18 @@ function passes(row: CandidateRow, q: AssistantQuery, exclude: ReadonlySet<strin
   return passesAttrs(row, q.attrs);
 }
 
-const vocabularies = new WeakMap<Db, { stamp: string; vocab: Vocabulary }>();
-
-/** `<data>/lexicon.csv` (word,label), the owner's mappings that override WordNet's. */
-export const lexiconFile = (paths: DataPaths) => path.join(paths.root, 'lexicon.csv');
-
 /** The catalogue's vocabulary with its word lexicon, rebuilt only when the catalogue or lexicon.csv changed. */
 export async function catalogueVocabulary(db: Db, paths: DataPaths): Promise<Vocabulary> {
-  const file = lexiconFile(paths);
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
-  const stamp = `${await catalogueStamp(db)}|${stat ? `${stat.mtimeMs}:${stat.size}` : ''}`;
-  const hit = vocabularies.get(db);
-  if (hit?.stamp === stamp) return hit.vocab;
-  const vocab = buildVocabulary(await vocabularyRows(db));
-  vocab.lexicon = buildLexicon(vocab, loadWordNet(), stat ? parseLexiconCsv(fs.readFileSync(file, 'utf8')) : []);
-  vocabularies.set(db, { stamp, vocab });
-  return vocab;
+  return (await catalogueSnapshot(db, paths)).vocab;
 }
 
-async function resolveQuery(deps: AssistantDeps, req: AskRequest, notes: string[]): Promise<{ query: AssistantQuery; mode: 'offline' | 'llm' }> {
-  const vocab = await catalogueVocabulary(deps.db, deps.paths);
+async function resolveQuery(deps: AssistantDeps, req: AskRequest, vocab: Vocabulary, notes: string[]): Promise<{ query: AssistantQuery; mode: 'offline' | 'llm' }> {
   const offline = parseConversation(req.messages, vocab, req.image !== undefined);
   if (!deps.llm) return { query: offline, mode: 'offline' };
   const shownIds = new Set(req.messages.flatMap((m) => (m.role === 'assistant' ? m.items : [])));
   try {
-    const fromModel = groundQuery(await deps.llm.resolve(req.messages, vocab), vocab, shownIds);
+    const userText = req.messages.flatMap((m) => (m.role === 'user' ? [m.content] : [])).join(' ');
+    const fromModel = groundQuery(await deps.llm.resolve(req.messages, vocab), vocab, shownIds, userText);
     return { query: { ...fromModel, image: req.image !== undefined, exclude: offline.exclude }, mode: 'llm' };
   } catch (err) {
     notes.push(`language model unavailable (${err instanceof Error ? err.message : String(err)}); used the offline parser`);
@@ -130,29 +118,29 @@ async function queryVectors(deps: AssistantDeps, req: AskRequest, q: AssistantQu
 }
 
 /** Candidates passing every filter: from the index when it can serve them, else from a filtered scan. */
-async function candidates(deps: AssistantDeps, version: string, q: AssistantQuery, qvec: Float32Array | undefined, k: number): Promise<CandidateRow[]> {
+async function candidates(deps: AssistantDeps, cat: CatalogueSnapshot, version: string, q: AssistantQuery, qvec: Float32Array | undefined, k: number): Promise<CandidateRow[]> {
   const exclude = new Set([...q.exclude, ...q.like]);
   const index = deps.indexes.loaded(version)!;
-  if (qvec && !q.labels.length && !q.groups.length) {
+  // A small catalogue held in memory is scored whole: no index search, no database round trip.
+  if (qvec && !q.labels.length && !q.groups.length && !(cat.rows && cat.rows.length <= SCORE_ALL)) {
     const fetch = Math.min(index.size, Math.max(200, k * 20) + exclude.size);
     const hits = index.search(qvec, fetch);
-    const rows = await candidatesById(
-      deps.db,
-      hits.map((h) => h.id),
-    );
+    const ids = hits.map((h) => h.id);
+    const rows = cat.byId ? new Map(ids.flatMap((id) => (cat.byId!.has(id) ? [[id, cat.byId!.get(id)!] as const] : []))) : await candidatesById(deps.db, ids);
     const passing = hits.map((h) => rows.get(h.id)).filter((r): r is CandidateRow => r !== undefined && passes(r, q, exclude));
     if (passing.length >= k || fetch >= index.size) return passing;
   }
+  if (cat.rows) return cat.rows.filter((r) => passes(r, q, exclude));
   const rows = await filteredCandidates(deps.db, q, SCAN_LIMIT);
   return rows.filter((r) => passes(r, q, exclude));
 }
 
 /** Candidates plus, when a word only probably means some labels, every item of those labels that passes. */
-async function withSoft(deps: AssistantDeps, version: string, q: AssistantQuery, qvec: Float32Array | undefined, k: number): Promise<CandidateRow[]> {
-  const rows = await candidates(deps, version, q, qvec, k);
+async function withSoft(deps: AssistantDeps, cat: CatalogueSnapshot, version: string, q: AssistantQuery, qvec: Float32Array | undefined, k: number): Promise<CandidateRow[]> {
+  const rows = await candidates(deps, cat, version, q, qvec, k);
   if (!q.soft.length || q.labels.length) return rows;
   const seen = new Set(rows.map((r) => r.id));
-  const soft = await candidates(deps, version, { ...q, labels: q.soft }, qvec, k);
+  const soft = await candidates(deps, cat, version, { ...q, labels: q.soft }, qvec, k);
   return [...rows, ...soft.filter((r) => !seen.has(r.id))];
 }
 
@@ -160,12 +148,13 @@ export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promis
   const last = req.messages[req.messages.length - 1];
   if (!last || last.role !== 'user') throw new LoupeError('bad_request', "the last message must be the user's");
   const notes: string[] = [];
-  const resolved = await resolveQuery(deps, req, notes);
+  const cat = await catalogueSnapshot(deps.db, deps.paths);
+  const resolved = await resolveQuery(deps, req, cat.vocab, notes);
   let query = resolved.query;
   const shown = [...req.messages].reverse().find((m) => m.role === 'assistant');
   const shownIds = shown?.role === 'assistant' ? shown.items : [];
   if (query.attrs.some((a) => a.relative)) {
-    const shownRows = [...(await candidatesById(deps.db, shownIds)).values()];
+    const shownRows = cat.byId ? shownIds.flatMap((id) => cat.byId!.get(id) ?? []) : [...(await candidatesById(deps.db, shownIds)).values()];
     const { attrs, unresolved } = resolveRelative(query.attrs, shownRows);
     if (unresolved.length) notes.push(`nothing shown had ${unresolved.join(', ')} to compare with`);
     query = { ...query, attrs };
@@ -182,7 +171,7 @@ export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promis
   const interests = req.user ? await deps.taste.interests(req.user, version) : [];
   if (req.user && !interests.length) notes.push(`no events for user '${req.user}' yet: results are not personalised`);
 
-  const rows = await withSoft(deps, version, query, qvec, req.k);
+  const rows = await withSoft(deps, cat, version, query, qvec, req.k);
   const scored = rows.map((row) => {
     const vec = index.vector(row.id);
     const parts: ScoreParts = {};
