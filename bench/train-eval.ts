@@ -79,7 +79,7 @@ export async function runBench(
   );
   const truth = held.map((id) => labels.get(id)!);
   const calibrated = CalibratedTagger.fit(lv(fit, trained), lv(val, trained), { k }).evaluate(lv(held, trained));
-  const parts = heldOutParts(held, split.heldOutGroups, (id) => byId.get(id)!.groups ?? []);
+  const parts = heldOutParts(held, split.train, (id) => byId.get(id)!.groups ?? []);
   const within = (ids: string[]) => (ids.length && parts.newItems.length && parts.newGroups.length ? { generic: evalOn(ids, generic, ids), trained: evalOn(ids, trained, ids) } : null);
   return {
     heldOutItems: split.heldOut.length,

@@ -89,14 +89,20 @@ export function splitItems(items: readonly SplitInput[], options: SplitOptions):
 }
 
 /**
- * The held-out items in two parts: members of a held-out group (`newGroups`: nothing of their group was
- * seen) and items held out alone (`newItems`: their groups were usually seen through other members).
+ * The held-out items in two parts, by what training saw of their groups: `newItems` (a new photo of a known
+ * contributor) holds only items with a group that keeps at least one training member; `newGroups` holds
+ * grouped items none of whose groups has a training member (groups held out whole, and groups whose every
+ * member was drawn alone, such as a one-photo contributor). Items without groups are in neither part.
  */
-export function heldOutParts(heldOut: readonly string[], heldOutGroups: readonly string[], groupsOf: (id: string) => readonly string[]): { newItems: string[]; newGroups: string[] } {
-  const hg = new Set(heldOutGroups);
+export function heldOutParts(heldOut: readonly string[], train: readonly string[], groupsOf: (id: string) => readonly string[]): { newItems: string[]; newGroups: string[] } {
+  const seen = new Set(train.flatMap((id) => groupsOf(id)));
   const newGroups: string[] = [];
   const newItems: string[] = [];
-  for (const id of heldOut) (groupsOf(id).some((g) => hg.has(g)) ? newGroups : newItems).push(id);
+  for (const id of heldOut) {
+    const groups = groupsOf(id);
+    if (!groups.length) continue;
+    (groups.some((g) => seen.has(g)) ? newItems : newGroups).push(id);
+  }
   return { newItems, newGroups };
 }
 

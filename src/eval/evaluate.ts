@@ -51,9 +51,9 @@ export interface VersionEvaluation {
   generic: SideMetrics;
   trained: SideMetrics;
   /**
-   * newItems: items held out alone, whose groups training saw through other members (a new listing from a
-   * known seller); newGroups: members of groups held out whole (a new seller, board or outfit). Null when
-   * the split has no such part.
+   * newItems: held-out items with a group that keeps at least one training member (a new listing from a
+   * known seller); newGroups: grouped items none of whose groups training saw (a new seller, board or
+   * outfit). Null when the split has no such part.
    */
   parts: { newItems: PartEvaluation | null; newGroups: PartEvaluation | null };
   calibration: { eceRaw: number; eceCalibrated: number; microF1Calibrated: number; pairs: number } | null;
@@ -181,7 +181,11 @@ export async function evaluateVersion(db: Queryable, paths: DataPaths, name: str
     const [pg, pt] = [side(ids, fit, generic, byId), side(ids, fit, trained, byId)];
     return { items: ids.length, generic: pg, trained: pt, lift: lifts(pg, pt) };
   };
-  const { newItems, newGroups } = heldOutParts(held, split.heldOutGroups, (id) => byId.get(id)!.groups);
+  const { newItems, newGroups } = heldOutParts(
+    held,
+    items.map((it) => it.id).filter((id) => !heldSet.has(id)),
+    (id) => byId.get(id)!.groups,
+  );
 
   let calibration: VersionEvaluation['calibration'] = null;
   const lv = (ids: string[]) => {
@@ -216,8 +220,8 @@ export async function evaluateAll(db: Queryable, paths: DataPaths, only?: string
     k: K,
     protocol:
       'Each trained version is scored on its seeded held-out split, which training never saw: when the catalogue has groups, ' +
-      'half of it is whole groups (parts.newGroups: new sellers, boards, outfits) and half single items of the groups kept ' +
-      '(parts.newItems: new items in known groups); its base (generic) vectors are scored on the same items. Retrieval: each ' +
+      'half of it is whole groups and half single items; parts.newItems holds the held-out items with a group that keeps a ' +
+      'training member (new items in known groups), parts.newGroups the grouped items whose groups training never saw; its base (generic) vectors are scored on the same items. Retrieval: each ' +
       'held-out item queries the other held-out items (of its part, for parts); relevant = shares a label (or a group); ' +
       'recall@10 = hits / min(10, relevant), fullRecall@10 = hits / relevant. Tagging: kNN (k=10) ' +
       'over the training items, labels with score >= 0.5. Text: each held-out label as a query vs a keyword match on title/description. ' +

@@ -55,7 +55,7 @@ test('split: mixed (the default with groups) holds out whole groups and single i
   assert.deepEqual([...m.heldOut].sort(), [...splitItems([...items].reverse(), { seed: 7, by: 'mixed' }).heldOut].sort());
   assert.equal(m.heldOut.length, 60);
   const groupOf = (id: string) => items.find((it) => it.id === id)!.groups!;
-  const parts = heldOutParts(m.heldOut, m.heldOutGroups, groupOf);
+  const parts = heldOutParts(m.heldOut, m.train, groupOf);
   // Roughly half and half (groups hold ~10 items, so the group part lands near 30).
   assert.ok(m.heldOutGroups.length >= 2, `groups ${m.heldOutGroups.length}`);
   assert.ok(parts.newGroups.length >= 20 && parts.newGroups.length <= 40, `group part ${parts.newGroups.length}`);
@@ -73,6 +73,43 @@ test('split: mixed (the default with groups) holds out whole groups and single i
   // Without groups the split is by item.
   const plain = items.map(({ groups: _g, ...rest }) => rest);
   assert.equal(splitItems(plain, { seed: 7 }).heldOutGroups.length, 0);
+});
+
+test('split parts on the bundled sample: "new items in known groups" only holds items whose group keeps a training member', () => {
+  // The sample's real senders: many send one photo, a few send many (the full set has 116 one-photo senders of 351).
+  const lines = fs
+    .readFileSync(path.join(import.meta.dirname, '../../examples/clothing-sample/items.csv'), 'utf8')
+    .trim()
+    .split('\n');
+  const header = lines[0]!.split(',');
+  const [idCol, groupCol] = [header.indexOf('id'), header.indexOf('groups')];
+  const items = lines.slice(1).map((l) => {
+    const cells = l.split(',');
+    return { id: cells[idCol]!, groups: [cells[groupCol]!] };
+  });
+  const groupOf = new Map(items.map((it) => [it.id, it.groups]));
+  const sizes = new Map<string, number>();
+  for (const it of items) sizes.set(it.groups[0]!, (sizes.get(it.groups[0]!) ?? 0) + 1);
+  assert.ok([...sizes.values()].filter((n) => n === 1).length > 20, 'the sample has one-photo senders');
+  let singlesDrawnAlone = 0;
+  for (const seed of [1, 2, 3, 42]) {
+    const split = splitItems(items, { seed });
+    const parts = heldOutParts(split.heldOut, split.train, (id) => groupOf.get(id)!);
+    const trainGroups = new Set(split.train.map((id) => groupOf.get(id)![0]!));
+    for (const id of parts.newItems) assert.ok(trainGroups.has(groupOf.get(id)![0]!), `${id} (seed ${seed}) is in new items but its group has no training member`);
+    for (const id of parts.newGroups) assert.ok(!trainGroups.has(groupOf.get(id)![0]!), `${id} (seed ${seed}) is in new groups but its group was trained on`);
+    assert.equal(parts.newItems.length + parts.newGroups.length, split.heldOut.length);
+    const heldWhole = new Set(split.heldOutGroups);
+    // One-photo senders drawn as single items belong with the new groups, not the known ones.
+    singlesDrawnAlone += parts.newGroups.filter((id) => !heldWhole.has(groupOf.get(id)![0]!)).length;
+  }
+  assert.ok(singlesDrawnAlone > 0, 'some held-out single items have no training member in their group (the case the parts must route)');
+  // Items without groups are in neither part.
+  const toy: Record<string, string[]> = { a: [], b: ['g'], c: ['h'], d: ['h'] };
+  assert.deepEqual(
+    heldOutParts(['a', 'b', 'd'], ['c'], (id) => toy[id]!),
+    { newItems: ['d'], newGroups: ['b'] },
+  );
 });
 
 test('no leakage: held-out labels, groups and interactions never reach the trainer', async () => {
