@@ -72,3 +72,54 @@ export function boxProblem(b: readonly number[], width: number, height: number):
   if (x < 0 || y < 0 || x + w > width || y + h > height) return `[${b.join(', ')}] is not inside the ${width}x${height} photo`;
   return undefined;
 }
+
+/** A body keypoint in photo pixels (MoveNet order: 0 nose, 5/6 shoulders, 7-10 arms, 11/12 hips, 13/14 knees, 15/16 ankles). */
+export interface Keypoint {
+  x: number;
+  y: number;
+  score: number;
+}
+
+const SHOULDERS = [5, 6];
+const ARMS = [5, 6, 7, 8, 9, 10];
+const HIPS = [11, 12];
+const LEGS = [11, 12, 13, 14, 15, 16];
+const ANKLES = [15, 16];
+
+function span(kps: readonly Keypoint[], idx: readonly number[], minScore: number): { x0: number; x1: number; y0: number; y1: number } | undefined {
+  const seen = idx.map((i) => kps[i]).filter((k): k is Keypoint => k !== undefined && k.score >= minScore);
+  if (seen.length === 0) return undefined;
+  return { x0: Math.min(...seen.map((k) => k.x)), x1: Math.max(...seen.map((k) => k.x)), y0: Math.min(...seen.map((k) => k.y)), y1: Math.max(...seen.map((k) => k.y)) };
+}
+
+/**
+ * Garment regions of a person from pose keypoints: upper body from the shoulders to the hips (as
+ * wide as the arms), lower body from the hips to the ankles, feet around the ankles, each padded by
+ * a share of the person's height and kept inside the person box. A part whose keypoints are not
+ * seen falls back to its fixed band (personRegions).
+ */
+export function poseRegions(person: Detection, kps: readonly Keypoint[], minScore = 0.25): Detection[] {
+  const [px, py, pw, ph] = person.box;
+  const bands = personRegions(person);
+  const pad = 0.06 * ph;
+  const inside = (x0: number, y0: number, x1: number, y1: number): Box | undefined => {
+    const a = Math.max(px, x0);
+    const b = Math.max(py, y0);
+    const c = Math.min(px + pw, x1);
+    const d = Math.min(py + ph, y1);
+    return c - a >= 1 && d - b >= 1 ? roundBox([a, b, c - a, d - b]) : undefined;
+  };
+  const shoulders = span(kps, SHOULDERS, minScore);
+  const arms = span(kps, ARMS, minScore);
+  const hips = span(kps, HIPS, minScore);
+  const legs = span(kps, LEGS, minScore);
+  const ankles = span(kps, ANKLES, minScore);
+  const out: Detection[] = [];
+  const upper = shoulders && hips && arms && hips.y1 > shoulders.y0 ? inside(arms.x0 - pad, shoulders.y0 - pad, arms.x1 + pad, hips.y1 + pad) : undefined;
+  out.push(upper ? { label: 'upper body', score: person.score, box: upper } : bands[0]!);
+  const lower = hips && legs && ankles && ankles.y1 > hips.y0 ? inside(legs.x0 - pad, hips.y0 - pad, legs.x1 + pad, ankles.y1 + pad / 2) : undefined;
+  out.push(lower ? { label: 'lower body', score: person.score, box: lower } : bands[1]!);
+  const feet = ankles ? inside(ankles.x0 - 1.5 * pad, ankles.y0 - pad, ankles.x1 + 1.5 * pad, ankles.y1 + 1.5 * pad) : undefined;
+  out.push(feet ? { label: 'feet', score: person.score, box: feet } : bands[2]!);
+  return out;
+}

@@ -14,8 +14,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { COCO_LABELS } from './coco-labels.js';
-import { decodeForEncoder } from './decode.js';
-import { personRegions, suppressOverlaps, clipBox, type Detection } from './boxes.js';
+import { decodeForEncoder, decodeFull } from './decode.js';
+import { personRegions, poseRegions, suppressOverlaps, clipBox, type Detection } from './boxes.js';
+import type { RgbImage } from './encoder.js';
+import { personKeypoints } from './pose.js';
 import { initBackend } from './tfjs-encoder.js';
 
 const INPUT = 512;
@@ -26,7 +28,11 @@ export interface DetectOptions {
   /** Lowest detection score kept (default 0.3). */
   readonly minScore?: number;
   readonly maxPixels?: number;
+  /** How a person becomes garment regions: its MoveNet pose (default) or fixed bands of its box. */
+  readonly regions?: RegionMode;
 }
+
+export type RegionMode = 'pose' | 'bands';
 
 function modelDir(): string {
   const require = createRequire(import.meta.url);
@@ -61,6 +67,13 @@ function model(): Promise<tf.GraphModel> {
  * becomes its garment regions (upper body, lower body, feet: see boxes.ts).
  */
 export async function detectObjects(bytes: Uint8Array, width: number, height: number, opts: DetectOptions = {}): Promise<Detection[]> {
+  const found = await detectCoco(bytes, width, height, opts);
+  const full = found.some((d) => d.label === 'person') && opts.regions !== 'bands' ? await decodeFull(bytes, opts.maxPixels) : undefined;
+  return garmentRegions(found, width, height, full);
+}
+
+/** COCO objects after overlap suppression, persons still whole. */
+export async function detectCoco(bytes: Uint8Array, width: number, height: number, opts: DetectOptions = {}): Promise<Detection[]> {
   const net = await model();
   const img = await decodeForEncoder(bytes, { size: INPUT, fit: 'fill' }, opts.maxPixels);
   const out = tf.tidy(() => net.execute(tf.tensor4d(Float32Array.from(img.data), [1, INPUT, INPUT, 3]), OUTPUT_NODE) as tf.Tensor);
@@ -77,5 +90,22 @@ export async function detectObjects(bytes: Uint8Array, width: number, height: nu
     const box = clipBox([x0! * sx, y0! * sy, (x1! - x0!) * sx, (y1! - y0!) * sy], width, height);
     if (box) raw.push({ box, label, score: Math.round(score! * 1000) / 1000 });
   }
-  return suppressOverlaps(raw).flatMap((d) => (d.label === 'person' ? personRegions(d).flatMap((r) => (clipBox(r.box, width, height) ? [{ ...r, box: clipBox(r.box, width, height)! }] : [])) : [d]));
+  return suppressOverlaps(raw);
+}
+
+/** Each person replaced by its garment regions: by pose when the decoded photo is given, else by fixed bands. */
+export async function garmentRegions(found: readonly Detection[], width: number, height: number, photo?: RgbImage): Promise<Detection[]> {
+  const out: Detection[] = [];
+  for (const d of found) {
+    if (d.label !== 'person') {
+      out.push(d);
+      continue;
+    }
+    const regions = photo ? poseRegions(d, await personKeypoints(photo, d.box)) : personRegions(d);
+    for (const r of regions) {
+      const box = clipBox(r.box, width, height);
+      if (box) out.push({ ...r, box });
+    }
+  }
+  return out;
 }

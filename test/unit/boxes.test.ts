@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { boxProblem, clipBox, personRegions, suppressOverlaps, type Detection } from '../../src/vision/boxes.js';
+import { boxProblem, clipBox, personRegions, poseRegions, suppressOverlaps, type Detection } from '../../src/vision/boxes.js';
 
 test('overlapping boxes of one label keep the best score; other labels and separate boxes stay', () => {
   const dets: Detection[] = [
@@ -46,4 +46,43 @@ test('boxProblem accepts a box inside the photo and names what is wrong otherwis
   assert.match(boxProblem([0, 0, 0, 10], 100, 80)!, /at least 1/);
   assert.match(boxProblem([0, 0, 1.5, 10], 100, 80)!, /whole numbers/);
   assert.match(boxProblem([0, 0, 10], 100, 80)!, /four/);
+});
+
+test('pose regions follow the keypoints: shoulders to hips, hips to ankles, around the ankles; unseen parts fall back to bands', () => {
+  const person: Detection = { box: [0, 0, 100, 400], label: 'person', score: 0.9 };
+  const kp = (x: number, y: number, score = 0.9) => ({ x, y, score });
+  // 17 MoveNet keypoints of a figure standing in the left half of its box.
+  const kps = [
+    kp(25, 30),
+    kp(0, 0, 0),
+    kp(0, 0, 0),
+    kp(0, 0, 0),
+    kp(0, 0, 0),
+    kp(15, 70),
+    kp(35, 70),
+    kp(10, 120),
+    kp(40, 120),
+    kp(10, 160),
+    kp(40, 160),
+    kp(18, 190),
+    kp(32, 190),
+    kp(18, 280),
+    kp(32, 280),
+    kp(18, 360),
+    kp(32, 360),
+  ];
+  const [upper, lower, feet] = poseRegions(person, kps);
+  assert.deepEqual([upper!.label, lower!.label, feet!.label], ['upper body', 'lower body', 'feet']);
+  assert.ok(upper!.box[1] < 70 && upper!.box[1] + upper!.box[3] >= 190, `upper ${upper!.box}`);
+  assert.ok(upper!.box[0] + upper!.box[2] < 80, 'only as wide as the arms');
+  assert.ok(lower!.box[1] <= 190 && lower!.box[1] + lower!.box[3] >= 360, `lower ${lower!.box}`);
+  assert.ok(feet!.box[1] < 360 && feet!.box[1] + feet!.box[3] > 360 && feet!.box[3] < 100, `feet ${feet!.box}`);
+  for (const r of [upper!, lower!, feet!]) assert.ok(r.box[0] >= 0 && r.box[1] >= 0 && r.box[0] + r.box[2] <= 100 && r.box[1] + r.box[3] <= 400);
+
+  const noLegs = kps.map((k, i) => (i >= 13 ? { ...k, score: 0.05 } : k));
+  const bands = personRegions(person);
+  const cut = poseRegions(person, noLegs);
+  assert.deepEqual(cut[1]!.box, bands[1]!.box, 'no ankles seen: the lower-body band');
+  assert.deepEqual(cut[2]!.box, bands[2]!.box);
+  assert.notDeepEqual(cut[0]!.box, bands[0]!.box, 'the upper body still follows the pose');
 });
