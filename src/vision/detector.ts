@@ -22,7 +22,6 @@ import { initBackend } from './tfjs-encoder.js';
 
 const INPUT = 512;
 const OUTPUT_NODE = 'tower_0/detections';
-export const DETECTOR_ID = 'human-models@3.0.4/centernet';
 
 export interface DetectOptions {
   /** Lowest detection score kept (default 0.3). */
