@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { CardEntry } from './ItemCard';
 import { MasonryGrid } from './MasonryGrid';
 import { EmptyState, ErrorState, SkeletonGrid } from './States';
@@ -9,13 +9,21 @@ import type { SceneObject } from '../lib/types';
 const PER_OBJECT = 12;
 const TAPPED_K = 48;
 
+type Rect = [number, number, number, number];
+
 const entriesOf = (o: SceneObject | undefined): CardEntry[] => (o?.items ?? []).filter((n) => n.item).map((n) => ({ item: n.item!, score: n.score }));
 
-/** Shop the look: the objects found in the uploaded photo drawn as boxes; tapping one searches that region. */
+/**
+ * Shop the look: the objects found in the uploaded photo drawn as boxes; tapping one searches that
+ * region, and dragging on the photo draws a box of your own to search.
+ */
 export function ShopTheLook({ file, previewUrl }: { file: Blob; previewUrl: string }) {
   const scene = useAsync((s) => api.sceneSearch(file, PER_OBJECT, null, s), [file]);
   const [picked, setPicked] = useState(0);
-  const objects = scene.data?.objects ?? [];
+  const [drawn, setDrawn] = useState<SceneObject | null>(null);
+  const [draft, setDraft] = useState<Rect | null>(null);
+  const start = useRef<[number, number] | null>(null);
+  const objects = useMemo(() => [...(scene.data?.objects ?? []), ...(drawn ? [drawn] : [])], [scene.data, drawn]);
   const box = objects[picked]?.box ?? null;
   const tapped = useAsync((s) => (box ? api.sceneSearch(file, TAPPED_K, box, s) : Promise.resolve(undefined)), [file, box?.join(',')]);
   const entries = useMemo(() => entriesOf(tapped.data?.objects[0] ?? objects[picked]), [tapped.data, objects, picked]);
@@ -24,25 +32,55 @@ export function ShopTheLook({ file, previewUrl }: { file: Blob; previewUrl: stri
   if (scene.error) return <ErrorState error={scene.error} onRetry={scene.reload} title="Finding the objects in this photo failed" />;
   if (!scene.data) return null;
   const { width, height, note } = scene.data;
+  // Pointer position in the photo's pixels (the boxes' space).
+  const at = (e: PointerEvent<HTMLDivElement>): [number, number] => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return [Math.min(width, Math.max(0, ((e.clientX - r.left) / r.width) * width)), Math.min(height, Math.max(0, ((e.clientY - r.top) / r.height) * height))];
+  };
+  const rectFrom = (a: [number, number], b: [number, number]): Rect => {
+    const x = Math.round(Math.min(a[0], b[0]));
+    const y = Math.round(Math.min(a[1], b[1]));
+    return [x, y, Math.min(width - x, Math.round(Math.abs(a[0] - b[0]))), Math.min(height - y, Math.round(Math.abs(a[1] - b[1])))];
+  };
+  const pct = (b: Rect) => ({ left: `${(100 * b[0]) / width}%`, top: `${(100 * b[1]) / height}%`, width: `${(100 * b[2]) / width}%`, height: `${(100 * b[3]) / height}%` });
   return (
     <section className="shop-look" aria-labelledby="shop-look-title">
       <h2 id="shop-look-title">In this photo</h2>
       {note && <p className="result-meta">{note}</p>}
       <div className="shop-look-body">
-        <div className="shop-look-photo" style={{ aspectRatio: `${width} / ${height}` }}>
-          <img src={previewUrl} alt="Your photo with the objects found in it" />
+        <div
+          className="shop-look-photo"
+          style={{ aspectRatio: `${width} / ${height}` }}
+          onPointerDown={(e) => {
+            if ((e.target as HTMLElement).closest('.shop-look-box')) return;
+            e.currentTarget.setPointerCapture(e.pointerId);
+            start.current = at(e);
+          }}
+          onPointerMove={(e) => start.current && setDraft(rectFrom(start.current, at(e)))}
+          onPointerUp={(e) => {
+            if (!start.current) return;
+            const box = rectFrom(start.current, at(e));
+            start.current = null;
+            setDraft(null);
+            if (box[2] < 8 || box[3] < 8) return;
+            setDrawn({ box, label: 'your box', score: 1, items: [] });
+            setPicked(objects.length - (drawn ? 1 : 0));
+          }}
+        >
+          <img src={previewUrl} alt="Your photo with the objects found in it" draggable={false} />
           {objects.map((o, i) => (
             <button
               key={`${o.label}-${o.box.join(',')}`}
               type="button"
               className={`shop-look-box${i === picked ? ' is-picked' : ''}`}
-              style={{ left: `${(100 * o.box[0]) / width}%`, top: `${(100 * o.box[1]) / height}%`, width: `${(100 * o.box[2]) / width}%`, height: `${(100 * o.box[3]) / height}%` }}
+              style={pct(o.box)}
               aria-pressed={i === picked}
               onClick={() => setPicked(i)}
             >
               <span>{o.label}</span>
             </button>
           ))}
+          {draft && <div className="shop-look-draft" style={pct(draft)} />}
         </div>
         <div className="shop-look-matches">
           <p className="result-meta">
