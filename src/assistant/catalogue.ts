@@ -19,6 +19,8 @@ import { loadWordNet } from './wordnet.js';
 const MEMORY_ITEMS = 100_000;
 
 export interface CatalogueSnapshot {
+  /** Changes with the catalogue (item count, newest update) and lexicon.csv. */
+  stamp: string;
   vocab: Vocabulary;
   /** Every item in id order, or undefined when the catalogue is too large to hold. */
   rows: CandidateRow[] | undefined;
@@ -31,7 +33,7 @@ export const lexiconFile = (paths: DataPaths) => path.join(paths.root, 'lexicon.
 const snapshots = new WeakMap<Db, { stamp: string; snapshot: Promise<CatalogueSnapshot> }>();
 const lexicons = new WeakMap<Db, { key: string; lexicon: Lexicon }>();
 
-async function build(db: Db, file: string, csvStamp: string): Promise<CatalogueSnapshot> {
+async function build(db: Db, file: string, csvStamp: string, stamp: string): Promise<CatalogueSnapshot> {
   const vocab = buildVocabulary(await vocabularyRows(db));
   const key = JSON.stringify([vocab.labels, vocab.attributes.filter((a) => a.kind === 'boolean').map((a) => a.name), csvStamp]);
   let lex = lexicons.get(db);
@@ -42,7 +44,7 @@ async function build(db: Db, file: string, csvStamp: string): Promise<CatalogueS
   vocab.lexicon = lex.lexicon;
   const all = await filteredCandidates(db, { labels: [], notLabels: [], groups: [], notGroups: [] }, MEMORY_ITEMS + 1);
   const rows = all.length <= MEMORY_ITEMS ? all : undefined;
-  return { vocab, rows, byId: rows && new Map(rows.map((r) => [r.id, r])) };
+  return { stamp, vocab, rows, byId: rows && new Map(rows.map((r) => [r.id, r])) };
 }
 
 /** The catalogue as of now: one cheap stamp query per call, a rebuild only after a change. */
@@ -54,7 +56,7 @@ export async function catalogueSnapshot(db: Db, paths: DataPaths): Promise<Catal
   const hit = snapshots.get(db);
   if (hit?.stamp === stamp) return hit.snapshot;
   // Concurrent requests after a change share one rebuild; a failed one is retried by the next request.
-  const snapshot = build(db, file, csvStamp);
+  const snapshot = build(db, file, csvStamp, stamp);
   snapshots.set(db, { stamp, snapshot });
   snapshot.catch(() => {
     if (snapshots.get(db)?.snapshot === snapshot) snapshots.delete(db);

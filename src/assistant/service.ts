@@ -6,14 +6,16 @@
 import type { DataPaths } from '../config.js';
 import { LoupeError } from '../errors.js';
 import type { TasteService } from '../graph/io/taste-service.js';
-import { cosine, normalized } from '../graph/vec.js';
+import { normalized } from '../graph/vec.js';
 import type { IndexRegistry } from '../index/registry.js';
 import { resolveVersion } from '../services/discovery.js';
 import { imageQueryVector, textQueryVector, textVersion, type EncoderPool } from '../services/encoders.js';
 import { candidatesById, filteredCandidates, type CandidateRow } from '../store/item-filters.js';
 import type { Db } from '../store/db.js';
-import { itemReason, offlineReply, passesAttrs, resolveRelative, understood, type ScoreParts } from './explain.js';
+import { itemReason, offlineReply, passesAttrs, resolveRelative, understood } from './explain.js';
 import { catalogueSnapshot, type CatalogueSnapshot } from './catalogue.js';
+import { unitVectors } from './item-vectors.js';
+import { rankTop, type QueryVectors } from './rank.js';
 import { groundQuery, type LlmClient } from './llm.js';
 import { parseConversation } from './parser.js';
 import type { AssistantItem, AssistantQuery, AssistantReply, Message } from './types.js';
@@ -43,16 +45,6 @@ export interface AskRequest {
 const SCAN_LIMIT = 50_000;
 /** Unfiltered requests over a catalogue held in memory score every item up to this size (exact, a few ms), else search the index. */
 const SCORE_ALL = 20_000;
-/** How much a user's closest interest tilts the ranking (query similarity dominates). */
-const INTEREST_WEIGHT = 0.15;
-/** Items of a label a word only probably means come first (cosines stay within [-1, 1]), without excluding the rest. */
-const SOFT_BOOST = 1;
-
-interface QueryVectors {
-  text?: Float32Array;
-  image?: Float32Array;
-  like?: Float32Array;
-}
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
@@ -138,7 +130,8 @@ async function candidates(deps: AssistantDeps, cat: CatalogueSnapshot, version: 
 /** Candidates plus, when a word only probably means some labels, every item of those labels that passes. */
 async function withSoft(deps: AssistantDeps, cat: CatalogueSnapshot, version: string, q: AssistantQuery, qvec: Float32Array | undefined, k: number): Promise<CandidateRow[]> {
   const rows = await candidates(deps, cat, version, q, qvec, k);
-  if (!q.soft.length || q.labels.length) return rows;
+  // A small catalogue held in memory was scanned whole: the soft labels' items are already in.
+  if (!q.soft.length || q.labels.length || (cat.rows && cat.rows.length <= SCORE_ALL)) return rows;
   const seen = new Set(rows.map((r) => r.id));
   const soft = await candidates(deps, cat, version, { ...q, labels: q.soft }, qvec, k);
   return [...rows, ...soft.filter((r) => !seen.has(r.id))];
@@ -172,36 +165,7 @@ export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promis
   if (req.user && !interests.length) notes.push(`no events for user '${req.user}' yet: results are not personalised`);
 
   const rows = await withSoft(deps, cat, version, query, qvec, req.k);
-  const scored = rows.map((row) => {
-    const vec = index.vector(row.id);
-    const parts: ScoreParts = {};
-    let base = 0;
-    if (vec) {
-      const sims = (['text', 'image', 'like'] as const).flatMap((key) => {
-        const v = vectors[key];
-        if (!v) return [];
-        const s = cosine(vec, v);
-        parts[key] = s;
-        return [s];
-      });
-      base = sims.length ? sims.reduce((a, b) => a + b, 0) / sims.length : 0;
-    } else if (qvec) base = -1;
-    let bonus = 0;
-    if (vec && interests.length) {
-      let best = -Infinity;
-      let exemplar = '';
-      for (const it of interests) {
-        const s = cosine(vec, it.vec);
-        if (s > best) [best, exemplar] = [s, it.exemplar.item];
-      }
-      bonus = INTEREST_WEIGHT * best;
-      if (best >= 0.5) parts.interest = { score: best, exemplar };
-    }
-    const soft = row.labels.some((l) => query.soft.includes(l)) ? SOFT_BOOST : 0;
-    return { row, parts, score: base + bonus + soft };
-  });
-  scored.sort((a, b) => b.score - a.score || (a.row.id < b.row.id ? -1 : 1));
-  const top = scored.slice(0, req.k);
+  const top = rankTop(rows, unitVectors(index, cat.stamp), vectors, interests, query.soft, req.k);
   const likeNames = new Map(query.like.map((id) => [id, shownIds.includes(id) ? `#${shownIds.indexOf(id) + 1}` : id]));
   const items: AssistantItem[] = top.map((s) => ({ id: s.row.id, score: round(s.score), reason: itemReason(s.row, query, s.parts, likeNames) }));
 

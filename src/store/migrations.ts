@@ -169,6 +169,12 @@ CREATE TABLE feed_blend (
 );
 `,
   },
+  {
+    id: 6,
+    name: 'items by last update',
+    // The catalogue stamp (count, newest update) that cached answers check on every request: max() from the index, not a scan.
+    sql: `CREATE INDEX items_updated_idx ON items (updated_at);`,
+  },
 ];
 
 /** Any fixed key: every Loupe process takes the same advisory lock before migrating. */
