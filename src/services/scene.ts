@@ -10,6 +10,7 @@ import type { Db } from '../store/db.js';
 import { getVersion } from '../store/vectors.js';
 import { LoupeError } from '../errors.js';
 import { boxProblem, type Box, type Detection } from '../vision/boxes.js';
+import { detectInWorker } from '../vision/detector-client.js';
 import { cropForEncoder, decodeFull, DEFAULT_MAX_PIXELS, probeImage } from '../vision/decode.js';
 import { nearestToVector, resolveVersion } from './discovery.js';
 import { encoderSpecOf, type EncoderPool } from './encoders.js';
@@ -59,8 +60,7 @@ export async function searchScene(deps: SceneDeps, bytes: Uint8Array, opts: Scen
   let objects: Detection[];
   if (opts.box) objects = [{ box: [...opts.box] as Box, label: 'your box', score: 1 }];
   else {
-    const { detectObjects } = await import('../vision/detector.js');
-    objects = await detectObjects(bytes, width, height, { maxPixels });
+    objects = await detectInWorker(bytes, width, height, { maxPixels });
     if (objects.length === 0) {
       note = 'no object detected: searched the whole photo';
       objects = [{ box: [0, 0, width, height], label: 'whole photo', score: 0 }];
@@ -79,13 +79,7 @@ export async function searchScene(deps: SceneDeps, bytes: Uint8Array, opts: Scen
 }
 
 /** The query vectors of regions of one photo in `version`'s space (backbone, then a trained version's projection). */
-async function regionVectors(
-  deps: Pick<SceneDeps, 'db' | 'paths' | 'encoders'>,
-  version: string,
-  bytes: Uint8Array,
-  boxes: readonly Box[],
-  maxPixels = DEFAULT_MAX_PIXELS,
-): Promise<Float32Array[]> {
+async function regionVectors(deps: Pick<SceneDeps, 'db' | 'paths' | 'encoders'>, version: string, bytes: Uint8Array, boxes: readonly Box[], maxPixels = DEFAULT_MAX_PIXELS): Promise<Float32Array[]> {
   const row = await getVersion(deps.db, version);
   if (!row) throw new LoupeError('not_found', `unknown version '${version}'`);
   const encoder = await deps.encoders.get(await encoderSpecOf(deps.db, version));
