@@ -18,20 +18,26 @@ function poolGaps(v: VersionEvaluation): string[] {
 }
 
 function table(v: VersionEvaluation): string {
-  const lines = [`${v.name} vs ${v.base} on ${v.heldOut} held-out items`, `  ${'metric'.padEnd(26)} ${v.base.padStart(8)} ${v.name.slice(0, 8).padStart(8)}   lift`];
+  const p = v.protocol;
+  const lines = [
+    `${v.name} vs ${v.base} on ${v.heldOut} held-out items`,
+    `  protocol ${p.name}: seed ${p.seed}, signals ${p.signals.join(',') || '-'}, ${p.heldOut} held out (split ${p.split})${p.ignoreLabels.length ? `, labels ignored: ${p.ignoreLabels.join(', ')}` : ''}`,
+    `  rerun: ${p.command}`,
+    `  ${'metric'.padEnd(26)} ${v.base.slice(0, 8).padStart(8)} ${'centred'.padStart(8)} ${v.name.slice(0, 8).padStart(8)}   lift (vs better, vs raw)`,
+  ];
+  const row = (metric: string, g: number | undefined, gc: number | undefined, t: number | undefined, key: string) => {
+    const [lift, raw] = [v.lift[key], v.liftRaw[key]];
+    return `  ${metric.padEnd(26)} ${pct(g).padStart(8)} ${pct(gc).padStart(8)} ${pct(t).padStart(8)}   ${lift ? `${lift.toFixed(2)}x` : '-'}${raw ? ` (${raw.toFixed(2)}x raw)` : ''}`;
+  };
   for (const kind of ['label', 'group'] as const) {
-    const g = v.generic.retrieval[kind];
-    const t = v.trained.retrieval[kind];
-    if (!g || !t) continue;
-    for (const m of RETRIEVAL_METRICS) {
-      const lift = v.lift[`${kind}.${m}@10`];
-      const metric = m === 'fullRecall' ? 'recall@10 /all' : `${m}@10`;
-      lines.push(`  ${`same-${kind} ${metric}`.padEnd(26)} ${pct(g[m]).padStart(8)} ${pct(t[m]).padStart(8)}   ${lift ? `${lift.toFixed(2)}x` : '-'}`);
-    }
+    const [g, gc, t] = [v.generic.retrieval[kind], v.genericCentred.retrieval[kind], v.trained.retrieval[kind]];
+    if (!g || !gc || !t) continue;
+    for (const m of RETRIEVAL_METRICS) lines.push(row(`same-${kind} ${m === 'fullRecall' ? 'recall@10 /all' : `${m}@10`}`, g[m], gc[m], t[m], `${kind}.${m}@10`));
   }
-  if (v.generic.tagging && v.trained.tagging) {
-    lines.push(`  ${'tagging micro-F1'.padEnd(26)} ${pct(v.generic.tagging.microF1).padStart(8)} ${pct(v.trained.tagging.microF1).padStart(8)}   ${v.lift['tagging.microF1']?.toFixed(2) ?? '-'}x`);
-    lines.push(`  ${'tagging macro-F1'.padEnd(26)} ${pct(v.generic.tagging.macroF1).padStart(8)} ${pct(v.trained.tagging.macroF1).padStart(8)}`);
+  const [gt, gct, tt] = [v.generic.tagging, v.genericCentred.tagging, v.trained.tagging];
+  if (gt && gct && tt) {
+    lines.push(row('tagging micro-F1', gt.microF1, gct.microF1, tt.microF1, 'tagging.microF1'));
+    lines.push(row('tagging macro-F1', gt.macroF1, gct.macroF1, tt.macroF1, 'tagging.macroF1'));
   }
   // With only one part, it is the headline already.
   const { newItems, newGroups } = v.parts;
@@ -42,12 +48,15 @@ function table(v: VersionEvaluation): string {
           ['whole new groups', newGroups],
         ] as const)
       : [];
-  for (const [title, p] of parts) {
+  for (const [title, part] of parts) {
     const cells = (['label', 'group'] as const).flatMap((kind) => {
-      const [g, t] = [p.generic.retrieval[kind], p.trained.retrieval[kind]];
-      return g && t ? [`same-${kind} recall@10 ${pct(g.recall)} -> ${pct(t.recall)} (${p.lift[`${kind}.recall@10`]?.toFixed(2) ?? '-'}x)`] : [];
+      const [g, gc, t] = [part.generic.retrieval[kind], part.genericCentred.retrieval[kind], part.trained.retrieval[kind]];
+      const key = `${kind}.recall@10`;
+      return g && gc && t
+        ? [`same-${kind} recall@10 ${pct(g.recall)} / ${pct(gc.recall)} centred -> ${pct(t.recall)} (${part.lift[key]?.toFixed(2) ?? '-'}x; ${part.liftRaw[key]?.toFixed(2) ?? '-'}x raw)`]
+        : [];
     });
-    lines.push(`  ${title} (${p.items} items): ${cells.join(', ') || 'no labels or groups'}`);
+    lines.push(`  ${title} (${part.items} items): ${cells.join(', ') || 'no labels or groups'}`);
   }
   const below = parts.length ? poolGaps(v) : [];
   if (below.length)
@@ -92,6 +101,7 @@ export const evalCommand: Command = {
       }
       const text = [
         report.versions.length ? report.versions.map(table).join('\n\n') : 'no trained versions yet: `loupe train --name NAME`',
+        ...(report.versions.length ? [`(protocol ${report.protocolName}; lift = trained / the better of raw and mean-centred generic; --json has the definitions)`] : []),
         ...(feed ? ['', 'skipped' in feed ? `feed: skipped (${feed.skipped})` : feedTable(feed)] : []),
       ].join('\n');
       ctx.print({ ...report, feed }, text);

@@ -10,11 +10,18 @@ import { evaluateCompleteVersion } from '../services/complete.js';
 import { loadVersionModel, versionDir } from '../services/project.js';
 import type { Queryable } from '../store/db.js';
 import { itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
-import { listVersions } from '../store/vectors.js';
-import { KnnTagger, cosineTopK, normalizedCopy } from './knn.js';
+import { getVersion, listVersions } from '../store/vectors.js';
+import { KnnTagger, centredUnit, cosineTopK, meanRow, normalizedCopy } from './knn.js';
 import { cappedRecallAtK, evaluateRetrieval, mean, multiLabelF1, averagePrecisionAtK, type RetrievalReport } from './metrics.js';
 
 const K = 10;
+
+/**
+ * The named protocol `loupe eval` measures by. heldout-1: parts by how an item was drawn, lifts against the
+ * raw generic vectors. heldout-2: parts by what training saw of each item's groups, and lifts against the
+ * better of the raw and the mean-centred generic vectors (the old raw lifts stay in `liftRaw`).
+ */
+export const EVAL_PROTOCOL = 'heldout-2';
 
 /** The retrieval metrics each side reports (all @10), in the order tables print them. */
 export const RETRIEVAL_METRICS = Object.freeze(['recall', 'fullRecall', 'precision', 'map', 'ndcg'] as const);
@@ -39,16 +46,37 @@ export interface SideMetrics {
 export interface PartEvaluation {
   items: number;
   generic: SideMetrics;
+  /** The base vectors minus the training items' mean, unit length. */
+  genericCentred: SideMetrics;
   trained: SideMetrics;
+  /** trained / the better of generic and genericCentred, per metric. */
   lift: Record<string, number>;
+  /** trained / generic (raw), the heldout-1 figure. */
+  liftRaw: Record<string, number>;
+}
+
+/** How a version was trained and is measured: everything needed to rerun its figures. */
+export interface VersionProtocol {
+  name: string;
+  seed: number;
+  signals: string[];
+  /** Share of items held out. */
+  heldOut: number;
+  split: string;
+  /** Labels treated as absent in training and evaluation (catch-alls such as 'Not sure'). */
+  ignoreLabels: string[];
+  /** The commands that reproduce this version's figures on the same catalogue. */
+  command: string;
 }
 
 export interface VersionEvaluation {
   name: string;
   base: string;
   heldOut: number;
+  protocol: VersionProtocol;
   /** All held-out items together (the headline). */
   generic: SideMetrics;
+  genericCentred: SideMetrics;
   trained: SideMetrics;
   /**
    * newItems: held-out items with a group that keeps at least one training member (a new listing from a
@@ -58,14 +86,17 @@ export interface VersionEvaluation {
   parts: { newItems: PartEvaluation | null; newGroups: PartEvaluation | null };
   calibration: { eceRaw: number; eceCalibrated: number; microF1Calibrated: number; pairs: number } | null;
   text: { queries: number; recall: number; map: number; keywordRecall: number; keywordMap: number } | null;
-  /** trained / generic for each metric both sides have. */
+  /** trained / the better of generic and genericCentred, for each metric the sides have. */
   lift: Record<string, number>;
+  /** trained / generic (raw): the heldout-1 lift. */
+  liftRaw: Record<string, number>;
   /** Complete-the-group Recall@10 on the goes-with model's held-out groups (null: the version has none). */
   complete: CompleteEvaluation | null;
 }
 
 export interface EvalReport {
   k: number;
+  protocolName: string;
   protocol: string;
   versions: VersionEvaluation[];
 }
@@ -142,16 +173,44 @@ function textSearch(model: EmbeddingModel, held: string[], vecs: Map<string, Flo
   return { queries: labels.length, recall: mean(rec), map: mean(ap), keywordRecall: mean(kwRec), keywordMap: mean(kwAp) };
 }
 
-function lifts(generic: SideMetrics, trained: SideMetrics): Record<string, number> {
+function metricsOf(side: SideMetrics): Record<string, number> {
   const out: Record<string, number> = {};
   for (const kind of ['label', 'group'] as const) {
-    const g = generic.retrieval[kind];
-    const t = trained.retrieval[kind];
-    if (!g || !t) continue;
-    for (const m of RETRIEVAL_METRICS) if (g[m] > 0) out[`${kind}.${m}@${K}`] = t[m] / g[m];
+    const r = side.retrieval[kind];
+    if (r) for (const m of RETRIEVAL_METRICS) out[`${kind}.${m}@${K}`] = r[m];
   }
-  if (generic.tagging && trained.tagging && generic.tagging.microF1 > 0) out['tagging.microF1'] = trained.tagging.microF1 / generic.tagging.microF1;
+  if (side.tagging) out['tagging.microF1'] = side.tagging.microF1;
   return out;
+}
+
+/** trained / the best baseline, metric by metric (a baseline missing a metric does not count for it). */
+function lifts(baselines: readonly SideMetrics[], trained: SideMetrics): Record<string, number> {
+  const out: Record<string, number> = {};
+  const bases = baselines.map(metricsOf);
+  for (const [key, t] of Object.entries(metricsOf(trained))) {
+    const best = Math.max(...bases.map((b) => b[key] ?? 0));
+    if (best > 0) out[key] = t / best;
+  }
+  return out;
+}
+
+const quote = (s: string) => (/^[\w.,:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The protocol a version was trained under, read from its stored config (older versions: the defaults then). */
+export function versionProtocol(name: string, config: Record<string, unknown>): VersionProtocol {
+  const seed = typeof config.seed === 'number' ? config.seed : 42;
+  const signals = Array.isArray(config.signals) ? config.signals.map(String) : [];
+  const heldOut = typeof config.heldOut === 'number' ? config.heldOut : 0.2;
+  const split = typeof config.split === 'string' ? config.split : 'default';
+  const ignoreLabels = Array.isArray(config.ignoreLabels) ? config.ignoreLabels.map(String) : [];
+  const train = [
+    `loupe train --name ${quote(name)} --seed ${seed}`,
+    signals.length ? `--signals ${signals.join(',')}` : '',
+    heldOut !== 0.2 ? `--held-out ${heldOut}` : '',
+    split !== 'default' ? `--split ${split}` : '',
+    ignoreLabels.length ? `--ignore-labels ${quote(ignoreLabels.join(','))}` : '',
+  ].filter(Boolean);
+  return { name: EVAL_PROTOCOL, seed, signals, heldOut, split, ignoreLabels, command: `${train.join(' ')} && loupe eval --version ${quote(name)}` };
 }
 
 /**
@@ -161,7 +220,9 @@ function lifts(generic: SideMetrics, trained: SideMetrics): Record<string, numbe
 export async function evaluateVersion(db: Queryable, paths: DataPaths, name: string, base: string): Promise<VersionEvaluation> {
   const split = JSON.parse(fs.readFileSync(path.join(versionDir(paths, name), 'split.json'), 'utf8')) as SplitRecord;
   const model = await loadVersionModel(paths, name);
-  const items = await itemsWithVectors(db, base);
+  const protocol = versionProtocol(name, (await getVersion(db, name))?.config ?? {});
+  const ignore = new Set(protocol.ignoreLabels);
+  const items = (await itemsWithVectors(db, base)).map((it) => (ignore.size ? { ...it, labels: it.labels.filter((l) => !ignore.has(l)) } : it));
   const byId = new Map(items.map((it) => [it.id, it]));
   const held = split.heldOut.filter((id) => byId.has(id));
   const heldSet = new Set(held);
@@ -174,18 +235,21 @@ export async function evaluateVersion(db: Queryable, paths: DataPaths, name: str
     items.map((it) => [it.title, it.description, ...(unseen.has(it.id) ? [] : it.labels)].filter(Boolean).join(' \n ')),
   );
   const trained = new Map(items.map((it, i) => [it.id, projected[i]!]));
-  const g = side(held, fit, generic, byId);
-  const t = side(held, fit, trained, byId);
+  // The mean comes from the items training saw, never from the held-out ones.
+  const trainIds = [...fit, ...val];
+  const mean = meanRow(trainIds.map((id) => generic.get(id)!));
+  const centredRows = centredUnit(
+    items.map((it) => it.features),
+    mean,
+  );
+  const centred = new Map(items.map((it, i) => [it.id, centredRows[i]!]));
+  const [g, gc, t] = [generic, centred, trained].map((vecs) => side(held, fit, vecs, byId)) as [SideMetrics, SideMetrics, SideMetrics];
   const part = (ids: string[]): PartEvaluation | null => {
     if (!ids.length) return null;
-    const [pg, pt] = [side(ids, fit, generic, byId), side(ids, fit, trained, byId)];
-    return { items: ids.length, generic: pg, trained: pt, lift: lifts(pg, pt) };
+    const [pg, pgc, pt] = [generic, centred, trained].map((vecs) => side(ids, fit, vecs, byId)) as [SideMetrics, SideMetrics, SideMetrics];
+    return { items: ids.length, generic: pg, genericCentred: pgc, trained: pt, lift: lifts([pg, pgc], pt), liftRaw: lifts([pg], pt) };
   };
-  const { newItems, newGroups } = heldOutParts(
-    held,
-    items.map((it) => it.id).filter((id) => !heldSet.has(id)),
-    (id) => byId.get(id)!.groups,
-  );
+  const { newItems, newGroups } = heldOutParts(held, trainIds, (id) => byId.get(id)!.groups);
 
   let calibration: VersionEvaluation['calibration'] = null;
   const lv = (ids: string[]) => {
@@ -201,12 +265,15 @@ export async function evaluateVersion(db: Queryable, paths: DataPaths, name: str
     name,
     base,
     heldOut: heldSet.size,
+    protocol,
     generic: g,
+    genericCentred: gc,
     trained: t,
     parts: { newItems: part(newItems), newGroups: part(newGroups) },
     calibration,
     text: textSearch(model, held, trained, byId),
-    lift: lifts(g, t),
+    lift: lifts([g, gc], t),
+    liftRaw: lifts([g], t),
     complete: await evaluateCompleteVersion(db, paths, name, base),
   };
 }
@@ -218,10 +285,12 @@ export async function evaluateAll(db: Queryable, paths: DataPaths, only?: string
   for (const v of versions) out.push(await evaluateVersion(db, paths, v.name, String(v.config.base ?? 'generic')));
   return {
     k: K,
+    protocolName: EVAL_PROTOCOL,
     protocol:
       'Each trained version is scored on its seeded held-out split, which training never saw: when the catalogue has groups, ' +
       'half of it is whole groups and half single items; parts.newItems holds the held-out items with a group that keeps a ' +
-      'training member (new items in known groups), parts.newGroups the grouped items whose groups training never saw; its base (generic) vectors are scored on the same items. Retrieval: each ' +
+      'training member (new items in known groups), parts.newGroups the grouped items whose groups training never saw; its base (generic) vectors are scored on the same items, ' +
+      'raw and mean-centred + unit length (mean of the training items only); lift = trained / the better of the two, liftRaw = trained / raw. Retrieval: each ' +
       'held-out item queries the other held-out items (of its part, for parts); relevant = shares a label (or a group); ' +
       'recall@10 = hits / min(10, relevant), fullRecall@10 = hits / relevant. Tagging: kNN (k=10) ' +
       'over the training items, labels with score >= 0.5. Text: each held-out label as a query vs a keyword match on title/description. ' +

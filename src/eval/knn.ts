@@ -101,3 +101,15 @@ export class KnnTagger {
       .map(([l]) => l);
   }
 }
+
+/** The element-wise mean of the rows (a zero vector of `dims` when there are none). */
+export function meanRow(rows: readonly Float32Array[], dims = rows[0]?.length ?? 0): Float32Array {
+  const out = new Float64Array(dims);
+  for (const r of rows) for (let i = 0; i < dims; i++) out[i]! += r[i]!;
+  return Float32Array.from(out, (v) => (rows.length ? v / rows.length : 0));
+}
+
+/** Each row minus `mean`, scaled to unit length: the cheapest fix of a generic space a user can make without training. */
+export function centredUnit(rows: readonly Float32Array[], mean: Float32Array): Float32Array[] {
+  return normalizedCopy(rows.map((r) => r.map((v, i) => v - mean[i]!)));
+}

@@ -13,8 +13,10 @@ import { itemsWithVectors } from '../store/training.js';
 export interface MetricRow {
   metric: string;
   generic: number;
+  /** The generic vectors mean-centred (training items' mean) and unit length. */
+  genericCentred: number;
   trained: number;
-  /** trained / generic - 1 (0.3 = +30%). */
+  /** trained / the better of generic and genericCentred - 1 (0.3 = +30%). */
   relativeLift: number;
 }
 
@@ -26,22 +28,23 @@ export interface VersionAccuracy {
   headline: MetricRow | null;
 }
 
-function metricRows(generic: SideMetrics, trained: SideMetrics, k: number): MetricRow[] {
+function metricRows(generic: SideMetrics, centred: SideMetrics, trained: SideMetrics, k: number): MetricRow[] {
   const rows: MetricRow[] = [];
-  const push = (metric: string, g: number | undefined, t: number | undefined) => {
-    if (g === undefined || t === undefined || !Number.isFinite(g) || !Number.isFinite(t)) return;
-    rows.push({ metric, generic: g, trained: t, relativeLift: g > 0 ? t / g - 1 : NaN });
+  const push = (metric: string, g: number | undefined, gc: number | undefined, t: number | undefined) => {
+    if (g === undefined || gc === undefined || t === undefined || ![g, gc, t].every(Number.isFinite)) return;
+    const best = Math.max(g, gc);
+    rows.push({ metric, generic: g, genericCentred: gc, trained: t, relativeLift: best > 0 ? t / best - 1 : NaN });
   };
   for (const kind of ['label', 'group'] as const) {
-    for (const m of ['recall', 'map', 'ndcg', 'precision'] as const) push(`${kind}.${m}@${k}`, generic.retrieval[kind]?.[m], trained.retrieval[kind]?.[m]);
+    for (const m of ['recall', 'map', 'ndcg', 'precision'] as const) push(`${kind}.${m}@${k}`, generic.retrieval[kind]?.[m], centred.retrieval[kind]?.[m], trained.retrieval[kind]?.[m]);
   }
-  push('tagging.microF1', generic.tagging?.microF1, trained.tagging?.microF1);
-  push('tagging.macroF1', generic.tagging?.macroF1, trained.tagging?.macroF1);
+  push('tagging.microF1', generic.tagging?.microF1, centred.tagging?.microF1, trained.tagging?.microF1);
+  push('tagging.macroF1', generic.tagging?.macroF1, centred.tagging?.macroF1, trained.tagging?.macroF1);
   return rows;
 }
 
 export function versionAccuracy(v: VersionEvaluation, k: number): VersionAccuracy {
-  const rows = metricRows(v.generic, v.trained, k);
+  const rows = metricRows(v.generic, v.genericCentred, v.trained, k);
   // The headline is the table's first row (same-label recall@10 when there are labels), whichever way it went.
   const headline = rows.find((r) => Number.isFinite(r.relativeLift)) ?? null;
   return { name: v.name, base: v.base, heldOut: v.heldOut, rows, headline };

@@ -94,10 +94,10 @@ export function reportPage(r: ProofReport, assets: PageAssets): string {
   const accuracyTables = r.accuracy.versions
     .map(
       (v, vi) => `<h3>${esc(v.name)} vs ${esc(v.base)} on ${num(`accuracy.versions.${vi}.heldOut`, v.heldOut)} held-out items</h3>
-<table><tr><th>metric</th><th>${esc(v.base)}</th><th>${esc(v.name)}</th><th>relative lift</th></tr>${v.rows
+<table><tr><th>metric</th><th>${esc(v.base)}</th><th>${esc(v.base)}, mean-centred</th><th>${esc(v.name)}</th><th>relative lift (vs the better ${esc(v.base)})</th></tr>${v.rows
         .map(
           (m, mi) =>
-            `<tr><td>${esc(metricName(m.metric))}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.generic`, m.generic)}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.trained`, m.trained)}</td><td>${pct(`accuracy.versions.${vi}.rows.${mi}.relativeLift`, m.relativeLift)}</td></tr>`,
+            `<tr><td>${esc(metricName(m.metric))}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.generic`, m.generic)}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.genericCentred`, m.genericCentred)}</td><td>${num(`accuracy.versions.${vi}.rows.${mi}.trained`, m.trained)}</td><td>${pct(`accuracy.versions.${vi}.rows.${mi}.relativeLift`, m.relativeLift)}</td></tr>`,
         )
         .join('')}</table>`,
     )

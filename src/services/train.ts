@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DataPaths } from '../config.js';
 import { trainingFingerprint, type EmbeddingModel } from '../embedding/model.js';
 import { CalibratedTagger } from '../embedding/tagger.js';
-import { splitItems, subset, type SplitRecord } from '../embedding/split.js';
+import { splitItems, subset, type SplitMode, type SplitRecord } from '../embedding/split.js';
 import { trainEmbedding, type TrainReport } from '../embedding/train.js';
 import { itemText, SIGNALS, type Signal, type TrainingData, type TrainingItem, type TrainProgress } from '../embedding/types.js';
 import { LoupeError } from '../errors.js';
@@ -27,6 +27,10 @@ export interface TrainVersionOptions {
   dims?: number;
   /** Share of items held out for evaluation (half whole groups, half single items, when there are groups). */
   heldOut?: number;
+  /** How the held-out items are drawn (default: half whole groups, half single items, when there are groups). */
+  split?: SplitMode;
+  /** Labels treated as absent, in training and in its evaluation (catch-alls such as 'Not sure'). */
+  ignoreLabels?: readonly string[];
   onProgress?: (p: TrainProgress) => void;
   log?: (msg: string) => void;
 }
@@ -102,12 +106,13 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
 
   const rows = await itemsWithVectors(db, base);
   if (rows.length < 8) throw new LoupeError('conflict', `only ${rows.length} items have '${base}' vectors; training needs at least 8`);
+  const ignore = new Set(opts.ignoreLabels ?? []);
   const items: TrainingItem[] = rows.map((r) => ({
     id: r.id,
     features: r.features,
     ...(r.title ? { title: r.title } : {}),
     ...(r.description ? { description: r.description } : {}),
-    labels: r.labels,
+    labels: ignore.size ? r.labels.filter((l) => !ignore.has(l)) : r.labels,
     groups: r.groups,
   }));
   // Events enter only as far as a feed evaluation keeps them for training: its hidden part stays unseen.
@@ -115,7 +120,10 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
   const data: TrainingData = { items, interactions: sequencePairs(sequences) };
   const signals = usableSignals(data, opts.signals ?? parseSignals(undefined));
   if (!signals.some((s) => s !== 'text')) throw new LoupeError('conflict', 'nothing to learn from: the catalogue has no labels, groups or events');
-  const trainConfig = { dims: opts.dims ?? 256, heldOut: opts.heldOut ?? 0.2, base };
+  const heldOut = opts.heldOut ?? 0.2;
+  if (!(heldOut > 0 && heldOut < 1)) throw new LoupeError('bad_request', `held-out share ${heldOut} must be in (0, 1)`);
+  // Protocol keys enter the config (and the fingerprint) only when set, so earlier versions keep their fingerprints.
+  const trainConfig = { dims: opts.dims ?? 256, heldOut, base, ...(opts.split ? { split: opts.split } : {}), ...(ignore.size ? { ignoreLabels: [...ignore].sort() } : {}) };
   const fingerprint = trainingFingerprint(data, signals, seed, trainConfig);
   const dir = versionDir(paths, name);
 
@@ -132,7 +140,7 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
     split = JSON.parse(fs.readFileSync(path.join(dir, 'split.json'), 'utf8')) as SplitRecord;
     dims = existing.dims;
   } else {
-    const s = splitItems(items, { seed, fraction: trainConfig.heldOut });
+    const s = splitItems(items, { seed, fraction: heldOut, ...(opts.split ? { by: opts.split } : {}) });
     const trainData = subset(data, s.train);
     const { model, report: r } = await trainEmbedding(trainData, {
       seed,
@@ -174,9 +182,12 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
   const metrics = await evaluateVersion(db, paths, name, base);
   await setVersionStatus(db, name, 'ready', {
     lift: metrics.lift,
+    liftRaw: metrics.liftRaw,
+    protocol: metrics.protocol,
     heldOut: metrics.heldOut,
     trained: metrics.trained,
     generic: metrics.generic,
+    genericCentred: metrics.genericCentred,
     calibration: metrics.calibration,
     text: metrics.text,
     complete: metrics.complete,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cosineTopK, KnnTagger, normalizedCopy } from '../../src/eval/knn.ts';
+import { centredUnit, cosineTopK, KnnTagger, meanRow, normalizedCopy } from '../../src/eval/knn.ts';
 import {
   averagePrecisionAtK,
   cappedRecallAtK,
@@ -174,4 +174,26 @@ test('Platt scaling converges when most scores sit where the sigmoid is flat', (
   const c = Calibrator.fit(scores, outcomes, 'platt');
   close(c.apply(1), 0.7, 0.01);
   close(c.apply(0.5), 0.4, 0.01);
+});
+
+test('mean-centring: a shared offset that hides the classes in cosine is removed by the training mean', () => {
+  // Non-negative features (as after ReLU pooling) share a large common direction; cosine then ranks by it.
+  const offset = [10, 10, 10, 0];
+  const rows = [
+    [1, 0, 0, 0],
+    [3, 0, 0, 0],
+    [0, 0.8, 0, 0],
+    [0, 2.5, 0, 0],
+  ].map((r) => Float32Array.from(r, (v, i) => v + offset[i]!));
+  const mean = meanRow(rows);
+  assert.deepEqual(
+    [...mean].map((v) => +v.toFixed(4)),
+    [11, 10.825, 10, 0],
+  );
+  const centred = centredUnit(rows, mean);
+  for (const r of centred) assert.ok(Math.abs(Math.hypot(...r) - 1) < 1e-6);
+  // Raw: row 0's nearest other row is row 2 (the other class); centred: row 1 (its own class).
+  assert.equal(cosineTopK(normalizedCopy(rows)[0]!, normalizedCopy(rows), 1, 0)[0]!.index, 2);
+  assert.equal(cosineTopK(centred[0]!, centred, 1, 0)[0]!.index, 1);
+  assert.deepEqual([...meanRow([], 3)], [0, 0, 0]);
 });
