@@ -8,6 +8,7 @@ import { Rng } from '../../src/embedding/random.ts';
 import { heldOutParts, splitItems, subset, withoutSignals } from '../../src/embedding/split.ts';
 import { trainEmbedding, type TrainOptions } from '../../src/embedding/train.ts';
 import type { TrainingData, TrainingItem } from '../../src/embedding/types.ts';
+import { centredUnit, meanRow } from '../../src/eval/knn.ts';
 import { evaluateRetrieval, sharesLabel } from '../../src/eval/metrics.ts';
 
 function tmpDir(): string {
@@ -236,6 +237,11 @@ test('real photos: trained embedding beats generic features on held-out contribu
   const g = ev(features, all);
   const t = ev(trained, all);
   assert.ok(t.map > g.map * 1.2 && t.precision > g.precision * 1.1, `mAP@10 ${g.map} -> ${t.map}, P@10 ${g.precision} -> ${t.precision}`);
+  // And against the stronger baseline `loupe eval` reports: generic minus the training items' mean, unit length.
+  const centred = centredUnit(features, meanRow(split.train.map((id) => features[byId.get(id)!]!)));
+  const gc = ev(centred, all);
+  assert.ok(gc.map > g.map, `centring helps the generic vectors here: mAP@10 ${g.map} -> ${gc.map}`);
+  assert.ok(t.map > gc.map * 1.1 && t.precision > gc.precision, `vs centred generic: mAP@10 ${gc.map} -> ${t.map}, P@10 ${gc.precision} -> ${t.precision}`);
   const lv = (ids: readonly string[]) => ({ vectors: ids.map((id) => trained[byId.get(id)!]!), labels: ids.map((id) => items[byId.get(id)!]!.labels!) });
   const tagging = CalibratedTagger.fit(lv(report.fitIds), lv(report.validationIds)).evaluate(lv(split.heldOut));
   assert.ok(tagging.eceCalibrated < tagging.eceRaw, `ECE raw ${tagging.eceRaw} calibrated ${tagging.eceCalibrated}`);
