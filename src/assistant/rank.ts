@@ -78,8 +78,10 @@ export function rankTop(
   // Insertion into a sorted list of at most k: most rows fall below the k-th and cost one comparison.
   const top: { row: CandidateRow; score: number }[] = [];
   for (const row of rows) {
-    const cand = { row, score: scoreOf(row) };
-    if (top.length === k && !before(cand, top[k - 1]!)) continue;
+    const score = scoreOf(row);
+    const last = top[k - 1];
+    if (last && (score < last.score || (score === last.score && row.id > last.row.id))) continue;
+    const cand = { row, score };
     let at = top.length;
     while (at > 0 && before(cand, top[at - 1]!)) at--;
     top.splice(at, 0, cand);
