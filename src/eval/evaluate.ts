@@ -21,7 +21,7 @@ const K = 10;
  * raw generic vectors. heldout-2: parts by what training saw of each item's groups, and lifts against the
  * better of the raw and the mean-centred generic vectors (the old raw lifts stay in `liftRaw`).
  */
-export const EVAL_PROTOCOL = 'heldout-2';
+const EVAL_PROTOCOL = 'heldout-2';
 
 /** The retrieval metrics each side reports (all @10), in the order tables print them. */
 export const RETRIEVAL_METRICS = Object.freeze(['recall', 'fullRecall', 'precision', 'map', 'ndcg'] as const);
@@ -197,7 +197,7 @@ function lifts(baselines: readonly SideMetrics[], trained: SideMetrics): Record<
 const quote = (s: string) => (/^[\w.,:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The protocol a version was trained under, read from its stored config (older versions: the defaults then). */
-export function versionProtocol(name: string, config: Record<string, unknown>): VersionProtocol {
+function versionProtocol(name: string, config: Record<string, unknown>): VersionProtocol {
   const seed = typeof config.seed === 'number' ? config.seed : 42;
   const signals = Array.isArray(config.signals) ? config.signals.map(String) : [];
   const heldOut = typeof config.heldOut === 'number' ? config.heldOut : 0.2;
