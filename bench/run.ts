@@ -24,9 +24,15 @@ const ALL: Record<string, string[]> = {
   crash: ['bench/crash-stress.ts'],
   'load-similar': ['bench/load-similar.ts'],
   'shop-the-look': ['bench/shop-the-look.ts'],
+  'scale-1m': ['bench/scale-1m.ts'],
 };
 
-const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(ALL);
+// Options (`--n 100000`) go to every bench named; the rest are bench names.
+const args = process.argv.slice(2);
+const flagAt = args.findIndex((a) => a.startsWith('--'));
+const names = flagAt < 0 ? args : args.slice(0, flagAt);
+const flags = flagAt < 0 ? [] : args.slice(flagAt);
+const wanted = names.length ? names : Object.keys(ALL);
 let failed = 0;
 for (const name of wanted) {
   const script = ALL[name];
@@ -36,7 +42,7 @@ for (const name of wanted) {
     continue;
   }
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', ...script], { cwd: path.resolve(import.meta.dirname, '..'), stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...script, ...flags], { cwd: path.resolve(import.meta.dirname, '..'), stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 if (failed) {
