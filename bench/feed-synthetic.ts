@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { HOLDOUT_PROTOCOLS, type HoldoutProtocol } from '../src/graph/evaluate.js';
 import { evaluateFeedsOnStore, type FeedEvalReport } from '../src/graph/io/feed-eval.js';
-import { indexVectors } from '../src/graph/io/taste-service.js';
+import { indexVectors } from '../src/graph/io/index-vectors.js';
 import { generateShoppers } from '../src/graph/synth/shoppers.js';
 import { IndexRegistry } from '../src/index/registry.js';
 import { allEvents, graphItems, insertEvents } from '../src/store/events.js';

@@ -1,22 +1,10 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads.js';
 import type { InputSpec, RgbImage } from './encoder.js';
 import type { CreateEncoderOptions, EncoderRuntime, RuntimeEncoder } from './encoders.js';
 
 type Reply = { id: number; ok: true; vectors: Float32Array[] } | { id: number; ok: false; error: string };
 type Ready = { kind: 'ready'; id: string; dims: number; input: InputSpec; runtime: EncoderRuntime | 'transformers'; hasText: boolean };
-
-/** Under tsx (tests, benches) the worker is TypeScript source: register tsx's loader in it first. */
-function tsxWorker(file: string, workerData: unknown): Worker {
-  const api = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); });`;
-  return new Worker(code, { eval: true, workerData });
-}
 
 /**
  * An encoder running in its own worker thread. onnxruntime-node's `run` blocks the thread it is
@@ -48,9 +36,7 @@ export class WorkerEncoder implements RuntimeEncoder {
   }
 
   static async create(spec: string, options: CreateEncoderOptions): Promise<WorkerEncoder> {
-    const self = fileURLToPath(import.meta.url);
-    const file = self.replace(/worker-encoder\.(ts|js)$/, 'encoder-worker.$1');
-    const worker = self.endsWith('.ts') ? tsxWorker(file, { spec, options }) : new Worker(file, { workerData: { spec, options } });
+    const worker = startWorker(import.meta.url, 'encoder-worker', { spec, options });
     const ready = await new Promise<Ready>((resolve, reject) => {
       worker.once('message', (m: Ready | { kind: 'failed'; error: string }) => (m.kind === 'ready' ? resolve(m) : reject(new Error(m.error))));
       worker.once('error', reject);

@@ -7,7 +7,8 @@ import { blendOf, DEFAULT_BLEND, DEFAULT_COLLAB_BLEND, MIN_VALIDATION_USERS, sam
 import { generateShoppers } from '../../src/graph/synth/shoppers.js';
 import { runMainJob } from '../../src/services/pipeline.js';
 import { openDb } from '../../src/store/db.js';
-import { saveBlendWeights } from '../../src/store/feed-blend.js';
+import { loadBlendWeights, saveBlendWeights } from '../../src/store/feed-blend.js';
+import { tasteService } from '../../src/graph/io/taste-service.js';
 import { startServer } from '../../src/server/runtime.js';
 import { loupe } from '../helpers/cli.js';
 import { sampleRows, tempDir } from '../helpers/tmp.js';
@@ -263,4 +264,37 @@ test('loupe events import fits the blend for the catalogue at once; events eval 
   assert.ok(report.methods.ease!.recall > report.methods.multi!.recall, 'on behaviour the collaborative model beats looks');
   assert.ok(report.slices.heavy && report.slices.light && report.slices.cold.random);
   assert.equal(cli('events', 'eval', '--protocol', 'newest').code, 2);
+});
+
+test('HTTP: once enough new events arrive the models are retrained off the serving thread and the blend is refitted', async (t) => {
+  const run = await startServer({ dataDir: data, dbUrl: undefined, port: 0, host: '127.0.0.1', apiKey: KEY });
+  t.after(() => run.stop());
+  const before = await loadBlendWeights(run.services.db, 'generic');
+  assert.ok(before, 'the import stored fitted weights');
+  // Built engine first: the refit swaps weights into engines that serve.
+  assert.equal((await fetch(`${run.server.url}/api/users/shopper-0001/feed?k=5`)).status, 200);
+  const later = generateShoppers(
+    rows.map((r) => ({ id: r.id, labels: [r.label] })),
+    undefined,
+    { people: 120, seed: 11 },
+  ).map((e) => ({ user: `later-${e.user}`, item: e.item, action: e.action, ts: new Date(e.ts).toISOString() }));
+  assert.ok(later.length >= 1000, `${later.length} events: enough to be due`);
+  for (let i = 0; i < later.length; i += 500) {
+    const res = await fetch(`${run.server.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ events: later.slice(i, i + 500) }),
+    });
+    assert.equal(res.status, 200);
+  }
+  const taste = tasteService(run.services);
+  const deadline = Date.now() + 180_000;
+  while (taste.refits === 0 && Date.now() < deadline) {
+    // The server keeps answering while the background work runs.
+    assert.equal((await fetch(`${run.server.url}/api/health`)).status, 200);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(taste.refits >= 1, 'refitted in the background');
+  const after = await loadBlendWeights(run.services.db, 'generic');
+  assert.ok(after!.fittedAt > before!.fittedAt, 'new weights stored for the version');
 });

@@ -5,6 +5,7 @@ import { trainCooccur, DEFAULT_COOCCUR } from '../../src/graph/collab/cooccur.js
 import { invertSpd, trainEase } from '../../src/graph/collab/ease.js';
 import { engagementMatrix, topIndices } from '../../src/graph/collab/matrix.js';
 import { collabLists, trainCollab } from '../../src/graph/collab/model.js';
+import { packEvents, trainCollabOffThread, unpackEvents } from '../../src/graph/io/collab-thread.js';
 import { leaveLastPositiveOut, sequencePairs, testSlices, trainablePrefix } from '../../src/graph/evaluate.js';
 import { generateShoppers } from '../../src/graph/synth/shoppers.js';
 import { seededRandom } from '../../src/graph/vec.js';
@@ -165,4 +166,23 @@ test('no leakage: an embedding trains only on the prefix that both hold-out prot
     ['a', 'b'],
     ['b', 'c'],
   ]);
+});
+
+test('training in a worker thread gives the very model trained here; packing keeps every event', async () => {
+  const items = Array.from({ length: 60 }, (_, i) => ({ id: `item-${i}`, labels: [`l${i % 6}`] }));
+  const events = generateShoppers(items, undefined, { people: 80, seed: 3 });
+  const packed = packEvents(events);
+  assert.deepEqual(
+    [...unpackEvents(packed)],
+    events.map((e) => ({ user: e.user, item: e.item, weight: e.weight, ts: e.ts })),
+  );
+  const here = trainCollab(events)!;
+  const there = (await trainCollabOffThread(events))!;
+  assert.deepEqual(there.items, here.items);
+  assert.deepEqual([...there.itemIndex], [...here.itemIndex]);
+  assert.deepEqual(there.ease.weights, here.ease.weights);
+  assert.deepEqual(there.als.itemFactors, here.als.itemFactors);
+  assert.deepEqual(there.cooc, here.cooc);
+  const profile = [{ item: events[0]!.item, total: 3, recent: 1, ts: events[0]!.ts }];
+  assert.deepEqual(collabLists(there, profile, 10), collabLists(here, profile, 10));
 });

@@ -5,12 +5,13 @@ import { allEvents, graphItems } from '../../store/events.js';
 import { saveBlendWeights } from '../../store/feed-blend.js';
 import type { TasteEvent } from '../actions.js';
 import { DEFAULT_BLEND, DEFAULT_COLLAB_BLEND, describeBlend, fitBlend, type BlendCase, type BlendTrial, type BlendWeights } from '../blend.js';
-import { trainCollab, type CollabOptions } from '../collab/model.js';
+import { type CollabOptions } from '../collab/model.js';
+import { trainCollabAnywhere, trainCollabOffThread } from './collab-thread.js';
 import { FeedEngine, type EngineOptions, type VectorSource } from '../engine.js';
 import { FEED_HOLDOUT, groupsAsUsers, holdoutSplit, scoreFeeds, testSlices, type HoldoutProtocol, type HoldoutSplit, type MethodScore } from '../evaluate.js';
 import { FEED_METHODS, type FeedMethod } from '../feed.js';
 import { seededRandom, shuffled } from '../vec.js';
-import { indexVectors } from './taste-service.js';
+import { indexVectors } from './index-vectors.js';
 
 export interface FeedEvalOptions {
   version?: string | undefined;
@@ -78,8 +79,8 @@ export interface FeedEvalReport {
 
 type Catalogue = { id: string; labels: string[]; groups: string[] }[];
 
-/** An engine holding the catalogue, `split.train` and models trained on it; `model(user)` builds a user's model on first use. */
-function engineOn(vectors: VectorSource, catalogue: Catalogue, withGroups: boolean, split: HoldoutSplit, opts: Partial<EngineOptions>, collab: CollabOptions | undefined) {
+/** An engine holding the catalogue, `split.train` and models trained on it (in a worker thread when large); `model(user)` builds a user's model on first use. */
+async function engineOn(vectors: VectorSource, catalogue: Catalogue, withGroups: boolean, split: HoldoutSplit, opts: Partial<EngineOptions>, collab: CollabOptions | undefined, offThread = false) {
   const engine = new FeedEngine(vectors, opts);
   // A group that plays a user must not also link its own items, or hidden items leak through it.
   for (const it of catalogue) engine.addItem(it.id, it.labels, withGroups ? it.groups : []);
@@ -93,7 +94,7 @@ function engineOn(vectors: VectorSource, catalogue: Catalogue, withGroups: boole
     }
   }
   const t = performance.now();
-  engine.collab = trainCollab(split.train, collab);
+  engine.collab = offThread ? await trainCollabOffThread(split.train, collab) : await trainCollabAnywhere(split.train, collab);
   const trainSeconds = (performance.now() - t) / 1000;
   const model = (user: string) => {
     if (!engine.taste(user)) engine.buildTaste(user, byUser.get(user) ?? []);
@@ -120,6 +121,8 @@ export interface BlendFitOptions {
   engine: Partial<EngineOptions>;
   collab?: CollabOptions | undefined;
   warm: boolean;
+  /** Train in a worker thread whatever the size (a serving process refitting in the background). */
+  offThread?: boolean;
 }
 
 /**
@@ -127,16 +130,24 @@ export interface BlendFitOptions {
  * models are trained on the rest, every validation user's candidate lists are gathered once and
  * weightings are searched on them. The returned engine's similarity lists can be shared.
  */
-export function fitBlendOn(vectors: VectorSource, catalogue: Catalogue, withGroups: boolean, train: readonly TasteEvent[], o: BlendFitOptions): { report: FeedBlendReport; engine: FeedEngine } {
+export async function fitBlendOn(
+  vectors: VectorSource,
+  catalogue: Catalogue,
+  withGroups: boolean,
+  train: readonly TasteEvent[],
+  o: BlendFitOptions,
+): Promise<{ report: FeedBlendReport; engine: FeedEngine }> {
   const inner = holdoutSplit(o.protocol, train, o.holdout);
   const users = new Set(shuffled([...inner.test.keys()], seededRandom(o.seed)).slice(0, o.maxValidationUsers));
-  const { engine, model } = engineOn(vectors, catalogue, withGroups, inner, o.engine, o.collab);
+  const { engine, model } = await engineOn(vectors, catalogue, withGroups, inner, o.engine, o.collab, o.offThread);
   if (o.warm) engine.warmSimilar(catalogue.map((c) => c.id));
   const cases: BlendCase[] = [];
   for (const user of users) {
     model(user);
     const input = engine.blendInput(user, o.k);
     if (input) cases.push({ input, hidden: inner.test.get(user)! });
+    // A server refits in the background: let requests in between users.
+    if (cases.length % 20 === 0) await new Promise((r) => setImmediate(r));
   }
   const fallback = o.engine.blend ?? (engine.collab ? DEFAULT_COLLAB_BLEND : DEFAULT_BLEND);
   const fit = fitBlend(cases, o.k, fallback);
@@ -179,7 +190,7 @@ export async function evaluateFeedsOnStore(db: Db, indexes: IndexRegistry, opts:
   };
   let warmed: FeedEngine | undefined;
   if (opts.fit !== false) {
-    const fitted = fitBlendOn(vectors, catalogue, withGroups, split.train, {
+    const fitted = await fitBlendOn(vectors, catalogue, withGroups, split.train, {
       holdout,
       protocol,
       k,
@@ -192,7 +203,7 @@ export async function evaluateFeedsOnStore(db: Db, indexes: IndexRegistry, opts:
     [blend, warmed] = [fitted.report, fitted.engine];
   }
 
-  const { engine, model, trainSeconds } = engineOn(vectors, catalogue, withGroups, split, { ...opts.engine, blend: blend.weights }, opts.collab);
+  const { engine, model, trainSeconds } = await engineOn(vectors, catalogue, withGroups, split, { ...opts.engine, blend: blend.weights }, opts.collab);
   if (warmed) engine.shareSimilar(warmed);
   if (warm) engine.warmSimilar(catalogue.map((c) => c.id));
   warmed = undefined;
@@ -272,7 +283,7 @@ export interface BlendRefit {
  * as validation, `last-positive`: what a feed is for is the next save or purchase). Runs after an
  * events import, so served feeds use weights fitted for this catalogue with no other command.
  */
-export async function refitBlend(db: Db, indexes: IndexRegistry, opts: { version?: string | undefined; k?: number; holdout?: number; seed?: number } = {}): Promise<BlendRefit> {
+export async function refitBlend(db: Db, indexes: IndexRegistry, opts: { version?: string | undefined; k?: number; holdout?: number; seed?: number; offThread?: boolean } = {}): Promise<BlendRefit> {
   const t0 = performance.now();
   const version = await resolveVersion(db, opts.version);
   await indexes.get(version);
@@ -282,7 +293,16 @@ export async function refitBlend(db: Db, indexes: IndexRegistry, opts: { version
   if (source !== 'events') throw new Error('refitBlend needs stored events');
   const vectors = indexVectors(indexes, version);
   const warm = catalogue.length <= 50_000;
-  const { report } = fitBlendOn(vectors, catalogue, true, events, { holdout, protocol: 'last-positive', k, seed: opts.seed ?? 1, maxValidationUsers: 500, engine: {}, warm });
+  const { report } = await fitBlendOn(vectors, catalogue, true, events, {
+    holdout,
+    protocol: 'last-positive',
+    k,
+    seed: opts.seed ?? 1,
+    maxValidationUsers: 500,
+    engine: {},
+    warm,
+    offThread: opts.offThread ?? false,
+  });
   if (report.fitted) {
     await saveBlendWeights(db, version, report.weights, { users: report.validationUsers, k, recall: report.validation?.recall ?? null, ndcg: report.validation?.ndcg ?? null, holdout });
     report.saved = true;

@@ -13,8 +13,11 @@ import { loadBlendWeights } from '../../store/feed-blend.js';
 import type { LiveBus, LiveEvent } from '../../app/live.js';
 import type { TasteEvent } from '../actions.js';
 import { DEFAULT_COLLAB_BLEND } from '../blend.js';
-import { trainCollab, type CollabModel } from '../collab/model.js';
-import { FeedEngine, type EngineOptions, type VectorSource } from '../engine.js';
+import type { CollabModel } from '../collab/model.js';
+import { trainCollabAnywhere, trainCollabOffThread } from './collab-thread.js';
+import { refitBlend } from './feed-eval.js';
+import { FeedEngine, type EngineOptions } from '../engine.js';
+import { indexVectors } from './index-vectors.js';
 import { whyText, type FeedMethod, type Why } from '../feed.js';
 import type { InterestView } from '../interests.js';
 
@@ -35,29 +38,11 @@ export interface TasteDeps {
   live?: LiveBus | undefined;
 }
 
-/** The serving index of a version as a VectorSource; reads whatever the registry holds now. */
-export function indexVectors(indexes: IndexRegistry, version: string): VectorSource {
-  return {
-    vector: (id) => indexes.loaded(version)?.vector(id),
-    search: (vec, k, exclude) => {
-      const index = indexes.loaded(version);
-      if (!index) return [];
-      // Over-fetch instead of handing the whole exclusion set to the index (which widens its ef for good).
-      const extra = Math.min(exclude?.size ?? 0, k);
-      return index
-        .search(vec, k + extra)
-        .filter((n) => !exclude?.has(n.id))
-        .slice(0, k);
-    },
-    related: (id, k) => indexes.loaded(version)?.related(id, k),
-  };
-}
-
 /** The collaborative models trained on every stored event (undefined while there are too few). */
-export async function trainCollabOnStore(db: Db): Promise<CollabModel | undefined> {
+export async function trainCollabOnStore(db: Db, offThread = false): Promise<CollabModel | undefined> {
   const events: TasteEvent[] = [];
   for await (const page of allEvents(db)) events.push(...page);
-  return trainCollab(events);
+  return offThread ? trainCollabOffThread(events) : trainCollabAnywhere(events);
 }
 
 /** Retrain the collaborative models once this many events arrived since (or this share of those trained on). */
@@ -116,16 +101,35 @@ export class TasteService {
       if (!due || this.retraining) return;
       this.retraining = true;
       this.sinceTrained = 0;
-      const next = trainCollabOnStore(this.deps.db);
+      // Off the serving thread whatever the size: feeds keep answering meanwhile.
+      const next = trainCollabOnStore(this.deps.db, true);
       void next
         .then(async (m) => {
           this.collab = Promise.resolve(m);
           for (const e of this.engines.values()) (await e).collab = m;
+          await this.refitBlends();
         })
         .catch(() => undefined)
         .finally(() => (this.retraining = false));
     });
   }
+
+  /**
+   * Refits the blend weights of every built engine on all events now stored (after a background
+   * retrain: enough new events arrived) and swaps them in. Skipped where the caller fixed the weights.
+   */
+  private async refitBlends(): Promise<void> {
+    if (this.options.blend) return;
+    for (const [version, pending] of this.engines) {
+      const engine = await pending;
+      const refit = await refitBlend(this.deps.db, this.deps.indexes, { version, offThread: true });
+      if (refit.blend.saved) engine.options.blend = refit.blend.weights;
+      this.refits++;
+    }
+  }
+
+  /** Blend refits done in the background since start (for tests and the health of a long-running server). */
+  refits = 0;
 
   async engine(version: string): Promise<FeedEngine> {
     let e = this.engines.get(version);
