@@ -38,6 +38,13 @@ export async function listen(services: AppServices, opts: ListenOptions): Promis
           }),
       });
     });
+    // Idle keep-alive sockets are closed by the client first (undici: 4 s). Node's own 5 s timer could
+    // fire while a long synchronous step held the loop and reset a socket a client had just reused
+    // ("fetch failed" on a loaded CI machine); the usual proxy-friendly values avoid the race.
+    if ('keepAliveTimeout' in server) {
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
+    }
     server.once('error', reject);
   });
 }
