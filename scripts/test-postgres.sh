@@ -14,4 +14,4 @@ if [[ -z "${LOUPE_TEST_PG_URL:-}" ]]; then
   export LOUPE_TEST_PG_URL
 fi
 echo "integration suite on PostgreSQL (${#files[@]} files)" >&2
-node --import tsx --test --test-concurrency=1 --test-timeout=600000 "${files[@]}"
+node --import tsx --test --test-concurrency=1 --test-timeout=1200000 "${files[@]}"
