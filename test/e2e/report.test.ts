@@ -233,10 +233,12 @@ test('the Report and Quality pages show the same numbers, charts and thumbnails 
     const lift = report.headline.accuracyLift!.relativeLift;
     const said = await headline.innerText();
     assert.ok(said.includes(`${lift >= 0 ? '+' : '−'}${Math.abs(lift * 100).toFixed(0)}%`), 'the lift with its sign');
-    assert.match(said, /same-label recall@10, mine vs generic, not served/);
+    assert.match(said, /same-label recall@10, mine vs the better of generic and mean-centred generic, not served/);
     assert.ok(said.includes(`${Number(report.headline.costRatio.toPrecision(3))}×`), "the CLI run's cost ratio");
     const table = s.page.locator('.metrics-table').first();
     assert.equal(await table.locator('tbody th').first().innerText(), 'same-label recall@10', 'the table lists the headline metric first, in words');
+    const centred = report.accuracy.versions[0]!.rows[0]!.genericCentred;
+    assert.equal(await table.locator('tbody tr').first().locator('td').nth(1).innerText(), String(Number(centred.toPrecision(3))), 'the mean-centred baseline beside the raw one');
     assert.doesNotMatch(await s.page.locator('main').innerText(), /`/, 'no raw backticks');
     const chart = s.page.getByRole('img', { name: 'More like this latency' });
     await chart.scrollIntoViewIfNeeded();

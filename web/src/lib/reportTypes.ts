@@ -3,7 +3,10 @@
 export interface MetricRow {
   metric: string;
   generic: number;
+  /** The generic vectors mean-centred (training items' mean) and unit length. */
+  genericCentred: number;
   trained: number;
+  /** trained / the better of generic and genericCentred - 1. */
   relativeLift: number;
 }
 

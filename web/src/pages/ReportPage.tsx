@@ -32,7 +32,10 @@ function Body({ r }: { r: ProofReport }) {
       </p>
       <div className="proof-headline" data-testid="proof-headline">
         <div>
-          accuracy {h.accuracyLift ? `(${metricName(h.accuracyLift.metric)}, ${h.accuracyLift.version} vs generic${h.accuracyLift.served === false ? ', not served' : ''})` : ''}
+          accuracy{' '}
+          {h.accuracyLift
+            ? `(${metricName(h.accuracyLift.metric)}, ${h.accuracyLift.version} vs the better of generic and mean-centred generic${h.accuracyLift.served === false ? ', not served' : ''})`
+            : ''}
           <strong>{h.accuracyLift ? lift(h.accuracyLift.relativeLift) : '–'}</strong>
         </div>
         <div>
@@ -62,8 +65,9 @@ function Body({ r }: { r: ProofReport }) {
               <tr>
                 <th scope="col">Metric</th>
                 <th scope="col">{v.base}</th>
+                <th scope="col">{v.base}, mean-centred</th>
                 <th scope="col">{v.name}</th>
-                <th scope="col">Lift</th>
+                <th scope="col">Lift vs the better {v.base}</th>
               </tr>
             </thead>
             <tbody>
@@ -71,6 +75,7 @@ function Body({ r }: { r: ProofReport }) {
                 <tr key={m.metric}>
                   <th scope="row">{metricName(m.metric)}</th>
                   <td>{sig(m.generic)}</td>
+                  <td>{sig(m.genericCentred)}</td>
                   <td>{sig(m.trained)}</td>
                   <td>{lift(m.relativeLift)}</td>
                 </tr>
