@@ -6,7 +6,7 @@
  * tf-idf cosine (idf over the labels' bags, so words every label shares, like "garment", weigh
  * nothing). Only ranks: never a filter. Pure given a WordNet.
  */
-import lemmatizer from 'wink-lemmatizer';
+import { lemmatizer } from './lemmatizer.js';
 import { STOPWORDS } from './grammar-words.js';
 import { singular } from './vocabulary.js';
 import type { WordNet } from './wordnet.js';
@@ -24,7 +24,7 @@ const KIND_DEPTH = 2;
 const GLOSS_WEIGHT = 0.5;
 
 /** One term for a word's inflections: "feet" -> foot, "covers"/"covering"/"covered" -> cover. */
-export const glossTerm = (w: string) => (/(ing|ed|es)$/.test(w) ? lemmatizer.verb(w) : singular(lemmatizer.noun(w)));
+export const glossTerm = (w: string) => (/(ing|ed|es)$/.test(w) ? lemmatizer().verb(w) : singular(lemmatizer().noun(w)));
 
 /** Content words of a definition (its examples after `; "` dropped), lemmatised. Pure. */
 export function glossTerms(gloss: string): string[] {

@@ -5,7 +5,7 @@
  * common parent. Only synonyms (and the owner's lexicon.csv) are confident enough to filter on;
  * the rest only rank. Pure given a WordNet.
  */
-import lemmatizer from 'wink-lemmatizer';
+import { lemmatizer } from './lemmatizer.js';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
@@ -41,7 +41,7 @@ function editDistance(a: string, b: string, cap: number): number {
 export function lemmaCandidates(words: readonly string[]): string[] {
   const last = words[words.length - 1]!;
   const head = words.slice(0, -1);
-  const forms = new Set([last, lemmatizer.noun(last), singular(last)]);
+  const forms = new Set([last, lemmatizer().noun(last), singular(last)]);
   const out: string[] = [];
   for (const f of forms) {
     out.push(lemmaKey([...head, f].join(' ')));

@@ -9,6 +9,7 @@ import { readImageFolder } from './folder.js';
 import { checkColumns, parseColumnMap, type ColumnMap } from './map.js';
 import { readCatalogue, type ParsedCatalogue, type RowError } from './parse.js';
 import { recordReader, type CatalogueRecord } from './record.js';
+import { SeenFiles, type FileStat } from './seen-files.js';
 
 export { CatalogueError, type RowError } from './parse.js';
 export { ColumnMapError, parseColumnMap, type ColumnMap } from './map.js';
@@ -180,11 +181,18 @@ export async function ingestCatalogue(db: Db, paths: DataPaths, file: string, op
   // Same bytes under several ids are decoded once.
   const stored = new Map<string, Promise<ImageRow>>();
 
+  // Files read by an earlier ingest and unchanged since are not read again.
+  const seen = SeenFiles.load(paths);
+
   const prepare = async (record: CatalogueRecord): Promise<Ready | RowError> => {
     let hash: string;
     let bytes: Buffer;
+    let stat: FileStat | undefined;
     try {
       const real = await resolveImagePath(baseDir, baseReal, record.image);
+      const known = await seen.check(real, maxPixels);
+      if ('image' in known) return { record, image: known.image };
+      stat = known.stat;
       ({ bytes, hash } = await readImageFile(real, record.image));
     } catch (err) {
       if (!(err instanceof RecordImageError)) throw err;
@@ -196,7 +204,9 @@ export async function ingestCatalogue(db: Db, paths: DataPaths, file: string, op
       stored.set(hash, pending);
     }
     try {
-      return { record, image: await pending };
+      const image = await pending;
+      if (stat) seen.remember(stat, image);
+      return { record, image };
     } catch (err) {
       if (!(err instanceof RecordImageError)) throw err;
       return { line: record.line, id: record.id, reason: `${record.image}: ${err.message}` };
@@ -222,6 +232,7 @@ export async function ingestCatalogue(db: Db, paths: DataPaths, file: string, op
     options.onProgress?.({ ...progress });
   }
   if (records.length === 0) options.onProgress?.({ ...progress, errors: errors.length });
+  seen.save();
 
   errors.sort((a, b) => a.line - b.line);
   return { ingested: progress.ingested, updated: progress.updated, unchanged: progress.unchanged, errors };

@@ -61,7 +61,11 @@ export const demoCommand: Command = {
       summary,
       `ingested ${summary.ingested}, updated ${summary.updated}, unchanged ${summary.unchanged}, ${summary.ingest_errors.length} error(s); ` +
         `encoded ${summary.encoded}; index '${result.index.version}' holds ${result.index.size} vectors; ${first.version.note}` +
-        (first.events ? `; ${first.events.imported} new events from ${path.basename(first.events.file)}` : ''),
+        (first.events
+          ? first.events.unchanged
+            ? `; ${path.basename(first.events.file)} unchanged since its import`
+            : `; ${first.events.imported} new events from ${path.basename(first.events.file)}`
+          : ''),
     );
     if (values['no-serve']) {
       await run.stop();

@@ -1,5 +1,5 @@
 import { runCommand, type Command } from './command.js';
-import { COMMANDS } from './commands.js';
+import { loadCommand, loadCommands } from './commands.js';
 
 function mainHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -18,16 +18,16 @@ function mainHelp(commands: readonly Command[]): string {
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
-    process.stdout.write(mainHelp(COMMANDS) + '\n');
+    process.stdout.write(mainHelp(await loadCommands()) + '\n');
     return verb ? 0 : 2;
   }
   if (verb === '--version') {
     process.stdout.write('loupe 0.1.0\n');
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === verb);
+  const cmd = await loadCommand(verb);
   if (!cmd) {
-    process.stderr.write(`loupe: unknown command '${verb}'\n\n${mainHelp(COMMANDS)}\n`);
+    process.stderr.write(`loupe: unknown command '${verb}'\n\n${mainHelp(await loadCommands())}\n`);
     return 2;
   }
   return runCommand(cmd, rest);

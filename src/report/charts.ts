@@ -1,6 +1,5 @@
 import sharp from 'sharp';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as vl from 'vega-lite';
 import type { QualityReport } from '../quality/analyse.js';
 import type { ProofReport } from './build.js';
 import { metricName } from './metric-names.js';
@@ -202,7 +201,9 @@ export function reportCharts(r: ProofReport): Chart[] {
 
 /** SVG through vega's headless view (no browser), PNG from that SVG through sharp. */
 export async function renderChart(chart: Chart): Promise<{ svg: string; png: Buffer }> {
-  const view = new vega.View(vega.parse(vl.compile(chart.spec).spec), { renderer: 'none' });
+  // Imported on use: vega and vega-lite take over half a second to load, and most processes never render.
+  const [vega, vlc] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vlc.compile(chart.spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
     const png = await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer();

@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataPaths } from '../config.js';
 import { COMPLETE_FILE, GoesWithModel, dot, type Projected } from '../complete/model.js';
-import { evaluateGoesWith, type CompleteEvaluation } from '../complete/evaluate.js';
+import type { CompleteEvaluation } from '../complete/evaluate.js';
 import { applyStep, topK } from '../complete/score.js';
 import { holdOutGroups } from '../complete/split.js';
-import { trainGoesWith, type CompleteItem, type CompleteTrainReport } from '../complete/train.js';
+import type { CompleteItem, CompleteTrainReport } from '../complete/train.js';
 import { LoupeError, notFound } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { vectorStamp } from '../store/goes-with.js';
@@ -49,6 +49,8 @@ export async function trainCompleteModel(db: Queryable, paths: DataPaths, name: 
   const split = holdOutGroups(items, opts.seed, COMPLETE_HELD_OUT);
   const trainable = items.filter((it) => !split.hidden.has(it.id) && it.groups.length).length;
   if (trainable < 4 && !pairs.length) return null;
+  // Training and evaluation load tfjs, which serving (completeItem) never needs: imported on use.
+  const { trainGoesWith } = await import('../complete/train.js');
   try {
     const { model, report } = await trainGoesWith(
       { items, hidden: split.hidden, pairs, split: { seed: opts.seed, fraction: COMPLETE_HELD_OUT, heldOutGroups: [...split.heldOutGroups] } },
@@ -207,6 +209,7 @@ export async function evaluateCompleteVersion(db: Queryable, paths: DataPaths, n
   if (!hasCompleteModel(paths, name)) return null;
   const model = await loadModel(paths, name);
   const rows = await itemsWithVectors(db, base);
+  const { evaluateGoesWith } = await import('../complete/evaluate.js');
   return evaluateGoesWith(
     model,
     rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups })),

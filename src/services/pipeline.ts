@@ -3,6 +3,7 @@ import { encodeMissing, type EncodeResult } from '../jobs/encode.js';
 import type { Progress } from '../jobs/progress.js';
 import type { AppServices } from '../app/context.js';
 import { DEFAULT_ENCODER } from '../vision/encoders.js';
+import { countMissingVector, getVersion } from '../store/vectors.js';
 import { EncoderPool } from './encoders.js';
 import { refreshDerivedVersions } from './project.js';
 
@@ -39,17 +40,29 @@ export async function runMainJob(
 
   const version = 'generic';
   s.live.publish({ type: 'job', job: 'encode', status: 'started', detail: { version } });
-  // A batch job gets its own lanes (LaneEncoder); the serving pool stays tuned for single uploads.
-  const jobEncoders = new EncoderPool(s.paths, { lanes: 'auto' });
   let encode: EncodeResult;
-  try {
-    encode = await encodeMissing(s.db, s.paths, await jobEncoders.get(DEFAULT_ENCODER), { version, encoderSpec: DEFAULT_ENCODER, onProgress: report });
-  } finally {
-    await jobEncoders.close();
+  if (await nothingToEncode(s.db, version)) {
+    // Every item has its vector: no backbone to open (its worker lanes cost seconds of CPU).
+    encode = { version, encoded: 0, skipped: 0, errors: [], seconds: 0 };
+    report({ job: 'encode', done: 0, total: 0, rate: 0, eta: undefined });
+  } else {
+    // A batch job gets its own lanes (LaneEncoder); the serving pool stays tuned for single uploads.
+    const jobEncoders = new EncoderPool(s.paths, { lanes: 'auto' });
+    try {
+      encode = await encodeMissing(s.db, s.paths, await jobEncoders.get(DEFAULT_ENCODER), { version, encoderSpec: DEFAULT_ENCODER, onProgress: report });
+    } finally {
+      await jobEncoders.close();
+    }
   }
   const synced = await s.indexes.sync(version);
   await refreshDerivedVersions(s.db, s.paths, s.indexes, version);
   s.live.publish({ type: 'job', job: 'encode', status: 'done', detail: { encoded: encode.encoded, errors: encode.errors.length } });
   s.live.publish({ type: 'vectors', version, count: synced.size });
   return { ingest, encode, index: { version, size: synced.size } };
+}
+
+/** The version already exists for the default backbone and no item lacks its vector. */
+async function nothingToEncode(db: AppServices['db'], version: string): Promise<boolean> {
+  const row = await getVersion(db, version);
+  return row?.config.encoderSpec === DEFAULT_ENCODER && (await countMissingVector(db, version)) === 0;
 }

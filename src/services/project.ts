@@ -37,12 +37,13 @@ export async function projectMissing(db: Db, paths: DataPaths, name: string, onB
   const row = await getVersion(db, name);
   if (!row || row.kind !== 'trained') throw new LoupeError('bad_request', `'${name}' is not a trained version`);
   const base = String(row.config.base ?? 'generic');
-  const model = await loadVersionModel(paths, name);
+  let model: EmbeddingModel | undefined; // loaded only when some item needs projecting
   let cursor = '';
   let written = 0;
   for (;;) {
     const batch = await itemsToProject(db, base, name, cursor, 512);
     if (!batch.length) break;
+    model ??= await loadVersionModel(paths, name);
     cursor = batch[batch.length - 1]!.id;
     const vecs = model.project(
       batch.map((b) => b.features),
