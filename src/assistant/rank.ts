@@ -1,8 +1,9 @@
 /**
  * Ranks candidates for one request: the mean cosine to the query vectors, a tilt toward the user's
- * closest interest, and a boost for labels the words probably mean. Every candidate is scored in a
- * tight loop without allocating; only the top k get their score parts worked out for the reasons.
- * Pure.
+ * closest interest, and a boost for labels the words probably mean. Candidates are scored in a
+ * tight loop without allocating, the soft labels' items first: when k of them already beat anything
+ * an item outside them could score, the rest are skipped. Only the top k get their score parts
+ * worked out for the reasons. Pure.
  */
 import { cosine } from '../graph/vec.js';
 import type { CandidateRow } from '../store/item-filters.js';
@@ -12,6 +13,8 @@ import type { ScoreParts } from './explain.js';
 const INTEREST_WEIGHT = 0.15;
 /** Items of a label a word only probably means come first (cosines stay within [-1, 1]), without excluding the rest. */
 const SOFT_BOOST = 1;
+/** Slack on the largest score a row outside the soft labels can reach (unit vectors are rounded to float32). */
+const ROUNDING = 1e-3;
 
 export interface QueryVectors {
   text?: Float32Array;
@@ -76,17 +79,28 @@ export function rankTop(
   };
   const before = (a: { row: CandidateRow; score: number }, b: { row: CandidateRow; score: number }) => a.score > b.score || (a.score === b.score && a.row.id < b.row.id);
   // Insertion into a sorted list of at most k: most rows fall below the k-th and cost one comparison.
+  // The list's order is total (score, then id), so the top k do not depend on the order rows are offered in.
   const top: { row: CandidateRow; score: number }[] = [];
-  for (const row of rows) {
+  const offer = (row: CandidateRow) => {
     const score = scoreOf(row);
     const last = top[k - 1];
-    if (last && (score < last.score || (score === last.score && row.id > last.row.id))) continue;
+    if (last && (score < last.score || (score === last.score && row.id > last.row.id))) return;
     const cand = { row, score };
     let at = top.length;
     while (at > 0 && before(cand, top[at - 1]!)) at--;
     top.splice(at, 0, cand);
     if (top.length > k) top.pop();
+  };
+  // Items of the soft labels first: a row outside them scores at most `bound` (a cosine of unit vectors is at
+  // most 1), so once the k-th best soft row beats that, the rest cannot enter and are not scored.
+  const outside: CandidateRow[] = [];
+  for (const row of rows) {
+    if (softSet.size && !row.labels.some((l) => softSet.has(l))) outside.push(row);
+    else offer(row);
   }
+  const bound = (anyQuery ? 1 : 0) + (interests.length ? INTEREST_WEIGHT : 0) + ROUNDING;
+  const kth = top[k - 1];
+  if (!kth || kth.score <= bound) for (const row of outside) offer(row);
   return top.map(({ row, score }) => {
     const parts: ScoreParts = {};
     const vec = unit(row.id);

@@ -12,6 +12,7 @@ import { resolveVersion } from '../services/discovery.js';
 import { imageQueryVector, textQueryVector, textVersion, type EncoderPool } from '../services/encoders.js';
 import { candidatesById, filteredCandidates, type CandidateRow } from '../store/item-filters.js';
 import type { Db } from '../store/db.js';
+import { memoReads } from '../store/read-memo.js';
 import { itemReason, offlineReply, passesAttrs, resolveRelative, understood } from './explain.js';
 import { catalogueSnapshot, type CatalogueSnapshot } from './catalogue.js';
 import { unitVectors } from './item-vectors.js';
@@ -142,6 +143,8 @@ export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promis
   if (!last || last.role !== 'user') throw new LoupeError('bad_request', "the last message must be the user's");
   const notes: string[] = [];
   const cat = await catalogueSnapshot(deps.db, deps.paths);
+  // Resolving the version and embedding the words read the same version rows several times: once each.
+  const reads: AssistantDeps = { ...deps, db: memoReads(deps.db) };
   const resolved = await resolveQuery(deps, req, cat.vocab, notes);
   let query = resolved.query;
   const shown = [...req.messages].reverse().find((m) => m.role === 'assistant');
@@ -154,11 +157,11 @@ export async function askAssistant(deps: AssistantDeps, req: AskRequest): Promis
   }
   // Nothing usable (emoji, punctuation, only grammar words): no items rather than arbitrary ones.
   if (!understood(query) && !query.text && !query.exclude.length) {
-    const version = await resolveVersion(deps.db, req.version);
+    const version = await resolveVersion(reads.db, req.version);
     const reply = 'I could not find anything to search for in that message. Tell me what you are looking for: a kind of item, who it is for, or send a photo.';
     return { reply, query, version, mode: resolved.mode, ...(notes.length ? { note: notes.join('; ') } : {}), items: [] };
   }
-  const { version, vectors } = await queryVectors(deps, req, query, notes);
+  const { version, vectors } = await queryVectors(reads, req, query, notes);
   const qvec = combined(vectors);
   const index = deps.indexes.loaded(version)!;
   const interests = req.user ? await deps.taste.interests(req.user, version) : [];

@@ -46,3 +46,35 @@ test('rankTop: the closest interest tilts the ranking and is named when close', 
   assert.deepEqual(top[0]!.parts.interest, { score: top[0]!.parts.interest!.score, exemplar: 'c' });
   assert.equal(top[1]!.parts.interest, undefined, 'an interest far from the item is not given as its reason');
 });
+
+test('rankTop: once k soft-label items beat anything outside them, the rest are not scored; otherwise they are', () => {
+  const many = new Map([
+    ['s1', unitOf(1, 0.1)],
+    ['s2', unitOf(1, 0.2)],
+    ['o1', unitOf(1, 0)],
+    ['o2', unitOf(0, 1)],
+  ]);
+  const read: string[] = [];
+  const spy = (id: string) => {
+    read.push(id);
+    return many.get(id);
+  };
+  const rows = [row('o1'), row('s2', ['Hat']), row('o2'), row('s1', ['Hat'])];
+  // Both soft items score above 1 + any cosine: o1 and o2 cannot enter the top 2.
+  const top = rankTop(rows, spy, { text: unitOf(1, 0) }, [], ['Hat'], 2);
+  assert.deepEqual(
+    top.map((r) => r.row.id),
+    ['s1', 's2'],
+  );
+  assert.ok(!read.includes('o1') && !read.includes('o2'));
+  // A third place is open to the best item outside the label: it is scored.
+  assert.deepEqual(
+    rankTop(rows, many.get.bind(many), { text: unitOf(1, 0) }, [], ['Hat'], 3).map((r) => r.row.id),
+    ['s1', 's2', 'o1'],
+  );
+  // A soft item far from the words (score 1 + cosine < 1) leaves room for a close item outside.
+  assert.deepEqual(
+    rankTop([row('o1'), row('c', ['Hat'])], (id) => (id === 'c' ? unitOf(-1, 0.1) : many.get(id)), { text: unitOf(1, 0) }, [], ['Hat'], 1).map((r) => r.row.id),
+    ['o1'],
+  );
+});
