@@ -1,13 +1,19 @@
 /**
  * `POST /api/assistant` latency at the clothing set's size, side by side with plain text search
  * (`GET /api/search?q=`, the trained text tower on the same words) in the same run, over loopback HTTP.
- *   node --import tsx bench/assistant-latency.ts [--data DIR] [--version NAME] [--set FILE] [--rounds N]
+ *   node --import tsx bench/assistant-latency.ts [--data DIR] [--version NAME] [--set FILE] [--rounds N] [--baseline DIR]
  * Reuses the data dir and trained version `npm run bench -- assistant-eval` builds (run that first).
  * Startup (the first request: WordNet, the lexicon, the index, the text model) is reported apart;
  * then each round sends every request of the set once to each endpoint, alternating, one at a time.
+ * --baseline DIR serves a second copy of the code (a checkout of an older commit: DIR/src) on the same
+ * database, index and encoders, asked in the same rounds (order alternating per round), so old and new
+ * code are timed side by side under the same load. Each request's process CPU time (server and client,
+ * one process) is reported beside wall time: on a shared machine it moves far less than wall time.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LiveBus } from '../src/app/live.js';
 import { dataPaths } from '../src/config.js';
@@ -25,6 +31,7 @@ const { values } = parseArgs({
     version: { type: 'string', default: 'assistant-eval' },
     set: { type: 'string', default: path.resolve(import.meta.dirname, '../eval-sets/assistant-clothing-dev.jsonl') },
     rounds: { type: 'string', default: '5' },
+    baseline: { type: 'string' },
   },
 });
 
@@ -43,48 +50,82 @@ try {
   if (!(await getVersion(db, values.version!))) throw new Error(`no version '${values.version}': run \`npm run bench -- assistant-eval\` first`);
   await promoteVersion(db, values.version!);
   const n = await countItems(db);
-  const server = await listen({ db, paths, indexes, encoders, live: new LiveBus(), apiKey: undefined, limits: { uploadBytes: 20_000_000, maxPixels: 50_000_000 } }, { port: 0, host: '127.0.0.1' });
-  const timed = async (send: () => Promise<Response>) => {
+  const services = { db, paths, indexes, encoders, live: new LiveBus(), apiKey: undefined, limits: { uploadBytes: 20_000_000, maxPixels: 50_000_000 } };
+  const server = await listen(services, { port: 0, host: '127.0.0.1' });
+  const baseline = values.baseline
+    ? await ((await import(pathToFileURL(path.resolve(values.baseline, 'src/server/serve.ts')).href)) as { listen: typeof listen }).listen(services, { port: 0, host: '127.0.0.1' })
+    : undefined;
+  /** Wall and process CPU milliseconds of one request, body read. */
+  const timed = async (send: () => Promise<Response>): Promise<[number, number]> => {
+    const c = process.cpuUsage();
     const t = performance.now();
     const res = await send();
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
-    return performance.now() - t;
+    const wall = performance.now() - t;
+    const cpu = process.cpuUsage(c);
+    return [wall, (cpu.user + cpu.system) / 1000];
   };
-  const ask = (q: string) => () => fetch(`${server.url}/api/assistant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: q, k: 5 }) });
+  const ask = (url: string, q: string) => () => fetch(`${url}/api/assistant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: q, k: 5 }) });
   const search = (q: string) => () => fetch(`${server.url}/api/search?${new URLSearchParams({ q, k: '5' })}`);
-  const assistantMs: number[] = [];
-  const searchMs: number[] = [];
+  const series = { assistant: [[], []], baseline: [[], []], search: [[], []] } as Record<'assistant' | 'baseline' | 'search', [number[], number[]]>;
+  const record = (name: keyof typeof series, [wall, cpu]: [number, number]) => {
+    series[name][0].push(wall);
+    series[name][1].push(cpu);
+  };
+  const loadBefore = os.loadavg();
   let firstMs: number;
+  let baselineFirstMs: number | undefined;
   try {
-    firstMs = await timed(ask(requests[0]!));
+    [firstMs] = await timed(ask(server.url, requests[0]!));
+    if (baseline) [baselineFirstMs] = await timed(ask(baseline.url, requests[0]!));
     await timed(search(requests[0]!));
     for (let r = 0; r < Number(values.rounds); r++) {
       for (const q of requests) {
-        assistantMs.push(await timed(ask(q)));
-        searchMs.push(await timed(search(q)));
+        if (baseline && r % 2 === 1) record('baseline', await timed(ask(baseline.url, q)));
+        record('assistant', await timed(ask(server.url, q)));
+        if (baseline && r % 2 === 0) record('baseline', await timed(ask(baseline.url, q)));
+        record('search', await timed(search(q)));
       }
     }
   } finally {
     await server.close();
+    await baseline?.close();
   }
-  const a = summarize(assistantMs);
-  const s = summarize(searchMs);
-  console.log(`${n} items, ${requests.length} requests x ${values.rounds} rounds; first assistant request (startup) ${firstMs.toFixed(0)} ms`);
-  console.log(`POST /api/assistant  p50 ${a.p50.toFixed(1)} ms  p99 ${a.p99.toFixed(1)} ms`);
-  console.log(`GET  /api/search     p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms`);
-  console.log(`assistant / search: p50 ${(a.p50 / s.p50).toFixed(2)}x, p99 ${(a.p99 / s.p99).toFixed(2)}x`);
+  const loadAfter = os.loadavg();
   const r1 = (x: number) => Math.round(x * 10) / 10;
+  const stats = (name: keyof typeof series) => {
+    const [w, c] = [summarize(series[name][0]), summarize(series[name][1])];
+    return { wall_ms: { p50: r1(w.p50), p99: r1(w.p99), mean: r1(w.mean) }, cpu_ms: { p50: r1(c.p50), p99: r1(c.p99), mean: r1(c.mean) } };
+  };
+  const names = (baseline ? ['assistant', 'baseline', 'search'] : ['assistant', 'search']) as (keyof typeof series)[];
+  const out = Object.fromEntries(names.map((k) => [k, stats(k)]));
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  console.log(`${n} items, ${requests.length} requests x ${values.rounds} rounds; load average ${load(loadBefore)} before, ${load(loadAfter)} after`);
+  console.log(`first assistant request (startup) ${firstMs.toFixed(0)} ms${baselineFirstMs !== undefined ? `, baseline ${baselineFirstMs.toFixed(0)} ms` : ''}`);
+  const label = { assistant: 'POST /api/assistant', baseline: `POST /api/assistant (baseline ${values.baseline})`, search: 'GET  /api/search' };
+  for (const k of names) {
+    const o = out[k]!;
+    console.log(`${label[k]}  wall p50 ${o.wall_ms.p50} ms  p99 ${o.wall_ms.p99} ms  mean ${o.wall_ms.mean} ms | cpu p50 ${o.cpu_ms.p50} ms  p99 ${o.cpu_ms.p99} ms  mean ${o.cpu_ms.mean} ms`);
+  }
+  const a = out.assistant!.wall_ms;
+  const s = out.search!.wall_ms;
+  console.log(`assistant / search: p50 ${(a.p50 / s.p50).toFixed(2)}x, p99 ${(a.p99 / s.p99).toFixed(2)}x`);
   report('assistant-latency', {
     items: n,
-    requests: assistantMs.length,
+    requests: series.assistant[0].length,
     set: path.basename(values.set!),
     version: values.version,
+    load_before: loadBefore.map(r1),
+    load_after: loadAfter.map(r1),
     first_request_ms: Math.round(firstMs),
-    assistant_ms: { p50: r1(a.p50), p99: r1(a.p99), mean: r1(a.mean) },
-    search_ms: { p50: r1(s.p50), p99: r1(s.p99), mean: r1(s.mean) },
-    ratio_p50: r1((a.p50 / s.p50) * 10) / 10,
-    ratio_p99: r1((a.p99 / s.p99) * 10) / 10,
+    ...(baseline ? { baseline: values.baseline, baseline_first_request_ms: Math.round(baselineFirstMs!) } : {}),
+    assistant_ms: a,
+    search_ms: s,
+    cpu_ms: Object.fromEntries(names.map((k) => [k, out[k]!.cpu_ms])),
+    ...(baseline ? { baseline_ms: out.baseline!.wall_ms } : {}),
+    ratio_p50: Math.round((a.p50 / s.p50) * 100) / 100,
+    ratio_p99: Math.round((a.p99 / s.p99) * 100) / 100,
   });
 } finally {
   await encoders.close();
