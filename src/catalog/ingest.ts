@@ -98,7 +98,8 @@ async function writeBatch(tx: Queryable, ready: readonly Ready[], source: string
     tx,
     ready.map((r) => r.record.id),
   );
-  const images = new Map(ready.map((r) => [r.image.hash, r.image]));
+  // Only the images of rows written: an unchanged row's image is stored already (items reference images).
+  const images = new Map<string, ImageRow>();
   const writes: ItemRow[] = [];
   const changed: ItemRow[] = [];
   for (const { record, image } of ready) {
@@ -113,13 +114,15 @@ async function writeBatch(tx: Queryable, ready: readonly Ready[], source: string
       source,
     };
     const before = existing.get(record.id);
-    if (!before) {
-      writes.push(row);
-      counts.ingested++;
-    } else if (sameItem(before, row)) {
+    if (before && sameItem(before, row)) {
       counts.unchanged++;
+      continue;
+    }
+    writes.push(row);
+    images.set(image.hash, image);
+    if (!before) {
+      counts.ingested++;
     } else {
-      writes.push(row);
       changed.push(row);
       counts.updated++;
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { completeFirstStart } from '../services/first-start.js';
 import { runMainJob } from '../services/pipeline.js';
-import { startServer } from '../server/runtime.js';
+import { prepareFeeds, startServer } from '../server/runtime.js';
 import { progressBar } from './progress-bar.js';
 import { intOption, type Command } from './command.js';
 import { serveUntilSignal } from './serve.js';
@@ -28,7 +28,8 @@ export const demoCommand: Command = {
     const catalogue = path.resolve((values.catalogue as string | undefined) ?? sampleCatalogue());
     const port = intOption(values, 'port', Number(process.env.PORT ?? 8080), 0, 65535);
     const host = (values.host as string | undefined) ?? '127.0.0.1';
-    const run = await startServer({ dataDir: ctx.dataDir, dbUrl: ctx.dbUrl, port, host, apiKey: process.env.LOUPE_API_KEY || undefined, log: ctx.log });
+    // The feeds' models are trained after the job (on the events it may import), not alongside it.
+    const run = await startServer({ dataDir: ctx.dataDir, dbUrl: ctx.dbUrl, port, host, apiKey: process.env.LOUPE_API_KEY || undefined, log: ctx.log, prepareFeeds: false });
     ctx.log(`Loupe is serving ${run.server.url} while the main job runs on ${catalogue}`);
     const bars = new Map<string, ReturnType<typeof progressBar>>();
     const result = await runMainJob(run.services, catalogue, {
@@ -67,10 +68,13 @@ export const demoCommand: Command = {
             : `; ${first.events.imported} new events from ${path.basename(first.events.file)}`
           : ''),
     );
+    const cpu = process.cpuUsage();
+    ctx.log(`ready ${process.uptime().toFixed(1)} s after launch (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU)`);
     if (values['no-serve']) {
       await run.stop();
       return 0;
     }
+    await prepareFeeds(run.services, ctx.log);
     return serveUntilSignal(ctx, { ...run, server: run.server });
   },
 };

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type * as vl from 'vega-lite';
 import type { QualityReport } from '../quality/analyse.js';
 import type { ProofReport } from './build.js';
@@ -202,7 +201,7 @@ export function reportCharts(r: ProofReport): Chart[] {
 /** SVG through vega's headless view (no browser), PNG from that SVG through sharp. */
 export async function renderChart(chart: Chart): Promise<{ svg: string; png: Buffer }> {
   // Imported on use: vega and vega-lite take over half a second to load, and most processes never render.
-  const [vega, vlc] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vlc, { default: sharp }] = await Promise.all([import('vega'), import('vega-lite'), import('sharp')]);
   const view = new vega.View(vega.parse(vlc.compile(chart.spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();

@@ -22,6 +22,21 @@ export interface ServerConfig {
   uploadBytes?: number;
   maxPixels?: number;
   log?: (msg: string) => void;
+  /** Train the feeds' models in the background once listening (default); false leaves it to the caller (see prepareFeeds). */
+  prepareFeeds?: boolean;
+}
+
+/**
+ * Trains the feed's collaborative models in the background now rather than on the first feed
+ * request, when there are events to train on.
+ */
+export async function prepareFeeds(services: AppServices, log?: (msg: string) => void): Promise<void> {
+  if ((await eventsState(services.db)).count === 0) return;
+  const version = await promotedVersion(services.db);
+  void tasteService(services)
+    .engine(version)
+    .then(() => log?.(`feeds ready for '${version}'`))
+    .catch((err: Error) => log?.(`feeds not prepared: ${err.message}`));
 }
 
 /** The built UI ships beside dist/ at web/dist. */
@@ -62,14 +77,7 @@ export async function startServer(cfg: ServerConfig, existing?: AppServices): Pr
     if (!existing) await db.close();
     throw err;
   }
-  // Train the feed's collaborative models now rather than on the first feed request.
-  if ((await eventsState(db)).count > 0) {
-    const version = indexes.defaultVersion;
-    void tasteService(services)
-      .engine(version)
-      .then(() => cfg.log?.(`feeds ready for '${version}'`))
-      .catch((err: Error) => cfg.log?.(`feeds not prepared: ${err.message}`));
-  }
+  if (cfg.prepareFeeds !== false) await prepareFeeds(services, cfg.log);
   return {
     server,
     services,

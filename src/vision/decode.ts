@@ -1,4 +1,4 @@
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Metadata, Sharp, default as SharpFn } from 'sharp';
 import { LoupeError } from '../errors.js';
 import type { InputSpec, RgbImage } from './encoder.js';
 
@@ -24,13 +24,22 @@ export interface ImageInfo {
   height: number;
 }
 
-sharp.cache(false);
+let loaded: Promise<typeof SharpFn> | undefined;
+
+/** sharp (libvips), loaded on first use: a start that decodes nothing does not pay its load. */
+function sharpLib(): Promise<typeof SharpFn> {
+  return (loaded ??= import('sharp').then(({ default: sharp }) => {
+    sharp.cache(false);
+    return sharp;
+  }));
+}
 
 /** Reads the header and checks it is an image we accept, without decoding pixels. */
 export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): Promise<ImageInfo> {
   if (bytes.length === 0) throw new ImageError('empty file (0 bytes)', 'empty');
   let meta: Metadata;
   try {
+    const sharp = await sharpLib();
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
     const msg = (err as Error).message;
@@ -50,7 +59,8 @@ export async function probeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXE
   return { format: format as ImageFormat, width, height };
 }
 
-function pipeline(input: Uint8Array | string, maxPixels: number): Sharp {
+async function pipeline(input: Uint8Array | string, maxPixels: number): Promise<Sharp> {
+  const sharp = await sharpLib();
   // failOn 'truncated' rejects cut-off files that libvips would otherwise pad with grey.
   return sharp(input, { failOn: 'truncated', limitInputPixels: maxPixels, animated: false })
     .rotate() // honour EXIF orientation
@@ -69,7 +79,7 @@ function wrapDecodeError(err: unknown, maxPixels: number): ImageError {
 /** Fully decodes (so corruption surfaces here) and writes a WebP thumbnail no wider/taller than `side`. */
 export async function makeThumbnail(bytes: Uint8Array, side = 384, maxPixels = DEFAULT_MAX_PIXELS): Promise<Buffer> {
   try {
-    return await pipeline(bytes, maxPixels).resize(side, side, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: 2 }).toBuffer();
+    return await (await pipeline(bytes, maxPixels)).resize(side, side, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, effort: 2 }).toBuffer();
   } catch (err) {
     throw wrapDecodeError(err, maxPixels);
   }
@@ -78,7 +88,9 @@ export async function makeThumbnail(bytes: Uint8Array, side = 384, maxPixels = D
 /** Decodes to the encoder's input: `spec.size` square RGB, EXIF-rotated, alpha flattened on white. */
 export async function decodeForEncoder(input: Uint8Array | string, spec: InputSpec, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
   try {
-    const { data, info } = await pipeline(input, maxPixels)
+    const { data, info } = await (
+      await pipeline(input, maxPixels)
+    )
       .resize(spec.size, spec.size, { fit: spec.fit, background: { r: 255, g: 255, b: 255 }, kernel: 'lanczos3' })
       .removeAlpha()
       .raw()
@@ -93,7 +105,7 @@ export async function decodeForEncoder(input: Uint8Array | string, spec: InputSp
 /** Decodes the whole photo once (EXIF-rotated, flattened on white) so several regions can be cut from it. */
 export async function decodeFull(input: Uint8Array | string, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbImage> {
   try {
-    const { data, info } = await pipeline(input, maxPixels).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await (await pipeline(input, maxPixels)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
     throw wrapDecodeError(err, maxPixels);
@@ -103,6 +115,7 @@ export async function decodeFull(input: Uint8Array | string, maxPixels = DEFAULT
 /** One region [x, y, w, h] of a decoded photo, resized to the encoder's input. */
 export async function cropForEncoder(img: RgbImage, box: readonly [number, number, number, number], spec: InputSpec): Promise<RgbImage> {
   const [left, top, width, height] = box;
+  const sharp = await sharpLib();
   const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .extract({ left, top, width, height })
     .resize(spec.size, spec.size, { fit: spec.fit, background: { r: 255, g: 255, b: 255 }, kernel: 'lanczos3' })

@@ -9,7 +9,6 @@ import { LoupeError } from '../errors.js';
 import type { Encoder, InputSpec } from './encoder.js';
 import { ensureNsfwjsOnnx } from './convert.js';
 import type { NsfwjsModelName } from './nsfw-model.js';
-import { OnnxEncoder } from './onnx-encoder.js';
 import { UNIT_RANGE } from './pixels.js';
 
 export interface BackboneInfo {
@@ -104,6 +103,8 @@ export async function createEncoder(spec: EncoderSpec | string, opts: CreateEnco
     const { TfjsEncoder } = await import('./tfjs-encoder.js');
     return TfjsEncoder.create({ id: backbone.name, model: backbone.name, input: backbone.input, ...tuning });
   }
+  // onnxruntime too is loaded on use: the main thread of a server or a job with nothing to encode never needs it.
+  const { OnnxEncoder } = await import('./onnx-encoder.js');
   const create = (model: string) => OnnxEncoder.create({ id: backbone.name, model, input: backbone.input, norm: UNIT_RANGE, ...tuning });
   const model = await ensureNsfwjsOnnx(opts.modelsDir, backbone.name);
   try {
