@@ -6,6 +6,7 @@
  *   node --import tsx bench/feed-synthetic.ts [--catalogue FILE --map SPEC] [--data DIR] [--people 600] [--seed 7] [--protocol last-positive] [--holdout 5] [-k 20]
  * Defaults to the clothing set beside the repo (the sample with --catalogue examples/clothing-sample/items.csv).
  * --groups scores the groups-as-users protocol on the same catalogue instead (each sender plays a user).
+ * --fit-min-se N: standard errors a step of the blend fit must gain by (default 1; 0 takes any gain, the fit before 2026-12-05).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     k: { type: 'string', short: 'k', default: '20' },
     name: { type: 'string', default: 'feed-synthetic' },
     groups: { type: 'boolean', default: false },
+    'fit-min-se': { type: 'string' },
   },
 });
 const protocol = values.protocol as HoldoutProtocol;
@@ -52,7 +54,14 @@ if (!stored) {
 }
 
 // --groups: the same catalogue with each group (sender) playing a user instead of the shoppers.
-const res = await evaluateFeedsOnStore(db, indexes, { version: 'generic', protocol, holdout: Number(values.holdout), k: Number(values.k), groupsAsUsers: values.groups });
+const res = await evaluateFeedsOnStore(db, indexes, {
+  version: 'generic',
+  protocol,
+  holdout: Number(values.holdout),
+  k: Number(values.k),
+  groupsAsUsers: values.groups,
+  ...(values['fit-min-se'] === undefined ? {} : { fitMinSe: Number(values['fit-min-se']) }),
+});
 await db.close();
 printFeedTable(res);
 report(values.name!, { ...res, blend: { ...res.blend, trials: res.blend.trials.length } });

@@ -17,6 +17,7 @@ const ALL: Record<string, string[]> = {
   'feed-eval': ['bench/feed-eval.ts'],
   'feed-synthetic': ['bench/feed-synthetic.ts'],
   'feed-scale': ['bench/feed-scale.ts'],
+  'feed-served': ['bench/feed-served.ts'],
   'assistant-eval': ['bench/assistant-eval.ts'],
   'assistant-latency': ['bench/assistant-latency.ts'],
   'quality-clothing': ['bench/quality-clothing.ts'],

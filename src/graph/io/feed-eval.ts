@@ -33,6 +33,8 @@ export interface FeedEvalOptions {
   save?: boolean;
   /** Let each group play a user even when events are stored (the groups-as-users protocol). */
   groupsAsUsers?: boolean;
+  /** Standard errors a step of the blend fit must gain by (default FIT_MIN_SE). */
+  fitMinSe?: number;
 }
 
 export interface FeedBlendReport {
@@ -112,6 +114,9 @@ export async function loadBehaviour(db: Db, seed: number, groups = false): Promi
   return { catalogue, events: groupsAsUsers(catalogue, seed), source: 'groups-as-users' };
 }
 
+/** Validation users a blend fit scores at most: more users, less of the fit is noise (each costs one feed's candidates). */
+const MAX_VALIDATION_USERS = 1000;
+
 export interface BlendFitOptions {
   holdout: number;
   protocol: HoldoutProtocol;
@@ -123,6 +128,8 @@ export interface BlendFitOptions {
   warm: boolean;
   /** Train in a worker thread whatever the size (a serving process refitting in the background). */
   offThread?: boolean;
+  /** Standard errors a step of the fit must gain by (default FIT_MIN_SE; 0 takes any gain). */
+  fitMinSe?: number | undefined;
 }
 
 /**
@@ -150,7 +157,7 @@ export async function fitBlendOn(
     if (cases.length % 20 === 0) await new Promise((r) => setImmediate(r));
   }
   const fallback = o.engine.blend ?? (engine.collab ? DEFAULT_COLLAB_BLEND : DEFAULT_BLEND);
-  const fit = fitBlend(cases, o.k, fallback);
+  const fit = fitBlend(cases, o.k, fallback, undefined, undefined, o.fitMinSe);
   const validation = Number.isFinite(fit.recall) ? { recall: fit.recall, ndcg: fit.ndcg } : null;
   const note = fit.fitted
     ? `blend weights fitted on ${fit.users} validation users (${o.protocol}: their last ${o.holdout} training items hidden; test events unseen), ${fit.trials.length} settings: ${describeBlend(fit.weights)}`
@@ -195,10 +202,11 @@ export async function evaluateFeedsOnStore(db: Db, indexes: IndexRegistry, opts:
       protocol,
       k,
       seed,
-      maxValidationUsers: opts.maxValidationUsers ?? 500,
+      maxValidationUsers: opts.maxValidationUsers ?? MAX_VALIDATION_USERS,
       engine: opts.engine ?? {},
       collab: opts.collab,
       warm,
+      fitMinSe: opts.fitMinSe,
     });
     [blend, warmed] = [fitted.report, fitted.engine];
   }
@@ -298,7 +306,7 @@ export async function refitBlend(db: Db, indexes: IndexRegistry, opts: { version
     protocol: 'last-positive',
     k,
     seed: opts.seed ?? 1,
-    maxValidationUsers: 500,
+    maxValidationUsers: MAX_VALIDATION_USERS,
     engine: {},
     warm,
     offThread: opts.offThread ?? false,
