@@ -3,6 +3,7 @@ import { encodeMissing } from '../jobs/encode.js';
 import { enqueueCommand } from './enqueue.js';
 import { EncoderPool } from '../services/encoders.js';
 import { refreshDerivedVersions } from '../services/project.js';
+import { scanCatalogueObjects, type ObjectScanResult } from '../services/scene.js';
 import { DEFAULT_ENCODER, parseEncoderSpec } from '../vision/encoders.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
@@ -11,7 +12,7 @@ import { progressBar } from './progress-bar.js';
 export const encodeCommand: Command = {
   name: 'encode',
   summary: 'Encode every image that has no vector yet with a generic backbone (resumable)',
-  usage: 'loupe encode [--version generic] [--encoder mobilenet_v2_mid|transformers:DIR] [--runtime onnx|tfjs] [--batch N] [--threads N] [--lanes N] [--enqueue [--task-size N]]',
+  usage: 'loupe encode [--version generic] [--encoder mobilenet_v2_mid|transformers:DIR] [--runtime onnx|tfjs] [--batch N] [--threads N] [--lanes N] [--objects] [--enqueue [--task-size N]]',
   options: {
     version: { type: 'string', value: 'NAME', description: "version to write (default 'generic')" },
     encoder: { type: 'string', value: 'SPEC', description: `backbone: ${DEFAULT_ENCODER} (default) or transformers:/path/to/clip-or-siglip` },
@@ -20,6 +21,10 @@ export const encodeCommand: Command = {
     threads: { type: 'string', value: 'N', description: `inference threads (default ${os.availableParallelism()})` },
     lanes: { type: 'string', value: 'N', description: 'copies of the backbone inferring side by side, threads split between them (default 2 for the built-in backbone on 2+ cores, else 1)' },
     'max-pixels': { type: 'string', value: 'N', description: 'refuse images above this many pixels (default 50000000)' },
+    objects: {
+      type: 'boolean',
+      description: "shop the look on the catalogue: detect the objects in each photo not yet scanned for this version (and trained versions built on it) and store each one's vector",
+    },
     enqueue: { type: 'boolean', description: 'split the work into tasks for `loupe worker` processes instead of encoding here' },
     'task-size': { type: 'string', value: 'N', description: 'items per queued task (default 64)' },
   },
@@ -34,6 +39,7 @@ export const encodeCommand: Command = {
     const threads = intOption(values, 'threads', os.availableParallelism(), 1, 256);
     const lanes = values.lanes === undefined ? 'auto' : intOption(values, 'lanes', 1, 1, 64);
     const maxPixels = intOption(values, 'max-pixels', 50_000_000, 1, 2_000_000_000);
+    if (values.enqueue && values.objects) throw new UsageError('--objects runs in this process: leave out --enqueue');
     if (values.enqueue) return enqueueCommand(ctx, { version, encoderSpec: spec, maxPixels, taskSize: intOption(values, 'task-size', 64, 1, 10_000) });
     return withStore(ctx, async ({ db, paths, indexes }) => {
       const pool = new EncoderPool(paths, { threads, lanes, ...(runtime ? { runtime } : {}) });
@@ -50,19 +56,33 @@ export const encodeCommand: Command = {
         bar?.end();
         const index = await indexes.sync(version);
         const derived = await refreshDerivedVersions(db, paths, indexes, version);
-        const out = { ...result, index: { size: index.size, added: index.added, removed: index.removed }, projected: derived };
+        let objects: ObjectScanResult | undefined;
+        if (values.objects) {
+          const objBar = ctx.json ? undefined : progressBar(`objects ${version}`);
+          objects = await scanCatalogueObjects({ db, paths, encoders: pool }, { version, maxPixels, ...(objBar ? { onProgress: objBar } : {}) });
+          objBar?.end();
+        }
+        const out = { ...result, index: { size: index.size, added: index.added, removed: index.removed }, projected: derived, ...(objects ? { objects } : {}) };
         const rate = result.seconds > 0 ? (result.encoded / result.seconds).toFixed(1) : '-';
         ctx.print(
           out,
           [
             `encoded ${result.encoded} item(s) into '${version}' in ${result.seconds.toFixed(1)} s (${rate}/s); index holds ${index.size}`,
             ...result.errors.map((e) => `  error: ${e.id}: ${e.reason}`),
+            ...(objects ? [objectsLine(objects), ...objects.errors.map((e) => `  error: ${e.id}: ${e.reason}`)] : []),
           ].join('\n'),
         );
-        return result.encoded > 0 || result.errors.length === 0 ? 0 : 1;
+        const encodeOk = result.encoded > 0 || result.errors.length === 0;
+        const objectsOk = !objects || objects.scanned > 0 || objects.errors.length === 0;
+        return encodeOk && objectsOk ? 0 : 1;
       } finally {
         await pool.close();
       }
     });
   },
 };
+
+function objectsLine(r: ObjectScanResult): string {
+  const per = r.scanned > 0 ? ` (${((r.seconds * 1000) / r.scanned).toFixed(0)} ms/photo)` : '';
+  return `objects: scanned ${r.scanned} photo(s), stored ${r.objects} object vector(s) in ${r.versions.map((v) => `'${v}'`).join(', ')} in ${r.seconds.toFixed(1)} s${per}`;
+}

@@ -3,14 +3,15 @@ import { EncoderPool, imageQueryVector, textQueryVector, textVersion } from '../
 import { intOption, readArgFile, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 import { MAX_K } from '../limits.js';
-import { searchScene, type SceneResult } from '../services/scene.js';
+import { itemScene, searchScene, type SceneResult } from '../services/scene.js';
 
 export const searchCommand: Command = {
   name: 'search',
   summary: 'Search the catalogue with an outside photo or with words',
-  usage: 'loupe search (--image FILE [--objects] [--box x,y,w,h] | --text "red dress") [-k 10] [--version NAME]',
+  usage: 'loupe search (--image FILE [--objects] [--box x,y,w,h] | --item ID --objects | --text "red dress") [-k 10] [--version NAME]',
   options: {
     image: { type: 'string', value: 'FILE', description: 'query photo (encoded now; the catalogue is not)' },
+    item: { type: 'string', value: 'ID', description: 'with --objects: the objects stored for this catalogue item by `loupe encode --objects` (no detection now)' },
     text: { type: 'string', value: 'WORDS', description: "text query, through a trained version's text tower (or a CLIP backbone)" },
     k: { type: 'string', short: 'k', value: 'N', description: 'how many items (default 10)' },
     version: { type: 'string', value: 'NAME', description: 'embedding version (default: the promoted one)' },
@@ -21,8 +22,18 @@ export const searchCommand: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const file = values.image as string | undefined;
     const text = values.text as string | undefined;
-    if (!file === !text) throw new UsageError('give exactly one of --image FILE or --text WORDS');
+    const item = values.item as string | undefined;
+    if ([file, text, item].filter((v) => v !== undefined).length !== 1) throw new UsageError('give exactly one of --image FILE, --item ID --objects or --text WORDS');
     const k = intOption(values, 'k', 10, 1, MAX_K);
+    if (item !== undefined) {
+      if (!values.objects) throw new UsageError('--item needs --objects (more like an item: `loupe similar ID`)');
+      if (values.box !== undefined) throw new UsageError('--box needs --image FILE');
+      return withStore(ctx, async ({ db, indexes }) => {
+        const res = await itemScene({ db, indexes }, item, { k, version: values.version as string | undefined });
+        ctx.print(res, sceneText(`item ${item}`, res));
+        return 0;
+      });
+    }
     const boxArg = values.box as string | undefined;
     if ((values.objects || boxArg !== undefined) && !file) throw new UsageError('--objects and --box need --image FILE');
     if (text !== undefined) {

@@ -1,14 +1,20 @@
 /**
  * Shop the look: the objects in an uploaded photo, each searched on its own. A person is searched as
  * its garment regions (vision/boxes.ts); a user-drawn box is searched alone; a photo with no object
- * found is searched whole, with a note saying so.
+ * found is searched whole, with a note saying so. Catalogue photos are scanned once at encode time
+ * (`loupe encode --objects`, scanCatalogueObjects) and served from the stored vectors (itemScene).
  */
-import type { DataPaths } from '../config.js';
+import { readFile } from 'node:fs/promises';
+import { imageFile, type DataPaths } from '../config.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { Neighbour } from '../index/vector-index.js';
 import type { Db } from '../store/db.js';
+import { itemExists } from '../store/items.js';
+import { countMissingObjects, itemsMissingObjects, readObjectScan, writeObjectScan } from '../store/objects.js';
+import { trainedVersionsOn } from '../store/training.js';
 import { getVersion } from '../store/vectors.js';
-import { LoupeError } from '../errors.js';
+import { LoupeError, notFound } from '../errors.js';
+import { ProgressMeter, type ProgressListener } from '../jobs/progress.js';
 import { boxProblem, type Box, type Detection } from '../vision/boxes.js';
 import { detectInWorker } from '../vision/detector-client.js';
 import { cropForEncoder, decodeFull, DEFAULT_MAX_PIXELS, probeImage } from '../vision/decode.js';
@@ -62,30 +68,153 @@ export async function searchScene(deps: SceneDeps, bytes: Uint8Array, opts: Scen
   else {
     objects = await detectInWorker(bytes, width, height, { maxPixels });
     if (objects.length === 0) {
-      note = 'no object detected: searched the whole photo';
+      note = NO_OBJECT_NOTE;
       objects = [{ box: [0, 0, width, height], label: 'whole photo', score: 0 }];
     }
   }
-  const vecs = await regionVectors(
+  const [vecs] = await regionVectors(
     deps,
-    version,
+    [version],
     bytes,
     objects.map((o) => o.box),
     maxPixels,
   );
   const found: SceneObject[] = [];
-  for (const [i, o] of objects.entries()) found.push({ ...o, items: (await nearestToVector(deps.indexes, version, vecs[i]!, opts.k)).items });
+  for (const [i, o] of objects.entries()) found.push({ ...o, items: (await nearestToVector(deps.indexes, version, vecs![i]!, opts.k)).items });
   return { version, width, height, objects: found, ...(note ? { note } : {}) };
 }
 
-/** The query vectors of regions of one photo in `version`'s space (backbone, then a trained version's projection). */
-async function regionVectors(deps: Pick<SceneDeps, 'db' | 'paths' | 'encoders'>, version: string, bytes: Uint8Array, boxes: readonly Box[], maxPixels = DEFAULT_MAX_PIXELS): Promise<Float32Array[]> {
-  const row = await getVersion(deps.db, version);
-  if (!row) throw new LoupeError('not_found', `unknown version '${version}'`);
-  const encoder = await deps.encoders.get(await encoderSpecOf(deps.db, version));
+const NO_OBJECT_NOTE = 'no object detected: searched the whole photo';
+
+/**
+ * The query vectors of regions of one photo in each of `versions`' spaces: the photo is decoded and
+ * its crops run through each backbone once, then a trained version's projection.
+ */
+async function regionVectors(
+  deps: Pick<SceneDeps, 'db' | 'paths' | 'encoders'>,
+  versions: readonly string[],
+  bytes: Uint8Array,
+  boxes: readonly Box[],
+  maxPixels = DEFAULT_MAX_PIXELS,
+): Promise<Float32Array[][]> {
+  if (boxes.length === 0) return versions.map(() => []);
   const full = await decodeFull(bytes, maxPixels);
-  const crops = await Promise.all(boxes.map((b) => cropForEncoder(full, b, encoder.input)));
-  const vecs = await encoder.encode(crops);
-  if (row.kind === 'generic') return vecs;
-  return (await loadVersionModel(deps.paths, version)).project(vecs);
+  const byBackbone = new Map<string, Promise<Float32Array[]>>();
+  const out: Float32Array[][] = [];
+  for (const version of versions) {
+    const row = await getVersion(deps.db, version);
+    if (!row) throw new LoupeError('not_found', `unknown version '${version}'`);
+    const spec = await encoderSpecOf(deps.db, version);
+    let backbone = byBackbone.get(spec);
+    if (!backbone) {
+      backbone = (async () => {
+        const encoder = await deps.encoders.get(spec);
+        return encoder.encode(await Promise.all(boxes.map((b) => cropForEncoder(full, b, encoder.input))));
+      })();
+      byBackbone.set(spec, backbone);
+    }
+    const vecs = await backbone;
+    out.push(row.kind === 'generic' ? vecs : (await loadVersionModel(deps.paths, version)).project(vecs));
+  }
+  return out;
+}
+
+export interface ObjectScanOptions {
+  /** The version being encoded; trained versions built on it that are ready get their object vectors too. */
+  version: string;
+  maxPixels?: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface ObjectScanResult {
+  versions: string[];
+  /** Photos scanned now (a photo with no object found counts: it is not scanned again). */
+  scanned: number;
+  /** Objects stored now, over all versions. */
+  objects: number;
+  errors: { id: string; reason: string }[];
+  seconds: number;
+}
+
+/**
+ * Shop the look on the catalogue (`loupe encode --objects`): the detector runs once on each item
+ * photo not yet scanned for the versions, and each object's region vector is stored per (item,
+ * version, box), so an item's scene is served without detection. Idempotent and resumable: each
+ * photo commits on its own; a photo that fails is named and the rest land.
+ */
+export async function scanCatalogueObjects(deps: Pick<SceneDeps, 'db' | 'paths' | 'encoders'>, opts: ObjectScanOptions): Promise<ObjectScanResult> {
+  const started = performance.now();
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!(await getVersion(deps.db, opts.version))) throw new LoupeError('not_found', `unknown version '${opts.version}' (run \`loupe encode\` first)`);
+  const derived: string[] = [];
+  for (const name of await trainedVersionsOn(deps.db, opts.version)) if ((await getVersion(deps.db, name))?.status === 'ready') derived.push(name);
+  const versions = [opts.version, ...derived];
+  const meter = new ProgressMeter('objects', await countMissingObjects(deps.db, versions), opts.onProgress);
+  opts.onProgress?.(meter.snapshot());
+  const result: ObjectScanResult = { versions, scanned: 0, objects: 0, errors: [], seconds: 0 };
+  let cursor = '';
+  for (;;) {
+    const batch = await itemsMissingObjects(deps.db, versions, cursor, 64);
+    if (!batch.length) break;
+    cursor = batch[batch.length - 1]!.item_id;
+    for (const it of batch) {
+      opts.signal?.throwIfAborted();
+      try {
+        const bytes = new Uint8Array(await readFile(imageFile(deps.paths, it.image_hash, it.ext)));
+        const { width, height } = await probeImage(bytes, maxPixels);
+        const objects = await detectInWorker(bytes, width, height, { maxPixels });
+        const vecs = await regionVectors(
+          deps,
+          it.missing,
+          bytes,
+          objects.map((o) => o.box),
+          maxPixels,
+        );
+        result.objects += await deps.db.transaction(async (tx) => {
+          let n = 0;
+          for (const [v, version] of it.missing.entries()) {
+            n += await writeObjectScan(tx, { itemId: it.item_id, version, imageHash: it.image_hash, width, height, objects: objects.map((o, i) => ({ ...o, vec: vecs[v]![i]! })) });
+          }
+          return n;
+        });
+        result.scanned++;
+      } catch (err) {
+        if (opts.signal?.aborted) throw err;
+        result.errors.push({ id: it.item_id, reason: (err as Error).message });
+      }
+      meter.advance(1);
+    }
+  }
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+export interface ItemSceneOptions {
+  k: number;
+  version?: string | undefined;
+}
+
+/**
+ * The stored objects of a catalogue item's photo (`loupe encode --objects`), each with its top-k
+ * catalogue items other than the item itself: no pixels decoded, no detection at request time.
+ */
+export async function itemScene(deps: Pick<SceneDeps, 'db' | 'indexes'>, id: string, opts: ItemSceneOptions): Promise<SceneResult & { item: string }> {
+  const version = await resolveVersion(deps.db, opts.version);
+  const scan = await readObjectScan(deps.db, id, version);
+  if (!scan) {
+    if (!(await itemExists(deps.db, id))) throw notFound(`no item with id '${id}'`);
+    throw new LoupeError('conflict', `item '${id}' has no stored objects in '${version}' (run \`loupe encode --objects\`)`);
+  }
+  const index = await deps.indexes.get(version);
+  const self = new Set([id]);
+  let note: string | undefined;
+  const found: SceneObject[] = [];
+  for (const o of scan.objects) found.push({ box: o.box, label: o.label, score: o.score, items: index.search(o.vec, opts.k, self) });
+  if (found.length === 0) {
+    note = NO_OBJECT_NOTE;
+    const whole = index.vector(id);
+    found.push({ box: [0, 0, scan.width, scan.height], label: 'whole photo', score: 0, items: whole ? index.search(whole, opts.k, self) : [] });
+  }
+  return { version, item: id, width: scan.width, height: scan.height, objects: found, ...(note ? { note } : {}) };
 }

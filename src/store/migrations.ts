@@ -175,6 +175,38 @@ CREATE TABLE feed_blend (
     // The catalogue stamp (count, newest update) that cached answers check on every request: max() from the index, not a scan.
     sql: `CREATE INDEX items_updated_idx ON items (updated_at);`,
   },
+  {
+    id: 7,
+    name: 'object vectors of catalogue photos (shop the look at encode time)',
+    sql: `
+-- \`loupe encode --objects\`: the detector runs once per (item image, version). One scan row per
+-- photo processed (zero objects found included), so a re-run skips it; a new image for the item
+-- (image_hash differs) makes the scan stale and it is redone.
+CREATE TABLE object_scans (
+  item_id     text NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  version     text NOT NULL REFERENCES versions(name) ON DELETE CASCADE,
+  image_hash  text NOT NULL,                 -- the image the objects were found in
+  width       integer NOT NULL,              -- its size after EXIF rotation: the space of the boxes
+  height      integer NOT NULL,
+  scanned_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (item_id, version)
+);
+
+-- Each object found: its box [x, y, w, h] in the photo's pixels, the detector's label and score,
+-- and the region's vector in the version's space (same dims as its embeddings).
+CREATE TABLE object_vectors (
+  item_id     text NOT NULL,
+  version     text NOT NULL,
+  box_index   integer NOT NULL CHECK (box_index >= 0),
+  box         integer[] NOT NULL CHECK (cardinality(box) = 4),
+  label       text NOT NULL,
+  score       real NOT NULL,
+  vec         vector NOT NULL,
+  PRIMARY KEY (item_id, version, box_index),
+  FOREIGN KEY (item_id, version) REFERENCES object_scans (item_id, version) ON DELETE CASCADE
+);
+`,
+  },
 ];
 
 /** Any fixed key: every Loupe process takes the same advisory lock before migrating. */

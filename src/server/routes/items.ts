@@ -4,7 +4,8 @@ import { LoupeError, notFound } from '../../errors.js';
 import { suggestTags } from '../../services/tags.js';
 import { similarFromIndex, similarItems, resolveVersion } from '../../services/discovery.js';
 import { getItem, listItems } from '../../store/item-views.js';
-import { expand } from './search.js';
+import { expand, expandScene } from './search.js';
+import { itemScene } from '../../services/scene.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
@@ -39,6 +40,14 @@ export const itemDocs: RouteDoc[] = [
   },
   { method: 'get', path: '/api/items', summary: 'Catalogue page (keyset paging by id)', query: PageQuery, response: '{items: ItemView[], next_cursor}' },
   { method: 'get', path: '/api/items/:id', summary: 'One item', response: 'ItemView' },
+  {
+    method: 'get',
+    path: '/api/items/:id/scene',
+    summary:
+      'Shop the look on a catalogue photo: the objects stored by `loupe encode --objects`, each with its matches other than the item (no detection at request time; 409 when the photo has not been scanned)',
+    query: SimilarQuery,
+    response: '{version, item, width, height, objects:[{box:[x,y,w,h], label, score, items:[{id, score, item?}]}], note?}',
+  },
   { method: 'get', path: '/api/items/:id/similar', summary: 'More like this, from stored vectors (no pixels decoded)', query: SimilarQuery, response: '{version, items:[{id, score, item?}]}' },
 ];
 
@@ -59,6 +68,11 @@ export function itemRoutes(s: AppServices): Hono {
     const version = q.version ?? s.indexes.defaultVersion ?? (await resolveVersion(s.db, undefined));
     const res = similarFromIndex(s.indexes, version, id, q.k) ?? (await similarItems(s.db, s.indexes, id, q.k, version));
     return c.json(q.expand === '1' ? await expand(s, res) : res);
+  });
+  app.get('/items/:id/scene', async (c) => {
+    const q = parseQuery(c, SimilarQuery);
+    const res = await itemScene(s, c.req.param('id'), { k: q.k, version: q.version });
+    return c.json(q.expand === '1' ? await expandScene(s, res) : res);
   });
   app.get('/items/:id/tags', async (c) => {
     const q = parseQuery(c, TagQuery);

@@ -9,7 +9,7 @@ import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 import { MAX_K } from '../../limits.js';
-import { searchScene } from '../../services/scene.js';
+import { searchScene, type SceneObject } from '../../services/scene.js';
 
 const ImageSearchQuery = z.object({
   k: z.coerce.number().int().min(1).max(MAX_K).default(10),
@@ -65,6 +65,15 @@ export async function expand(s: AppServices, res: SimilarResult) {
   return { ...res, items: res.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) };
 }
 
+/** expand() for a scene: each object's matches get their item views. */
+export async function expandScene<T extends { objects: SceneObject[] }>(s: AppServices, res: T) {
+  const views = await getItems(
+    s.db,
+    res.objects.flatMap((o) => o.items.map((n) => n.id)),
+  );
+  return { ...res, objects: res.objects.map((o) => ({ ...o, items: o.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) })) };
+}
+
 async function uploadedBytes(req: Request): Promise<Uint8Array> {
   return (await uploaded(req)).bytes;
 }
@@ -111,12 +120,7 @@ export function searchRoutes(s: AppServices): Hono {
     const formBox = form?.get('box');
     const box = typeof formBox === 'string' && formBox.trim() ? BoxParam.parse(formBox) : q.box;
     const res = await searchScene(s, bytes, { k: q.k, version: q.version, box, maxPixels: s.limits.maxPixels });
-    if (q.expand !== '1') return c.json(res);
-    const views = await getItems(
-      s.db,
-      res.objects.flatMap((o) => o.items.map((n) => n.id)),
-    );
-    return c.json({ ...res, objects: res.objects.map((o) => ({ ...o, items: o.items.map((n) => ({ ...n, item: views.get(n.id) ?? null })) })) });
+    return c.json(q.expand === '1' ? await expandScene(s, res) : res);
   });
   return app;
 }
