@@ -6,7 +6,7 @@
  * The split is `last-positive` (src/graph/evaluate.ts): per person the last 5 distinct items with a
  * positive event (weight >= 1: click, save, purchase) and every later event hidden.
  *   npm run bench -- feed-served [--catalogue items.csv] [--events events.csv] [--users 300] [--seed 1]
- * Defaults: the bundled sample and its generated shoppers. On your own data, point both flags at
+ * `--data DIR` keeps the data dir (default: a temporary one). Defaults: the bundled sample and its generated shoppers. On your own data, point both flags at
  * your files: the table is what your users would get.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '300' },
     seed: { type: 'string', default: '1' },
     port: { type: 'string', default: '18931' },
+    data: { type: 'string' },
   },
 });
 const catalogue = path.resolve(values.catalogue);
@@ -35,7 +36,8 @@ const eventsFile = path.resolve(values.events ?? path.join(path.dirname(catalogu
 const K = 20;
 const HOLDOUT = 5;
 const root = path.resolve(import.meta.dirname, '..');
-const data = tempDir('feed-served');
+const data = values.data ? path.resolve(values.data) : tempDir('feed-served');
+fs.mkdirSync(data, { recursive: true });
 const cli = (...args: string[]) => {
   const t = performance.now();
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--data', data], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
