@@ -16,6 +16,9 @@ function summary(r: ProofReport, html: string | null): string {
     h.accuracyLift ? `accuracy: ${h.accuracyLift.version} vs generic ${signedPct(h.accuracyLift.relativeLift)} on ${metricName(h.accuracyLift.metric)}` : 'accuracy: no trained version yet',
     `cheaper per request than ${r.cost.cheapestApi}: ${Number(h.costRatio.toPrecision(3))}x`,
     `latency (more like this, ${r.latency.version}): precomputed p50 ${r.latency.precomputed.p50Ms.toFixed(3)} ms / p99 ${r.latency.precomputed.p99Ms.toFixed(3)} ms; encoding at request time p50 ${r.latency.requestTime.p50Ms.toFixed(1)} ms / p99 ${r.latency.requestTime.p99Ms.toFixed(1)} ms (${h.latencyRatioP50.toFixed(0)}x)`,
+    r.detection
+      ? `shop the look (detecting objects in an uploaded photo): p50 ${r.detection.p50Ms.toFixed(0)} ms / p99 ${r.detection.p99Ms.toFixed(0)} ms over ${r.detection.photos} photos (model load ${r.detection.loadMs.toFixed(0)} ms)`
+      : 'shop the look: detection not measured (the detector did not load)',
     `cost per 1,000 requests: Loupe $${r.cost.own.precomputedUsdPer1kRequests.toPrecision(3)} (precomputed), $${r.cost.own.requestTimeUsdPer1kRequests.toPrecision(3)} (encode at request time)`,
     ...r.cost.apis.map((a) => `  ${a.name}: $${a.usdPer1kRequests.toPrecision(3)} (${a.inputTokensPerImage.toFixed(0)} input tokens per image)`),
     `cost per 1M catalogue images: Loupe $${r.cost.own.encodeUsdPer1MImages.toPrecision(3)}; ${r.cost.apis.map((a) => `${a.id} $${a.usdPer1MImages.toPrecision(3)}`).join(', ')} (prices as of ${r.prices.asOf})`,

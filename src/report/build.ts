@@ -13,7 +13,7 @@ import { ensureNsfwjsOnnx } from '../vision/convert.js';
 import { parseEncoderSpec } from '../vision/encoders.js';
 import { accuracySection, heldOutIds, modelBytes, projectionCpuPerItem, retrievalOn, type VersionAccuracy } from './accuracy.js';
 import { computeUsd, meanApiCost, ownCost, type ApiCost, type OwnCost, type PriceTable } from './cost.js';
-import { measureEncodeCpu, measureLatency, type LatencyReport } from './measure.js';
+import { measureDetection, measureEncodeCpu, measureLatency, type DetectionCost, type LatencyReport } from './measure.js';
 
 export interface BackbonePoint {
   backbone: string;
@@ -34,6 +34,8 @@ export interface ProofReport {
   prices: { asOf: string; note: string; sources: Record<string, string[]>; outputTokensPerRequest: number; vcpuHourUsd: number; file: string };
   accuracy: { k: number; protocol: string; versions: VersionAccuracy[]; feed: FeedEvalReport | { skipped: string } | null };
   latency: LatencyReport;
+  /** Shop the look: detecting the objects of an uploaded photo; null when the detector could not load (the reason is logged). */
+  detection: DetectionCost | null;
   encode: { backbone: string; images: number; cpuSecondsPerImage: number; imagesPerSecond: number };
   cost: { own: OwnCost; apis: ApiCost[]; cheapestApi: string; precomputedVsCheapestApi: number };
   backbones: BackbonePoint[];
@@ -73,6 +75,11 @@ export async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegist
   const latency = await measureLatency(db, paths, indexes, pool, version, sample);
   const spec = await encoderSpecOf(db, version);
   const encode = { backbone: spec, ...(await measureEncodeCpu(paths, pool, spec, sample)) };
+  log('detection: shop the look on a few of the sampled photos, model load apart');
+  const detection = await measureDetection(paths, sample).catch((err: Error) => {
+    log(`detection: skipped, the detector did not run: ${err.message}`);
+    return null;
+  });
 
   const sizes = await catalogueImageSizes(db);
   const apis = opts.prices.apis.map((a) => meanApiCost(a, sizes, outputTokens));
@@ -103,6 +110,7 @@ export async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegist
     },
     accuracy: { k: evalReport.k, protocol: evalReport.protocol, versions, feed },
     latency,
+    detection,
     encode,
     cost: { own, apis, cheapestApi: cheapest.id, precomputedVsCheapestApi: own.precomputedUsdPer1kRequests / cheapest.usdPer1kRequests },
     backbones,

@@ -88,6 +88,13 @@ export function qualityPage(q: QualityReport, assets: PageAssets): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Loupe data quality</title><style>${STYLE}</style></head><body><h1>Data quality</h1>${qualitySection(q, assets)}</body></html>\n`;
 }
 
+/** Shop the look's detection cost per uploaded photo, model load apart. */
+function detectionLine(r: ProofReport): string {
+  const d = r.detection;
+  if (!d) return '<p class="detection">Shop the look: detection not measured (the detector did not load; see the report log).</p>';
+  return `<p class="detection">Shop the look: detecting objects in an uploaded photo p50 ${num('detection.p50Ms', d.p50Ms)} ms, p99 ${num('detection.p99Ms', d.p99Ms)} ms over ${num('detection.photos', d.photos)} photos (model load ${num('detection.loadMs', d.loadMs)} ms, once per process; ${num('detection.objectsPerPhoto', d.objectsPerPhoto)} objects per photo).</p>`;
+}
+
 export function reportPage(r: ProofReport, assets: PageAssets): string {
   const h = r.headline;
   const l = r.latency;
@@ -143,6 +150,7 @@ ${chart('latency', assets)}
 <table><tr><th>more like this, version ${esc(l.version)}, k = ${l.k}</th><th>p50 ms</th><th>p99 ms</th><th>CPU s / request</th></tr>
 <tr><td>from precomputed vectors</td><td>${num('latency.precomputed.p50Ms', l.precomputed.p50Ms)}</td><td>${num('latency.precomputed.p99Ms', l.precomputed.p99Ms)}</td><td>${num('latency.precomputed.cpuSecondsPerRequest', l.precomputed.cpuSecondsPerRequest)}</td></tr>
 <tr><td>encoding the photo at request time</td><td>${num('latency.requestTime.p50Ms', l.requestTime.p50Ms)}</td><td>${num('latency.requestTime.p99Ms', l.requestTime.p99Ms)}</td><td>${num('latency.requestTime.cpuSecondsPerRequest', l.requestTime.cpuSecondsPerRequest)}</td></tr></table>
+${detectionLine(r)}
 <p>Encoding catalogue photos with ${esc(r.encode.backbone)}: ${num('encode.cpuSecondsPerImage', r.encode.cpuSecondsPerImage)} CPU-seconds per image (${num('encode.imagesPerSecond', r.encode.imagesPerSecond)} images/s here).</p>
 <h2>3. Cost</h2>
 ${chart('cost-requests', assets)}${chart('cost-catalogue', assets)}

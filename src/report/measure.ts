@@ -4,6 +4,7 @@ import { imageFile, type DataPaths } from '../config.js';
 import type { IndexRegistry } from '../index/registry.js';
 import { similarFromIndex, nearestToVector } from '../services/discovery.js';
 import { imageQueryVector, type EncoderPool } from '../services/encoders.js';
+import { detectScene, loadSceneDetector } from '../services/scene.js';
 import type { Db } from '../store/db.js';
 import type { SampleImage } from '../store/report.js';
 import { decodeForEncoder } from '../vision/decode.js';
@@ -99,4 +100,35 @@ export async function measureEncodeCpu(
   }
   const wall = (performance.now() - t0) / 1000;
   return { images: bytes.length, cpuSecondsPerImage: (cpuSeconds() - cpu0) / bytes.length, imagesPerSecond: bytes.length / wall };
+}
+
+/** Shop the look on an uploaded photo: the detection step alone (decode, detect, pose), per photo. */
+export interface DetectionCost {
+  photos: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Starting the detector's worker and loading its models (CenterNet, MoveNet), once per process: not in p50/p99. */
+  loadMs: number;
+  /** Objects (persons as their garment regions) found per photo, on average. */
+  objectsPerPhoto: number;
+}
+
+/**
+ * The detection cost of an uploaded photo (scene service's detectScene, as POST /api/search/scene
+ * runs it) on up to `n` of the sampled catalogue photos, spread over the sample. The model load is
+ * timed on its own; one untimed warm-up photo follows it, as for the other latencies.
+ */
+export async function measureDetection(paths: DataPaths, sample: readonly SampleImage[], n = 8): Promise<DetectionCost> {
+  if (!sample.length) throw new LoupeError('conflict', 'no catalogue photos to detect objects in');
+  const step = Math.max(1, Math.ceil(sample.length / n));
+  const bytes = sample.filter((_, i) => i % step === 0).map((s) => readOriginal(paths, s));
+  const t0 = performance.now();
+  await loadSceneDetector();
+  const loadMs = performance.now() - t0;
+  await detectScene(bytes[0]!);
+  let objects = 0;
+  const timed = await timeEach(bytes.length, async (i) => {
+    objects += (await detectScene(bytes[i]!)).objects.length;
+  });
+  return { photos: bytes.length, p50Ms: timed.p50Ms, p99Ms: timed.p99Ms, loadMs, objectsPerPhoto: objects / bytes.length };
 }

@@ -16,7 +16,7 @@ import { getVersion } from '../store/vectors.js';
 import { LoupeError, notFound } from '../errors.js';
 import { ProgressMeter, type ProgressListener } from '../jobs/progress.js';
 import { boxProblem, type Box, type Detection } from '../vision/boxes.js';
-import { detectInWorker } from '../vision/detector-client.js';
+import { detectInWorker, loadDetectorInWorker } from '../vision/detector-client.js';
 import { cropForEncoder, decodeFull, DEFAULT_MAX_PIXELS, probeImage } from '../vision/decode.js';
 import { nearestToVector, resolveVersion } from './discovery.js';
 import { encoderSpecOf, type EncoderPool } from './encoders.js';
@@ -66,7 +66,7 @@ export async function searchScene(deps: SceneDeps, bytes: Uint8Array, opts: Scen
   let objects: Detection[];
   if (opts.box) objects = [{ box: [...opts.box] as Box, label: 'your box', score: 1 }];
   else {
-    objects = await detectInWorker(bytes, width, height, { maxPixels });
+    objects = (await detectScene(bytes, maxPixels, { width, height })).objects;
     if (objects.length === 0) {
       note = NO_OBJECT_NOTE;
       objects = [{ box: [0, 0, width, height], label: 'whole photo', score: 0 }];
@@ -85,6 +85,19 @@ export async function searchScene(deps: SceneDeps, bytes: Uint8Array, opts: Scen
 }
 
 const NO_OBJECT_NOTE = 'no object detected: searched the whole photo';
+
+/**
+ * The detection step of shop the look, per photo: its size after EXIF rotation (probed unless given)
+ * and the objects found, persons as garment regions. Used by scene search, the catalogue scan and the
+ * proof report's detection timing.
+ */
+export async function detectScene(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS, size?: { width: number; height: number }): Promise<{ width: number; height: number; objects: Detection[] }> {
+  const { width, height } = size ?? (await probeImage(bytes, maxPixels));
+  return { width, height, objects: await detectInWorker(bytes, width, height, { maxPixels }) };
+}
+
+/** Loads the detection models (detector and pose) now: the first detectScene would otherwise pay for it. */
+export const loadSceneDetector = loadDetectorInWorker;
 
 /**
  * The query vectors of regions of one photo in each of `versions`' spaces: the photo is decoded and
@@ -162,8 +175,7 @@ export async function scanCatalogueObjects(deps: Pick<SceneDeps, 'db' | 'paths' 
       opts.signal?.throwIfAborted();
       try {
         const bytes = new Uint8Array(await readFile(imageFile(deps.paths, it.image_hash, it.ext)));
-        const { width, height } = await probeImage(bytes, maxPixels);
-        const objects = await detectInWorker(bytes, width, height, { maxPixels });
+        const { width, height, objects } = await detectScene(bytes, maxPixels);
         const vecs = await regionVectors(
           deps,
           it.missing,

@@ -44,12 +44,21 @@ function start(): Worker {
   return w;
 }
 
-/** detectObjects (detector.ts), run in the detector's worker thread. */
-export function detectInWorker(bytes: Uint8Array, width: number, height: number, opts: DetectOptions = {}): Promise<Detection[]> {
+function ask(message: object): Promise<Detection[]> {
   worker ??= start();
   const id = next++;
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject });
-    worker!.postMessage({ id, bytes, width, height, opts });
+    worker!.postMessage({ id, ...message });
   });
+}
+
+/** detectObjects (detector.ts), run in the detector's worker thread. */
+export function detectInWorker(bytes: Uint8Array, width: number, height: number, opts: DetectOptions = {}): Promise<Detection[]> {
+  return ask({ bytes, width, height, opts });
+}
+
+/** Starts the worker and loads its models (loadDetector) without a photo. */
+export async function loadDetectorInWorker(): Promise<void> {
+  await ask({ load: true });
 }

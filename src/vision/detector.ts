@@ -17,7 +17,7 @@ import { COCO_LABELS } from './coco-labels.js';
 import { decodeForEncoder, decodeFull } from './decode.js';
 import { personRegions, poseRegions, suppressOverlaps, clipBox, type Detection } from './boxes.js';
 import type { RgbImage } from './encoder.js';
-import { personKeypoints } from './pose.js';
+import { loadPose, personKeypoints } from './pose.js';
 import { initBackend } from './tfjs-encoder.js';
 
 const INPUT = 512;
@@ -59,6 +59,11 @@ function model(): Promise<tf.GraphModel> {
   loaded ??= load();
   loaded.catch(() => (loaded = undefined));
   return loaded;
+}
+
+/** Loads the detector and the pose model now rather than on the first photo. */
+export async function loadDetector(): Promise<void> {
+  await Promise.all([model(), loadPose()]);
 }
 
 /**

@@ -36,11 +36,21 @@ async function load(): Promise<tf.GraphModel> {
   );
 }
 
-/** Keypoints of the person in `box` of the decoded photo, in photo pixels. */
-export async function personKeypoints(photo: RgbImage, box: Box): Promise<Keypoint[]> {
+/** MoveNet, loaded once per process. */
+function model(): Promise<tf.GraphModel> {
   loaded ??= load();
   loaded.catch(() => (loaded = undefined));
-  const net = await loaded;
+  return loaded;
+}
+
+/** Loads MoveNet now rather than at the first person found (the proof report times the load apart). */
+export async function loadPose(): Promise<void> {
+  await model();
+}
+
+/** Keypoints of the person in `box` of the decoded photo, in photo pixels. */
+export async function personKeypoints(photo: RgbImage, box: Box): Promise<Keypoint[]> {
+  const net = await model();
   // Letterboxed into the square input, so the pose keeps its proportions.
   const img = await cropForEncoder(photo, box, { size: INPUT, fit: 'contain' });
   const scale = INPUT / Math.max(box[2], box[3]);

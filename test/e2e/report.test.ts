@@ -95,6 +95,7 @@ interface Report {
     versions: { name: string; rows: { metric: string; generic: number; genericCentred: number; trained: number; relativeLift: number }[]; headline: { metric: string; relativeLift: number } | null }[];
   };
   latency: { precomputed: { p50Ms: number; p99Ms: number; requests: number }; requestTime: { p50Ms: number; p99Ms: number; cpuSecondsPerRequest: number } };
+  detection: { photos: number; p50Ms: number; p99Ms: number; loadMs: number; objectsPerPhoto: number } | null;
   cost: { own: { precomputedUsdPer1kRequests: number; requestTimeUsdPer1kRequests: number }; apis: { id: string; usdPer1kRequests: number }[] };
   prices: { asOf: string; vcpuHourUsd: number };
   backbones: { version: string; trained: boolean; value: number; modelBytes: number }[];
@@ -139,6 +140,10 @@ test("loupe report on the sample: HTML, valid SVG and PNG charts, and --json num
   assert.equal(r.latency.precomputed.requests, 12 * 5);
   assert.ok(r.latency.precomputed.p50Ms > 0 && r.latency.precomputed.p50Ms <= r.latency.precomputed.p99Ms);
   assert.ok(r.latency.requestTime.p50Ms > 0 && r.latency.requestTime.p50Ms <= r.latency.requestTime.p99Ms);
+  // Shop the look: detection per photo on a few sampled photos, the model load timed apart.
+  const d = r.detection!;
+  assert.ok(d && d.photos > 0 && d.photos <= 8, `detection measured on ${d?.photos} photos`);
+  assert.ok(Number.isFinite(d.p99Ms) && d.p50Ms > 0 && d.p50Ms <= d.p99Ms && d.loadMs > 0 && d.objectsPerPhoto >= 0);
   assert.equal(r.prices.vcpuHourUsd, 0.08);
   assert.ok(Math.abs(r.cost.own.requestTimeUsdPer1kRequests - ((r.latency.requestTime.cpuSecondsPerRequest * 1000) / 3600) * 0.08) < 1e-12);
   assert.deepEqual(
@@ -172,6 +177,7 @@ test("loupe report on the sample: HTML, valid SVG and PNG charts, and --json num
     assert.equal(text, Number.isFinite(value) ? `${value >= 0 ? '+' : '−'}${Math.abs(value * 100).toFixed(0)}%` : '–', p);
   }
   assert.match(html, new RegExp(`Prices as of <b>${r.prices.asOf}</b>`));
+  assert.match(html, /Shop the look: detecting objects in an uploaded photo p50 <span data-num="detection.p50Ms">/);
 
   for (const name of ['accuracy', 'latency', 'cost-requests', 'cost-catalogue', 'backbones', 'labels']) {
     const svg = fs.readFileSync(path.join(out, 'charts', `${name}.svg`), 'utf8');
@@ -203,6 +209,7 @@ test('the API serves the report, its charts, the quality findings and the fix li
   assert.equal(report.generatedAt, cliReport!.generatedAt);
   assert.deepEqual(report.headline, cliReport!.headline);
   assert.ok(report.latency.requestTime.p50Ms > 0);
+  assert.deepEqual(report.detection, cliReport!.detection);
   assert.equal(report.accuracy.versions[0]!.name, 'mine');
   const svg = await fetch(`${base}/api/report/charts/latency.svg`);
   assert.equal(svg.headers.get('content-type'), 'image/svg+xml');
@@ -239,6 +246,12 @@ test('the Report and Quality pages show the same numbers, charts and thumbnails 
     assert.equal(await table.locator('tbody th').first().innerText(), 'same-label recall@10', 'the table lists the headline metric first, in words');
     const centred = report.accuracy.versions[0]!.rows[0]!.genericCentred;
     assert.equal(await table.locator('tbody tr').first().locator('td').nth(1).innerText(), String(Number(centred.toPrecision(3))), 'the mean-centred baseline beside the raw one');
+    const detection = await s.page.getByTestId('proof-detection').innerText();
+    const d = report.detection!;
+    assert.ok(
+      detection.includes(`p50 ${Number(d.p50Ms.toPrecision(3))} ms, p99 ${Number(d.p99Ms.toPrecision(3))} ms over ${d.photos} photos (model load ${Number(d.loadMs.toPrecision(3))} ms)`),
+      detection,
+    );
     assert.doesNotMatch(await s.page.locator('main').innerText(), /`/, 'no raw backticks');
     const chart = s.page.getByRole('img', { name: 'More like this latency' });
     await chart.scrollIntoViewIfNeeded();

@@ -40,6 +40,8 @@ export interface ProofReport {
   prices: { asOf: string; note: string; sources: Record<string, string[]>; outputTokensPerRequest: number; vcpuHourUsd: number };
   accuracy: { protocol: string; versions: { name: string; base: string; heldOut: number; rows: MetricRow[]; headline: MetricRow | null }[] };
   latency: { version: string; k: number; precomputed: LatencyStats; requestTime: LatencyStats; ratioP50: number; ratioP99: number };
+  /** Shop the look: detecting the objects of an uploaded photo; null when the detector could not load (absent in runs saved before it was measured). */
+  detection?: { photos: number; p50Ms: number; p99Ms: number; loadMs: number; objectsPerPhoto: number } | null;
   encode: { backbone: string; cpuSecondsPerImage: number; imagesPerSecond: number };
   cost: {
     own: { precomputedUsdPer1kRequests: number; requestTimeUsdPer1kRequests: number; encodeUsdPer1MImages: number };

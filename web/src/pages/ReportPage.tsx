@@ -90,6 +90,16 @@ function Body({ r }: { r: ProofReport }) {
         More like this ({r.latency.version}): precomputed p50 {sig(r.latency.precomputed.p50Ms)} ms, p99 {sig(r.latency.precomputed.p99Ms)} ms; encoding at request time p50{' '}
         {sig(r.latency.requestTime.p50Ms)} ms, p99 {sig(r.latency.requestTime.p99Ms)} ms. Encoding a catalogue photo: {sig(r.encode.cpuSecondsPerImage)} CPU-s.
       </p>
+      {r.detection ? (
+        <p data-testid="proof-detection">
+          Shop the look: detecting objects in an uploaded photo p50 {sig(r.detection.p50Ms)} ms, p99 {sig(r.detection.p99Ms)} ms over {r.detection.photos} photos (model load {sig(r.detection.loadMs)}{' '}
+          ms).
+        </p>
+      ) : r.detection === null ? (
+        <p className="note" data-testid="proof-detection">
+          Shop the look: detection not measured (the detector did not load).
+        </p>
+      ) : null}
       <h2>3. Cost</h2>
       <Chart name="cost-requests" title="USD per 1,000 requests" />
       <Chart name="cost-catalogue" title="USD per 1M catalogue images" />
