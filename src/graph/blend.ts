@@ -131,8 +131,8 @@ export function scoreBlend(cases: readonly BlendCase[], w: BlendWeights, k: numb
   return summary(perUser(cases, w, k));
 }
 
-interface Scores {
-  weights: BlendWeights;
+/** A setting's per-user scores (for paired comparisons) and their means. */
+interface Scores extends BlendTrial {
   recalls: Float64Array;
   ndcgs: Float64Array;
 }
@@ -146,10 +146,10 @@ function perUser(cases: readonly BlendCase[], w: BlendWeights, k: number): Score
     recalls[i] = recallAtK(hits, want.size, k);
     ndcgs[i] = ndcgAtK(hits, want.size, k);
   });
-  return { weights: w, recalls, ndcgs };
+  return { weights: w, recalls, ndcgs, recall: mean([...recalls]), ndcg: mean([...ndcgs]) };
 }
 
-const summary = (s: Scores): BlendTrial => ({ weights: s.weights, recall: mean([...s.recalls]), ndcg: mean([...s.ndcgs]) });
+const summary = (s: Scores): BlendTrial => ({ weights: s.weights, recall: s.recall, ndcg: s.ndcg });
 
 const better = (a: BlendTrial, b: BlendTrial) => a.recall > b.recall + 1e-12 || (Math.abs(a.recall - b.recall) <= 1e-12 && a.ndcg > b.ndcg + 1e-12);
 
@@ -214,10 +214,10 @@ export function fitBlend(cases: readonly BlendCase[], k: number, fallback: Blend
     let current: Scores | undefined;
     for (const s of sources) {
       const t = score(blendOf(fusion, { [s]: 1 }));
-      if (!current || better(summary(t), summary(current))) current = t;
+      if (!current || better(t, current)) current = t;
     }
     // The fallback is a sensible prior mix: start from it where it does better than any one source.
-    if (fallback.fusion === fusion && current && better(summary(fallbackScores), summary(current))) current = fallbackScores;
+    if (fallback.fusion === fusion && current && better(fallbackScores, current)) current = fallbackScores;
     for (let round = 0; round < rounds && current; round++) {
       let moved = false;
       for (const s of sources) {
@@ -231,9 +231,9 @@ export function fitBlend(cases: readonly BlendCase[], k: number, fallback: Blend
       }
       if (!moved) break;
     }
-    if (current && (!best || better(summary(current), summary(best)))) best = current;
+    if (current && (!best || better(current, best))) best = current;
   }
-  const chosen = summary(best && better(summary(best), summary(fallbackScores)) ? best : fallbackScores);
+  const chosen = summary(best && better(best, fallbackScores) ? best : fallbackScores);
   return { ...base, weights: chosen.weights, fitted: true, recall: chosen.recall, ndcg: chosen.ndcg };
 }
 

@@ -13,6 +13,7 @@ import { runMainJob } from '../../src/services/pipeline.js';
 import { startServer } from '../../src/server/runtime.js';
 import { openPage, screenshot, type BrowserSession } from '../helpers/browser.js';
 import { useFreshDatabase } from '../helpers/backend.js';
+import { appScreens } from '../helpers/screens.js';
 import { REPO, SAMPLE_CSV, tempDir } from '../helpers/tmp.js';
 
 await useFreshDatabase();
@@ -77,21 +78,10 @@ describe('after npm start: every page populated (Chromium, desktop and phone)', 
       const session: BrowserSession = await openPage(base, viewport);
       try {
         const { items } = await get<{ items: { id: string }[] }>('/api/items?limit=1');
-        const screens: [name: string, url: string, ready: string][] = [
-          ['browse', '/', 'main .card'],
-          ['item', `/item/${encodeURIComponent(items[0]!.id)}`, '.similar-column .card'],
-          ['search', '/search?q=dress', 'main .card'],
-          ['feed', '/feed', 'main .card'],
-          ['assistant', '/assistant', 'main h1'],
-          ['eval', '/eval', '.metrics-table'],
-          ['quality', '/quality', '.quality-finding, table'],
-          ['report', '/report', '[data-testid="proof-headline"]'],
-          ['versions', '/versions', '.versions-table'],
-        ];
-        for (const [name, url, ready] of screens) {
+        for (const { name, url, content } of appScreens(items[0]!.id)) {
           const seen = session.problems.length;
           await session.page.goto(url);
-          await session.page.locator(ready).first().waitFor({ timeout: 300_000 });
+          await session.page.locator(content).first().waitFor({ timeout: 300_000 });
           await session.page.waitForTimeout(500);
           await screenshot(session.page, `first-start-${size}-${name}`, { fullPage: true });
           assert.equal(await session.page.locator('.empty-state').count(), 0, `${name} (${size}): no empty state`);
