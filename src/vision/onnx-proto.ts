@@ -1,20 +1,27 @@
 /**
- * A minimal ONNX writer: hand-rolled protobuf encoding of ModelProto and the messages it
- * needs (field numbers from onnx/onnx.proto3). Enough to emit inference graphs with float /
- * int64 initializers; no reader, no external data, no sparse tensors.
+ * A small ONNX graph builder on top of the `onnx-proto` package (protobufjs code generated from
+ * onnx.proto, ONNX 1.10 / IR version 8), which does the protobuf encoding. This file only maps
+ * our typed-array tensors and attribute kinds onto its messages. Enough to emit inference graphs
+ * with float / int64 initializers; no reader, no external data, no sparse tensors.
  */
+import onnxProto, { type onnx } from 'onnx-proto';
+
+// A CommonJS module: its namespace comes in as the default export.
+const { ModelProto, TensorProto, AttributeProto } = onnxProto.onnx;
+const DataType = TensorProto.DataType;
+const AttrType = AttributeProto.AttributeType;
 
 export type ElemType = 'float32' | 'uint8' | 'int8' | 'int32' | 'int64' | 'bool' | 'float16' | 'float64';
 
 const ELEM_TYPE_CODE: Record<ElemType, number> = {
-  float32: 1,
-  uint8: 2,
-  int8: 3,
-  int32: 6,
-  int64: 7,
-  bool: 9,
-  float16: 10,
-  float64: 11,
+  float32: DataType.FLOAT,
+  uint8: DataType.UINT8,
+  int8: DataType.INT8,
+  int32: DataType.INT32,
+  int64: DataType.INT64,
+  bool: DataType.BOOL,
+  float16: DataType.FLOAT16,
+  float64: DataType.DOUBLE,
 };
 
 /** A dimension is a fixed size or a symbolic name such as `'batch'`. */
@@ -85,93 +92,23 @@ export interface ModelSpec {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-// ---- protobuf wire encoding ----
+// ---- our specs -> onnx-proto messages ----
 
-const WIRE_VARINT = 0;
-const WIRE_FIXED32 = 5;
-const WIRE_LEN = 2;
+/** An int64 field's value as protobufjs takes it. */
+type Int64 = NonNullable<onnx.IAttributeProto['i']>;
 const utf8 = new TextEncoder();
 
-class ProtoWriter {
-  private chunks: Uint8Array[] = [];
-  private length = 0;
-
-  private push(bytes: Uint8Array): void {
-    this.chunks.push(bytes);
-    this.length += bytes.length;
+function int64(v: number | bigint): Int64 {
+  if (typeof v === 'number') {
+    // protobufjs would silently truncate these.
+    if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
+    return v;
   }
-
-  private varint(v: number | bigint): void {
-    // int64 fields carry negatives as 10-byte two's complement varints.
-    let x = BigInt.asUintN(64, BigInt(v));
-    const out: number[] = [];
-    while (x >= 0x80n) {
-      out.push(Number(x & 0x7fn) | 0x80);
-      x >>= 7n;
-    }
-    out.push(Number(x));
-    this.push(Uint8Array.from(out));
-  }
-
-  private tag(field: number, wire: number): void {
-    this.varint((field << 3) | wire);
-  }
-
-  int(field: number, v: number | bigint): this {
-    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
-    this.tag(field, WIRE_VARINT);
-    this.varint(v);
-    return this;
-  }
-
-  float(field: number, v: number): this {
-    this.tag(field, WIRE_FIXED32);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
-    this.push(b);
-    return this;
-  }
-
-  bytes(field: number, b: Uint8Array): this {
-    this.tag(field, WIRE_LEN);
-    this.varint(b.length);
-    this.push(b);
-    return this;
-  }
-
-  string(field: number, s: string): this {
-    return this.bytes(field, utf8.encode(s));
-  }
-
-  message(field: number, w: ProtoWriter): this {
-    return this.bytes(field, w.finish());
-  }
-
-  packedInts(field: number, vs: readonly (number | bigint)[]): this {
-    const inner = new ProtoWriter();
-    for (const v of vs) inner.varint(v);
-    return this.bytes(field, inner.finish());
-  }
-
-  packedFloats(field: number, vs: readonly number[]): this {
-    const b = new Uint8Array(vs.length * 4);
-    const dv = new DataView(b.buffer);
-    vs.forEach((v, i) => dv.setFloat32(i * 4, v, true));
-    return this.bytes(field, b);
-  }
-
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let o = 0;
-    for (const c of this.chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
-  }
+  if (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  // Beyond 2^53: protobufjs's writer reads any { low, high } pair as the two 32-bit halves.
+  const u = BigInt.asUintN(64, v);
+  return { low: Number(u & 0xffffffffn) | 0, high: Number(u >> 32n) | 0, unsigned: false } as unknown as Int64;
 }
-
-// ---- ONNX messages ----
 
 function elemTypeOf(t: TensorSpec): ElemType {
   if (t.elemType) return t.elemType;
@@ -191,88 +128,71 @@ function littleEndianBytes(d: TensorData): Uint8Array {
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
-function tensorProto(t: TensorSpec): ProtoWriter {
+function tensorProto(t: TensorSpec): onnx.ITensorProto {
   const count = t.dims.reduce((a, b) => a * b, 1);
   if (count !== t.data.length) {
     throw new Error(`tensor '${t.name}': dims [${t.dims.join(',')}] hold ${count} values, data has ${t.data.length}`);
   }
-  const w = new ProtoWriter();
-  if (t.dims.length > 0) w.packedInts(1, t.dims);
-  w.int(2, ELEM_TYPE_CODE[elemTypeOf(t)]);
-  w.string(8, t.name);
-  w.bytes(9, littleEndianBytes(t.data));
-  return w;
+  return { dims: t.dims.map(int64), dataType: ELEM_TYPE_CODE[elemTypeOf(t)], name: t.name, rawData: littleEndianBytes(t.data) };
 }
 
-const ATTR_TYPE = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7, strings: 8 } as const;
-
-function attributeProto(name: string, a: AttrValue): ProtoWriter {
-  const w = new ProtoWriter().string(1, name).int(20, ATTR_TYPE[a.kind]);
+function attributeProto(name: string, a: AttrValue): onnx.IAttributeProto {
   switch (a.kind) {
     case 'float':
-      return w.float(2, a.value);
+      return { name, type: AttrType.FLOAT, f: a.value };
     case 'int':
-      return w.int(3, a.value);
+      return { name, type: AttrType.INT, i: int64(a.value) };
     case 'string':
-      return w.string(4, a.value);
+      return { name, type: AttrType.STRING, s: utf8.encode(a.value) };
     case 'tensor':
-      return w.message(5, tensorProto(a.value));
+      return { name, type: AttrType.TENSOR, t: tensorProto(a.value) };
     case 'floats':
-      return w.packedFloats(7, a.value);
+      return { name, type: AttrType.FLOATS, floats: [...a.value] };
     case 'ints':
-      return w.packedInts(8, a.value);
+      return { name, type: AttrType.INTS, ints: a.value.map(int64) };
     case 'strings':
-      for (const s of a.value) w.string(9, s);
-      return w;
+      return { name, type: AttrType.STRINGS, strings: a.value.map((s) => utf8.encode(s)) };
   }
 }
 
-function nodeProto(n: NodeSpec): ProtoWriter {
-  const w = new ProtoWriter();
-  for (const i of n.inputs) w.string(1, i);
-  for (const o of n.outputs) w.string(2, o);
-  if (n.name) w.string(3, n.name);
-  w.string(4, n.opType);
-  for (const [k, v] of Object.entries(n.attributes ?? {})) w.message(5, attributeProto(k, v));
-  if (n.domain) w.string(7, n.domain);
-  return w;
+function nodeProto(n: NodeSpec): onnx.INodeProto {
+  return {
+    input: [...n.inputs],
+    output: [...n.outputs],
+    ...(n.name ? { name: n.name } : {}),
+    opType: n.opType,
+    attribute: Object.entries(n.attributes ?? {}).map(([k, v]) => attributeProto(k, v)),
+    ...(n.domain ? { domain: n.domain } : {}),
+  };
 }
 
-function valueInfoProto(v: ValueInfoSpec): ProtoWriter {
-  const shape = new ProtoWriter();
-  for (const d of v.dims) {
-    const dim = new ProtoWriter();
-    if (typeof d === 'number') dim.int(1, d);
-    else dim.string(2, d);
-    shape.message(1, dim);
-  }
-  const tensorType = new ProtoWriter().int(1, ELEM_TYPE_CODE[v.elemType]).message(2, shape);
-  const type = new ProtoWriter().message(1, tensorType);
-  return new ProtoWriter().string(1, v.name).message(2, type);
+function valueInfoProto(v: ValueInfoSpec): onnx.IValueInfoProto {
+  const dim = v.dims.map((d) => (typeof d === 'number' ? { dimValue: int64(d) } : { dimParam: d }));
+  return { name: v.name, type: { tensorType: { elemType: ELEM_TYPE_CODE[v.elemType], shape: { dim } } } };
 }
 
-function graphProto(g: GraphSpec): ProtoWriter {
-  const w = new ProtoWriter();
-  for (const n of g.nodes) w.message(1, nodeProto(n));
-  w.string(2, g.name);
-  for (const t of g.initializers) w.message(5, tensorProto(t));
-  for (const i of g.inputs) w.message(11, valueInfoProto(i));
-  for (const o of g.outputs) w.message(12, valueInfoProto(o));
-  return w;
+function graphProto(g: GraphSpec): onnx.IGraphProto {
+  return {
+    node: g.nodes.map(nodeProto),
+    name: g.name,
+    initializer: g.initializers.map(tensorProto),
+    input: g.inputs.map(valueInfoProto),
+    output: g.outputs.map(valueInfoProto),
+  };
 }
 
 /** Serialises a model to ONNX protobuf bytes, ready for `InferenceSession.create`. */
-export function encodeModel(m: ModelSpec): Uint8Array {
-  const w = new ProtoWriter().int(1, m.irVersion ?? 8);
-  w.string(2, m.producerName ?? 'loupe');
-  if (m.producerVersion) w.string(3, m.producerVersion);
-  if (m.docString) w.string(6, m.docString);
-  w.message(7, graphProto(m.graph));
-  w.message(8, new ProtoWriter().string(1, '').int(2, m.opset ?? 17));
-  for (const [k, v] of Object.entries(m.metadata ?? {})) {
-    w.message(14, new ProtoWriter().string(1, k).string(2, v));
-  }
-  return w.finish();
+function encodeModel(m: ModelSpec): Uint8Array {
+  const model: onnx.IModelProto = {
+    irVersion: m.irVersion ?? 8,
+    producerName: m.producerName ?? 'loupe',
+    ...(m.producerVersion ? { producerVersion: m.producerVersion } : {}),
+    ...(m.docString ? { docString: m.docString } : {}),
+    graph: graphProto(m.graph),
+    opsetImport: [{ domain: '', version: m.opset ?? 17 }],
+    metadataProps: Object.entries(m.metadata ?? {}).map(([key, value]) => ({ key, value })),
+  };
+  return ModelProto.encode(model).finish();
 }
 
 /**
