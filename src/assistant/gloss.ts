@@ -32,6 +32,90 @@ export function glossTerms(gloss: string): string[] {
   return (definition.toLowerCase().match(/\p{L}+/gu) ?? []).filter((w) => w.length > 2 && !STOPWORDS.has(w) && !FILLER.has(w)).map(glossTerm);
 }
 
+/** Words that end a definition's first noun phrase: its genus is the noun right before them. */
+const GENUS_END = new Set(
+  `of who whom whose that which with without for from in on at by to as or and but between under over into onto worn used made having
+   especially usually often typically being that's when where while like than`.split(/\s+/),
+);
+const GENUS_SKIP = new Set(['a', 'an', 'the', 'any', 'one', 'some']);
+
+/**
+ * A definition's genus term: the head noun of its first noun phrase ("a child of your son or daughter" -> child,
+ * "a female grandchild" -> grandchild). Dictionaries define a word by the kind of thing it is, so this is a parent
+ * the hypernym links sometimes lack. Pure.
+ */
+export function definitionGenus(gloss: string): string | undefined {
+  const definition = gloss.split(/;/)[0]!.replace(/\([^)]*\)/g, ' ');
+  const words = definition.toLowerCase().match(/[\p{L}'-]+/gu) ?? [];
+  let i = 0;
+  while (i < words.length && GENUS_SKIP.has(words[i]!)) i++;
+  let last: string | undefined;
+  for (; i < words.length && !GENUS_END.has(words[i]!); i++) last = words[i];
+  return last;
+}
+
+/** Every synset below `root` (its kinds, their kinds, ...), root excluded. */
+function kindsBelow(wn: WordNet, root: string): string[] {
+  const seen = new Set<string>([root]);
+  const out: string[] = [];
+  let frontier = [root];
+  while (frontier.length) {
+    const next: string[] = [];
+    for (const o of frontier)
+      for (const h of wn.synset(o)?.hyponyms ?? [])
+        if (!seen.has(h)) {
+          seen.add(h);
+          out.push(h);
+          next.push(h);
+        }
+    frontier = next;
+  }
+  return out;
+}
+
+/** An anchor with at most this many kinds of its own is a category WordNet leaves nearly empty ("outerwear": one). */
+const THIN_KINDS = 1;
+/** A synset with at least this many kinds is a category, not one garment. */
+const BROAD_KINDS = 3;
+
+export interface DefinitionLink {
+  label: string;
+  /** The anchor whose definition points elsewhere. */
+  from: string;
+  /** The category it points to. */
+  to: string;
+  /** The definition word they share. */
+  term: string;
+}
+
+/**
+ * Labels anchored on a category WordNet leaves nearly empty, linked to the broad category whose definition
+ * shares a word with the anchor's that no other definition in the domain uses: "outerwear" (clothing for use
+ * outdoors, one kind) and "coat" (an outer garment ... worn outdoors, sixteen kinds). WordNet files the same
+ * idea twice, once by purpose and once by shape; the shared rare word is the evidence. Pure given a WordNet.
+ */
+export function definitionLinks(wn: WordNet, domain: string, anchors: ReadonlyMap<string, readonly string[]>): DefinitionLink[] {
+  const inside = kindsBelow(wn, domain);
+  const definitionTerms = new Map(inside.map((o) => [o, new Set(glossTerms(wn.synset(o)?.gloss ?? ''))] as const));
+  const df = new Map<string, number>();
+  for (const terms of definitionTerms.values()) for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
+  const anchored = new Set([...anchors.values()].flat());
+  const out: DefinitionLink[] = [];
+  for (const [label, offsets] of anchors)
+    for (const from of offsets) {
+      const s = wn.synset(from);
+      const own = definitionTerms.get(from);
+      if (!s || !own || s.hyponyms.length > THIN_KINDS) continue;
+      // The parents' own names ("clothing") are what every definition shares, not evidence.
+      const parents = new Set([...wn.ancestors(from).keys()].flatMap((a) => wn.synset(a)?.words ?? []).flatMap((w) => w.split(/[\s-]+/)));
+      for (const term of own) {
+        if (df.get(term) !== 2 || parents.has(term)) continue;
+        for (const [to, terms] of definitionTerms) if (to !== from && terms.has(term) && !anchored.has(to) && (wn.synset(to)?.hyponyms.length ?? 0) >= BROAD_KINDS) out.push({ label, from, to, term });
+      }
+    }
+  return out;
+}
+
 type Bag = Map<string, number>;
 
 /** Things are named by nouns: definitions are compared on the nouns they share ("foot", not "comfortable"). */

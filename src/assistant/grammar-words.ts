@@ -12,6 +12,8 @@ export const NEGATORS = new Set(['not', 'no', 'without', 'except', 'excluding', 
 export const BREAKS = new Set([',', '.', ';', '!', '?', 'but', 'with', 'show', 'i']);
 export const CONJUNCTIONS = new Set(['or', 'and', ',', 'nor']);
 export const ARTICLES = new Set(['a', 'an', 'the', 'any']);
+/** Determiners that mark a noun as the shopper's own ("my upper body", "with my dress"): not what they ask for. "her" is left out: also the object ("buy her shoes"). */
+export const POSSESSIVES = new Set(['my', 'your', 'his', 'our', 'their']);
 export const ORDINALS: Record<string, number> = {
   first: 1,
   '1st': 1,

@@ -23,7 +23,9 @@ export interface Anchor {
   offset: string;
   /** The synset's lemmas. */
   words: string[];
-  source: 'wordnet' | 'near spelling' | 'lexicon.csv';
+  source: 'wordnet' | 'near spelling' | 'definition' | 'lexicon.csv';
+  /** For a 'definition' anchor: the label's own anchor and the rare definition word they share. */
+  shares?: { anchor: string; term: string };
 }
 
 export interface Lexicon {

@@ -9,7 +9,7 @@ import { lemmatizer } from './lemmatizer.js';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
-import { buildGlossIndex } from './gloss.js';
+import { buildGlossIndex, definitionGenus, definitionLinks } from './gloss.js';
 
 export interface LexiconRow {
   word: string;
@@ -23,6 +23,8 @@ const GLOSS_TIE = 1;
 /** Relations stronger than this many labels say nothing about which label (e.g. "clothes"). */
 const MAX_COVERED = 3;
 const MAX_NGRAM = 3;
+/** How far above a word's sense its parents' definitions are read for a flag's genus (0: the sense itself, 1: its parents). */
+const GENUS_DEPTH = 1;
 const TIER: Record<string, number> = { synonym: 0, 'is-a': 1, covers: 2, sibling: 3 };
 
 function editDistance(a: string, b: string, cap: number): number {
@@ -99,8 +101,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
   const inDomain = (s: string) => domain !== undefined && wn.ancestors(s).has(domain);
   const domainLex = domain ? wn.synset(domain)?.lexFile : undefined;
   const anchors: Anchor[] = [];
-  const addAnchor = (label: string, offset: string, source: Anchor['source']) => {
-    if (!anchors.some((a) => a.label === label && a.offset === offset)) anchors.push({ label, offset, words: wn.synset(offset)?.words ?? [], source });
+  const addAnchor = (label: string, offset: string, source: Anchor['source'], shares?: Anchor['shares']) => {
+    if (!anchors.some((a) => a.label === label && a.offset === offset)) anchors.push({ label, offset, words: wn.synset(offset)?.words ?? [], source, ...(shares ? { shares } : {}) });
   };
   const unanchored: string[] = [];
   for (const label of vocab.labels) {
@@ -131,6 +133,13 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       }
     }
   }
+  // A label on a category WordNet leaves nearly empty takes the broad category its definition points to
+  // ("outerwear": clothing for use outdoors -> coat: ... worn outdoors). Ranks only: never a filter.
+  if (domain) {
+    const own = new Map<string, string[]>();
+    for (const a of anchors) own.set(a.label, [...(own.get(a.label) ?? []), a.offset]);
+    for (const link of definitionLinks(wn, domain, own)) addAnchor(link.label, link.to, 'definition', { anchor: wn.synset(link.from)?.words[0] ?? link.from, term: link.term });
+  }
   const overrides = new Map<string, string[]>();
   for (const r of rows) {
     const label = vocab.labels.find((l) => l.toLowerCase() === r.label.trim().toLowerCase());
@@ -151,6 +160,30 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     })
     .filter((f) => f.offsets.length);
 
+  /** A flag a word's few most common senses sit under, or whose definitions name as their genus ("grandchild": a child of your son or daughter). */
+  const flagOf = (senses: readonly string[]): { attr: string; via: string } | undefined => {
+    for (const f of flags) {
+      // "boy" is first a male child and only then a son: the few most common senses decide.
+      const hit = senses.slice(0, 3).flatMap((s) => f.offsets.filter((o) => wn.ancestors(s).has(o)))[0];
+      if (hit) return { attr: f.attr, via: name(hit) };
+    }
+    for (const f of flags) {
+      const lex = wn.synset(f.offsets[0]!)?.lexFile;
+      for (const s of senses.slice(0, 3)) {
+        // Only senses of the flag's own kind (people for "kids"): a garment "for children" is not a child.
+        if (wn.synset(s)?.lexFile !== lex) continue;
+        for (const [a, d] of wn.ancestors(s)) {
+          if (d > GENUS_DEPTH) continue;
+          const genus = definitionGenus(wn.synset(a)?.gloss ?? '');
+          const genusSenses = genus ? (sensesOf(wn, [genus])?.senses ?? []).slice(0, 3) : [];
+          const hit = genusSenses.flatMap((g) => f.offsets.filter((o) => wn.ancestors(g).has(o)))[0];
+          if (hit) return { attr: f.attr, via: `${name(hit)} (${name(a)}: "${wn.synset(a)!.gloss.split(';')[0]!.trim()}")` };
+        }
+      }
+    }
+    return undefined;
+  };
+
   // How many labels sit under a synset: a word covering more says nothing about which.
   const labelsUnder = (s: string) => new Set(anchors.filter((a) => wn.ancestors(a.offset).has(s)).map((a) => a.label));
   const name = (offset: string) => wn.synset(offset)?.words[0] ?? offset;
@@ -159,11 +192,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
 
   const relate = (word: string, length: number, senses: readonly string[]): WordMapping | undefined => {
     const first = senses[0]!;
-    for (const f of flags) {
-      // "boy" is first a male child and only then a son: the few most common senses decide.
-      const hit = senses.slice(0, 3).flatMap((s) => f.offsets.filter((o) => wn.ancestors(s).has(o)))[0];
-      if (hit) return { word, length, kind: 'flag', labels: [], attr: f.attr, confident: true, via: `"${word}" -> ${f.attr} via WordNet ${name(hit)}` };
-    }
+    const flagged = flagOf(senses);
+    if (flagged) return { word, length, kind: 'flag', labels: [], attr: flagged.attr, confident: true, via: `"${word}" -> ${flagged.attr} via WordNet ${flagged.via}` };
     let best: { tier: number; dist: number; labels: Set<string>; via: string } | undefined;
     let general = false;
     const consider = (tier: number, dist: number, label: string, via: string) => {
@@ -175,7 +205,10 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       for (const a of anchors) {
         if (anc.has(a.offset)) {
           const d = anc.get(a.offset)!;
-          consider(d === 0 ? TIER.synonym! : TIER['is-a']!, d, a.label, d === 0 ? `WordNet synonym of ${a.words[0]}` : `WordNet ${a.words[0]}`);
+          // An anchor taken from a definition is evidence for ranking, not a synonym to filter on.
+          const synonym = d === 0 && a.source !== 'definition';
+          const shares = a.shares ? ` (its definition shares "${a.shares.term}" with ${a.shares.anchor})` : '';
+          consider(synonym ? TIER.synonym! : TIER['is-a']!, d, a.label, synonym ? `WordNet synonym of ${a.words[0]}` : `WordNet ${a.words[0]}${shares}`);
           continue;
         }
         const up = wn.ancestors(a.offset);
@@ -327,15 +360,20 @@ export function listLexicon(lex: Lexicon, wn: WordNet, labels: readonly string[]
     domain: lex.domain?.words ?? [],
     labels: labels.map((label) => {
       const anchors = lex.anchors.filter((a) => a.label === label);
-      const synonyms = [...new Set(anchors.flatMap((a) => a.words))].filter((w) => w !== label.toLowerCase());
+      const synonyms = [...new Set(anchors.filter((a) => a.source !== 'definition').flatMap((a) => a.words))].filter((w) => w !== label.toLowerCase());
       return {
         label,
         anchors: anchors.map((a) => ({ source: a.source, words: a.words })),
         synonyms,
-        kinds: below(
-          anchors.map((a) => a.offset),
-          2,
-        ).slice(0, maxKinds),
+        kinds: [
+          ...new Set([
+            ...anchors.filter((a) => a.source === 'definition').flatMap((a) => a.words),
+            ...below(
+              anchors.map((a) => a.offset),
+              2,
+            ),
+          ]),
+        ].slice(0, maxKinds),
       };
     }),
     flags: lex.flags.map((f) => ({ attr: f.attr, words: [...new Set([...f.offsets.flatMap((o) => wn.synset(o)?.words ?? []), ...below(f.offsets, 2)])].slice(0, maxKinds) })),

@@ -5,7 +5,7 @@
  */
 import { emptyQuery, type AssistantQuery, type AttrConstraint, type Message } from './types.js';
 import { singular, type Phrase, type Vocabulary } from './vocabulary.js';
-import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
+import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, POSSESSIVES, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
 
 /** Lower-case tokens: words, numbers (with decimals), and the punctuation that ends a clause. */
 export function lexTokens(text: string): string[] {
@@ -47,6 +47,17 @@ const isGrammarWord = (t: string) => STOPWORDS.has(t) || MORE_WORDS.has(t) || NE
 const plainPlural = (t: string | undefined) => (t && t.length > 3 && t.endsWith('s') ? t.slice(0, -1) : undefined);
 const isNumber = (t: string | undefined): t is string => t !== undefined && /^\d+(\.\d+)?$/.test(t);
 const seqAt = (tokens: readonly string[], i: number, seq: readonly string[]) => seq.every((s, k) => tokens[i + k] === s);
+/** Modifiers read back over to find a noun phrase's determiner ("my upper body"). */
+const MAX_MODIFIERS = 2;
+/** Whether the noun at i is the shopper's own ("my upper body", "with my dress"): a possessive before it, past a modifier or two. */
+export function ownedAt(tokens: readonly string[], i: number): boolean {
+  for (let j = i - 1; j >= 0 && j >= i - 1 - MAX_MODIFIERS; j--) {
+    const t = tokens[j]!;
+    if (POSSESSIVES.has(t)) return true;
+    if (!/^\p{L}+$/u.test(t) || isGrammarWord(t)) return false;
+  }
+  return false;
+}
 
 interface Match {
   phrase: Phrase;
@@ -232,6 +243,13 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     const mapped = vocab.lexicon && !isGrammarWord(t) ? vocab.lexicon.map(tokens, i) : undefined;
     const useMapped = mapped !== undefined && (mapped.length > (match?.length ?? (flag ? 1 : 0)) || (!match && !flag));
     if (useMapped) [match, flag] = [undefined, undefined];
+    // A kind of item after a possessive is something the shopper has or is ("for my upper body"): its words only describe.
+    const kindLength = useMapped ? (mapped.kind === 'flag' ? 0 : mapped.length) : match?.phrase.kind === 'label' ? match.length : 0;
+    if (kindLength && ownedAt(tokens, i)) {
+      own.words.push(...tokens.slice(i, i + kindLength).filter((w) => /\p{L}/u.test(w)));
+      i += kindLength;
+      continue;
+    }
     if (useMapped) {
       own.mapped.push(mapped.via);
       if (mapped.kind === 'flag') own.attrs.push({ attr: mapped.attr!, op: 'eq', value: !negated });

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { glossTerms } from '../../src/assistant/gloss.js';
+import { definitionGenus, definitionLinks, glossTerms } from '../../src/assistant/gloss.js';
 import { buildLexicon, listLexicon, parseLexiconCsv } from '../../src/assistant/lexicon.js';
-import { parseTurn } from '../../src/assistant/parser.js';
+import { ownedAt, parseTurn } from '../../src/assistant/parser.js';
 import { buildVocabulary } from '../../src/assistant/vocabulary.js';
 import { loadWordNet, parseIndex, parseSynset, wordNetFrom } from '../../src/assistant/wordnet.js';
 
@@ -49,7 +49,7 @@ const at = (text: string) => lex.map(text.split(' '), 0);
 test('mapper: synonyms are confident, kinds and covering words only rank, kids wording sets the flag', () => {
   assert.equal(lex.domain?.words[0], 'clothing', 'the labels mostly sit under clothing');
   assert.deepEqual(
-    lex.anchors.filter((a) => a.label === 'Outwear').map((a) => a.words[0]),
+    lex.anchors.filter((a) => a.label === 'Outwear' && a.source === 'near spelling').map((a) => a.words[0]),
     ['outerwear'],
     'a label WordNet lacks anchors on a near spelling',
   );
@@ -123,4 +123,43 @@ test('words the mapping does not cover: compounds rank by their last part, free 
   const named = parseTurn('trousers for the weekend', withLex, { shown: [], image: false });
   assert.deepEqual([named.labels, named.soft], [['Pants'], []], 'definitions are only consulted when nothing named a kind of item');
   assert.deepEqual(glossTerms('footwear shaped to fit the feet; "he covers his feet"'), ['footwear', 'fit', 'foot'], 'examples dropped, inflections folded');
+});
+
+test('definitions: a nearly empty category takes the broad one its definition shares a rare word with; ranks only', () => {
+  const links = definitionLinks(wn, lex.domain!.offset, new Map([['Outwear', lex.anchors.filter((a) => a.label === 'Outwear' && a.source !== 'definition').map((a) => a.offset)]]));
+  assert.deepEqual(
+    links.map((l) => [l.label, wn.synset(l.from)!.words[0], wn.synset(l.to)!.words[0], l.term]),
+    [['Outwear', 'outerwear', 'coat', 'outdoor']],
+    'outerwear: "clothing for use outdoors"; coat: "... worn outdoors"',
+  );
+  for (const w of ['coat', 'parka', 'raincoat', 'jacket']) {
+    const m = at(w)!;
+    assert.deepEqual([m.kind, m.labels, m.confident], ['is-a', ['Outwear'], false], w);
+  }
+  assert.match(at('parka')!.via, /shares "outdoor" with outerwear/);
+  assert.deepEqual([at('blazer')!.labels, at('blazer')!.confident], [['Blazer'], true], 'a synonym still wins over a definition link');
+  const listing = listLexicon(lex, wn, vocab.labels, 1000).labels.find((l) => l.label === 'Outwear')!;
+  assert.ok(!listing.synonyms.includes('coat') && listing.kinds.includes('coat'), 'listed as ranked first, not filtered on');
+});
+
+test('definitions: a genus names the parent hypernyms lack, so relatives defined as a child set the kids flag', () => {
+  assert.equal(definitionGenus('a child of your son or daughter'), 'child');
+  assert.equal(definitionGenus('a female grandchild'), 'grandchild');
+  assert.equal(definitionGenus('a woman who has given birth to a child (also used as a term of address)'), 'woman');
+  assert.equal(definitionGenus('(Swahili) a long garment; worn by men'), 'garment');
+  for (const w of ['granddaughter', 'grandson', 'nephew']) assert.deepEqual([at(w)?.kind, at(w)?.attr], ['flag', 'kids'], w);
+  assert.match(at('granddaughter')!.via, /grandchild: "a child of your son or daughter"/);
+  for (const w of ['mother', 'grandmother', 'wife', 'teacher', 'adult']) assert.equal(at(w), undefined, `${w}: defined as a woman, person...`);
+});
+
+test('parser: a kind of item after a possessive is the shopper’s own, not what they ask for', () => {
+  const tokens = ['a', 'garment', 'for', 'my', 'upper', 'body'];
+  assert.equal(ownedAt(tokens, 5), true, 'past one or two modifiers');
+  assert.equal(ownedAt(tokens, 1), false);
+  assert.equal(ownedAt(['shoes', 'for', 'her'], 0), false);
+  const withLex = { ...vocab, lexicon: lex };
+  const q = parseTurn('shoes to go with my dress', withLex, { shown: [], image: false });
+  assert.deepEqual([q.labels, q.soft, q.text], [['Shoes'], [], 'go dress'], 'the dress describes; shoes are asked for');
+  const kid = parseTurn('a hat for my toddler', withLex, { shown: [], image: false });
+  assert.deepEqual([kid.labels, kid.attrs], [['Hat'], [{ attr: 'kids', op: 'eq', value: true }]], 'flags after a possessive still apply');
 });
