@@ -41,10 +41,10 @@ const { summaries, outcomes, startupMs } = await runCrashTrials({
   log: (m) => console.log(`${new Date().toISOString().slice(11, 19)} ${m}`),
   ...(cliEntry ? { cliEntry } : {}),
 });
-console.log('\nphase   trials  killed mid-run  part-way state  recovered exactly  failed');
+console.log('\nphase   trials  killed mid-run  inside a transaction  part-way state  recovered exactly  failed');
 for (const s of summaries) {
   console.log(
-    `${s.phase.padEnd(8)}${String(s.trials).padStart(6)}${String(s.killedMidRun).padStart(16)}${String(s.partialState).padStart(16)}${String(s.passed).padStart(19)}${String(s.failed).padStart(8)}`,
+    `${s.phase.padEnd(8)}${String(s.trials).padStart(6)}${String(s.killedMidRun).padStart(16)}${`${s.killedInTransaction} (of ${s.fullRunTransactions} tx/run)`.padStart(22)}${String(s.partialState).padStart(16)}${String(s.passed).padStart(19)}${String(s.failed).padStart(8)}`,
   );
   for (const p of s.problems) console.log(`  ${p}`);
 }

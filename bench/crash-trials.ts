@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dataPaths } from '../src/config.js';
 import { IndexRegistry } from '../src/index/registry.js';
-import { similarFromIndex } from '../src/services/discovery.js';
+import { similarFromIndex } from '../src/app/similar.js';
 import { openDb } from '../src/store/db.js';
+import { readTxTrace } from '../src/store/tx-trace.js';
 import { listVersions, promotedVersion } from '../src/store/vectors.js';
 
 export const PHASES = ['ingest', 'encode', 'train', 'index'] as const;
@@ -40,8 +41,12 @@ export interface TrialOutcome {
   phase: Phase;
   trial: number;
   killAtMs: number;
+  /** `time`: killed at a seeded moment; `transaction`: killed as its seeded n-th transaction was open. */
+  trigger: KillTrigger;
   /** The process was still running when SIGKILL arrived (false: it had already finished). */
   killedMidRun: boolean;
+  /** Its transaction trace ends inside an open transaction (`src/store/tx-trace.ts`): the kill landed mid-write. */
+  killedInTransaction: boolean;
   /** What the killed run had left behind, e.g. `generic 57/96`. */
   stateAfterKill: string;
   /** The state after the kill was part-way (some but not all of the phase's work done). */
@@ -53,6 +58,9 @@ export interface PhaseSummary {
   phase: Phase;
   trials: number;
   killedMidRun: number;
+  killedInTransaction: number;
+  /** Transactions an uninterrupted run opens. */
+  fullRunTransactions: number;
   partialState: number;
   passed: number;
   failed: number;
@@ -74,9 +82,14 @@ function cli(dataDir: string, args: string[]): string[] {
   return [...loader, cliEntry, ...args, '--data', dataDir];
 }
 
-function runCli(dataDir: string, args: string[]): Promise<CliRun> {
+export type KillTrigger = 'time' | 'transaction';
+
+/** How long an instrumented transaction stays open after its work, so the harness's kill lands inside it. */
+const TX_HOLD_MS = 250;
+
+function runCli(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, cli(dataDir, args), { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, cli(dataDir, args), { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -87,25 +100,39 @@ function runCli(dataDir: string, args: string[]): Promise<CliRun> {
   });
 }
 
-async function mustRun(dataDir: string, args: string[]): Promise<CliRun> {
-  const r = await runCli(dataDir, args);
+async function mustRun(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const r = await runCli(dataDir, args, env);
   if (r.code !== 0) throw new Error(`loupe ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
   return r;
 }
 
-/** Starts the command and SIGKILLs it after `ms`; says whether it was still running then. */
-function runAndKill(dataDir: string, args: string[], ms: number): Promise<boolean> {
-  const child = spawn(process.execPath, cli(dataDir, args), { cwd: REPO, stdio: 'ignore' });
+/**
+ * Starts the command with a transaction trace in `trace` and SIGKILLs it after `ms`, or (with
+ * `atTransaction` n) as soon as its n-th transaction is open, each transaction then held open
+ * TX_HOLD_MS; says whether it was still running then and whether it died inside a transaction.
+ */
+function runAndKill(dataDir: string, args: string[], trace: string, ms: number, atTransaction?: number): Promise<{ killed: boolean; inTransaction: boolean }> {
+  fs.rmSync(trace, { force: true });
+  const env = { ...process.env, LOUPE_TX_TRACE: trace, ...(atTransaction ? { LOUPE_TX_HOLD_MS: String(TX_HOLD_MS) } : {}) };
+  const child = spawn(process.execPath, cli(dataDir, args), { cwd: REPO, stdio: 'ignore', env });
   let exited = false;
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    const timer = setTimeout(() => {
+    const kill = () => {
       if (!exited) child.kill('SIGKILL');
-    }, ms);
+    };
+    const timer = atTransaction ? undefined : setTimeout(kill, ms);
+    const watch = atTransaction
+      ? setInterval(() => {
+          const t = readTxTrace(trace);
+          if (t.open && t.begun >= atTransaction) kill();
+        }, 5)
+      : undefined;
     child.once('exit', (_code, signal) => {
       exited = true;
       clearTimeout(timer);
-      resolve(signal === 'SIGKILL');
+      clearInterval(watch);
+      resolve({ killed: signal === 'SIGKILL', inTransaction: signal === 'SIGKILL' && readTxTrace(trace).open });
     });
   });
 }
@@ -246,7 +273,9 @@ interface PhasePlan {
 }
 
 /** Builds the snapshots the trials start from and measures how long each phase runs uninterrupted. */
-async function prepare(opts: CrashOptions): Promise<{ plans: Record<Phase, PhasePlan>; fullRunMs: Record<Phase, number>; startupMs: number; probe: string; models: string }> {
+async function prepare(
+  opts: CrashOptions,
+): Promise<{ plans: Record<Phase, PhasePlan>; fullRunMs: Record<Phase, number>; fullRunTx: Record<Phase, number>; startupMs: number; probe: string; models: string }> {
   const log = opts.log ?? (() => undefined);
   const n = opts.items ?? 48;
   const cat = writeCatalogue(path.join(opts.work, 'catalogue'), n);
@@ -259,15 +288,22 @@ async function prepare(opts: CrashOptions): Promise<{ plans: Record<Phase, Phase
   await mustRun(base, ['train', '--name', SERVED, '--dims', TRAIN_DIMS]);
   await mustRun(base, ['promote', SERVED]);
   const models = path.join(base, 'models');
+  // Each uninterrupted run is traced to count the transactions a kill can land in.
+  const traced = async (dir: string, args: string[]) => {
+    const trace = path.join(opts.work, `uninterrupted-${args[0]}.trace`);
+    fs.rmSync(trace, { force: true });
+    const run = await mustRun(dir, args, { LOUPE_TX_TRACE: trace });
+    return { ...run, transactions: readTxTrace(trace).begun };
+  };
   copyDataDir(base, snap('ingested'), models);
-  const ingest = await mustRun(snap('ingested'), ['ingest', cat.all]);
+  const ingest = await traced(snap('ingested'), ['ingest', cat.all]);
   copyDataDir(snap('ingested'), snap('encoded'), models);
-  const encode = await mustRun(snap('encoded'), ['encode', '--batch', '4']);
+  const encode = await traced(snap('encoded'), ['encode', '--batch', '4']);
   const wanted = opts.phases ?? PHASES;
   const scratch = path.join(opts.work, 'scratch');
   copyDataDir(snap('encoded'), scratch, models);
-  const train = wanted.includes('train') ? await mustRun(scratch, ['train', '--name', 'v1', '--dims', TRAIN_DIMS]) : undefined;
-  const index = wanted.includes('index') ? await mustRun(scratch, ['index', '--rebuild']) : undefined;
+  const train = wanted.includes('train') ? await traced(scratch, ['train', '--name', 'v1', '--dims', TRAIN_DIMS]) : undefined;
+  const index = wanted.includes('index') ? await traced(scratch, ['index', '--rebuild']) : undefined;
   fs.rmSync(scratch, { recursive: true, force: true });
 
   const exact = (x: number): [number, number] => [x, x];
@@ -302,16 +338,19 @@ async function prepare(opts: CrashOptions): Promise<{ plans: Record<Phase, Phase
     },
   };
   const fullRunMs = { ingest: ingest.ms, encode: encode.ms, train: train?.ms ?? NaN, index: index?.ms ?? NaN };
+  const fullRunTx = { ingest: ingest.transactions, encode: encode.transactions, train: train?.transactions ?? 0, index: index?.transactions ?? 0 };
   const startupMs = (await mustRun(base, ['versions'])).ms;
-  log(`start-up (loupe versions) ${Math.round(startupMs)} ms; uninterrupted runs (ms): ${JSON.stringify(Object.fromEntries(Object.entries(fullRunMs).map(([k, v]) => [k, Math.round(v)])))}`);
-  return { plans, fullRunMs, startupMs, probe: cat.ids[0]!, models };
+  log(
+    `start-up (loupe versions) ${Math.round(startupMs)} ms; uninterrupted runs (ms): ${JSON.stringify(Object.fromEntries(Object.entries(fullRunMs).map(([k, v]) => [k, Math.round(v)])))}; transactions ${JSON.stringify(fullRunTx)}`,
+  );
+  return { plans, fullRunMs, fullRunTx, startupMs, probe: cat.ids[0]!, models };
 }
 
 /** Runs `trials` kill-and-recover trials for each phase. */
 export async function runCrashTrials(opts: CrashOptions): Promise<{ summaries: PhaseSummary[]; outcomes: TrialOutcome[]; startupMs: number }> {
   const log = opts.log ?? (() => undefined);
   if (opts.cliEntry) cliEntry = path.resolve(opts.cliEntry);
-  const { plans, fullRunMs, startupMs, probe, models } = await prepare(opts);
+  const { plans, fullRunMs, fullRunTx, startupMs, probe, models } = await prepare(opts);
   const outcomes: TrialOutcome[] = [];
   const summaries: PhaseSummary[] = [];
   for (const phase of opts.phases ?? PHASES) {
@@ -321,11 +360,14 @@ export async function runCrashTrials(opts: CrashOptions): Promise<{ summaries: P
     for (let trial = 0; trial < opts.trials; trial++) {
       const dir = path.join(opts.work, 'trial');
       copyDataDir(plan.snapshot, dir, models);
-      // Uniform between the end of start-up (Node, tsx, opening the database) and the end of an
-      // uninterrupted run: some kills land before any write, some after the last commit, most part-way.
+      // Even trials: a moment uniform between the end of start-up (Node, tsx, opening the database)
+      // and the end of an uninterrupted run: some kills land before any write, some after the last
+      // commit, most part-way. Odd trials: inside a seeded one of the phase's transactions.
       const from = Math.min(startupMs, fullRunMs[phase] * 0.5);
       const killAtMs = Math.round(from + rand() * (fullRunMs[phase] - from));
-      const killedMidRun = await runAndKill(dir, plan.args, killAtMs);
+      const trigger: KillTrigger = trial % 2 === 1 && fullRunTx[phase] > 0 ? 'transaction' : 'time';
+      const atTransaction = trigger === 'transaction' ? 1 + Math.floor(rand() * fullRunTx[phase]) : undefined;
+      const { killed: killedMidRun, inTransaction } = await runAndKill(dir, plan.args, path.join(opts.work, 'trial.trace'), killAtMs, atTransaction);
       const afterKill = await inspect(dir, probe, plan.afterKill, false);
       const problems = afterKill.problems.map((p) => `after kill: ${p}`);
       const { text, partial } = plan.progress(afterKill.observed);
@@ -334,9 +376,11 @@ export async function runCrashTrials(opts: CrashOptions): Promise<{ summaries: P
       if (rerun.code !== 0 && !finishedBefore) problems.push(`re-run exited ${rerun.code}: ${(rerun.stderr || rerun.stdout).slice(-400)}`);
       const final = await inspect(dir, probe, plan.final, true);
       problems.push(...final.problems.map((p) => `after re-run: ${p}`));
-      const outcome: TrialOutcome = { phase, trial, killAtMs, killedMidRun, stateAfterKill: text, partial, problems };
+      const outcome: TrialOutcome = { phase, trial, killAtMs, trigger, killedMidRun, killedInTransaction: inTransaction, stateAfterKill: text, partial, problems };
       mine.push(outcome);
-      log(`${phase} #${trial}: kill at ${killAtMs} ms ${killedMidRun ? 'mid-run' : '(already finished)'}, left ${text}; ${problems.length ? `FAIL ${problems.join('; ')}` : 'recovered exactly'}`);
+      const when = atTransaction ? `in transaction ${atTransaction} of ${fullRunTx[phase]}` : `at ${killAtMs} ms`;
+      const landed = killedMidRun ? (inTransaction ? 'mid-run, inside an open transaction' : 'mid-run, between transactions') : '(already finished)';
+      log(`${phase} #${trial}: kill ${when} ${landed}, left ${text}; ${problems.length ? `FAIL ${problems.join('; ')}` : 'recovered exactly'}`);
       fs.rmSync(dir, { recursive: true, force: true });
     }
     outcomes.push(...mine);
@@ -344,6 +388,8 @@ export async function runCrashTrials(opts: CrashOptions): Promise<{ summaries: P
       phase,
       trials: mine.length,
       killedMidRun: mine.filter((o) => o.killedMidRun).length,
+      killedInTransaction: mine.filter((o) => o.killedInTransaction).length,
+      fullRunTransactions: fullRunTx[phase],
       partialState: mine.filter((o) => o.partial).length,
       passed: mine.filter((o) => !o.problems.length).length,
       failed: mine.filter((o) => o.problems.length).length,

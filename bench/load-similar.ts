@@ -1,9 +1,11 @@
 /**
  * Load on loopback: GET /api/items/:id/similar?k=10 with random ids against `loupe serve` (a child
- * process) over a 100k-item catalogue. Short probes step the number of connections to find the
- * highest rate with p99 under the goal and no errors, then one bounded run at that level samples the
- * server's RSS every second (flat: the last 20 s within a few % of the first 20 s after warm-up).
- *   node --import tsx bench/load-similar.ts [--items 100000] [--dims 256] [--duration 60] [--p99 50] [--data DIR] [--prepare-only]
+ * process) over a 100k-item catalogue, at the number of connections asked for (`--connections`,
+ * default 16): one bounded run samples the server's RSS every second (flat: the last 20 s within a
+ * few % of the first 20 s after warm-up). It exits 1 when that run misses the p99 goal or has any
+ * error; it never retries at fewer connections. `--probes` first prints short runs at 1-32
+ * connections for information only.
+ *   node --import tsx bench/load-similar.ts [--connections 16] [--items 100000] [--dims 256] [--duration 60] [--p99 50] [--probes] [--data DIR] [--prepare-only]
  * --data keeps the loaded catalogue and its saved index in DIR for the next run; --prepare-only
  * stops once the server has built its index.
  */
@@ -24,6 +26,8 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     p99: { type: 'string' },
     probe: { type: 'string' },
+    probes: { type: 'boolean' },
+    connections: { type: 'string' },
     data: { type: 'string' },
     'prepare-only': { type: 'boolean' },
   },
@@ -33,8 +37,10 @@ const D = Number(values.dims ?? 256);
 const DURATION = Number(values.duration ?? 60);
 const PROBE = Number(values.probe ?? 10);
 const P99_GOAL = Number(values.p99 ?? 50);
+const CONNECTIONS = Number(values.connections ?? 16);
+if (!Number.isInteger(CONNECTIONS) || CONNECTIONS < 1) throw new Error(`--connections must be a whole number >= 1 (got '${values.connections}')`);
 const REPO = path.resolve(import.meta.dirname, '..');
-console.log(`${N} items x ${D}-d; ${DURATION} s at the best level; goal p99 < ${P99_GOAL} ms, 0 errors; ${machine()}`);
+console.log(`${N} items x ${D}-d; ${DURATION} s at ${CONNECTIONS} connections; goal p99 < ${P99_GOAL} ms, 0 errors; ${machine()}`);
 
 const dataDir = values.data ? path.resolve(values.data) : path.join(tempDir('load'), 'data');
 let t = performance.now();
@@ -96,7 +102,8 @@ async function hammer(connections: number, seconds: number, onSecond?: () => voi
       requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/items/${randomId()}/similar?k=10` }) }],
     });
     return {
-      connections,
+      // What autocannon reports it ran, so a run at fewer connections than asked cannot pass unseen.
+      connections: r.connections,
       seconds,
       qps: r.requests.average,
       p50: r.latency.p50,
@@ -118,24 +125,17 @@ const show = (l: Level) =>
 try {
   await hammer(4, 5); // warm-up: JIT, sockets
   const probes: Level[] = [];
-  for (const connections of [1, 2, 4, 8, 16, 32]) {
-    const l = await hammer(connections, PROBE);
-    probes.push(l);
-    console.log(`probe ${show(l)}${ok(l) ? '' : '  <- over the goal'}`);
-    if (!ok(l)) break;
+  if (values.probes) {
+    for (const connections of [1, 2, 4, 8, 16, 32]) {
+      const l = await hammer(connections, PROBE);
+      probes.push(l);
+      console.log(`probe ${show(l)}${ok(l) ? '' : '  <- over the goal'}`);
+    }
   }
-  const passing = probes.filter(ok).sort((a, b) => b.qps - a.qps);
-  let connections = passing[0]?.connections ?? 1;
-  let main: Level | undefined;
-  let rss: number[] = [];
-  // The long run can land on a busier moment than its probe: step down until it holds the goal.
-  for (;;) {
-    rss = [rssMiB(serverPid)];
-    main = await hammer(connections, DURATION, () => rss.push(rssMiB(serverPid)));
-    console.log(`run   ${show(main)}${ok(main) ? '' : '  <- over the goal'}`);
-    if (ok(main) || connections === 1) break;
-    connections = Math.max(1, connections >> 1);
-  }
+  const rss = [rssMiB(serverPid)];
+  const main = await hammer(CONNECTIONS, DURATION, () => rss.push(rssMiB(serverPid)));
+  console.log(`run   ${show(main)}${ok(main) ? '' : '  <- over the goal'}`);
+  if (main.connections !== CONNECTIONS) throw new Error(`asked for ${CONNECTIONS} connections, autocannon ran ${main.connections}`);
   const window = Math.min(20, Math.floor(rss.length / 3));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   // The first 10 s are warm-up (sockets, caches); compare the next 20 s with the last 20 s.
@@ -149,7 +149,7 @@ try {
   );
   console.log(
     // A leak shows as growth; a drop is the heap shrinking after warm-up.
-    `result: ${main.qps.toFixed(0)} req/s at ${main.connections} connections, p99 ${main.p99} ms (goal < ${P99_GOAL}), errors ${main.errors}, RSS ${growth < 0.05 ? 'did not grow' : 'GREW'} (${(100 * growth).toFixed(1)}%)`,
+    `result: ${main.qps.toFixed(0)} req/s at ${main.connections} connections (asked for ${CONNECTIONS}), p99 ${main.p99} ms (goal < ${P99_GOAL}), errors ${main.errors}, RSS ${growth < 0.05 ? 'did not grow' : 'GREW'} (${(100 * growth).toFixed(1)}%)`,
   );
   report('load-similar', {
     items: N,
@@ -157,6 +157,7 @@ try {
     db_load_s: loadSecs,
     server_start_s: startSecs,
     goal_p99_ms: P99_GOAL,
+    connections_asked: CONNECTIONS,
     probes,
     run: main,
     met_goal: ok(main),

@@ -5,6 +5,7 @@ import { LoupeError } from '../errors.js';
 import { migrate } from './migrations.js';
 import { PgListener } from './pg-listen.js';
 import type { Db, Queryable } from './queryable.js';
+import { txTracerFromEnv, type TxTracer } from './tx-trace.js';
 
 export type { Db, Queryable } from './queryable.js';
 
@@ -30,6 +31,7 @@ function wrapClient(client: pg.PoolClient | pg.Pool, copyFromBlob?: CopyFromBlob
 
 class PoolDb implements Db {
   private readonly root: Queryable;
+  private readonly trace: TxTracer | undefined = txTracerFromEnv();
   constructor(
     readonly kind: Db['kind'],
     private readonly pool: pg.Pool,
@@ -47,10 +49,16 @@ class PoolDb implements Db {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      this.trace?.mark('begin');
       const out = await fn(wrapClient(client, this.copyInTransaction));
+      if (this.trace) {
+        await this.trace.hold();
+        this.trace.mark('commit');
+      }
       await client.query('COMMIT');
       return out;
     } catch (err) {
+      this.trace?.mark('rollback');
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
