@@ -194,13 +194,16 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     const first = senses[0]!;
     const flagged = flagOf(senses);
     if (flagged) return { word, length, kind: 'flag', labels: [], attr: flagged.attr, confident: true, via: `"${word}" -> ${flagged.attr} via WordNet ${flagged.via}` };
-    let best: { tier: number; dist: number; labels: Set<string>; via: string } | undefined;
+    let best: { tier: number; dist: number; sense: number; labels: Set<string>; via: string } | undefined;
     let general = false;
+    let sense = 0;
+    // Ties go to the more frequent sense ("gown" is first a dress, then a robe); one sense may still tie labels.
     const consider = (tier: number, dist: number, label: string, via: string) => {
-      if (!best || tier < best.tier || (tier === best.tier && dist < best.dist)) best = { tier, dist, labels: new Set([label]), via };
-      else if (tier === best.tier && dist === best.dist) best.labels.add(label);
+      if (!best || tier < best.tier || (tier === best.tier && dist < best.dist)) best = { tier, dist, sense, labels: new Set([label]), via };
+      else if (tier === best.tier && dist === best.dist && sense === best.sense) best.labels.add(label);
     };
-    for (const s of senses.slice(0, 8)) {
+    for (const [k, s] of senses.slice(0, 8).entries()) {
+      sense = k;
       const anc = wn.ancestors(s);
       for (const a of anchors) {
         if (anc.has(a.offset)) {
@@ -228,7 +231,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       }
     }
     if (best) {
-      const b = best as { tier: number; dist: number; labels: Set<string>; via: string };
+      const b = best as { tier: number; dist: number; sense: number; labels: Set<string>; via: string };
       const labels = [...b.labels].sort();
       const kind = (Object.keys(TIER).find((k) => TIER[k] === b.tier) ?? 'sibling') as MappingKind;
       return {

@@ -138,6 +138,7 @@ test('definitions: a nearly empty category takes the broad one its definition sh
   }
   assert.match(at('parka')!.via, /shares "outdoor" with outerwear/);
   assert.deepEqual([at('blazer')!.labels, at('blazer')!.confident], [['Blazer'], true], 'a synonym still wins over a definition link');
+  assert.deepEqual(at('gown')?.labels, ['Dress'], 'a tie between senses goes to the more frequent one (a dress before a robe)');
   const listing = listLexicon(lex, wn, vocab.labels, 1000).labels.find((l) => l.label === 'Outwear')!;
   assert.ok(!listing.synonyms.includes('coat') && listing.kinds.includes('coat'), 'listed as ranked first, not filtered on');
 });
