@@ -94,6 +94,13 @@ module.exports = {
       to: { path: 'node_modules/(onnxruntime-node|@tensorflow/[^/]+|@huggingface/transformers|nsfwjs)/' },
     },
     {
+      name: 'ann-libraries-only-in-index',
+      severity: 'error',
+      comment: 'The ANN libraries (usearch, hnswlib-node) sit behind src/index/usearch-index.ts and src/index/hnsw-index.ts.',
+      from: { path: '^src/', pathNot: ['^src/index/(usearch|hnsw)-index\\.ts$'] },
+      to: { path: 'node_modules/(usearch|hnswlib-node)/' },
+    },
+    {
       name: 'image-codec-only-in-vision',
       severity: 'error',
       comment: 'sharp (image decode) sits behind src/vision/. Exception: report/charts.ts rasterises its own SVG charts.',

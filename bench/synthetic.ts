@@ -16,11 +16,11 @@ export function clusteredVectors(n: number, dims: number, clusters: number, seed
 }
 
 /** Loads synthetic items and vectors into a real database through the product's own SQL. */
-export async function loadSynthetic(db: Db, version: string, vectors: Float32Array[], opts: { create?: boolean } = {}): Promise<string[]> {
+export async function loadSynthetic(db: Db, version: string, vectors: Float32Array[], opts: { create?: boolean; batch?: number } = {}): Promise<string[]> {
   if (opts.create !== false) await ensureVersion(db, { name: version, kind: 'generic', encoder: 'synthetic', dims: vectors[0]!.length });
   const ids = vectors.map((_, i) => `syn-${String(i).padStart(7, '0')}`);
   await db.query(`INSERT INTO images (hash, ext, width, height, bytes) VALUES ('${'0'.repeat(64)}', 'jpg', 1, 1, 1) ON CONFLICT DO NOTHING`);
-  const BATCH = 1000;
+  const BATCH = opts.batch ?? 1000;
   for (let i = 0; i < ids.length; i += BATCH) {
     const chunk = ids.slice(i, i + BATCH);
     await db.transaction(async (tx) => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { NeighbourLists } from './neighbour-lists.js';
-import type { Neighbour, VectorIndex } from './vector-index.js';
+import type { Neighbour, ServingIndex } from './vector-index.js';
 
 export interface HnswParams {
   m: number;
@@ -27,7 +27,7 @@ interface Meta {
 const INITIAL_CAPACITY = 1024;
 
 /** In-process HNSW (hnswlib-node, cosine space). Labels are dense ints mapped to item ids. */
-export class HnswIndex implements VectorIndex {
+export class HnswIndex implements ServingIndex {
   private readonly hnsw: hnswlib.HierarchicalNSW;
   private readonly labels: string[] = [];
   private readonly labelOf = new Map<string, number>();
@@ -79,6 +79,10 @@ export class HnswIndex implements VectorIndex {
     this.labels.push(id);
     this.labelOf.set(id, label);
     this.staleLists.add(label);
+  }
+
+  upsertMany(ids: readonly string[], flat: Float32Array): void {
+    ids.forEach((id, i) => this.upsert(id, flat.subarray(i * this.dims, (i + 1) * this.dims)));
   }
 
   remove(id: string): void {
@@ -197,6 +201,7 @@ export class HnswIndex implements VectorIndex {
     const meta: Meta = { format: 1, dims: this.dims, params: this.params, labels: this.labels, deleted: this.deleted, state: this.state };
     fs.writeFileSync(path.join(dir, `meta.json${tmp}`), JSON.stringify(meta));
     fs.renameSync(path.join(dir, `meta.json${tmp}`), path.join(dir, 'meta.json'));
+    for (const other of ['usearch.bin', 'vectors.bin']) fs.rmSync(path.join(dir, other), { force: true }); // a usearch index this one replaced
   }
 
   /** Loads a saved index; undefined when missing, from another format, or inconsistent (caller rebuilds). */

@@ -1,17 +1,34 @@
 import path from 'node:path';
 import { LoupeError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { countUpToSeq, getVersion, idsInSeqWindow, tombstonesSince, vectorsOf, vectorsSince } from '../store/vectors.js';
+import { countUpToSeq, getVersion, idsInSeqWindow, tombstonesSince, vectorPageSince, vectorsOf } from '../store/vectors.js';
 import { HnswIndex } from './hnsw-index.js';
+import { UsearchIndex } from './usearch-index.js';
+import type { ServingIndex } from './vector-index.js';
 
-const RELATED_SLICE = 256;
+/** The ANN library behind serving indexes: usearch (threaded, f16) unless `LOUPE_ANN=hnswlib`. */
+export type AnnEngine = 'usearch' | 'hnswlib';
+
+export function annEngine(value = process.env.LOUPE_ANN): AnnEngine {
+  if (!value || value === 'usearch') return 'usearch';
+  if (value === 'hnswlib') return 'hnswlib';
+  throw new LoupeError('usage', `LOUPE_ANN must be 'usearch' or 'hnswlib', got '${value}'`);
+}
+
+/**
+ * Work between yields to the event loop, so a large build never stalls a serving process for long:
+ * lists computed per slice (usearch batches its searches over every core), vectors added per slice.
+ */
+export const RELATED_SLICE: Record<AnnEngine, number> = { usearch: 2048, hnswlib: 256 };
+export const ADD_SLICE = 4096;
 /**
  * On PostgreSQL, writers (parallel `loupe worker`s) take seq numbers at insert and commit later,
  * so a row can appear below the seq an index already applied. Each sync re-reads the ids of this
  * many seqs below its mark and adds those it lacks; an older straggler needs `loupe index --rebuild`.
  */
 const LATE_COMMIT_WINDOW = 20_000;
-const PAGE = 5000;
+/** Vectors read per query when an index catches up (binary, see `vectorPageSince`). */
+export const PAGE = 20_000;
 
 export interface SyncReport {
   version: string;
@@ -27,7 +44,7 @@ export interface SyncReport {
  * since it was saved, so a restart or a crash costs at most the replay of the tail.
  */
 export class IndexRegistry {
-  private readonly indexes = new Map<string, HnswIndex>();
+  private readonly indexes = new Map<string, ServingIndex>();
   private readonly syncing = new Map<string, Promise<SyncReport>>();
   /** The version a long-running server serves when a request names none (kept current on promote). */
   defaultVersion: string | undefined;
@@ -35,10 +52,11 @@ export class IndexRegistry {
   constructor(
     private readonly db: Db,
     private readonly indexDir: string,
+    readonly engine: AnnEngine = annEngine(),
   ) {}
 
   /** The index for `version`, synced with the database. */
-  async get(version: string): Promise<HnswIndex> {
+  async get(version: string): Promise<ServingIndex> {
     if (!this.indexes.has(version)) await this.sync(version);
     const index = this.indexes.get(version);
     if (!index) throw new LoupeError('not_found', `no index for version '${version}'`);
@@ -46,7 +64,7 @@ export class IndexRegistry {
   }
 
   /** The index if already loaded; never touches the database (the hot path of more-like-this). */
-  loaded(version: string): HnswIndex | undefined {
+  loaded(version: string): ServingIndex | undefined {
     return this.indexes.get(version);
   }
 
@@ -66,9 +84,10 @@ export class IndexRegistry {
     let index = this.indexes.get(version);
     let rebuilt = false;
     if (!index) {
-      index = HnswIndex.load(dir, row.dims);
+      // An index saved by the other engine (or an older format) does not load: it is rebuilt from the database.
+      index = this.engine === 'usearch' ? UsearchIndex.load(dir, row.dims) : HnswIndex.load(dir, row.dims);
       if (!index) {
-        index = new HnswIndex(row.dims);
+        index = this.engine === 'usearch' ? new UsearchIndex(row.dims) : new HnswIndex(row.dims);
         rebuilt = true;
       }
     }
@@ -91,18 +110,20 @@ export class IndexRegistry {
     }
     // Then everything past the mark, in seq order.
     for (;;) {
-      const rows = await vectorsSince(this.db, version, index.state.seq ?? 0, PAGE);
-      for (const r of rows) {
-        index.upsert(r.itemId, r.vec);
-        index.state.seq = r.seq;
+      const page = await vectorPageSince(this.db, version, row.dims, index.state.seq ?? 0, PAGE);
+      for (let at = 0; at < page.ids.length; at += ADD_SLICE) {
+        const end = Math.min(at + ADD_SLICE, page.ids.length);
+        index.upsertMany(page.ids.slice(at, end), page.flat.subarray(at * row.dims, end * row.dims));
+        index.state.seq = page.seqs[end - 1]!;
+        if (end < page.ids.length) await new Promise((resolve) => setImmediate(resolve));
       }
-      added += rows.length;
-      if (rows.length < PAGE) break;
+      added += page.ids.length;
+      if (page.ids.length < PAGE) break;
     }
     // Precomputed more-like-this lists, in slices so a large build never stalls a serving process.
     let related = 0;
     while (index.staleRelated) {
-      related += index.refreshRelated(RELATED_SLICE);
+      related += index.refreshRelated(RELATED_SLICE[this.engine]);
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (added || removed || rebuilt || related) index.save(dir);

@@ -40,3 +40,15 @@ export function encodeVectorCopy(rows: readonly CopyVectorRow[]): Uint8Array<Arr
   o = buf.writeInt16BE(-1, o); // trailer
   return new Uint8Array(bytes, 0, o);
 }
+
+/**
+ * pgvector's binary form of one vector (what `vector_send(vec)` returns as bytea): int16 dims,
+ * int16 unused, then big-endian float4 values. Decoded into `out` at `offset`; returns the dims.
+ */
+export function decodeVectorSend(bytes: Uint8Array, out: Float32Array, offset: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = view.getInt16(0);
+  if (bytes.byteLength !== 4 + 4 * n || offset + n > out.length) throw new Error(`vector_send value of ${bytes.byteLength} bytes does not hold ${n} dims at ${offset}`);
+  for (let d = 0; d < n; d++) out[offset + d] = view.getFloat32(4 + 4 * d);
+  return n;
+}

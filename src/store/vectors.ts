@@ -1,6 +1,6 @@
 import { LoupeError } from '../errors.js';
 import { parseVectorSql, toVectorSql, type Queryable } from './db.js';
-import { encodeVectorCopy } from './vector-copy.js';
+import { decodeVectorSend, encodeVectorCopy } from './vector-copy.js';
 
 export interface VersionRow {
   name: string;
@@ -144,14 +144,42 @@ export interface VectorRow {
   vec: Float32Array;
 }
 
-/** Vectors of `version` written after `afterSeq`, oldest first: how a serving index catches up. */
-export async function vectorsSince(db: Queryable, version: string, afterSeq: number, limit: number): Promise<VectorRow[]> {
-  const rows = await db.query<{ item_id: string; seq: string; vec: string }>(
-    `SELECT item_id, seq, vec::text AS vec FROM embeddings
+/** A page of vectors in one flat array (ids.length x dims), for bulk index builds. */
+export interface VectorPage {
+  ids: string[];
+  seqs: number[];
+  flat: Float32Array;
+}
+
+/**
+ * Vectors of `version` written after `afterSeq`, oldest first, in one flat Float32Array: how a
+ * serving index catches up. Vectors travel in pgvector's binary form
+ * (`vector_send`), not as text: about half the time on PGlite and no number parsing.
+ */
+export async function vectorPageSince(db: Queryable, version: string, dims: number, afterSeq: number, limit: number): Promise<VectorPage> {
+  const rows = await db.query<BinaryRow>(
+    `SELECT item_id, seq, vector_send(vec) AS vec FROM embeddings
       WHERE version = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     [version, afterSeq, limit],
   );
-  return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq), vec: parseVectorSql(r.vec) }));
+  const flat = new Float32Array(rows.length * dims);
+  rows.forEach((r, i) => {
+    if (decodeVectorSend(r.vec, flat, i * dims) !== dims) throw new LoupeError('conflict', `vector of '${r.item_id}' in version '${version}' does not have the version's ${dims} dims`);
+  });
+  return { ids: rows.map((r) => r.item_id), seqs: rows.map((r) => Number(r.seq)), flat };
+}
+
+interface BinaryRow {
+  item_id: string;
+  seq: string;
+  vec: Uint8Array;
+}
+
+function toVectorRow(r: BinaryRow): VectorRow {
+  const dims = (r.vec.byteLength - 4) / 4;
+  const vec = new Float32Array(dims);
+  decodeVectorSend(r.vec, vec, 0);
+  return { itemId: r.item_id, seq: Number(r.seq), vec };
 }
 
 /** How many vectors of a version sit at or below a seq: an index that holds fewer missed a late commit. */
@@ -167,11 +195,8 @@ export async function idsInSeqWindow(db: Queryable, version: string, afterSeq: n
 }
 
 export async function vectorsOf(db: Queryable, version: string, itemIds: readonly string[]): Promise<VectorRow[]> {
-  const rows = await db.query<{ item_id: string; seq: string; vec: string }>(`SELECT item_id, seq, vec::text AS vec FROM embeddings WHERE version = $1 AND item_id = ANY($2::text[]) ORDER BY seq`, [
-    version,
-    itemIds,
-  ]);
-  return rows.map((r) => ({ itemId: r.item_id, seq: Number(r.seq), vec: parseVectorSql(r.vec) }));
+  const rows = await db.query<BinaryRow>(`SELECT item_id, seq, vector_send(vec) AS vec FROM embeddings WHERE version = $1 AND item_id = ANY($2::text[]) ORDER BY seq`, [version, itemIds]);
+  return rows.map(toVectorRow);
 }
 
 export async function tombstonesSince(db: Queryable, version: string, afterSeq: number): Promise<{ itemId: string; seq: number }[]> {
