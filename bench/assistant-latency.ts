@@ -19,7 +19,7 @@ import { LiveBus } from '../src/app/live.js';
 import { dataPaths } from '../src/config.js';
 import { IndexRegistry } from '../src/index/registry.js';
 import { listen } from '../src/server/serve.js';
-import { EncoderPool } from '../src/services/encoders.js';
+import { EncoderPool } from '../src/vision/encoder-pool.js';
 import { openDb } from '../src/store/db.js';
 import { countItems } from '../src/store/items.js';
 import { getVersion, promoteVersion } from '../src/store/vectors.js';

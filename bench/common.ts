@@ -42,7 +42,7 @@ export async function ingestAndEncode(dataDir: string, catalogue: string, map?: 
   const [{ ingestCatalogue }, { dataPaths }, { encodeMissing }, { openDb }, { createEncoder, DEFAULT_ENCODER }] = await Promise.all([
     import('../src/catalog/ingest.js'),
     import('../src/config.js'),
-    import('../src/jobs/encode.js'),
+    import('../src/app/encode.js'),
     import('../src/store/db.js'),
     import('../src/vision/encoders.js'),
   ]);

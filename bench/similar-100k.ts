@@ -9,7 +9,7 @@ import hnswlib from 'hnswlib-node';
 import { dataPaths } from '../src/config.js';
 import { DEFAULT_HNSW } from '../src/index/hnsw-index.js';
 import { IndexRegistry } from '../src/index/registry.js';
-import { similarFromIndex } from '../src/services/discovery.js';
+import { similarFromIndex } from '../src/app/similar.js';
 import { openDb } from '../src/store/db.js';
 import { machine, report, summarize, tempDir } from './common.js';
 import { clusteredVectors, exactTopK, loadSynthetic } from './synthetic.js';

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { dataPaths, resolveDataDir } from '../src/config.js';
 import { IndexRegistry } from '../src/index/registry.js';
-import { suggestTags } from '../src/services/tags.js';
+import { suggestTags } from '../src/app/tag.js';
 import { openDb } from '../src/store/db.js';
 
 const { values } = parseArgs({

@@ -30,3 +30,8 @@ export function imageFile(paths: DataPaths, hash: string, ext: string): string {
 export function thumbFile(paths: DataPaths, hash: string): string {
   return path.join(paths.thumbs, hash.slice(0, 2), `${hash}.webp`);
 }
+
+/** A trained version's artefacts (model, split, calibrator, goes-with model): `<data>/versions/<name>/`. */
+export function versionDir(paths: DataPaths, name: string): string {
+  return path.join(paths.versions, encodeURIComponent(name));
+}

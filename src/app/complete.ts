@@ -1,13 +1,10 @@
 /**
  * "Goes with": trains a version's compatibility model (beside its embedding model), answers
  * `complete` for an item with a reason per result, and measures complete-the-group Recall@10 on the
- * version's held-out groups. Candidates are scored from the stored generic vectors, no pixels.
+ * version's held-out groups (that measurement is in eval/evaluate.ts). Candidates are scored from the stored generic vectors, no pixels.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { DataPaths } from '../config.js';
-import { COMPLETE_FILE, GoesWithModel, dot, type Projected } from '../complete/model.js';
-import type { CompleteEvaluation } from '../complete/evaluate.js';
+import { versionDir, type DataPaths } from '../config.js';
+import { GoesWithModel, dot, hasCompleteModel, loadCompleteModel, type Projected } from '../complete/model.js';
 import { applyStep, topK } from '../complete/score.js';
 import { holdOutGroups } from '../complete/split.js';
 import type { CompleteItem, CompleteTrainReport } from '../complete/train.js';
@@ -17,7 +14,6 @@ import { vectorStamp } from '../store/goes-with.js';
 import { itemExists } from '../store/items.js';
 import { coInteractionPairs, itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
 import { getVersion, listVersions, promotedVersion } from '../store/vectors.js';
-import { versionDir } from './project.js';
 
 /** Share of groups `loupe train` holds out of the goes-with model, for `loupe eval`. */
 export const COMPLETE_HELD_OUT = 0.3;
@@ -62,22 +58,6 @@ export async function trainCompleteModel(db: Queryable, paths: DataPaths, name: 
     if (/nothing to learn/.test((err as Error).message)) return null;
     throw err;
   }
-}
-
-export function hasCompleteModel(paths: DataPaths, name: string): boolean {
-  return fs.existsSync(path.join(versionDir(paths, name), COMPLETE_FILE));
-}
-
-const models = new Map<string, Promise<GoesWithModel>>();
-function loadModel(paths: DataPaths, name: string): Promise<GoesWithModel> {
-  const dir = versionDir(paths, name);
-  let m = models.get(dir);
-  if (!m) {
-    m = GoesWithModel.load(dir);
-    m.catch(() => models.delete(dir));
-    models.set(dir, m);
-  }
-  return m;
 }
 
 /** The version asked for (it must have a goes-with model), else the promoted one, else the newest that has one. */
@@ -177,7 +157,7 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
   const name = await resolveCompleteVersion(db, paths, version);
   const row = await getVersion(db, name);
   const base = String(row?.config.base ?? 'generic');
-  const model = await loadModel(paths, name);
+  const model = await loadCompleteModel(paths, name);
   const cat = await catalogue(db, model, name, base);
   const qi = cat.index.get(id);
   if (qi === undefined) {
@@ -202,16 +182,4 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
     item: id,
     items: top.map((i) => ({ id: cat.items[i]!.id, score: scores[i]!, labels: cat.items[i]!.labels, reason: reasonFor(cat, model, qi, i, qSims, groups) })),
   };
-}
-
-/** `loupe eval`'s complete-the-group section for one version; null when it has no goes-with model. */
-export async function evaluateCompleteVersion(db: Queryable, paths: DataPaths, name: string, base: string): Promise<CompleteEvaluation | null> {
-  if (!hasCompleteModel(paths, name)) return null;
-  const model = await loadModel(paths, name);
-  const rows = await itemsWithVectors(db, base);
-  const { evaluateGoesWith } = await import('../complete/evaluate.js');
-  return evaluateGoesWith(
-    model,
-    rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups })),
-  );
 }

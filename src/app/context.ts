@@ -1,6 +1,6 @@
 import type { DataPaths } from '../config.js';
 import type { IndexRegistry } from '../index/registry.js';
-import type { EncoderPool } from '../services/encoders.js';
+import type { EncoderPool } from '../vision/encoder-pool.js';
 import type { Db } from '../store/db.js';
 import type { LiveBus } from './live.js';
 

@@ -4,7 +4,7 @@
  * behaviour imported with the feed blend fitted on it. Each step is skipped when already done,
  * so a second start costs a few queries.
  */
-import type { AppServices } from '../app/context.js';
+import type { AppServices } from './context.js';
 import { DEFAULT_ACTION_WEIGHTS } from '../graph/actions.js';
 import { refitBlend, type BlendRefit } from '../graph/io/feed-eval.js';
 import { importEvents } from '../graph/io/import-events.js';

@@ -1,11 +1,11 @@
 import { ingestCatalogue, type IngestResult } from '../catalog/ingest.js';
-import { encodeMissing, type EncodeResult } from '../jobs/encode.js';
-import type { Progress } from '../jobs/progress.js';
-import type { AppServices } from '../app/context.js';
+import { encodeMissing, type EncodeResult } from './encode.js';
+import type { Progress } from './progress.js';
+import type { AppServices } from './context.js';
 import { DEFAULT_ENCODER } from '../vision/encoders.js';
 import { countMissingVector, getVersion } from '../store/vectors.js';
-import { EncoderPool } from './encoders.js';
-import { refreshDerivedVersions } from './project.js';
+import { EncoderPool } from '../vision/encoder-pool.js';
+import { refreshDerivedVersions } from './projection.js';
 
 export interface MainJobResult {
   ingest: IngestResult;

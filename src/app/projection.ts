@@ -1,33 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
+/** A trained version's vectors: written for every item with a base vector (no pixels), and kept up to date as base vectors land. */
 import { LoupeError } from '../errors.js';
 import type { DataPaths } from '../config.js';
-import { EmbeddingModel } from '../embedding/model.js';
+import { loadVersionModel, type EmbeddingModel } from '../embedding/model.js';
 import { itemText } from '../embedding/types.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { Db } from '../store/db.js';
 import { baseImageHashes, itemsToProject, trainedVersionsOn } from '../store/training.js';
 import { getVersion, insertVectors } from '../store/vectors.js';
-
-/** A trained version's artefacts live in `<data>/versions/<name>/`. */
-export function versionDir(paths: DataPaths, name: string): string {
-  return path.join(paths.versions, encodeURIComponent(name));
-}
-
-const cache = new Map<string, Promise<EmbeddingModel>>();
-
-/** Loads (once per process) the model of a trained version. */
-export function loadVersionModel(paths: DataPaths, name: string): Promise<EmbeddingModel> {
-  const dir = versionDir(paths, name);
-  let m = cache.get(dir);
-  if (!m) {
-    if (!fs.existsSync(path.join(dir, 'model.json'))) return Promise.reject(new LoupeError('not_found', `version '${name}' has no model in ${dir}`));
-    m = EmbeddingModel.load(dir);
-    m.catch(() => cache.delete(dir));
-    cache.set(dir, m);
-  }
-  return m;
-}
 
 /**
  * Writes a trained version's vector for every item that has a base vector but none in the version:

@@ -1,36 +1,18 @@
+/** The proof report's timings (app/report.ts), taken in this process on the serving paths themselves. */
 import fs from 'node:fs';
 import { LoupeError } from '../errors.js';
 import { imageFile, type DataPaths } from '../config.js';
 import type { IndexRegistry } from '../index/registry.js';
-import { similarFromIndex, nearestToVector } from '../services/discovery.js';
-import { imageQueryVector, type EncoderPool } from '../services/encoders.js';
-import { detectScene, loadSceneDetector } from '../services/scene.js';
+import { percentile } from '../report/cost.js';
+import type { DetectionCost, LatencyReport, LatencyStats } from '../report/proof.js';
 import type { Db } from '../store/db.js';
 import type { SampleImage } from '../store/report.js';
 import { decodeForEncoder } from '../vision/decode.js';
-import { percentile } from './cost.js';
-
-/** Timings taken in this process, on this machine, in the same run. */
-
-export interface LatencyStats {
-  requests: number;
-  p50Ms: number;
-  p99Ms: number;
-  meanMs: number;
-  /** Process CPU time (all threads, the encoder's worker included) per request. */
-  cpuSecondsPerRequest: number;
-}
-
-export interface LatencyReport {
-  version: string;
-  k: number;
-  /** More like this from the stored vector: an index search, no pixels. */
-  precomputed: LatencyStats;
-  /** The same request if the item's photo were encoded when asked: decode + encode (+ projection) + search. */
-  requestTime: LatencyStats;
-  ratioP50: number;
-  ratioP99: number;
-}
+import type { EncoderPool } from '../vision/encoder-pool.js';
+import { imageQueryVector } from '../vision/query-vectors.js';
+import { detectScene, loadSceneDetector } from './scene.js';
+import { nearestToVector } from './search.js';
+import { similarFromIndex } from './similar.js';
 
 const cpuSeconds = () => {
   const u = process.cpuUsage();
@@ -100,17 +82,6 @@ export async function measureEncodeCpu(
   }
   const wall = (performance.now() - t0) / 1000;
   return { images: bytes.length, cpuSecondsPerImage: (cpuSeconds() - cpu0) / bytes.length, imagesPerSecond: bytes.length / wall };
-}
-
-/** Shop the look on an uploaded photo: the detection step alone (decode, detect, pose), per photo. */
-export interface DetectionCost {
-  photos: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Starting the detector's worker and loading its models (CenterNet, MoveNet), once per process: not in p50/p99. */
-  loadMs: number;
-  /** Objects (persons as their garment regions) found per photo, on average. */
-  objectsPerPhoto: number;
 }
 
 /**

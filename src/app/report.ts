@@ -1,49 +1,27 @@
+/**
+ * The proof report (`loupe report`, `POST /api/report`): accuracy against generic, latency of the
+ * serving paths, cost against vision APIs, backbones and data quality, measured in this process.
+ */
 import os from 'node:os';
 import type { DataPaths } from '../config.js';
 import { evaluateAll, type VersionEvaluation } from '../eval/evaluate.js';
-import { evaluateFeedsOnStore, type FeedEvalReport } from '../graph/io/feed-eval.js';
+import { evaluateFeedsOnStore } from '../graph/io/feed-eval.js';
 import type { IndexRegistry } from '../index/registry.js';
-import { analyseQuality, type QualityReport } from '../quality/analyse.js';
-import { resolveVersion } from '../services/discovery.js';
-import { encoderSpecOf, type EncoderPool } from '../services/encoders.js';
+import { analyseQuality } from '../quality/analyse.js';
+import { accuracySection, heldOutIds, modelBytes, projectionCpuPerItem, retrievalOn } from '../report/accuracy.js';
+import { computeUsd, meanApiCost, ownCost, type PriceTable } from '../report/cost.js';
+import { reportState, saveLatestReport } from '../report/latest.js';
+import type { BackbonePoint, ProofReport } from '../report/proof.js';
 import type { Db } from '../store/db.js';
 import { catalogueImageSizes, sampleImages } from '../store/report.js';
+import { resolveVersion } from '../store/served-version.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
 import { ensureNsfwjsOnnx } from '../vision/convert.js';
+import type { EncoderPool } from '../vision/encoder-pool.js';
+import type { AppServices } from './context.js';
 import { parseEncoderSpec } from '../vision/encoders.js';
-import { accuracySection, heldOutIds, modelBytes, projectionCpuPerItem, retrievalOn, type VersionAccuracy } from './accuracy.js';
-import { computeUsd, meanApiCost, ownCost, type ApiCost, type OwnCost, type PriceTable } from './cost.js';
-import { measureDetection, measureEncodeCpu, measureLatency, type DetectionCost, type LatencyReport } from './measure.js';
-
-export interface BackbonePoint {
-  backbone: string;
-  version: string;
-  trained: boolean;
-  metric: string;
-  value: number;
-  items: number;
-  modelBytes: number;
-  cpuSecondsPerImage: number;
-  usdPer1MImages: number;
-}
-
-export interface ProofReport {
-  generatedAt: string;
-  machine: { cpu: string; cores: number; node: string; loadAverage: number };
-  catalogue: { items: number; meanWidth: number; meanHeight: number };
-  prices: { asOf: string; note: string; sources: Record<string, string[]>; outputTokensPerRequest: number; vcpuHourUsd: number; file: string };
-  accuracy: { k: number; protocol: string; versions: VersionAccuracy[]; feed: FeedEvalReport | { skipped: string } | null };
-  latency: LatencyReport;
-  /** Shop the look: detecting the objects of an uploaded photo; null when the detector could not load (the reason is logged). */
-  detection: DetectionCost | null;
-  encode: { backbone: string; images: number; cpuSecondsPerImage: number; imagesPerSecond: number };
-  cost: { own: OwnCost; apis: ApiCost[]; cheapestApi: string; precomputedVsCheapestApi: number };
-  backbones: BackbonePoint[];
-  quality: QualityReport | null;
-  /** costSaving = 1 - own / cheapest API per request; costRatio = cheapest API / own (how many times cheaper). */
-  /** accuracyLift: the served version's first table row (else the newest trained version's, served false). */
-  headline: { accuracyLift: { version: string; metric: string; relativeLift: number; served: boolean } | null; costSaving: number; costRatio: number; latencyRatioP50: number };
-}
+import { encoderSpecOf } from '../vision/query-vectors.js';
+import { measureDetection, measureEncodeCpu, measureLatency } from './report-timing.js';
 
 export interface BuildReportOptions {
   prices: PriceTable;
@@ -59,7 +37,7 @@ export interface BuildReportOptions {
 }
 
 /** Measures and gathers every number of the proof report. Reads only; times in this process. */
-export async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegistry, pool: EncoderPool, opts: BuildReportOptions): Promise<ProofReport> {
+async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegistry, pool: EncoderPool, opts: BuildReportOptions): Promise<ProofReport> {
   const log = opts.log ?? (() => undefined);
   const vcpuHourUsd = opts.vcpuHourUsd ?? opts.prices.vcpu_hour_usd;
   const outputTokens = opts.outputTokens ?? opts.prices.output_tokens_per_request;
@@ -122,6 +100,17 @@ export async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegist
       latencyRatioP50: latency.ratioP50,
     },
   };
+}
+
+/**
+ * `loupe report` and the Report page's fresh run: measures everything, then keeps the result as the
+ * latest run on this data (versions and catalogue as they were when it started), which both quote.
+ */
+export async function runReport(s: Pick<AppServices, 'db' | 'paths' | 'indexes' | 'encoders'>, opts: BuildReportOptions): Promise<ProofReport> {
+  const state = await reportState(s.db);
+  const report = await buildReport(s.db, s.paths, s.indexes, s.encoders, opts);
+  saveLatestReport(s.paths, state, report);
+  return report;
 }
 
 async function backboneFile(paths: DataPaths, spec: string): Promise<string> {

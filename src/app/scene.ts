@@ -14,13 +14,15 @@ import { countMissingObjects, itemsMissingObjects, readObjectScan, writeObjectSc
 import { trainedVersionsOn } from '../store/training.js';
 import { getVersion } from '../store/vectors.js';
 import { LoupeError, notFound } from '../errors.js';
-import { ProgressMeter, type ProgressListener } from '../jobs/progress.js';
+import { ProgressMeter, type ProgressListener } from './progress.js';
 import { boxProblem, type Box, type Detection } from '../vision/boxes.js';
 import { detectInWorker, loadDetectorInWorker } from '../vision/detector-client.js';
 import { cropForEncoder, decodeFull, DEFAULT_MAX_PIXELS, probeImage } from '../vision/decode.js';
-import { nearestToVector, resolveVersion } from './discovery.js';
-import { encoderSpecOf, type EncoderPool } from './encoders.js';
-import { loadVersionModel } from './project.js';
+import { nearestToVector } from './search.js';
+import { resolveVersion } from '../store/served-version.js';
+import { encoderSpecOf } from '../vision/query-vectors.js';
+import type { EncoderPool } from '../vision/encoder-pool.js';
+import { loadVersionModel } from '../embedding/model.js';
 
 export interface SceneObject {
   box: Box;

@@ -2,19 +2,12 @@ import type { IndexRegistry } from '../index/registry.js';
 import type { Neighbour } from '../index/vector-index.js';
 import type { Db } from '../store/db.js';
 import { itemExists } from '../store/items.js';
-import { getVersion, promotedVersion } from '../store/vectors.js';
+import { resolveVersion } from '../store/served-version.js';
 import { LoupeError, notFound } from '../errors.js';
 
 export interface SimilarResult {
   version: string;
   items: Neighbour[];
-}
-
-/** Resolves the version to serve: the one asked for, else the promoted one. */
-export async function resolveVersion(db: Db, version: string | undefined): Promise<string> {
-  const name = version ?? (await promotedVersion(db));
-  if (!(await getVersion(db, name))) throw notFound(`unknown version '${name}' (see \`loupe versions\`)`);
-  return name;
 }
 
 /**
@@ -31,7 +24,7 @@ export function similarFromIndex(indexes: IndexRegistry, version: string, id: st
   return { version, items: index.search(vec, k, new Set([id])) };
 }
 
-export async function similarItems(db: Db, indexes: IndexRegistry, id: string, k: number, version?: string): Promise<SimilarResult> {
+async function similarItems(db: Db, indexes: IndexRegistry, id: string, k: number, version?: string): Promise<SimilarResult> {
   const name = await resolveVersion(db, version);
   await indexes.get(name);
   const hit = similarFromIndex(indexes, name, id, k);
@@ -40,8 +33,11 @@ export async function similarItems(db: Db, indexes: IndexRegistry, id: string, k
   throw new LoupeError('conflict', `item '${id}' has no '${name}' vector yet (run \`loupe encode\`, or its image failed to decode)`);
 }
 
-export async function nearestToVector(indexes: IndexRegistry, version: string, vec: ArrayLike<number>, k: number): Promise<SimilarResult> {
-  const index = await indexes.get(version);
-  if (vec.length !== index.dims) throw new LoupeError('bad_request', `query has ${vec.length} dims, version '${version}' has ${index.dims}`);
-  return { version, items: index.search(vec, k) };
+/**
+ * More like this for `loupe similar` and `GET /api/items/:id/similar`: a loaded index answers from
+ * memory (the served version known, no database read); otherwise the version is resolved and loaded.
+ */
+export async function similar(s: { db: Db; indexes: IndexRegistry }, id: string, k: number, version?: string): Promise<SimilarResult> {
+  const name = version ?? s.indexes.defaultVersion ?? (await resolveVersion(s.db, undefined));
+  return similarFromIndex(s.indexes, name, id, k) ?? (await similarItems(s.db, s.indexes, id, k, name));
 }

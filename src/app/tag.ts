@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DataPaths } from '../config.js';
+import { versionDir, type DataPaths } from '../config.js';
 import { Calibrator, type CalibratorJson } from '../embedding/tagger.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { Db } from '../store/db.js';
-import { getItems } from '../store/item-views.js';
-import { versionDir } from './project.js';
+import { getItem, getItems } from '../store/item-views.js';
+import { resolveVersion } from '../store/served-version.js';
+import { imageQueryVector } from '../vision/query-vectors.js';
+import { DEFAULT_MAX_PIXELS } from '../vision/decode.js';
+import { LoupeError, notFound } from '../errors.js';
+import type { AppServices } from './context.js';
 
 export interface TagSuggestion {
   label: string;
@@ -72,4 +76,28 @@ export async function suggestTags(
     .filter((t) => t.probability >= threshold)
     .sort((a, b) => b.probability - a.probability || a.label.localeCompare(b.label));
   return { version, calibrated: calibrator !== null, threshold, tags };
+}
+
+export interface TagOptions {
+  k: number;
+  threshold: number;
+  version?: string | undefined;
+}
+
+/** Tags for a catalogue item, from its stored vector (`loupe tag ID`, `GET /api/items/:id/tags`). */
+export async function tagItem(s: Pick<AppServices, 'db' | 'paths' | 'indexes'>, id: string, opts: TagOptions): Promise<TagResult & { item: string }> {
+  const version = opts.version !== undefined ? await resolveVersion(s.db, opts.version) : (s.indexes.defaultVersion ?? (await resolveVersion(s.db, undefined)));
+  const vec = (await s.indexes.get(version)).vector(id);
+  if (!vec) {
+    if (!(await getItem(s.db, id))) throw notFound(`no item with id '${id}'`);
+    throw new LoupeError('conflict', `item '${id}' has no '${version}' vector yet`);
+  }
+  return { item: id, ...(await suggestTags(s.db, s.paths, s.indexes, version, vec, { k: opts.k, threshold: opts.threshold, excludeId: id })) };
+}
+
+/** Tags for an outside photo, encoded now by the version's backbone (`loupe tag --image FILE`). */
+export async function tagImage(s: Pick<AppServices, 'db' | 'paths' | 'indexes' | 'encoders'>, bytes: Uint8Array, opts: TagOptions & { maxPixels?: number }): Promise<TagResult> {
+  const version = await resolveVersion(s.db, opts.version);
+  const vec = await imageQueryVector(s.db, s.paths, s.encoders, version, bytes, opts.maxPixels ?? DEFAULT_MAX_PIXELS);
+  return suggestTags(s.db, s.paths, s.indexes, version, vec, { k: opts.k, threshold: opts.threshold });
 }

@@ -13,9 +13,11 @@ import type { Db } from '../store/db.js';
 import { itemsWithVectors, setVersionStatus, userSequences } from '../store/training.js';
 import { FEED_HOLDOUT, sequencePairs, trainablePrefix } from '../graph/evaluate.js';
 import { createTrainedVersion, getVersion } from '../store/vectors.js';
-import { hasCompleteModel, trainCompleteModel } from './complete.js';
+import { hasCompleteModel } from '../complete/model.js';
+import { trainCompleteModel } from './complete.js';
 import type { CompleteTrainReport } from '../complete/train.js';
-import { projectMissing, versionDir } from './project.js';
+import { projectMissing } from './projection.js';
+import { versionDir } from '../config.js';
 
 export const VERSION_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 

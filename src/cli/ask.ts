@@ -3,7 +3,7 @@ import { LlmClient, llmConfigFromEnv } from '../assistant/llm.js';
 import { askAssistant } from '../assistant/service.js';
 import { MessageSchema, type Message } from '../assistant/types.js';
 import { tasteService } from '../graph/io/taste-service.js';
-import { EncoderPool } from '../services/encoders.js';
+import { EncoderPool } from '../vision/encoder-pool.js';
 import { intOption, readArgFile, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 

@@ -1,6 +1,7 @@
 import { MAX_K } from '../limits.js';
 import { LoupeError } from '../errors.js';
-import { completeItem, hasCompleteModel, trainCompleteModel } from '../services/complete.js';
+import { completeItem, trainCompleteModel } from '../app/complete.js';
+import { hasCompleteModel } from '../complete/model.js';
 import { getVersion, promotedVersion } from '../store/vectors.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';

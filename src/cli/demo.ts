@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { completeFirstStart } from '../services/first-start.js';
-import { runMainJob } from '../services/pipeline.js';
+import { completeFirstStart } from '../app/first-start.js';
+import { runMainJob } from '../app/main-job.js';
 import { prepareFeeds, startServer } from '../server/runtime.js';
 import { progressBar } from './progress-bar.js';
 import { intOption, type Command } from './command.js';

@@ -1,9 +1,9 @@
 import os from 'node:os';
-import { encodeMissing } from '../jobs/encode.js';
+import { encodeMissing } from '../app/encode.js';
 import { enqueueCommand } from './enqueue.js';
-import { EncoderPool } from '../services/encoders.js';
-import { refreshDerivedVersions } from '../services/project.js';
-import { scanCatalogueObjects, type ObjectScanResult } from '../services/scene.js';
+import { EncoderPool } from '../vision/encoder-pool.js';
+import { refreshDerivedVersions } from '../app/projection.js';
+import { scanCatalogueObjects, type ObjectScanResult } from '../app/scene.js';
 import { DEFAULT_ENCODER, parseEncoderSpec } from '../vision/encoders.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';

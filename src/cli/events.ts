@@ -1,9 +1,9 @@
 import { CatalogueError, checkCatalogue } from '../catalog/parse.js';
 import { parseWeights, WeightsError, DEFAULT_ACTION_WEIGHTS, type ActionWeights } from '../graph/actions.js';
-import { evaluateFeedsOnStore, refitBlend, type BlendRefit, type FeedEvalReport } from '../graph/io/feed-eval.js';
+import { evaluateFeedsOnStore, type FeedEvalReport } from '../graph/io/feed-eval.js';
 import { HOLDOUT_PROTOCOLS, type HoldoutProtocol } from '../graph/evaluate.js';
-import { importEvents, type EventImportResult } from '../graph/io/import-events.js';
-import { insertEvents } from '../store/events.js';
+import type { EventImportResult } from '../graph/io/import-events.js';
+import { importEventFile } from '../app/events.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 
@@ -68,19 +68,7 @@ export const eventsCommand: Command = {
         throw err;
       }
       return withStore(ctx, async ({ db, indexes }) => {
-        const result = await importEvents(db, file, weights, async (evs) => {
-          const added = await insertEvents(db, evs);
-          return { recorded: added.length, duplicates: evs.length - added.length };
-        });
-        // Served feeds should use weights fitted for this catalogue right away, with no other command.
-        let refit: BlendRefit | { error: string } | undefined;
-        if (result.imported > 0) {
-          try {
-            refit = await refitBlend(db, indexes);
-          } catch (err) {
-            refit = { error: err instanceof Error ? err.message : String(err) };
-          }
-        }
+        const { result, refit } = await importEventFile({ db, indexes }, file, weights);
         const refitText = !refit
           ? ''
           : 'error' in refit

@@ -1,4 +1,4 @@
-import type { Progress } from '../jobs/progress.js';
+import type { Progress } from '../app/progress.js';
 
 function fmtSecs(s: number | undefined): string {
   if (s === undefined || !Number.isFinite(s)) return '--';

@@ -1,4 +1,4 @@
-import { promote } from '../services/versions.js';
+import { promote } from '../app/versions.js';
 import { UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { buildReport, type ProofReport } from '../report/build.js';
+import { runReport } from '../app/report.js';
+import type { ProofReport } from '../report/proof.js';
 import { loadPriceTable } from '../report/cost.js';
-import { reportState, saveLatestReport } from '../report/latest.js';
 import { metricName } from '../report/metric-names.js';
 import { writeReport } from '../report/write.js';
-import { EncoderPool } from '../services/encoders.js';
+import { EncoderPool } from '../vision/encoder-pool.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 
@@ -57,25 +57,27 @@ export const reportCommand: Command = {
     const sample = intOption(values, 'sample', 40, 2, 10_000);
     const outputTokens = values['output-tokens'] === undefined ? undefined : intOption(values, 'output-tokens', 50, 0, 1_000_000);
     return withStore(ctx, async ({ db, paths, indexes }) => {
-      const pool = new EncoderPool(paths);
+      const encoders = new EncoderPool(paths);
       try {
-        const report = await buildReport(db, paths, indexes, pool, {
-          prices,
-          pricesFile: pricesFile ? path.resolve(pricesFile) : 'src/report/prices.json',
-          vcpuHourUsd: positiveNumber(values['vcpu-hour-usd'], 'vcpu-hour-usd'),
-          outputTokens,
-          version: values.version as string | undefined,
-          sample,
-          feed: !values['no-feed'],
-          quality: !values['no-quality'],
-          log: ctx.log,
-        });
-        saveLatestReport(paths, await reportState(db), report);
+        const report = await runReport(
+          { db, paths, indexes, encoders },
+          {
+            prices,
+            pricesFile: pricesFile ? path.resolve(pricesFile) : 'src/report/prices.json',
+            vcpuHourUsd: positiveNumber(values['vcpu-hour-usd'], 'vcpu-hour-usd'),
+            outputTokens,
+            version: values.version as string | undefined,
+            sample,
+            feed: !values['no-feed'],
+            quality: !values['no-quality'],
+            log: ctx.log,
+          },
+        );
         const written = out ? await writeReport(out, report, paths) : null;
         ctx.print(report, summary(report, written?.html ?? null));
         return 0;
       } finally {
-        await pool.close();
+        await encoders.close();
       }
     });
   },

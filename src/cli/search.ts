@@ -1,9 +1,9 @@
-import { nearestToVector, resolveVersion } from '../services/discovery.js';
-import { EncoderPool, imageQueryVector, textQueryVector, textVersion } from '../services/encoders.js';
+import { searchImage, searchText } from '../app/search.js';
+import { EncoderPool } from '../vision/encoder-pool.js';
 import { intOption, readArgFile, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 import { MAX_K } from '../limits.js';
-import { itemScene, searchScene, type SceneResult } from '../services/scene.js';
+import { itemScene, searchScene, type SceneResult } from '../app/scene.js';
 
 export const searchCommand: Command = {
   name: 'search',
@@ -39,14 +39,13 @@ export const searchCommand: Command = {
     if (text !== undefined) {
       if (!text.trim()) throw new UsageError('--text is empty');
       return withStore(ctx, async ({ db, paths, indexes }) => {
-        const pool = new EncoderPool(paths);
+        const encoders = new EncoderPool(paths);
         try {
-          const version = await textVersion(db, paths, pool, values.version as string | undefined);
-          const res = await nearestToVector(indexes, version, await textQueryVector(db, paths, pool, version, text), k);
+          const res = await searchText({ db, paths, indexes, encoders }, text, k, values.version as string | undefined);
           ctx.print(res, [`"${text}" (${res.version}):`, ...res.items.map((n, i) => `${String(i + 1).padStart(3)}. ${n.id}  ${n.score.toFixed(4)}`)].join('\n'));
           return 0;
         } finally {
-          await pool.close();
+          await encoders.close();
         }
       });
     }
@@ -66,15 +65,13 @@ export const searchCommand: Command = {
       });
     }
     return withStore(ctx, async ({ db, paths, indexes }) => {
-      const version = await resolveVersion(db, values.version as string | undefined);
-      const pool = new EncoderPool(paths);
+      const encoders = new EncoderPool(paths);
       try {
-        const vec = await imageQueryVector(db, paths, pool, version, bytes);
-        const res = await nearestToVector(indexes, version, vec, k);
+        const res = await searchImage({ db, paths, indexes, encoders }, bytes, k, values.version as string | undefined);
         ctx.print(res, [`nearest to ${file} (${res.version}):`, ...res.items.map((n, i) => `${String(i + 1).padStart(3)}. ${n.id}  ${n.score.toFixed(4)}`)].join('\n'));
         return 0;
       } finally {
-        await pool.close();
+        await encoders.close();
       }
     });
   },

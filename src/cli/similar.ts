@@ -1,4 +1,4 @@
-import { similarItems } from '../services/discovery.js';
+import { similar } from '../app/similar.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 import { MAX_K } from '../limits.js';
@@ -16,7 +16,7 @@ export const similarCommand: Command = {
     if (!id || extra.length) throw new UsageError('expected exactly one <item-id>');
     const k = intOption(values, 'k', 10, 1, MAX_K);
     return withStore(ctx, async ({ db, indexes }) => {
-      const res = await similarItems(db, indexes, id, k, values.version as string | undefined);
+      const res = await similar({ db, indexes }, id, k, values.version as string | undefined);
       ctx.print(res, [`more like ${id} (${res.version}):`, ...res.items.map((n, i) => `${String(i + 1).padStart(3)}. ${n.id}  ${n.score.toFixed(4)}`)].join('\n'));
       return 0;
     });

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
-import { LoupeError } from '../errors.js';
-import { resolveVersion } from '../services/discovery.js';
-import { EncoderPool, imageQueryVector } from '../services/encoders.js';
-import { suggestTags } from '../services/tags.js';
+import { EncoderPool } from '../vision/encoder-pool.js';
+import { tagImage, tagItem, type TagResult } from '../app/tag.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 import { MAX_K } from '../limits.js';
@@ -25,20 +23,18 @@ export const tagCommand: Command = {
     if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--threshold must be a probability in [0, 1]');
     const k = intOption(values, 'k', 10, 1, MAX_K);
     return withStore(ctx, async ({ db, paths, indexes }) => {
-      const version = await resolveVersion(db, values.version as string | undefined);
-      let vec: Float32Array | undefined;
+      let res: TagResult;
       if (file) {
-        const pool = new EncoderPool(paths);
+        const encoders = new EncoderPool(paths);
         try {
-          vec = await imageQueryVector(db, paths, pool, version, fs.readFileSync(file));
+          res = await tagImage({ db, paths, indexes, encoders }, fs.readFileSync(file), { k, threshold, version: values.version as string | undefined });
         } finally {
-          await pool.close();
+          await encoders.close();
         }
       } else {
-        vec = (await indexes.get(version)).vector(id!);
-        if (!vec) throw new LoupeError('not_found', `no item '${id}' with a '${version}' vector`);
+        res = await tagItem({ db, paths, indexes }, id!, { k, threshold, version: values.version as string | undefined });
       }
-      const res = await suggestTags(db, paths, indexes, version, vec, { k, threshold, ...(id ? { excludeId: id } : {}) });
+      const version = res.version;
       const out = { ...(id ? { item: id } : { image: file }), ...res };
       ctx.print(
         out,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SPLIT_MODES, type SplitMode } from '../embedding/split.js';
-import { parseSignals, trainVersion } from '../services/train.js';
+import { parseSignals, trainVersion } from '../app/train.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 import { enqueueTrain } from '../jobs/enqueue.js';

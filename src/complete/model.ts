@@ -6,9 +6,11 @@
  * Two projections let "worn together" differ from "looks alike": f(a) . g(a) is never trained.
  */
 import { createHash } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { versionDir, type DataPaths } from '../config.js';
 import { powerNormalize } from '../embedding/model.js';
 import { LabelPrior, type CandidateStep } from './score.js';
 
@@ -146,4 +148,23 @@ function packWeights(w: CompleteWeights): Buffer {
 
 function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** Whether trained version `name` has a goes-with model beside its embedding model. */
+export function hasCompleteModel(paths: DataPaths, name: string): boolean {
+  return fsSync.existsSync(path.join(versionDir(paths, name), COMPLETE_FILE));
+}
+
+const completeModels = new Map<string, Promise<GoesWithModel>>();
+
+/** Loads (once per process) the goes-with model of trained version `name`. */
+export function loadCompleteModel(paths: DataPaths, name: string): Promise<GoesWithModel> {
+  const dir = versionDir(paths, name);
+  let m = completeModels.get(dir);
+  if (!m) {
+    m = GoesWithModel.load(dir);
+    m.catch(() => completeModels.delete(dir));
+    completeModels.set(dir, m);
+  }
+  return m;
 }

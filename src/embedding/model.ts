@@ -7,9 +7,11 @@
  * Text path:  t = hashed query text;   out = normalise(t Wtext)
  */
 import { createHash } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { versionDir, type DataPaths } from '../config.js';
 import { LoupeError } from '../errors.js';
 import { densify, hashText } from './text.js';
 import { SIGNALS, itemText, type Signal, type TrainingData } from './types.js';
@@ -284,4 +286,19 @@ export function trainingFingerprint(data: TrainingData, signals: readonly Signal
     for (const p of pairs) h.update(p + '\u0001');
   }
   return h.digest('hex');
+}
+
+const versionModels = new Map<string, Promise<EmbeddingModel>>();
+
+/** Loads (once per process) the model of a trained version, from `<data>/versions/<name>/`. */
+export function loadVersionModel(paths: DataPaths, name: string): Promise<EmbeddingModel> {
+  const dir = versionDir(paths, name);
+  let m = versionModels.get(dir);
+  if (!m) {
+    if (!fsSync.existsSync(path.join(dir, 'model.json'))) return Promise.reject(new LoupeError('not_found', `version '${name}' has no model in ${dir}`));
+    m = EmbeddingModel.load(dir);
+    m.catch(() => versionModels.delete(dir));
+    versionModels.set(dir, m);
+  }
+  return m;
 }

@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DataPaths } from '../config.js';
-import type { EmbeddingModel } from '../embedding/model.js';
+import { versionDir, type DataPaths } from '../config.js';
+import { loadVersionModel, type EmbeddingModel } from '../embedding/model.js';
 import { heldOutParts, type SplitRecord } from '../embedding/split.js';
 import { CalibratedTagger } from '../embedding/tagger.js';
 import { tokenize } from '../embedding/text.js';
 import type { CompleteEvaluation } from '../complete/evaluate.js';
-import { evaluateCompleteVersion } from '../services/complete.js';
-import { loadVersionModel, versionDir } from '../services/project.js';
+import { hasCompleteModel, loadCompleteModel } from '../complete/model.js';
 import type { Queryable } from '../store/db.js';
 import { itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
 import { getVersion, listVersions } from '../store/vectors.js';
@@ -298,4 +297,17 @@ export async function evaluateAll(db: Queryable, paths: DataPaths, only?: string
       'recall@10 = its group-mates in the top 10 / min(10, mates), generic neighbours vs goes-with.',
     versions: out,
   };
+}
+
+/** `loupe eval`'s complete-the-group section for one version; null when it has no goes-with model. */
+async function evaluateCompleteVersion(db: Queryable, paths: DataPaths, name: string, base: string): Promise<CompleteEvaluation | null> {
+  if (!hasCompleteModel(paths, name)) return null;
+  const model = await loadCompleteModel(paths, name);
+  const rows = await itemsWithVectors(db, base);
+  // Evaluation loads tfjs, which serving never needs: imported on use.
+  const { evaluateGoesWith } = await import('../complete/evaluate.js');
+  return evaluateGoesWith(
+    model,
+    rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups })),
+  );
 }

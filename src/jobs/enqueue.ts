@@ -1,5 +1,5 @@
 import { LoupeError } from '../errors.js';
-import { VERSION_NAME } from '../services/train.js';
+import { VERSION_NAME } from '../app/train.js';
 import type { Db } from '../store/db.js';
 import { createJob, itemIdsMissingVector, jobReport, openEncodeJob, type JobReport, type NewTask } from '../store/queue.js';
 import { getVersion } from '../store/vectors.js';

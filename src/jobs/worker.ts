@@ -4,9 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { DataPaths } from '../config.js';
 import type { IndexRegistry } from '../index/registry.js';
-import { EncoderPool } from '../services/encoders.js';
-import { refreshDerivedVersions } from '../services/project.js';
-import { parseSignals, trainVersion } from '../services/train.js';
+import { EncoderPool } from '../vision/encoder-pool.js';
+import { refreshDerivedVersions } from '../app/projection.js';
+import { parseSignals, trainVersion } from '../app/train.js';
 import type { Db, Queryable } from '../store/db.js';
 import {
   claimTasks,
@@ -24,7 +24,7 @@ import {
 } from '../store/queue.js';
 import { ensureVersion, insertVectors } from '../store/vectors.js';
 import type { EncoderRuntime } from '../vision/encoders.js';
-import { decodeBatch } from './encode.js';
+import { decodeBatch } from '../app/encode.js';
 
 export interface WorkerOptions {
   /** How this worker names itself in leases and the run log; unique per process. */

@@ -1,5 +1,5 @@
 import type { IndexRegistry } from '../index/registry.js';
-import { resolveVersion } from '../services/discovery.js';
+import { resolveVersion } from '../store/served-version.js';
 import type { Db } from '../store/db.js';
 import { dropItems, existingItemIds, qualityItems, relabelItems } from '../store/quality.js';
 import { listVersions } from '../store/vectors.js';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DataPaths } from '../config.js';
+import { versionDir, type DataPaths } from '../config.js';
 import type { EvalReport, SideMetrics, VersionEvaluation } from '../eval/evaluate.js';
 import { evaluateRetrieval } from '../eval/metrics.js';
-import { loadVersionModel, versionDir } from '../services/project.js';
+import { loadVersionModel } from '../embedding/model.js';
 import type { SplitRecord } from '../embedding/split.js';
 import type { Db } from '../store/db.js';
 import { itemsWithVectors } from '../store/training.js';

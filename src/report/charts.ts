@@ -1,6 +1,6 @@
 import type * as vl from 'vega-lite';
 import type { QualityReport } from '../quality/analyse.js';
-import type { ProofReport } from './build.js';
+import type { ProofReport } from './proof.js';
 import { metricName } from './metric-names.js';
 
 /** The report's charts: vega-lite specs built from the report's numbers, rendered server-side. */

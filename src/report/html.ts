@@ -1,5 +1,5 @@
 import type { QualityReport } from '../quality/analyse.js';
-import type { ProofReport } from './build.js';
+import type { ProofReport } from './proof.js';
 import { metricName } from './metric-names.js';
 
 /**

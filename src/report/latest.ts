@@ -4,7 +4,7 @@ import type { DataPaths } from '../config.js';
 import type { Db } from '../store/db.js';
 import { catalogueState } from '../store/items.js';
 import { listVersions } from '../store/vectors.js';
-import type { ProofReport } from './build.js';
+import type { ProofReport } from './proof.js';
 
 /**
  * The latest report run, kept beside the data so `loupe report` and the Report page quote the

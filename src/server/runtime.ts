@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataPaths } from '../config.js';
 import { IndexRegistry } from '../index/registry.js';
-import { EncoderPool } from '../services/encoders.js';
+import { EncoderPool } from '../vision/encoder-pool.js';
 import { tasteService } from '../graph/io/taste-service.js';
 import { openDb } from '../store/db.js';
 import { eventsState } from '../store/events.js';

@@ -15,7 +15,7 @@ export const versionFileLineSchema = z.object({ version: z.string().min(1), file
 export type ImageLine = z.infer<typeof imageLineSchema>;
 export type VersionFileLine = z.infer<typeof versionFileLineSchema>;
 
-/** Same layout as services/project.ts `versionDir`. */
+/** Same layout as config.ts `versionDir`. */
 const versionDir = (root: string, name: string) => path.join(root, encodeURIComponent(name));
 
 /** The artefact files of `version`, as dump lines (none for a version without a folder, e.g. generic). */

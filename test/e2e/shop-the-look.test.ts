@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer } from '../../src/server/runtime.js';
-import { runMainJob } from '../../src/services/pipeline.js';
+import { runMainJob } from '../../src/app/main-job.js';
 import { openPage, screenshot, type BrowserSession } from '../helpers/browser.js';
 import { REPO, sampleRows, tempDir, writeSubsetCatalogue } from '../helpers/tmp.js';
 import { useFreshDatabase } from '../helpers/backend.js';

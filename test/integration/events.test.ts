@@ -5,7 +5,7 @@ import { before, test } from 'node:test';
 import { dataPaths } from '../../src/config.js';
 import { blendOf, DEFAULT_BLEND, DEFAULT_COLLAB_BLEND, MIN_VALIDATION_USERS, sameWeights, type BlendWeights } from '../../src/graph/blend.js';
 import { generateShoppers } from '../../src/graph/synth/shoppers.js';
-import { runMainJob } from '../../src/services/pipeline.js';
+import { runMainJob } from '../../src/app/main-job.js';
 import { openDb } from '../../src/store/db.js';
 import { loadBlendWeights, saveBlendWeights } from '../../src/store/feed-blend.js';
 import { tasteService } from '../../src/graph/io/taste-service.js';

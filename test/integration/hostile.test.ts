@@ -13,7 +13,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { csvField, fromCsvField } from '../../src/catalog/csv-cell.js';
 import { ingestCatalogue, type IngestResult } from '../../src/catalog/ingest.js';
 import { dataPaths, imageFile } from '../../src/config.js';
-import { encodeMissing } from '../../src/jobs/encode.js';
+import { encodeMissing } from '../../src/app/encode.js';
 import { fixListCsv, parseFixList } from '../../src/quality/fixlist.js';
 import { startServer } from '../../src/server/runtime.js';
 import { openDb, type Db } from '../../src/store/db.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ingestCatalogue } from '../../src/catalog/ingest.js';
-import { encodeMissing } from '../../src/jobs/encode.js';
+import { encodeMissing } from '../../src/app/encode.js';
 import { startServer } from '../../src/server/runtime.js';
 import { promoteVersion } from '../../src/store/vectors.js';
 import { DEFAULT_ENCODER } from '../../src/vision/encoders.js';

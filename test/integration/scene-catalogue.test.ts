@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { runMainJob } from '../../src/services/pipeline.js';
+import { runMainJob } from '../../src/app/main-job.js';
 import { startServer } from '../../src/server/runtime.js';
 import { loupeJson } from '../helpers/cli.js';
 import { sampleRows, tempDir } from '../helpers/tmp.js';

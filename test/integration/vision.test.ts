@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import ort from 'onnxruntime-node';
 import { dataPaths } from '../../src/config.js';
-import { EncoderPool } from '../../src/services/encoders.js';
+import { EncoderPool } from '../../src/vision/encoder-pool.js';
 import { convertTfjsGraph, ensureNsfwjsOnnx, UnsupportedOpError } from '../../src/vision/convert.js';
 import { decodeForEncoder } from '../../src/vision/decode.js';
 import type { RgbImage } from '../../src/vision/encoder.js';

@@ -1,5 +1,5 @@
 import type { IndexRegistry } from '../../index/registry.js';
-import { resolveVersion } from '../../services/discovery.js';
+import { resolveVersion } from '../../store/served-version.js';
 import type { Db } from '../../store/db.js';
 import { allEvents, graphItems } from '../../store/events.js';
 import { saveBlendWeights } from '../../store/feed-blend.js';

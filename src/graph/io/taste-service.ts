@@ -6,11 +6,10 @@
  * as the last feed evaluation fitted them for the version (defaults when it never ran).
  */
 import type { IndexRegistry } from '../../index/registry.js';
-import { resolveVersion } from '../../services/discovery.js';
+import { resolveVersion } from '../../store/served-version.js';
 import type { Db } from '../../store/db.js';
 import { allEvents, engagementTotals, graphItems, insertEvents, itemTitles, listUsers, userEvents } from '../../store/events.js';
 import { loadBlendWeights } from '../../store/feed-blend.js';
-import type { LiveBus, LiveEvent } from '../../app/live.js';
 import type { TasteEvent } from '../actions.js';
 import { DEFAULT_COLLAB_BLEND } from '../blend.js';
 import type { CollabModel } from '../collab/model.js';
@@ -29,13 +28,26 @@ export interface FeedResponse {
   items: { id: string; score: number; why: string }[];
 }
 
-/** Published on the live bus when events land, so open feeds can refresh. */
-export type TasteLiveEvent = Extract<LiveEvent, { type: 'events' }>;
+/** Published on the live bus when events land, so open feeds can refresh (one of app/live.ts's LiveEvents). */
+export interface TasteLiveEvent {
+  type: 'events';
+  users: string[];
+  count: number;
+}
+
+/**
+ * What the service needs of the process's live bus (app/live.ts's LiveBus fits): it publishes the
+ * events that land, and drops its engines when items or vectors change.
+ */
+export interface TasteBus {
+  publish(event: TasteLiveEvent): void;
+  subscribe(fn: (event: { type: string }) => void): () => void;
+}
 
 export interface TasteDeps {
   db: Db;
   indexes: IndexRegistry;
-  live?: LiveBus | undefined;
+  live?: TasteBus | undefined;
 }
 
 /** The collaborative models trained on every stored event (undefined while there are too few). */
@@ -196,7 +208,6 @@ export class TasteService {
     if (added.length) {
       this.maybeRetrain(added.length);
       const live: TasteLiveEvent = { type: 'events', users: [...new Set(added.map((e) => e.user))].slice(0, 100), count: added.length };
-      // LiveEvent has no 'events' member yet; the SSE route forwards any type as is.
       this.deps.live?.publish(live);
     }
     return { recorded: added.length, duplicates: events.length - added.length };

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppServices } from '../../app/context.js';
 import { MAX_K } from '../../limits.js';
-import { completeItem } from '../../services/complete.js';
+import { completeItem } from '../../app/complete.js';
 import { getItems } from '../../store/item-views.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';

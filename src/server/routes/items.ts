@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { LoupeError, notFound } from '../../errors.js';
-import { suggestTags } from '../../services/tags.js';
-import { similarFromIndex, similarItems, resolveVersion } from '../../services/discovery.js';
+import { notFound } from '../../errors.js';
+import { tagItem } from '../../app/tag.js';
+import { similar } from '../../app/similar.js';
 import { getItem, listItems } from '../../store/item-views.js';
 import { expand, expandScene } from './search.js';
-import { itemScene } from '../../services/scene.js';
+import { itemScene } from '../../app/scene.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
@@ -65,8 +65,7 @@ export function itemRoutes(s: AppServices): Hono {
     const q = parseQuery(c, SimilarQuery);
     const id = c.req.param('id');
     // Hot path: a loaded index answers from memory, without touching pixels or the database.
-    const version = q.version ?? s.indexes.defaultVersion ?? (await resolveVersion(s.db, undefined));
-    const res = similarFromIndex(s.indexes, version, id, q.k) ?? (await similarItems(s.db, s.indexes, id, q.k, version));
+    const res = await similar(s, id, q.k, q.version);
     return c.json(q.expand === '1' ? await expand(s, res) : res);
   });
   app.get('/items/:id/scene', async (c) => {
@@ -76,14 +75,7 @@ export function itemRoutes(s: AppServices): Hono {
   });
   app.get('/items/:id/tags', async (c) => {
     const q = parseQuery(c, TagQuery);
-    const id = c.req.param('id');
-    const version = q.version ?? s.indexes.defaultVersion ?? (await resolveVersion(s.db, undefined));
-    const vec = (await s.indexes.get(version)).vector(id);
-    if (!vec) {
-      if (!(await getItem(s.db, id))) throw notFound(`no item with id '${id}'`);
-      throw new LoupeError('conflict', `item '${id}' has no '${version}' vector yet`);
-    }
-    return c.json({ item: id, ...(await suggestTags(s.db, s.paths, s.indexes, version, vec, { k: q.k, threshold: q.threshold, excludeId: id })) });
+    return c.json(await tagItem(s, c.req.param('id'), { k: q.k, threshold: q.threshold, version: q.version }));
   });
   return app;
 }

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { LoupeError } from '../../errors.js';
 import { analyseQuality, type QualityReport } from '../../quality/analyse.js';
 import { fixListCsv } from '../../quality/fixlist.js';
-import { buildReport, type ProofReport } from '../../report/build.js';
+import { runReport } from '../../app/report.js';
+import type { ProofReport } from '../../report/proof.js';
 import { renderChart, reportCharts } from '../../report/charts.js';
 import { loadPriceTable } from '../../report/cost.js';
-import { loadLatestReport, reportState, saveLatestReport } from '../../report/latest.js';
+import { loadLatestReport, reportState } from '../../report/latest.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
@@ -63,14 +64,11 @@ export function reportRoutes(s: AppServices): Hono {
         (q['output-tokens'] ?? stored.prices.outputTokensPerRequest) === stored.prices.outputTokensPerRequest;
       const value = fits
         ? Promise.resolve(stored)
-        : buildReport(s.db, s.paths, s.indexes, s.encoders, {
+        : runReport(s, {
             prices: loadPriceTable(),
             pricesFile: 'src/report/prices.json',
             vcpuHourUsd: q['vcpu-hour-usd'],
             outputTokens: q['output-tokens'],
-          }).then((r) => {
-            saveLatestReport(s.paths, state, r);
-            return r;
           });
       value.catch(() => (report = null));
       report = { key, value };

@@ -2,14 +2,14 @@ import { Hono } from 'hono';
 import { uploadLimit } from '../upload-limit.js';
 import { z } from 'zod';
 import { LoupeError } from '../../errors.js';
-import { nearestToVector, resolveVersion, type SimilarResult } from '../../services/discovery.js';
-import { imageQueryVector, textQueryVector, textVersion } from '../../services/encoders.js';
+import { searchImage, searchText } from '../../app/search.js';
+import type { SimilarResult } from '../../app/similar.js';
 import { getItems } from '../../store/item-views.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
 import type { RouteDoc } from '../openapi.js';
 import { MAX_K } from '../../limits.js';
-import { searchScene, type SceneObject } from '../../services/scene.js';
+import { searchScene, type SceneObject } from '../../app/scene.js';
 
 const ImageSearchQuery = z.object({
   k: z.coerce.number().int().min(1).max(MAX_K).default(10),
@@ -100,17 +100,14 @@ export function searchRoutes(s: AppServices): Hono {
   const app = new Hono();
   app.get('/search', async (c) => {
     const q = parseQuery(c, TextSearchQuery);
-    const version = await textVersion(s.db, s.paths, s.encoders, q.version);
-    const res = await nearestToVector(s.indexes, version, await textQueryVector(s.db, s.paths, s.encoders, version, q.q), q.k);
+    const res = await searchText(s, q.q, q.k, q.version);
     return c.json(q.expand === '1' ? await expand(s, res) : res);
   });
   app.post('/search/image', uploadLimit(s.limits.uploadBytes, `upload over the ${Math.round(s.limits.uploadBytes / 1e6)} MB limit`), async (c) => {
     const q = parseQuery(c, ImageSearchQuery);
     const bytes = await uploadedBytes(c.req.raw);
     if (bytes.length === 0) throw new LoupeError('bad_request', 'empty upload');
-    const version = await resolveVersion(s.db, q.version);
-    const vec = await imageQueryVector(s.db, s.paths, s.encoders, version, bytes, s.limits.maxPixels);
-    const res = await nearestToVector(s.indexes, version, vec, q.k);
+    const res = await searchImage(s, bytes, q.k, q.version, s.limits.maxPixels);
     return c.json(q.expand === '1' ? await expand(s, res) : res);
   });
   app.post('/search/scene', uploadLimit(s.limits.uploadBytes, `upload over the ${Math.round(s.limits.uploadBytes / 1e6)} MB limit`), async (c) => {

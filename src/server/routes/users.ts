@@ -6,7 +6,7 @@ import { DEFAULT_ACTION_WEIGHTS, EventInputSchema, toTasteEvent, type TasteEvent
 import { FEED_METHODS } from '../../graph/feed.js';
 import { tasteService } from '../../graph/io/taste-service.js';
 import { getItems } from '../../store/item-views.js';
-import { knownItems } from '../../store/events.js';
+import { recordEvents } from '../../app/events.js';
 import { requireApiKey } from '../auth.js';
 import type { AppServices } from '../../app/context.js';
 import { parseQuery } from '../http-errors.js';
@@ -99,14 +99,7 @@ export function userRoutes(s: AppServices): Hono {
   });
 
   app.post('/events', requireApiKey(s.apiKey), uploadLimit(1_000_000, 'events body over 1 MB'), async (c) => {
-    const events = await readEvents(c.req.raw);
-    const known = await knownItems(
-      s.db,
-      events.map((e) => e.item),
-    );
-    const unknown = [...new Set(events.map((e) => e.item).filter((id) => !known.has(id)))];
-    if (unknown.length) throw new LoupeError('unprocessable', `unknown items (nothing recorded): ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}`);
-    return c.json(await taste().record(events));
+    return c.json(await recordEvents(s, await readEvents(c.req.raw)));
   });
   return app;
 }

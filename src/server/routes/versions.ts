@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { promote, retire } from '../../services/versions.js';
+import { promote, retire } from '../../app/versions.js';
 import type { AppServices } from '../../app/context.js';
 import { requireApiKey } from '../auth.js';
 import type { RouteDoc } from '../openapi.js';
