@@ -1,5 +1,6 @@
-import { useAsync } from '../lib/useAsync';
-import { api, ApiError } from '../lib/api';
+import { useQuery } from '@tanstack/react-query';
+import { ApiError } from '../lib/api';
+import { queries } from '../lib/queries';
 import { EmptyState, ErrorState, Spinner } from './States';
 
 /** The anchors a user could install instead, so a reader sees what the blend is measured against. */
@@ -21,11 +22,11 @@ const f = (x: number | null | undefined) => (typeof x === 'number' && Number.isF
 
 /** Every feed method beside the collaborative anchors, on the same hold-out of the stored events. */
 export function FeedEval() {
-  const res = useAsync((s) => api.feedEval(s), []);
-  if (res.loading && !res.data) return <Spinner label="Scoring feeds on held-out events" />;
+  const res = useQuery(queries.feedEval());
+  if (res.isPending) return <Spinner label="Scoring feeds on held-out events" />;
   if (res.error) {
     if (res.error instanceof ApiError && res.error.status === 409) return <EmptyState title="No feed evaluation yet">{res.error.message}</EmptyState>;
-    return <ErrorState error={res.error} onRetry={res.reload} title="Couldn't score the feeds" />;
+    return <ErrorState error={res.error} onRetry={() => void res.refetch()} title="Couldn't score the feeds" />;
   }
   const r = res.data!;
   const methods = Object.entries(r.methods);

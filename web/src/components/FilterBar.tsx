@@ -1,4 +1,5 @@
-import { href, Link } from '../lib/router';
+import { Link } from 'wouter';
+import { href } from '../lib/router';
 import type { Stats } from '../lib/types';
 import { CloseIcon } from './Icons';
 

@@ -1,6 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { ApiError } from '../lib/api';
-import { useAsync } from '../lib/useAsync';
 import type { ItemView } from '../lib/types';
 import type { CardEntry } from './ItemCard';
 import { MasonryGrid } from './MasonryGrid';
@@ -20,14 +20,14 @@ async function fetchComplete(id: string, k: number, signal: AbortSignal): Promis
 
 /** "Goes with": items that complete a group with this one, each captioned with its reason. */
 export function GoesWith({ itemId, k = 12 }: { itemId: string; k?: number }) {
-  const res = useAsync((s) => fetchComplete(itemId, k, s), [itemId, k]);
+  const res = useQuery({ queryKey: ['complete', itemId, k], queryFn: ({ signal }) => fetchComplete(itemId, k, signal) });
   const entries = useMemo<CardEntry[]>(() => (res.data?.items ?? []).filter((n) => n.item).map((n) => ({ item: n.item!, why: [n.reason.text] })), [res.data]);
-  if (res.loading && !res.data) return <SkeletonGrid count={6} />;
+  if (res.isPending) return <SkeletonGrid count={6} />;
   if (res.error) {
     return res.error instanceof ApiError && (res.error.status === 409 || res.error.status === 404) ? (
       <EmptyState title="Nothing to complete yet">{res.error.message}</EmptyState>
     ) : (
-      <ErrorState error={res.error} onRetry={res.reload} title="Couldn't load what goes with this" />
+      <ErrorState error={res.error} onRetry={() => void res.refetch()} title="Couldn't load what goes with this" />
     );
   }
   if (!entries.length) return <EmptyState title="Nothing to complete yet">No other items to pair with.</EmptyState>;

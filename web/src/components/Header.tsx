@@ -1,21 +1,23 @@
 import { useEffect, useRef } from 'react';
-import { Link, useRoute } from '../lib/router';
+import { Link, matchRoute, useLocation, useRouter } from 'wouter';
 import { LogoMark } from './Icons';
 import { LiveButton } from './LivePanel';
 import { SearchBar } from './SearchBar';
 
 const NAV = [
-  { to: '/', label: 'Discover', match: ['browse', 'item'] },
-  { to: '/feed', label: 'For you', match: ['feed'] },
-  { to: '/assistant', label: 'Assistant', match: ['assistant'] },
-  { to: '/eval', label: 'Evaluation', match: ['eval'] },
-  { to: '/versions', label: 'Versions', match: ['versions'] },
-  { to: '/report', label: 'Report', match: ['report'] },
-  { to: '/quality', label: 'Quality', match: ['quality'] },
+  { to: '/', label: 'Discover', match: ['/', '/item/:id'] },
+  { to: '/feed', label: 'For you', match: ['/feed/:user?'] },
+  { to: '/assistant', label: 'Assistant', match: ['/assistant'] },
+  { to: '/eval', label: 'Evaluation', match: ['/eval'] },
+  { to: '/versions', label: 'Versions', match: ['/versions'] },
+  { to: '/report', label: 'Report', match: ['/report'] },
+  { to: '/quality', label: 'Quality', match: ['/quality'] },
 ] as const;
 
 export function Header({ onImage, liveOpen, onToggleLive }: { onImage: (file: File) => void; liveOpen: boolean; onToggleLive: () => void }) {
-  const route = useRoute();
+  const [path] = useLocation();
+  const { parser } = useRouter();
+  const section = NAV.find((n) => n.match.some((m) => matchRoute(parser, m, path)[0]))?.to;
   const nav = useRef<HTMLElement>(null);
   // On a phone the nav is a sideways-scrolling row: keep the current section's link in view.
   useEffect(() => {
@@ -24,7 +26,7 @@ export function Header({ onImage, liveOpen, onToggleLive }: { onImage: (file: Fi
     if (!el || !link || el.scrollWidth <= el.clientWidth) return;
     const left = link.getBoundingClientRect().left - el.getBoundingClientRect().left + el.scrollLeft;
     if (left < el.scrollLeft || left + link.offsetWidth > el.scrollLeft + el.clientWidth) el.scrollLeft = Math.max(0, left - (el.clientWidth - link.offsetWidth) / 2);
-  }, [route.name]);
+  }, [section]);
   return (
     <header className="topbar">
       <div className="topbar-inner">
@@ -35,7 +37,7 @@ export function Header({ onImage, liveOpen, onToggleLive }: { onImage: (file: Fi
         <nav className="mainnav" aria-label="Main" ref={nav}>
           <ul>
             {NAV.map((n) => {
-              const current = (n.match as readonly string[]).includes(route.name);
+              const current = n.to === section;
               return (
                 <li key={n.to}>
                   <Link to={n.to} aria-current={current ? 'page' : undefined} className={current ? 'is-current' : undefined}>

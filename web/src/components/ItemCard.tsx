@@ -1,5 +1,5 @@
 import { titleOf, score as fmtScore } from '../lib/format';
-import { Link } from '../lib/router';
+import { Link } from 'wouter';
 import type { ItemView } from '../lib/types';
 
 export interface CardEntry {

@@ -1,11 +1,14 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { navigate, href, useRoute } from '../lib/router';
+import { useLocation, useSearchParams } from 'wouter';
+import { href, useNavigate } from '../lib/router';
 import { CameraIcon, SearchIcon } from './Icons';
 
 /** Text search plus a camera button that opens the file picker for search-by-photo. */
 export function SearchBar({ onImage }: { onImage: (file: File) => void }) {
-  const route = useRoute();
-  const current = route.name === 'search' && route.by === 'text' ? (route.q ?? '') : '';
+  const [path] = useLocation();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const current = path === '/search' && params.get('by') !== 'image' ? (params.get('q') ?? '') : '';
   const [q, setQ] = useState(current);
   const fileRef = useRef<HTMLInputElement>(null);
   useEffect(() => setQ(current), [current]);

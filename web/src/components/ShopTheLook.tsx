@@ -1,9 +1,9 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { CardEntry } from './ItemCard';
 import { MasonryGrid } from './MasonryGrid';
 import { EmptyState, ErrorState, SkeletonGrid } from './States';
 import { api } from '../lib/api';
-import { useAsync } from '../lib/useAsync';
 import type { SceneObject } from '../lib/types';
 
 const PER_OBJECT = 12;
@@ -18,18 +18,24 @@ const entriesOf = (o: SceneObject | undefined): CardEntry[] => (o?.items ?? []).
  * region, and dragging on the photo draws a box of your own to search.
  */
 export function ShopTheLook({ file, previewUrl }: { file: Blob; previewUrl: string }) {
-  const scene = useAsync((s) => api.sceneSearch(file, PER_OBJECT, null, s), [file]);
+  // Keyed by the photo's object URL: one per upload, where the Blob itself has no key of its own.
+  const scene = useQuery({ queryKey: ['scene', previewUrl, PER_OBJECT, null], queryFn: ({ signal }) => api.sceneSearch(file, PER_OBJECT, null, signal) });
   const [picked, setPicked] = useState(0);
   const [drawn, setDrawn] = useState<SceneObject | null>(null);
   const [draft, setDraft] = useState<Rect | null>(null);
   const start = useRef<[number, number] | null>(null);
   const objects = useMemo(() => [...(scene.data?.objects ?? []), ...(drawn ? [drawn] : [])], [scene.data, drawn]);
   const box = objects[picked]?.box ?? null;
-  const tapped = useAsync((s) => (box ? api.sceneSearch(file, TAPPED_K, box, s) : Promise.resolve(undefined)), [file, box?.join(',')]);
+  const tapped = useQuery({
+    queryKey: ['scene', previewUrl, TAPPED_K, box],
+    queryFn: ({ signal }) => api.sceneSearch(file, TAPPED_K, box, signal),
+    enabled: box !== null,
+    placeholderData: keepPreviousData,
+  });
   const entries = useMemo(() => entriesOf(tapped.data?.objects[0] ?? objects[picked]), [tapped.data, objects, picked]);
 
-  if (scene.loading && !scene.data) return <SkeletonGrid />;
-  if (scene.error) return <ErrorState error={scene.error} onRetry={scene.reload} title="Finding the objects in this photo failed" />;
+  if (scene.isPending) return <SkeletonGrid />;
+  if (scene.error) return <ErrorState error={scene.error} onRetry={() => void scene.refetch()} title="Finding the objects in this photo failed" />;
   if (!scene.data) return null;
   const { width, height, note } = scene.data;
   // Pointer position in the photo's pixels (the boxes' space).
@@ -85,7 +91,7 @@ export function ShopTheLook({ file, previewUrl }: { file: Blob; previewUrl: stri
         <div className="shop-look-matches">
           <p className="result-meta">
             Matches for <strong>{objects[picked]?.label ?? 'the photo'}</strong>
-            {tapped.loading ? ' …' : ''}
+            {tapped.isFetching ? ' …' : ''}
           </p>
           {entries.length ? (
             <MasonryGrid entries={entries} label={`Items like the ${objects[picked]?.label ?? 'photo'}`} maxColumns={3} />

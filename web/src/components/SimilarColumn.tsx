@@ -1,6 +1,7 @@
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { api, ApiError } from '../lib/api';
-import { useAsync } from '../lib/useAsync';
+import { ApiError } from '../lib/api';
+import { queries } from '../lib/queries';
 import type { VersionInfo } from '../lib/types';
 import type { CardEntry } from './ItemCard';
 import { MasonryGrid } from './MasonryGrid';
@@ -28,7 +29,7 @@ export function SimilarColumn({
   k?: number;
   maxColumns?: number;
 }) {
-  const res = useAsync((s) => api.similar(itemId, { k, version }, s), [itemId, version, k]);
+  const res = useQuery(queries.similar(itemId, version, k));
   const entries = useMemo<CardEntry[]>(() => (res.data?.items ?? []).filter((n) => n.item).map((n) => ({ item: n.item!, score: n.score })), [res.data]);
   const info = versions.find((v) => v.name === (version ?? res.data?.version));
   const selectId = `similar-version-${index}`;
@@ -57,13 +58,13 @@ export function SimilarColumn({
           {info.encoder} · {info.dims}-d · {info.count.toLocaleString()} vectors
         </p>
       )}
-      {res.loading && !res.data ? (
+      {res.isPending ? (
         <SkeletonGrid count={6} />
       ) : res.error ? (
         res.error instanceof ApiError && res.error.status === 409 ? (
           <EmptyState title="Not encoded yet">{res.error.message}</EmptyState>
         ) : (
-          <ErrorState error={res.error} onRetry={res.reload} title="Couldn't load similar items" />
+          <ErrorState error={res.error} onRetry={() => void res.refetch()} title="Couldn't load similar items" />
         )
       ) : entries.length === 0 ? (
         <EmptyState title="No neighbours yet">This version has no other items to compare with.</EmptyState>

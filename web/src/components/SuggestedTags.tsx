@@ -1,13 +1,15 @@
-import { api, ApiError } from '../lib/api';
+import { useQuery } from '@tanstack/react-query';
+import { ApiError } from '../lib/api';
 import { pct } from '../lib/format';
-import { href, Link } from '../lib/router';
-import { useAsync } from '../lib/useAsync';
+import { Link } from 'wouter';
+import { href } from '../lib/router';
+import { queries } from '../lib/queries';
 import { CheckIcon } from './Icons';
 import { Spinner } from './States';
 
 /** Tag suggestions from a trained tagger (`/api/items/:id/tags`); hidden where the server has no such route. */
 export function SuggestedTags({ itemId, labels }: { itemId: string; labels: string[] }) {
-  const res = useAsync((s) => api.tags(itemId, s), [itemId]);
+  const res = useQuery(queries.tags(itemId));
   if (res.error instanceof ApiError && res.error.missingRoute) return null;
   const tags = [...(res.data?.tags ?? [])].sort((a, b) => b.probability - a.probability).slice(0, 8);
   return (
@@ -16,7 +18,7 @@ export function SuggestedTags({ itemId, labels }: { itemId: string; labels: stri
         Suggested tags
         {res.data?.version && <span className="muted-inline"> · {res.data.version}</span>}
       </h2>
-      {res.loading && !res.data ? (
+      {res.isPending ? (
         <Spinner label="Loading tag suggestions" />
       ) : res.error ? (
         <p className="muted">Tag suggestions need a trained version with a tagging head ({res.error instanceof Error ? res.error.message : 'unavailable'}).</p>

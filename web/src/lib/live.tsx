@@ -1,4 +1,6 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { LIVE_KEYS } from './queries';
 import type { LiveEvent } from './types';
 
 export type JobStatus = 'running' | 'done' | 'failed';
@@ -21,13 +23,11 @@ export interface LiveState {
   connection: Connection;
   /** Jobs seen since the page opened, newest first. */
   jobs: JobState[];
-  /** Bumps whenever items or vectors change on the server: views refetch on it. */
-  dataVersion: number;
   /** Short human notes of what happened, newest first. */
   log: { at: number; text: string }[];
 }
 
-const initial: LiveState = { connection: 'connecting', jobs: [], dataVersion: 0, log: [] };
+const initial: LiveState = { connection: 'connecting', jobs: [], log: [] };
 const LiveContext = createContext<LiveState>(initial);
 
 export function useLive(): LiveState {
@@ -88,13 +88,12 @@ export function reduceLive(state: LiveState, ev: LiveEvent, now = Date.now()): L
     case 'items':
       return {
         ...state,
-        dataVersion: state.dataVersion + 1,
         log: note((ev.count ?? ev.ids.length) ? `${ev.count ?? ev.ids.length} item(s) ${ev.action}` : `catalogue ${ev.action === 'updated' ? 'updated' : 'has new items'}`),
       };
     case 'vectors':
-      return { ...state, dataVersion: state.dataVersion + 1, log: note(`index '${ev.version}' now holds ${ev.count.toLocaleString()} vectors`) };
+      return { ...state, log: note(`index '${ev.version}' now holds ${ev.count.toLocaleString()} vectors`) };
     case 'versions':
-      return { ...state, dataVersion: state.dataVersion + 1, log: note(`now serving '${ev.promoted}' by default`) };
+      return { ...state, log: note(`now serving '${ev.promoted}' by default`) };
     default:
       return state;
   }
@@ -102,8 +101,15 @@ export function reduceLive(state: LiveState, ev: LiveEvent, now = Date.now()): L
 
 const EVENT_TYPES = ['hello', 'progress', 'job', 'items', 'vectors', 'versions'] as const;
 
-/** Subscribes once to `/api/live` (server-sent events) and shares the state with the whole app. */
+/** Items, vectors or the served version changed on the server. */
+const changesData = (ev: LiveEvent) => ev.type === 'items' || ev.type === 'vectors' || ev.type === 'versions';
+
+/**
+ * Subscribes once to `/api/live` (server-sent events) and shares the state with the whole app; a
+ * data change invalidates the queries that show it (`LIVE_KEYS`), which refetch where on screen.
+ */
 export function LiveProvider({ children }: { children: ReactNode }) {
+  const client = useQueryClient();
   const [state, setState] = useState<LiveState>(initial);
   const pending = useRef<LiveEvent[]>([]);
   const timer = useRef<number | null>(null);
@@ -122,6 +128,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       const batch = pending.current;
       pending.current = [];
       setState((s) => batch.reduce((acc, ev) => reduceLive(acc, ev), s));
+      if (batch.some(changesData)) for (const queryKey of LIVE_KEYS) void client.invalidateQueries({ queryKey });
     };
     const onEvent = (type: (typeof EVENT_TYPES)[number]) => (e: MessageEvent<string>) => {
       let data: Record<string, unknown> = {};
@@ -155,7 +162,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       if (timer.current !== null) window.clearTimeout(timer.current);
       source?.close();
     };
-  }, []);
+  }, [client]);
 
   const value = useMemo(() => state, [state]);
   return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { askAssistant, type AssistantReply, type ChatMessage } from '../lib/assistant';
 import { shortId, titleOf } from '../lib/format';
-import { Link } from '../lib/router';
+import { Link } from 'wouter';
 import '../styles/assistant.css';
 
 interface Turn {

@@ -1,19 +1,17 @@
+import { useQuery } from '@tanstack/react-query';
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { FilterBar } from '../components/FilterBar';
 import { InfiniteSentinel } from '../components/InfiniteSentinel';
 import { MasonryGrid } from '../components/MasonryGrid';
 import { EmptyState, ErrorState, SkeletonGrid } from '../components/States';
-import { api } from '../lib/api';
 import { plural } from '../lib/format';
-import { useLive } from '../lib/live';
+import { queries } from '../lib/queries';
 import { savedScroll } from '../lib/router';
-import { useAsync } from '../lib/useAsync';
 import { usePagedItems } from '../lib/usePagedItems';
 
 export function BrowsePage({ label, group }: { label: string | null; group: string | null }) {
-  const live = useLive();
-  const stats = useAsync((s) => api.stats(s), [live.dataVersion]);
-  const pages = usePagedItems(label, group, live.dataVersion);
+  const stats = useQuery(queries.stats());
+  const pages = usePagedItems(label, group);
   const entries = useMemo(() => pages.items.map((item) => ({ item, fresh: pages.fresh.has(item.id) })), [pages.items, pages.fresh]);
 
   // Back from an item: return to where the reader was in the grid.

@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
 import { BarChart, SERIES_COLORS } from '../components/BarChart';
 import { FeedEval } from '../components/FeedEval';
@@ -5,7 +6,6 @@ import { EmptyState, ErrorState, Spinner } from '../components/States';
 import { api, ApiError } from '../lib/api';
 import { chartGroups, metricTable, poolNotes, qualityKeys, shortKey, sourceVersions, type EvalSource } from '../lib/evalData';
 import { metricName } from '../lib/metricNames';
-import { useAsync } from '../lib/useAsync';
 
 /** The eval report when the server has `/api/eval`, else whatever metrics are stored on versions. */
 async function loadSource(signal: AbortSignal): Promise<EvalSource> {
@@ -29,7 +29,7 @@ function fmt(v: number | null): string {
 }
 
 export function EvalPage() {
-  const res = useAsync((s) => loadSource(s), []);
+  const res = useQuery({ queryKey: ['eval-source'], queryFn: ({ signal }) => loadSource(signal) });
   useEffect(() => {
     document.title = 'Evaluation · Loupe';
   }, []);
@@ -49,8 +49,8 @@ export function EvalPage() {
   );
 
   let body;
-  if (res.loading && !res.data) body = <Spinner label="Loading evaluation" />;
-  else if (res.error) body = <ErrorState error={res.error} onRetry={res.reload} title="Couldn't load the evaluation" />;
+  if (res.isPending) body = <Spinner label="Loading evaluation" />;
+  else if (res.error) body = <ErrorState error={res.error} onRetry={() => void res.refetch()} title="Couldn't load the evaluation" />;
   else if (versions.length === 0 || table.rows.size === 0)
     body = (
       <EmptyState title="No evaluation yet">

@@ -1,11 +1,12 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
 import type { CardEntry } from '../components/ItemCard';
 import { MasonryGrid } from '../components/MasonryGrid';
 import { EmptyState, ErrorState, SkeletonGrid, Spinner } from '../components/States';
 import { api, ApiError } from '../lib/api';
 import { plural, whyLines } from '../lib/format';
-import { navigate } from '../lib/router';
-import { useAsync } from '../lib/useAsync';
+import { queries } from '../lib/queries';
+import { useNavigate } from '../lib/router';
 import type { Feed, ItemView } from '../lib/types';
 
 const FEED_K = 30;
@@ -30,16 +31,18 @@ async function withItems(feed: Feed, signal: AbortSignal): Promise<CardEntry[]> 
 }
 
 function UserFeed({ user }: { user: string }) {
-  const res = useAsync(async (s) => withItems(await api.feed(user, FEED_K, s), s), [user]);
+  // Another user keeps the current feed on screen until theirs arrives.
+  const res = useQuery({ queryKey: ['feed', user, FEED_K], queryFn: async ({ signal }) => withItems(await api.feed(user, FEED_K, signal), signal), placeholderData: keepPreviousData });
   const entries = useMemo(() => res.data ?? [], [res.data]);
-  if (res.loading && !res.data) return <SkeletonGrid />;
-  if (res.error) return <ErrorState error={res.error} onRetry={res.reload} title="Couldn't load this feed" />;
+  if (res.isPending) return <SkeletonGrid />;
+  if (res.error) return <ErrorState error={res.error} onRetry={() => void res.refetch()} title="Couldn't load this feed" />;
   if (entries.length === 0) return <EmptyState title="Nothing to recommend yet">This user has no interactions to learn from.</EmptyState>;
   return <MasonryGrid entries={entries} label={`Feed for ${user}`} />;
 }
 
 export function FeedPage({ user }: { user: string | null }) {
-  const users = useAsync((s) => api.users(s), []);
+  const users = useQuery(queries.users());
+  const navigate = useNavigate();
   const list = users.data?.users ?? [];
   useEffect(() => {
     document.title = 'For you · Loupe';
@@ -47,17 +50,17 @@ export function FeedPage({ user }: { user: string | null }) {
   useEffect(() => {
     const first = list[0];
     if (!user && first) navigate(`/feed/${encodeURIComponent(first.id)}`, { replace: true });
-  }, [user, list]);
+  }, [user, list, navigate]);
 
   let body;
-  if (users.loading && !users.data) body = <Spinner label="Loading users" />;
+  if (users.isPending) body = <Spinner label="Loading users" />;
   else if (users.error instanceof ApiError && users.error.status === 404)
     body = (
       <EmptyState title="Personalised feeds aren't set up">
         Feeds learn from interaction events (views, likes, purchases). Load events into Loupe and each user gets a feed with the reasons behind each pick.
       </EmptyState>
     );
-  else if (users.error) body = <ErrorState error={users.error} onRetry={users.reload} title="Couldn't load users" />;
+  else if (users.error) body = <ErrorState error={users.error} onRetry={() => void users.refetch()} title="Couldn't load users" />;
   else if (list.length === 0) body = <EmptyState title="No users yet">Once interaction events are loaded, pick a user here to see their feed.</EmptyState>;
   else body = user ? <UserFeed user={user} /> : null;
 

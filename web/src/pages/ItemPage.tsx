@@ -1,14 +1,15 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
+import { Link } from 'wouter';
 import { GoesWith } from '../components/GoesWith';
 import { BackIcon } from '../components/Icons';
 import { SimilarColumn } from '../components/SimilarColumn';
 import { ErrorState, Spinner } from '../components/States';
 import { SuggestedTags } from '../components/SuggestedTags';
-import { api, ApiError } from '../lib/api';
+import { ApiError } from '../lib/api';
 import { attrValue, titleOf } from '../lib/format';
-import { useLive } from '../lib/live';
-import { goBack, href, Link } from '../lib/router';
-import { useAsync } from '../lib/useAsync';
+import { queries } from '../lib/queries';
+import { href, useGoBack } from '../lib/router';
 import type { ItemView, VersionInfo } from '../lib/types';
 
 /** Two columns to compare by default: the serving version, then the newest other usable one. */
@@ -82,16 +83,15 @@ function Details({ item }: { item: ItemView }) {
 }
 
 function Compare({ itemId }: { itemId: string }) {
-  const live = useLive();
-  const versions = useAsync((s) => api.versions(s), [live.dataVersion]);
+  const versions = useQuery(queries.versions());
   const list = versions.data?.versions ?? [];
   const [picked, setPicked] = useState<string[] | null>(null);
   const pair = useMemo(() => picked ?? defaultPair(list), [picked, list]);
   useEffect(() => setPicked(null), [itemId]);
 
-  if (versions.loading && !versions.data) return <Spinner label="Loading versions" />;
+  if (versions.isPending) return <Spinner label="Loading versions" />;
   if (versions.error && !(versions.error instanceof ApiError && versions.error.status === 404)) {
-    return <ErrorState error={versions.error} onRetry={versions.reload} />;
+    return <ErrorState error={versions.error} onRetry={() => void versions.refetch()} />;
   }
   // No versions list: still ask for the server's default version.
   const columns: (string | null)[] = pair.length ? pair : [null];
@@ -113,7 +113,8 @@ function Compare({ itemId }: { itemId: string }) {
 }
 
 export function ItemPage({ id }: { id: string }) {
-  const item = useAsync((s) => api.item(id, s), [id]);
+  const item = useQuery(queries.item(id));
+  const goBack = useGoBack();
   const data = item.data?.id === id ? item.data : undefined;
   useEffect(() => {
     document.title = data ? `${titleOf(data)} · Loupe` : 'Loupe';
@@ -124,13 +125,13 @@ export function ItemPage({ id }: { id: string }) {
       <button type="button" className="btn btn-ghost back" onClick={goBack}>
         <BackIcon size={16} /> Back
       </button>
-      {item.loading && !data ? (
+      {item.isPending ? (
         <div className="item-layout">
           <div className="item-photo skeleton-card" style={{ aspectRatio: '3 / 4' }} />
           <Spinner label="Loading item" />
         </div>
       ) : item.error || !data ? (
-        <ErrorState error={item.error} title={item.error instanceof ApiError && item.error.status === 404 ? 'Item not found' : "Couldn't load this item"} onRetry={item.reload} />
+        <ErrorState error={item.error} title={item.error instanceof ApiError && item.error.status === 404 ? 'Item not found' : "Couldn't load this item"} onRetry={() => void item.refetch()} />
       ) : (
         <>
           <div className="item-layout">

@@ -1,10 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { Link } from 'wouter';
 import { ErrorState, Spinner } from '../components/States';
-import { api } from '../lib/api';
 import { shortId } from '../lib/format';
 import type { QualityReport } from '../lib/reportTypes';
-import { Link } from '../lib/router';
-import { useAsync } from '../lib/useAsync';
+import { queries } from '../lib/queries';
 import '../styles/report.css';
 
 const SHOWN = 40;
@@ -116,7 +116,7 @@ function Body({ q }: { q: QualityReport }) {
 }
 
 export function QualityPage() {
-  const res = useAsync((s) => api.quality(s), []);
+  const res = useQuery(queries.quality());
   useEffect(() => {
     document.title = 'Data quality · Loupe';
   }, []);
@@ -126,10 +126,10 @@ export function QualityPage() {
         <h1 id="quality-title">Data quality</h1>
         <p className="page-sub">Duplicates, likely mislabelled items, outliers and classes too small to learn.</p>
       </div>
-      {res.loading && !res.data ? (
+      {res.isPending ? (
         <Spinner label="Checking the catalogue" />
       ) : res.error ? (
-        <ErrorState error={res.error} onRetry={res.reload} title="Couldn't check the catalogue" />
+        <ErrorState error={res.error} onRetry={() => void res.refetch()} title="Couldn't check the catalogue" />
       ) : res.data ? (
         <Body q={res.data} />
       ) : null}

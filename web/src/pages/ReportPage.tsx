@@ -1,9 +1,9 @@
+import { useQuery } from '@tanstack/react-query';
 import { Fragment, useEffect } from 'react';
 import { ErrorState, Spinner } from '../components/States';
-import { api } from '../lib/api';
 import { metricName } from '../lib/metricNames';
 import type { ProofReport } from '../lib/reportTypes';
-import { useAsync } from '../lib/useAsync';
+import { queries } from '../lib/queries';
 import '../styles/report.css';
 
 const sig = (v: number, d = 3) => (Number.isFinite(v) ? Number(v.toPrecision(d)).toString() : '–');
@@ -150,7 +150,7 @@ function Body({ r }: { r: ProofReport }) {
 }
 
 export function ReportPage() {
-  const res = useAsync((s) => api.report(s), []);
+  const res = useQuery(queries.report());
   useEffect(() => {
     document.title = 'Proof report · Loupe';
   }, []);
@@ -162,10 +162,10 @@ export function ReportPage() {
           Accuracy, latency and cost on your own catalogue, measured on this machine (<code>loupe report --out DIR</code> writes the same as HTML).
         </p>
       </div>
-      {res.loading && !res.data ? (
+      {res.isPending ? (
         <Spinner label="Measuring (about a minute the first time)" />
       ) : res.error ? (
-        <ErrorState error={res.error} onRetry={res.reload} title="Couldn't build the report" />
+        <ErrorState error={res.error} onRetry={() => void res.refetch()} title="Couldn't build the report" />
       ) : res.data ? (
         <Body r={res.data} />
       ) : null}

@@ -1,11 +1,12 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
 import type { CardEntry } from '../components/ItemCard';
 import { MasonryGrid } from '../components/MasonryGrid';
 import { ShopTheLook } from '../components/ShopTheLook';
 import { EmptyState, ErrorState, SkeletonGrid } from '../components/States';
-import { api, ApiError } from '../lib/api';
+import { ApiError } from '../lib/api';
 import { plural } from '../lib/format';
-import { useAsync } from '../lib/useAsync';
+import { queries } from '../lib/queries';
 import type { SimilarResult } from '../lib/types';
 
 export const SEARCH_K = 48;
@@ -38,8 +39,8 @@ function Results({ res, label }: { res: SimilarResult; label: string }) {
 }
 
 function TextResults({ q }: { q: string }) {
-  const res = useAsync((s) => api.textSearch(q, SEARCH_K, null, s), [q]);
-  if (res.loading && !res.data) return <SkeletonGrid />;
+  const res = useQuery(queries.textSearch(q, SEARCH_K));
+  if (res.isPending) return <SkeletonGrid />;
   if (res.error instanceof ApiError && res.error.missingRoute) {
     return (
       <EmptyState title="Text search isn't available yet">This server has no text search route. You can still search by photo: drop one anywhere on the page or use the camera button.</EmptyState>
@@ -49,7 +50,7 @@ function TextResults({ q }: { q: string }) {
     // The server is fine; no version can place words in its space yet.
     return <EmptyState title="Text search needs a trained version">{res.error.message}</EmptyState>;
   }
-  if (res.error) return <ErrorState error={res.error} onRetry={res.reload} title="Search failed" />;
+  if (res.error) return <ErrorState error={res.error} onRetry={() => void res.refetch()} title="Search failed" />;
   return res.data ? <Results res={res.data} label={`Results for ${q}`} /> : null;
 }
 

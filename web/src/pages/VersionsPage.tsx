@@ -1,10 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { ErrorState, EmptyState, Spinner } from '../components/States';
 import { api, errorMessage } from '../lib/api';
-import { useLive } from '../lib/live';
 import { metricName } from '../lib/metricNames';
 import type { VersionInfo } from '../lib/types';
-import { useAsync } from '../lib/useAsync';
+import { queries } from '../lib/queries';
 
 const KEY_STORE = 'loupe.apiKey';
 
@@ -61,8 +61,7 @@ function LiftCell({ v, k }: { v: VersionInfo; k: string }) {
 }
 
 export function VersionsPage() {
-  const live = useLive();
-  const res = useAsync((s) => api.versions(s), [live.dataVersion]);
+  const res = useQuery(queries.versions());
   const [apiKey, setApiKey] = useState(() => sessionStorage.getItem(KEY_STORE) ?? '');
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -86,7 +85,7 @@ export function VersionsPage() {
         await api.retire(name, apiKey);
         setMessage({ ok: true, text: `Retired ${name}.` });
       }
-      res.reload();
+      void res.refetch();
     } catch (err) {
       setMessage({ ok: false, text: errorMessage(err) });
     } finally {
@@ -104,8 +103,8 @@ export function VersionsPage() {
   };
 
   let body;
-  if (res.loading && !res.data) body = <Spinner label="Loading versions" />;
-  else if (res.error) body = <ErrorState error={res.error} onRetry={res.reload} title="Couldn't load the versions" />;
+  if (res.isPending) body = <Spinner label="Loading versions" />;
+  else if (res.error) body = <ErrorState error={res.error} onRetry={() => void res.refetch()} title="Couldn't load the versions" />;
   else if (versions.length === 0)
     body = (
       <EmptyState title="No versions yet">
