@@ -290,7 +290,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
   const memo = new Map<string, WordMapping | undefined>();
 
   const byLabel = new Map<string, string[]>();
-  for (const a of anchors) byLabel.set(a.label, [...(byLabel.get(a.label) ?? []), a.offset]);
+  // Definitions are compared with the labels' own anchors: a definition link is evidence about kinds, not more words for the label.
+  for (const a of anchors) if (a.source !== 'definition') byLabel.set(a.label, [...(byLabel.get(a.label) ?? []), a.offset]);
   const glosses = buildGlossIndex(wn, byLabel, inDomain);
 
   return {
