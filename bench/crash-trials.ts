@@ -111,15 +111,19 @@ async function mustRun(dataDir: string, args: string[], env: NodeJS.ProcessEnv =
  * `atTransaction` n) as soon as its n-th transaction is open, each transaction then held open
  * TX_HOLD_MS; says whether it was still running then and whether it died inside a transaction.
  */
-function runAndKill(dataDir: string, args: string[], trace: string, ms: number, atTransaction?: number): Promise<{ killed: boolean; inTransaction: boolean }> {
+function runAndKill(dataDir: string, args: string[], trace: string, ms: number, atTransaction?: number): Promise<{ killed: boolean; inTransaction: boolean; atMs: number }> {
   fs.rmSync(trace, { force: true });
   const env = { ...process.env, LOUPE_TX_TRACE: trace, ...(atTransaction ? { LOUPE_TX_HOLD_MS: String(TX_HOLD_MS) } : {}) };
   const child = spawn(process.execPath, cli(dataDir, args), { cwd: REPO, stdio: 'ignore', env });
   let exited = false;
+  const started = performance.now();
+  let atMs = ms;
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     const kill = () => {
-      if (!exited) child.kill('SIGKILL');
+      if (exited) return;
+      atMs = Math.round(performance.now() - started);
+      child.kill('SIGKILL');
     };
     const timer = atTransaction ? undefined : setTimeout(kill, ms);
     const watch = atTransaction
@@ -132,7 +136,7 @@ function runAndKill(dataDir: string, args: string[], trace: string, ms: number, 
       exited = true;
       clearTimeout(timer);
       clearInterval(watch);
-      resolve({ killed: signal === 'SIGKILL', inTransaction: signal === 'SIGKILL' && readTxTrace(trace).open });
+      resolve({ killed: signal === 'SIGKILL', inTransaction: signal === 'SIGKILL' && readTxTrace(trace).open, atMs });
     });
   });
 }
@@ -364,10 +368,10 @@ export async function runCrashTrials(opts: CrashOptions): Promise<{ summaries: P
       // and the end of an uninterrupted run: some kills land before any write, some after the last
       // commit, most part-way. Odd trials: inside a seeded one of the phase's transactions.
       const from = Math.min(startupMs, fullRunMs[phase] * 0.5);
-      const killAtMs = Math.round(from + rand() * (fullRunMs[phase] - from));
+      const plannedMs = Math.round(from + rand() * (fullRunMs[phase] - from));
       const trigger: KillTrigger = trial % 2 === 1 && fullRunTx[phase] > 0 ? 'transaction' : 'time';
       const atTransaction = trigger === 'transaction' ? 1 + Math.floor(rand() * fullRunTx[phase]) : undefined;
-      const { killed: killedMidRun, inTransaction } = await runAndKill(dir, plan.args, path.join(opts.work, 'trial.trace'), killAtMs, atTransaction);
+      const { killed: killedMidRun, inTransaction, atMs: killAtMs } = await runAndKill(dir, plan.args, path.join(opts.work, 'trial.trace'), plannedMs, atTransaction);
       const afterKill = await inspect(dir, probe, plan.afterKill, false);
       const problems = afterKill.problems.map((p) => `after kill: ${p}`);
       const { text, partial } = plan.progress(afterKill.observed);
