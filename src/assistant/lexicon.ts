@@ -133,8 +133,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       }
     }
   }
-  // A label on a category WordNet leaves nearly empty takes the broad category its definition points to
-  // ("outerwear": clothing for use outdoors -> coat: ... worn outdoors). Ranks only: never a filter.
+  // A label on a category WordNet leaves nearly empty takes the broad category its definition points to ("outerwear" -> coat). Ranks only.
   if (domain) {
     const own = new Map<string, string[]>();
     for (const a of anchors) own.set(a.label, [...(own.get(a.label) ?? []), a.offset]);
@@ -234,13 +233,28 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       const b = best as { tier: number; dist: number; sense: number; labels: Set<string>; via: string };
       const labels = [...b.labels].sort();
       const kind = (Object.keys(TIER).find((k) => TIER[k] === b.tier) ?? 'sibling') as MappingKind;
+      // A synonym filters only when no other specific sense spelled like it ("vest": undershirt, waistcoat) names something else;
+      // senses right under the domain ("dress" as attire) say nothing, nor do the lemmatised form's ("trouser").
+      const spelled = new Set(anchors.filter((a) => b.labels.has(a.label) && senses.includes(a.offset)).flatMap((a) => a.words));
+      const other =
+        kind === 'synonym'
+          ? senses
+              .slice(0, 8)
+              .find(
+                (s) =>
+                  inDomain(s) &&
+                  (wn.ancestors(s).get(domain!) ?? 0) > 1 &&
+                  wn.synset(s)!.words.some((w) => spelled.has(w)) &&
+                  !anchors.some((a) => b.labels.has(a.label) && wn.ancestors(s).has(a.offset)),
+              )
+          : undefined;
       return {
         word,
         length,
         kind,
         labels,
-        confident: kind === 'synonym',
-        via: `"${word}" -> ${labels.join(' or ')}${kind === 'sibling' || kind === 'covers' ? '?' : ''} via ${labels.length > 1 ? 'WordNet' : b.via}`,
+        confident: kind === 'synonym' && other === undefined,
+        via: `"${word}" -> ${labels.join(' or ')}${kind === 'sibling' || kind === 'covers' ? '?' : ''} via ${labels.length > 1 ? 'WordNet' : b.via}${other ? ` (another sense is a kind of ${name(wn.synset(other)!.hypernyms[0] ?? other)}: ranked, not filtered)` : ''}`,
       };
     }
     // "clothes", "garment": right under the domain, they name the whole catalogue.

@@ -164,3 +164,11 @@ test('parser: a kind of item after a possessive is the shopper’s own, not what
   const kid = parseTurn('a hat for my toddler', withLex, { shown: [], image: false });
   assert.deepEqual([kid.labels, kid.attrs], [['Hat'], [{ attr: 'kids', op: 'eq', value: true }]], 'flags after a possessive still apply');
 });
+
+test('a synonym filters only when no other specific sense of the same word names something else', () => {
+  const frock = at('frock')!;
+  assert.deepEqual([frock.kind, frock.labels, frock.confident], ['synonym', ['Dress'], false], 'a dress, and also a monk\u2019s habit or a coat');
+  assert.match(frock.via, /another sense is a kind of overgarment: ranked, not filtered/);
+  assert.equal(at('dress')!.confident, true, 'senses right under the domain (dress as attire) do not count');
+  assert.equal(at('trousers')!.confident, true, 'the lemmatised form\u2019s senses ("trouser") are another word');
+});
