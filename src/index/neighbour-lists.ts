@@ -122,14 +122,17 @@ export class NeighbourLists {
 
   static deserialize(buf: Buffer): NeighbourLists | undefined {
     if (buf.length < 8) return undefined;
-    const copy = new Uint8Array(buf).buffer;
-    const [width, cap] = new Int32Array(copy, 0, 2) as unknown as [number, number];
+    // A large file read owns its aligned ArrayBuffer: the lists are views of it (no copy at 1M items).
+    const own = buf.byteOffset % 4 === 0 ? buf : new Uint8Array(buf);
+    const bytes = own.buffer;
+    const at = own.byteOffset;
+    const [width, cap] = new Int32Array(bytes, at, 2) as unknown as [number, number];
     const countsBytes = cap * 2 + ((4 - ((cap * 2) % 4)) % 4);
     if (width < 1 || width > 1024 || cap < 0 || buf.length !== 8 + countsBytes + cap * width * 8) return undefined;
-    const lists = new NeighbourLists(width, cap);
-    lists.counts.set(new Int16Array(copy, 8, cap));
-    lists.slots.set(new Int32Array(copy, 8 + countsBytes, cap * width));
-    lists.scores.set(new Float32Array(copy, 8 + countsBytes + cap * width * 4, cap * width));
+    const lists = new NeighbourLists(width, 0);
+    lists.counts = new Int16Array(bytes, at + 8, cap);
+    lists.slots = new Int32Array(bytes, at + 8 + countsBytes, cap * width);
+    lists.scores = new Float32Array(bytes, at + 8 + countsBytes + cap * width * 4, cap * width);
     return lists;
   }
 }
