@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { IndexRegistry } from '../src/index/registry.js';
-import { analyseQuality } from '../src/quality/analyse.js';
+import { analyseQuality } from '../src/app/quality.js';
 import { CLOTHING, ingestAndEncode, report } from './common.js';
 
 const { values } = parseArgs({

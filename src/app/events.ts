@@ -5,7 +5,7 @@
 import type { ActionWeights, TasteEvent } from '../graph/actions.js';
 import { refitBlend, type BlendRefit } from '../graph/io/feed-eval.js';
 import { importEvents, type EventImportResult } from '../graph/io/import-events.js';
-import { tasteService } from '../graph/io/taste-service.js';
+import { tasteService } from './feed.js';
 import { insertEvents, knownItems } from '../store/events.js';
 import { LoupeError } from '../errors.js';
 import type { AppServices } from './context.js';

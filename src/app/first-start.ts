@@ -8,7 +8,7 @@ import type { AppServices } from './context.js';
 import { DEFAULT_ACTION_WEIGHTS } from '../graph/actions.js';
 import { refitBlend, type BlendRefit } from '../graph/io/feed-eval.js';
 import { importEvents } from '../graph/io/import-events.js';
-import { tasteService } from '../graph/io/taste-service.js';
+import { tasteService } from './feed.js';
 import { eventsState } from '../store/events.js';
 import { listVersions, promoteVersion } from '../store/vectors.js';
 import { fileSha256, leaveMark, matchingMark } from './start-marks.js';

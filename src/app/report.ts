@@ -7,7 +7,7 @@ import type { DataPaths } from '../config.js';
 import { evaluateAll, type VersionEvaluation } from '../eval/evaluate.js';
 import { evaluateFeedsOnStore } from '../graph/io/feed-eval.js';
 import type { IndexRegistry } from '../index/registry.js';
-import { analyseQuality } from '../quality/analyse.js';
+import { analyseQuality } from './quality.js';
 import { accuracySection, heldOutIds, modelBytes, projectionCpuPerItem, retrievalOn } from '../report/accuracy.js';
 import { computeUsd, meanApiCost, ownCost, type PriceTable } from '../report/cost.js';
 import { reportState, saveLatestReport } from '../report/latest.js';

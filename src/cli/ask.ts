@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { LlmClient, llmConfigFromEnv } from '../assistant/llm.js';
-import { askAssistant } from '../assistant/service.js';
+import { askAssistant } from '../app/assistant.js';
 import { MessageSchema, type Message } from '../assistant/types.js';
-import { tasteService } from '../graph/io/taste-service.js';
+import { tasteService } from '../app/feed.js';
 import { EncoderPool } from '../vision/encoder-pool.js';
 import { intOption, readArgFile, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';

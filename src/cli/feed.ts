@@ -1,5 +1,5 @@
 import { FEED_METHODS, type FeedMethod } from '../graph/feed.js';
-import { TasteService } from '../graph/io/taste-service.js';
+import { TasteService } from '../app/feed.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { withStore } from './open.js';
 import { MAX_K } from '../limits.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { buildLexicon, listLexicon, parseLexiconCsv } from '../assistant/lexicon.js';
-import { lexiconFile } from '../assistant/service.js';
+import { lexiconFile } from '../app/assistant.js';
 import { buildVocabulary } from '../assistant/vocabulary.js';
 import { loadWordNet } from '../assistant/wordnet.js';
 import { vocabularyRows } from '../store/item-filters.js';

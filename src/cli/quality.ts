@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyseQuality, applyFixes, type QualityReport } from '../quality/analyse.js';
+import { analyseQuality, applyFixes } from '../app/quality.js';
+import type { QualityReport } from '../quality/quality-report.js';
 import { fixListCsv, parseFixList } from '../quality/fixlist.js';
 import { writeQualityPage } from '../report/write.js';
 import { intOption, UsageError, type Command, type OptionValues } from './command.js';

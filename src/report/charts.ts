@@ -1,5 +1,5 @@
 import type * as vl from 'vega-lite';
-import type { QualityReport } from '../quality/analyse.js';
+import type { QualityReport } from '../quality/quality-report.js';
 import type { ProofReport } from './proof.js';
 import { metricName } from './metric-names.js';
 

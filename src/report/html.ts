@@ -1,4 +1,4 @@
-import type { QualityReport } from '../quality/analyse.js';
+import type { QualityReport } from '../quality/quality-report.js';
 import type { ProofReport } from './proof.js';
 import { metricName } from './metric-names.js';
 

@@ -3,7 +3,7 @@
  * what the HTML, the charts and the latest-run file read.
  */
 import type { FeedEvalReport } from '../graph/io/feed-eval.js';
-import type { QualityReport } from '../quality/analyse.js';
+import type { QualityReport } from '../quality/quality-report.js';
 import type { VersionAccuracy } from './accuracy.js';
 import type { ApiCost, OwnCost } from './cost.js';
 

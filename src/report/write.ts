@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { thumbFile, type DataPaths } from '../config.js';
-import type { QualityReport } from '../quality/analyse.js';
+import type { QualityReport } from '../quality/quality-report.js';
 import type { ProofReport } from './proof.js';
 import { labelChart, renderChart, reportCharts, type Chart } from './charts.js';
 import { qualityPage, reportPage, type PageAssets } from './html.js';

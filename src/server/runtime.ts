@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dataPaths } from '../config.js';
 import { IndexRegistry } from '../index/registry.js';
 import { EncoderPool } from '../vision/encoder-pool.js';
-import { tasteService } from '../graph/io/taste-service.js';
+import { tasteService } from '../app/feed.js';
 import { openDb } from '../store/db.js';
 import { eventsState } from '../store/events.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';

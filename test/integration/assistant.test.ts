@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { tasteService } from '../../src/graph/io/taste-service.js';
+import { tasteService } from '../../src/app/feed.js';
 import { startServer } from '../../src/server/runtime.js';
 import { runMainJob } from '../../src/app/main-job.js';
 import { trainVersion } from '../../src/app/train.js';

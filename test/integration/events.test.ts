@@ -8,7 +8,7 @@ import { generateShoppers } from '../../src/graph/synth/shoppers.js';
 import { runMainJob } from '../../src/app/main-job.js';
 import { openDb } from '../../src/store/db.js';
 import { loadBlendWeights, saveBlendWeights } from '../../src/store/feed-blend.js';
-import { tasteService } from '../../src/graph/io/taste-service.js';
+import { tasteService } from '../../src/app/feed.js';
 import { startServer } from '../../src/server/runtime.js';
 import { loupe } from '../helpers/cli.js';
 import { sampleRows, tempDir } from '../helpers/tmp.js';

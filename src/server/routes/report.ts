@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { LoupeError } from '../../errors.js';
-import { analyseQuality, type QualityReport } from '../../quality/analyse.js';
+import { analyseQuality } from '../../app/quality.js';
+import type { QualityReport } from '../../quality/quality-report.js';
 import { fixListCsv } from '../../quality/fixlist.js';
 import { runReport } from '../../app/report.js';
 import type { ProofReport } from '../../report/proof.js';

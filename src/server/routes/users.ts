@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { LoupeError } from '../../errors.js';
 import { DEFAULT_ACTION_WEIGHTS, EventInputSchema, toTasteEvent, type TasteEvent } from '../../graph/actions.js';
 import { FEED_METHODS } from '../../graph/feed.js';
-import { tasteService } from '../../graph/io/taste-service.js';
+import { tasteService } from '../../app/feed.js';
 import { getItems } from '../../store/item-views.js';
 import { recordEvents } from '../../app/events.js';
 import { requireApiKey } from '../auth.js';

@@ -5,7 +5,7 @@
  */
 import type { DataPaths } from '../config.js';
 import { LoupeError } from '../errors.js';
-import type { TasteService } from '../graph/io/taste-service.js';
+import type { TasteService } from './feed.js';
 import { normalized } from '../graph/vec.js';
 import type { IndexRegistry } from '../index/registry.js';
 import { resolveVersion } from '../store/served-version.js';
@@ -14,16 +14,16 @@ import type { EncoderPool } from '../vision/encoder-pool.js';
 import { candidatesById, filteredCandidates, type CandidateRow } from '../store/item-filters.js';
 import type { Db } from '../store/db.js';
 import { memoReads } from '../store/read-memo.js';
-import { itemReason, offlineReply, passesAttrs, resolveRelative, understood } from './explain.js';
-import { catalogueSnapshot, type CatalogueSnapshot } from './catalogue.js';
-import { unitVectors } from './item-vectors.js';
-import { rankTop, type QueryVectors } from './rank.js';
-import { groundQuery, type LlmClient } from './llm.js';
-import { parseConversation } from './parser.js';
-import type { AssistantItem, AssistantQuery, AssistantReply, Message } from './types.js';
-import type { Vocabulary } from './vocabulary.js';
+import { itemReason, offlineReply, passesAttrs, resolveRelative, understood } from '../assistant/explain.js';
+import { catalogueSnapshot, type CatalogueSnapshot } from '../assistant/catalogue.js';
+import { unitVectors } from '../assistant/item-vectors.js';
+import { rankTop, type QueryVectors } from '../assistant/rank.js';
+import { groundQuery, type LlmClient } from '../assistant/llm.js';
+import { parseConversation } from '../assistant/parser.js';
+import type { AssistantItem, AssistantQuery, AssistantReply, Message } from '../assistant/types.js';
+import type { Vocabulary } from '../assistant/vocabulary.js';
 
-export { lexiconFile } from './catalogue.js';
+export { lexiconFile } from '../assistant/catalogue.js';
 
 export interface AssistantDeps {
   db: Db;

@@ -5,20 +5,20 @@
  * the only persistence), then updated in memory one event at a time. The blend weighs its sources
  * as the last feed evaluation fitted them for the version (defaults when it never ran).
  */
-import type { IndexRegistry } from '../../index/registry.js';
-import { resolveVersion } from '../../store/served-version.js';
-import type { Db } from '../../store/db.js';
-import { allEvents, engagementTotals, graphItems, insertEvents, itemTitles, listUsers, userEvents } from '../../store/events.js';
-import { loadBlendWeights } from '../../store/feed-blend.js';
-import type { TasteEvent } from '../actions.js';
-import { DEFAULT_COLLAB_BLEND } from '../blend.js';
-import type { CollabModel } from '../collab/model.js';
-import { trainCollabAnywhere, trainCollabOffThread } from './collab-thread.js';
-import { refitBlend } from './feed-eval.js';
-import { FeedEngine, type EngineOptions } from '../engine.js';
-import { indexVectors } from './index-vectors.js';
-import { whyText, type FeedMethod, type Why } from '../feed.js';
-import type { InterestView } from '../interests.js';
+import type { IndexRegistry } from '../index/registry.js';
+import { resolveVersion } from '../store/served-version.js';
+import type { Db } from '../store/db.js';
+import { allEvents, engagementTotals, graphItems, insertEvents, itemTitles, listUsers, userEvents } from '../store/events.js';
+import { loadBlendWeights } from '../store/feed-blend.js';
+import type { TasteEvent } from '../graph/actions.js';
+import { DEFAULT_COLLAB_BLEND } from '../graph/blend.js';
+import type { CollabModel } from '../graph/collab/model.js';
+import { trainCollabAnywhere, trainCollabOffThread } from '../graph/io/collab-thread.js';
+import { refitBlend } from '../graph/io/feed-eval.js';
+import { FeedEngine, type EngineOptions } from '../graph/engine.js';
+import { indexVectors } from '../graph/io/index-vectors.js';
+import { whyText, type FeedMethod, type Why } from '../graph/feed.js';
+import type { InterestView } from '../graph/interests.js';
 
 export interface FeedResponse {
   user: string;
