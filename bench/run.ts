@@ -26,6 +26,7 @@ const ALL: Record<string, string[]> = {
   'load-similar': ['bench/load-similar.ts'],
   'shop-the-look': ['bench/shop-the-look.ts'],
   'scale-1m': ['bench/scale-1m.ts'],
+  'scale-1m-serve': ['bench/scale-1m-serve.ts'],
 };
 
 // Options (`--n 100000`) go to every bench named; the rest are bench names.
