@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,4 +58,27 @@ export async function ingestAndEncode(dataDir: string, catalogue: string, map?: 
   await encoder.close();
   console.log(`encode: ${enc.encoded} new in ${enc.seconds.toFixed(1)} s (${(enc.encoded / Math.max(enc.seconds, 1e-9)).toFixed(1)} img/s)`);
   return { db, paths };
+}
+
+/** `/proc/<pid>/status` field `key` (VmRSS, VmHWM, ...) in MiB. */
+export function procMiB(pid: number, key: string): number {
+  return Number(new RegExp(`${key}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+}
+
+/** Starts `loupe serve` on `dataDir` in a fresh process and resolves with its URL once it listens. */
+export async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const repo = path.resolve(import.meta.dirname, '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'src/cli/main.ts'), 'serve', '--port', '0', '--json', '--data', dataDir], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /"url":"([^"]+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`loupe serve exited ${code}: ${err.slice(-2000)}`)));
+  });
+  return { child, url };
 }

@@ -6,12 +6,10 @@
  * the same seeded vectors (regenerated, so `--n` and `--dims` must match the run that made DIR).
  *   npm run bench -- scale-1m-serve --data DIR [--n 1000000] [--dims 256] [--recall-queries 100]
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { machine, report, summarize } from './common.js';
+import { machine, procMiB, report, startServe, summarize } from './common.js';
 import { clusteredVectors } from './synthetic.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, n: { type: 'string' }, dims: { type: 'string' }, 'recall-queries': { type: 'string' } } });
@@ -22,25 +20,12 @@ const D = Number(values.dims ?? 256);
 const RQ = Number(values['recall-queries'] ?? 100);
 const K = 10;
 const VERSION = 'synthetic';
-const REPO = path.resolve(import.meta.dirname, '..');
 console.log(`serving ${dataDir}: ${N} x ${D}-d, ${machine()}`);
 
-const status = (pid: number, key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 const started = performance.now();
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'serve', '--port', '0', '--json', '--data', dataDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-let childErr = '';
-child.stderr.on('data', (c: Buffer) => (childErr += c.toString()));
-const url = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-    const m = /"url":"([^"]+)"/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-  child.once('exit', (code) => reject(new Error(`loupe serve exited ${code}: ${childErr.slice(-2000)}`)));
-});
+const { child, url } = await startServe(dataDir);
 const startS = (performance.now() - started) / 1000;
-console.log(`loupe serve listening after ${startS.toFixed(1)} s, RSS ${status(child.pid!, 'VmRSS').toFixed(0)} MiB`);
+console.log(`loupe serve listening after ${startS.toFixed(1)} s, RSS ${procMiB(child.pid!, 'VmRSS').toFixed(0)} MiB`);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const get = (p: string) =>
@@ -70,8 +55,8 @@ for (let rep = 0; rep < 2; rep++)
       );
   }
 const http99 = summarize(latency);
-const rss = status(child.pid!, 'VmRSS');
-const hwm = status(child.pid!, 'VmHWM');
+const rss = procMiB(child.pid!, 'VmRSS');
+const hwm = procMiB(child.pid!, 'VmHWM');
 agent.destroy();
 child.kill('SIGTERM');
 console.log(`more-like-this over HTTP keep-alive: p50 ${http99.p50.toFixed(3)} ms, p99 ${http99.p99.toFixed(3)} ms; serving RSS ${rss.toFixed(0)} MiB, peak ${hwm.toFixed(0)} MiB`);

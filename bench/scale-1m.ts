@@ -7,7 +7,6 @@
  *   npm run bench -- scale-1m [--n 1000000] [--dims 256] [--queries 1000] [--batch 10000] [--hnswlib]
  * --hnswlib adds the hnswlib-node floors (the engine before usearch, one thread); on by default up to 200k.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -22,7 +21,7 @@ import { ANN_THREADS, DEFAULT_USEARCH, UsearchIndex } from '../src/index/usearch
 import { openDb } from '../src/store/db.js';
 import { encodeVectorCopy } from '../src/store/vector-copy.js';
 import { getVersion, vectorPageSince } from '../src/store/vectors.js';
-import { machine, report, summarize, tempDir } from './common.js';
+import { machine, procMiB, report, startServe, summarize, tempDir } from './common.js';
 import { clusteredVectors, loadSynthetic } from './synthetic.js';
 
 const { values } = parseArgs({
@@ -217,21 +216,8 @@ const peakRss = process.resourceUsage().maxRSS / 1024;
 await db.close();
 
 // Serving: `loupe serve` on the same data dir in a fresh process (loads every index before listening).
-const REPO = path.resolve(import.meta.dirname, '..');
-const status = (pid: number, key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 t = performance.now();
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'serve', '--port', '0', '--json', '--data', dataDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-let childErr = '';
-child.stderr.on('data', (c: Buffer) => (childErr += c.toString()));
-const url = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-    const m = /"url":"([^"]+)"/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-  child.once('exit', (code) => reject(new Error(`loupe serve exited ${code}: ${childErr.slice(-2000)}`)));
-});
+const { child, url } = await startServe(dataDir);
 const serveStartS = secs(t);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const get = (p: string) =>
@@ -252,8 +238,8 @@ for (let rep = 0; rep < 2; rep++) {
     if (code !== 200) throw new Error(`similar answered ${code}`);
   }
 }
-const serveRss = status(child.pid!, 'VmRSS');
-const serveHwm = status(child.pid!, 'VmHWM');
+const serveRss = procMiB(child.pid!, 'VmRSS');
+const serveHwm = procMiB(child.pid!, 'VmHWM');
 const h = summarize(overHttp);
 agent.destroy();
 child.kill('SIGTERM');

@@ -111,18 +111,9 @@ export class HnswIndex implements ServingIndex {
   refreshRelated(limit = Number.POSITIVE_INFINITY): number {
     const lists = this.lists;
     if (!lists) return 0;
-    for (const slot of lists.invalidateMentioning(this.movedSlots)) if (this.labels[slot]) this.staleLists.add(slot);
-    this.movedSlots.clear();
-    lists.ensureCapacity(this.labels.length);
-    const batch: number[] = [];
-    for (const slot of this.staleLists) {
-      if (batch.length >= limit) break;
-      batch.push(slot);
-    }
+    const batch = lists.takeStale(this.staleLists, this.movedSlots, this.labels, limit);
     const width = lists.width;
     for (const slot of batch) {
-      this.staleLists.delete(slot);
-      if (!this.labels[slot]) continue;
       const want = Math.min(width + 1, this.size);
       const { neighbors, distances } = this.hnsw.searchKnn(this.hnsw.getPoint(slot), want);
       const list: { slot: number; score: number }[] = [];

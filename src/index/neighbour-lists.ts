@@ -135,4 +135,21 @@ export class NeighbourLists {
     lists.scores = new Float32Array(bytes, at + 8 + countsBytes + cap * width * 4, cap * width);
     return lists;
   }
+
+  /**
+   * The lists a refresh computes next, shared by both engines: every list that mentions a moved or
+   * removed slot becomes stale, then up to `limit` stale slots of live items are taken out of `stale`.
+   */
+  takeStale(stale: Set<number>, moved: Set<number>, labels: readonly string[], limit: number): number[] {
+    for (const slot of this.invalidateMentioning(moved)) if (labels[slot]) stale.add(slot);
+    moved.clear();
+    this.ensureCapacity(labels.length);
+    const batch: number[] = [];
+    for (const slot of stale) {
+      if (batch.length >= limit) break;
+      stale.delete(slot);
+      if (labels[slot]) batch.push(slot);
+    }
+    return batch;
+  }
 }

@@ -195,15 +195,7 @@ export class UsearchIndex implements ServingIndex {
   refreshRelated(limit = Number.POSITIVE_INFINITY): number {
     const lists = this.lists;
     if (!lists) return 0;
-    for (const slot of lists.invalidateMentioning(this.movedSlots)) if (this.labels[slot]) this.staleLists.add(slot);
-    this.movedSlots.clear();
-    lists.ensureCapacity(this.labels.length);
-    const batch: number[] = [];
-    for (const slot of this.staleLists) {
-      if (batch.length >= limit) break;
-      this.staleLists.delete(slot);
-      if (this.labels[slot]) batch.push(slot);
-    }
+    const batch = lists.takeStale(this.staleLists, this.movedSlots, this.labels, limit);
     const width = lists.width;
     const want = Math.min(width + 1, this.size);
     if (want <= 0) return batch.length;
