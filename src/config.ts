@@ -31,6 +31,9 @@ export function thumbFile(paths: DataPaths, hash: string): string {
   return path.join(paths.thumbs, hash.slice(0, 2), `${hash}.webp`);
 }
 
+/** What a version made by Loupe (train, import-vectors) may be called: it names a folder and a URL segment. */
+export const VERSION_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
 /** A trained version's artefacts (model, split, calibrator, goes-with model): `<data>/versions/<name>/`. */
 export function versionDir(paths: DataPaths, name: string): string {
   return path.join(paths.versions, encodeURIComponent(name));

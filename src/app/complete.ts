@@ -13,7 +13,7 @@ import type { Db, Queryable } from '../store/db.js';
 import { vectorStamp } from '../store/goes-with.js';
 import { itemExists } from '../store/items.js';
 import { coInteractionPairs, itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
-import { getVersion, listVersions, promotedVersion } from '../store/vectors.js';
+import { getVersion, listVersions, promotedVersion, type VersionRow } from '../store/vectors.js';
 
 /** Share of groups `loupe train` holds out of the goes-with model, for `loupe eval`. */
 export const COMPLETE_HELD_OUT = 0.3;
@@ -69,7 +69,7 @@ export async function resolveCompleteVersion(db: Queryable, paths: DataPaths, ve
   }
   const promoted = await promotedVersion(db);
   if (hasCompleteModel(paths, promoted)) return promoted;
-  const ready = (await listVersions(db)).filter((v) => v.kind === 'trained' && v.status === 'ready' && hasCompleteModel(paths, v.name));
+  const ready = (await listVersions(db)).filter((v) => v.kind !== 'generic' && v.status === 'ready' && hasCompleteModel(paths, v.name));
   const newest = ready[ready.length - 1];
   if (!newest) throw new LoupeError('conflict', 'no version has a goes-with model yet: run `loupe train` on a catalogue with groups (outfits, rooms, boards) or events');
   return newest.name;
@@ -153,10 +153,16 @@ function reasonFor(cat: Catalogue, model: GoesWithModel, qi: number, ci: number,
   return { kind: 'model', text: 'learned from items that appear together' };
 }
 
+/** The vectors a version's goes-with model reads: a trained version's base, an imported version's own. */
+export function goesWithBase(row: Pick<VersionRow, 'name' | 'kind' | 'config'> | undefined): string {
+  if (row?.kind === 'imported') return row.name;
+  return String(row?.config.base ?? 'generic');
+}
+
 export async function completeItem(db: Db, paths: DataPaths, id: string, k: number, version?: string): Promise<CompleteResult> {
   const name = await resolveCompleteVersion(db, paths, version);
   const row = await getVersion(db, name);
-  const base = String(row?.config.base ?? 'generic');
+  const base = goesWithBase(row);
   const model = await loadCompleteModel(paths, name);
   const cat = await catalogue(db, model, name, base);
   const qi = cat.index.get(id);

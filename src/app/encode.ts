@@ -1,7 +1,8 @@
 import { imageFile, type DataPaths } from '../config.js';
 import type { Db } from '../store/db.js';
 import { advanceJob, failJob, finishJob, startInlineJob } from '../store/queue.js';
-import { countMissingVector, ensureVersion, insertVectors, itemsMissingVector, type PendingImage } from '../store/vectors.js';
+import { LoupeError } from '../errors.js';
+import { countMissingVector, ensureVersion, getVersion, insertVectors, itemsMissingVector, type PendingImage } from '../store/vectors.js';
 import { decodeForEncoder, DEFAULT_MAX_PIXELS } from '../vision/decode.js';
 import type { Encoder, RgbImage } from '../vision/encoder.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
@@ -67,6 +68,9 @@ export async function encodeMissing(db: Db, paths: DataPaths, encoder: Encoder, 
   const started = performance.now();
   const batchSize = opts.batchSize ?? 32;
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if ((await getVersion(db, opts.version))?.kind === 'imported') {
+    throw new LoupeError('conflict', `version '${opts.version}' holds imported vectors (loupe import-vectors): Loupe has no encoder for it; encode into another --version (default generic)`);
+  }
   await ensureVersion(db, { name: opts.version, kind: 'generic', encoder: encoder.id, dims: encoder.dims, config: { encoderSpec: opts.encoderSpec } });
   const total = await countMissingVector(db, opts.version);
   const meter = new ProgressMeter('encode', total, opts.onProgress);

@@ -27,7 +27,7 @@ export async function analyseQuality(db: Db, indexes: IndexRegistry, opts: Quali
     ...findings.mislabelled.flatMap((m) => [m.id, ...m.neighbours]),
     ...findings.outliers.map((o) => o.id),
   ]);
-  const images = Object.fromEntries(items.filter((it) => named.has(it.id)).map((it) => [it.id, it.imageHash]));
+  const images = Object.fromEntries(items.flatMap((it) => (named.has(it.id) && it.imageHash !== null ? [[it.id, it.imageHash]] : [])));
   return { version, withoutVector: items.length - knn.length, protocol: QUALITY_PROTOCOL, ...findings, images, fixes };
 }
 

@@ -17,9 +17,9 @@ import { hasCompleteModel } from '../complete/model.js';
 import { trainCompleteModel } from './complete.js';
 import type { CompleteTrainReport } from '../complete/train.js';
 import { projectMissing } from './projection.js';
-import { versionDir } from '../config.js';
+import { versionDir, VERSION_NAME } from '../config.js';
 
-export const VERSION_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export { VERSION_NAME };
 
 export interface TrainVersionOptions {
   name: string;

@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 const VERBS: readonly (readonly [string, () => Promise<Command>])[] = [
   ['ingest', async () => (await import('./ingest.js')).ingestCommand],
   ['encode', async () => (await import('./encode.js')).encodeCommand],
+  ['import-vectors', async () => (await import('./import-vectors.js')).importVectorsCommand],
   ['train', async () => (await import('./train.js')).trainCommand],
   ['promote', async () => (await import('./promote.js')).promoteCommand],
   ['eval', async () => (await import('./eval.js')).evalCommand],

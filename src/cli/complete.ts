@@ -1,6 +1,6 @@
 import { MAX_K } from '../limits.js';
 import { LoupeError } from '../errors.js';
-import { completeItem, trainCompleteModel } from '../app/complete.js';
+import { completeItem, goesWithBase, trainCompleteModel } from '../app/complete.js';
 import { hasCompleteModel } from '../complete/model.js';
 import { getVersion, promotedVersion } from '../store/vectors.js';
 import { intOption, UsageError, type Command } from './command.js';
@@ -13,7 +13,7 @@ export const completeCommand: Command = {
   options: {
     k: { type: 'string', short: 'k', value: 'N', description: 'how many items (default 10)' },
     version: { type: 'string', value: 'NAME', description: 'trained version whose goes-with model to use (default: the promoted one, else the newest that has one)' },
-    train: { type: 'boolean', description: 'train the goes-with model of a trained version that has none (`loupe train` trains one already)' },
+    train: { type: 'boolean', description: 'train the goes-with model of a trained or imported version that has none (`loupe train` trains one already)' },
     seed: { type: 'string', value: 'N', description: 'with --train: seed of the held-out groups and the training (default 42)' },
   },
   async run(ctx, values, positionals) {
@@ -25,9 +25,9 @@ export const completeCommand: Command = {
         const name = version ?? (await promotedVersion(db));
         const row = await getVersion(db, name);
         if (!row) throw new LoupeError('not_found', `unknown version '${name}' (see \`loupe versions\`)`);
-        if (row.kind !== 'trained') throw new LoupeError('conflict', `'${name}' is not a trained version: name one with --version, or run \`loupe train\``);
+        if (row.kind === 'generic') throw new LoupeError('conflict', `'${name}' is not a trained or imported version: name one with --version, or run \`loupe train\``);
         if (hasCompleteModel(paths, name)) throw new LoupeError('conflict', `version '${name}' already has a goes-with model; versions are never overwritten`);
-        const report = await trainCompleteModel(db, paths, name, String(row.config.base ?? 'generic'), { seed, log: (m) => ctx.log(m) });
+        const report = await trainCompleteModel(db, paths, name, goesWithBase(row), { seed, log: (m) => ctx.log(m) });
         if (!report) throw new LoupeError('conflict', 'nothing to learn "goes with" from: no two items share a group and there are no events');
         ctx.print(
           { version: name, ...report },

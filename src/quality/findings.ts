@@ -7,8 +7,8 @@ import { UnionFind } from './union-find.js';
 
 export interface QualityItem {
   id: string;
-  /** sha256 of the image bytes: equal hashes are exact duplicates. */
-  imageHash: string;
+  /** sha256 of the image bytes: equal hashes are exact duplicates. Null: the item has no photo. */
+  imageHash: string | null;
   labels: readonly string[];
 }
 
@@ -112,6 +112,7 @@ export function robustSpread(values: readonly number[]): { median: number; mad: 
 export function exactDuplicates(items: readonly QualityItem[]): DuplicateCluster[] {
   const byHash = new Map<string, string[]>();
   for (const it of items) {
+    if (it.imageHash === null) continue;
     let ids = byHash.get(it.imageHash);
     if (!ids) byHash.set(it.imageHash, (ids = []));
     ids.push(it.id);
@@ -129,7 +130,8 @@ export function exactDuplicates(items: readonly QualityItem[]): DuplicateCluster
  * duplicates and are left to that finding.
  */
 export function nearDuplicates(items: readonly QualityItem[], knn: readonly NeighbourList[], opts: QualityOptions): Pick<QualityFindings, 'nearDuplicates' | 'nearDuplicateThreshold'> {
-  const hash = new Map(items.map((it) => [it.id, it.imageHash]));
+  // An item with no photo shares it with no other item.
+  const hash = new Map(items.map((it) => [it.id, it.imageHash ?? `no image: ${it.id}`]));
   // The spread of nearest distances between *different* images; exact copies would drag it to 0.
   const nearest = knn
     .map((l) => l.neighbours.find((n) => hash.get(n.id) !== hash.get(l.id)))

@@ -10,7 +10,8 @@ export interface ItemView {
   labels: string[];
   groups: string[];
   attrs: Record<string, unknown>;
-  image: { hash: string; width: number; height: number; url: string; thumb: string };
+  /** Null for an item with no photo (its vectors were imported). */
+  image: { hash: string; width: number; height: number; url: string; thumb: string } | null;
 }
 
 interface ItemRow {
@@ -20,13 +21,13 @@ interface ItemRow {
   labels: string[];
   groups: string[];
   attrs: Record<string, unknown>;
-  image_hash: string;
-  width: number;
-  height: number;
+  image_hash: string | null;
+  width: number | null;
+  height: number | null;
 }
 
 const SELECT_ITEM = `SELECT i.id, i.title, i.description, i.labels, i.groups, i.attrs, i.image_hash, im.width, im.height
-  FROM items i JOIN images im ON im.hash = i.image_hash`;
+  FROM items i LEFT JOIN images im ON im.hash = i.image_hash`;
 
 function toView(r: ItemRow): ItemView {
   return {
@@ -36,7 +37,7 @@ function toView(r: ItemRow): ItemView {
     labels: r.labels,
     groups: r.groups,
     attrs: r.attrs,
-    image: { hash: r.image_hash, width: r.width, height: r.height, url: `/images/${r.image_hash}`, thumb: `/thumbs/${r.image_hash}` },
+    image: r.image_hash === null ? null : { hash: r.image_hash, width: r.width ?? 0, height: r.height ?? 0, url: `/images/${r.image_hash}`, thumb: `/thumbs/${r.image_hash}` },
   };
 }
 

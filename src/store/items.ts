@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { IMPORTED_PREFIX } from './imported-vectors.js';
 
 /** Catalogue repository: the SQL for `images` and `items`, plain enough for PGlite and PostgreSQL 15. */
 
@@ -14,7 +15,8 @@ export interface ImageRow {
 
 export interface ItemRow {
   id: string;
-  imageHash: string;
+  /** Null for an item with no photo (vectors imported by `loupe import-vectors --create-items`). */
+  imageHash: string | null;
   title: string | null;
   description: string | null;
   labels: string[];
@@ -25,7 +27,7 @@ export interface ItemRow {
 
 interface ItemDbRow {
   id: string;
-  image_hash: string;
+  image_hash: string | null;
   title: string | null;
   description: string | null;
   labels: string[];
@@ -123,24 +125,39 @@ export async function upsertItems(q: Queryable, rows: readonly ItemRow[]): Promi
   }
 }
 
+/** Of `ids`, those in the catalogue. */
+export async function presentItemIds(q: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await q.query<{ id: string }>('SELECT id FROM items WHERE id = ANY($1::text[])', [ids]);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Adds items that are only an id (no photo, no text); returns the ids created (existing ones are left as they are). */
+export async function createBareItems(q: Queryable, ids: readonly string[], source: string): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await q.query<{ id: string }>('INSERT INTO items (id, source) SELECT unnest($1::text[]), $2 ON CONFLICT (id) DO NOTHING RETURNING id', [ids, source]);
+  return rows.map((r) => r.id);
+}
+
 /**
  * Deletes embeddings computed from an image other than the item's current one and records a
  * tombstone per deleted (item, version), so serving indexes drop them on their next sync.
- * Call inside the transaction that changed the items.
+ * Imported vectors were computed from no image of ours and stay. Call inside the transaction that
+ * changed the items.
  */
-export async function dropStaleEmbeddings(q: Queryable, items: readonly { id: string; imageHash: string }[]): Promise<{ itemId: string; version: string }[]> {
+export async function dropStaleEmbeddings(q: Queryable, items: readonly { id: string; imageHash: string | null }[]): Promise<{ itemId: string; version: string }[]> {
   if (items.length === 0) return [];
   const rows = await q.query<{ item_id: string; version: string }>(
     `WITH fresh AS (
        SELECT * FROM unnest($1::text[], $2::text[]) AS c(item_id, image_hash)
      ), gone AS (
        DELETE FROM embeddings e USING fresh c
-       WHERE e.item_id = c.item_id AND e.image_hash <> c.image_hash
+       WHERE e.item_id = c.item_id AND e.image_hash IS DISTINCT FROM c.image_hash AND e.image_hash NOT LIKE $3
        RETURNING e.item_id, e.version
      )
      INSERT INTO tombstones (item_id, version) SELECT item_id, version FROM gone
      RETURNING item_id, version`,
-    [items.map((i) => i.id), items.map((i) => i.imageHash)],
+    [items.map((i) => i.id), items.map((i) => i.imageHash), `${IMPORTED_PREFIX}%`],
   );
   return rows.map((r) => ({ itemId: r.item_id, version: r.version }));
 }

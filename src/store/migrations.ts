@@ -207,6 +207,18 @@ CREATE TABLE object_vectors (
 );
 `,
   },
+  {
+    id: 8,
+    name: 'imported versions and items without an image (loupe import-vectors)',
+    sql: `
+-- Vectors made elsewhere (\`loupe import-vectors\`) form a version of their own kind: Loupe has no
+-- encoder for it. Their embeddings carry 'imported:<sha256 of the file>' as image_hash.
+ALTER TABLE versions DROP CONSTRAINT versions_kind_check;
+ALTER TABLE versions ADD CONSTRAINT versions_kind_check CHECK (kind IN ('generic', 'trained', 'imported'));
+-- An item may come with vectors and no photo (--create-items); encode skips it.
+ALTER TABLE items ALTER COLUMN image_hash DROP NOT NULL;
+`,
+  },
 ];
 
 /** Any fixed key: every Loupe process takes the same advisory lock before migrating. */

@@ -29,7 +29,7 @@ export async function itemsMissingObjects(db: Queryable, versions: readonly stri
 }
 
 export async function countMissingObjects(db: Queryable, versions: readonly string[]): Promise<number> {
-  const rows = await db.query<{ n: string }>(`SELECT count(*) AS n FROM items i WHERE EXISTS (${UNSCANNED})`, [versions]);
+  const rows = await db.query<{ n: string }>(`SELECT count(*) AS n FROM items i WHERE i.image_hash IS NOT NULL AND EXISTS (${UNSCANNED})`, [versions]);
   return Number(rows[0]?.n ?? 0);
 }
 

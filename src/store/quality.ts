@@ -4,12 +4,12 @@ import type { Queryable } from './db.js';
 
 export interface QualityItemRow {
   id: string;
-  imageHash: string;
+  imageHash: string | null;
   labels: string[];
 }
 
 export async function qualityItems(db: Queryable): Promise<QualityItemRow[]> {
-  const rows = await db.query<{ id: string; image_hash: string; labels: string[] }>('SELECT id, image_hash, labels FROM items ORDER BY id');
+  const rows = await db.query<{ id: string; image_hash: string | null; labels: string[] }>('SELECT id, image_hash, labels FROM items ORDER BY id');
   return rows.map((r) => ({ id: r.id, imageHash: r.image_hash, labels: r.labels }));
 }
 

@@ -287,7 +287,8 @@ export async function encodeTaskItems(db: Queryable, version: string, itemIds: r
 export async function itemIdsMissingVector(db: Queryable, version: string, afterId: string, limit: number): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
     `SELECT i.id FROM items i
-      WHERE i.id > $2 AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.item_id = i.id AND e.version = $1)
+      WHERE i.id > $2 AND i.image_hash IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.item_id = i.id AND e.version = $1)
       ORDER BY i.id LIMIT $3`,
     [version, afterId, limit],
   );

@@ -6,19 +6,28 @@
 import type { DataPaths } from '../config.js';
 import { loadVersionModel } from '../embedding/model.js';
 import type { Db } from '../store/db.js';
+import { IMPORTED_ENCODER } from '../store/imported-vectors.js';
 import { getVersion, listVersions, promotedVersion } from '../store/vectors.js';
 import { decodeForEncoder, DEFAULT_MAX_PIXELS, probeImage } from './decode.js';
 import type { EncoderPool } from './encoder-pool.js';
 import { canEncodeText } from './encoders.js';
 import { LoupeError } from '../errors.js';
 
-/** The backbone spec a version's vectors were made with (trained versions read their base's). */
+/**
+ * The backbone spec a version's vectors were made with (trained versions read their base's). An
+ * imported version has none: its vectors came from elsewhere, so no photo can be placed beside them.
+ */
 export async function encoderSpecOf(db: Db, version: string): Promise<string> {
   const row = await getVersion(db, version);
   if (!row) throw new LoupeError('not_found', `unknown version '${version}'`);
-  const spec = row.config.encoderSpec;
-  if (typeof spec === 'string') return spec;
-  return row.encoder;
+  const spec = typeof row.config.encoderSpec === 'string' ? row.config.encoderSpec : row.encoder;
+  if (row.kind === 'imported' || spec === IMPORTED_ENCODER) {
+    throw new LoupeError(
+      'conflict',
+      `version '${version}' holds imported vectors: Loupe has no encoder for them, so it cannot encode a photo into it (search by photo, shop the look, encode); use a generic or trained version (--version NAME), or more like this, feed and complete on '${version}'`,
+    );
+  }
+  return spec;
 }
 
 /**
@@ -49,6 +58,7 @@ async function canEmbedText(db: Db, paths: DataPaths, pool: EncoderPool, version
   const row = await getVersion(db, version);
   if (!row) return false;
   if (row.kind === 'trained') return row.config.textTower === true;
+  if (row.kind === 'imported') return false;
   const spec = await encoderSpecOf(db, version);
   if (!spec.startsWith('transformers:')) return false;
   return canEncodeText(await pool.get(spec));

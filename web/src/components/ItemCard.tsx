@@ -1,6 +1,7 @@
 import { titleOf, score as fmtScore } from '../lib/format';
 import { Link } from 'wouter';
 import type { ItemView } from '../lib/types';
+import { NoPhoto } from './NoPhoto';
 
 export interface CardEntry {
   item: ItemView;
@@ -27,7 +28,7 @@ export function ItemCard({ entry, imageHeight, eager }: { entry: CardEntry; imag
   return (
     <Link to={`/item/${encodeURIComponent(item.id)}`} className={`card${entry.fresh ? ' card-fresh' : ''}`} data-item-id={item.id}>
       <div className="card-media" style={{ height: imageHeight }}>
-        <img src={item.image.thumb} alt={title} loading={eager ? 'eager' : 'lazy'} decoding="async" width={item.image.width} height={item.image.height} />
+        {item.image ? <img src={item.image.thumb} alt={title} loading={eager ? 'eager' : 'lazy'} decoding="async" width={item.image.width} height={item.image.height} /> : <NoPhoto />}
         {entry.score !== undefined && (
           <span className="card-score" title="cosine similarity">
             {fmtScore(entry.score)}

@@ -51,7 +51,7 @@ export function layoutMasonry(aspects: number[], captions: number[], width: numb
 export function MasonryGrid({ entries, label, maxColumns }: { entries: CardEntry[]; label: string; maxColumns?: number }) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const { placed, height } = useMemo(() => {
-    const aspects = entries.map((e) => (e.item.image.width > 0 ? e.item.image.height / e.item.image.width : 1));
+    const aspects = entries.map((e) => (e.item.image && e.item.image.width > 0 ? e.item.image.height / e.item.image.width : 1));
     return layoutMasonry(aspects, entries.map(captionHeight), width, maxColumns);
   }, [entries, width, maxColumns]);
   return (

@@ -15,7 +15,8 @@ export interface ItemView {
   labels: string[];
   groups: string[];
   attrs: Record<string, unknown>;
-  image: ItemImage;
+  /** Null for an item with no photo (vectors imported without one). */
+  image: ItemImage | null;
 }
 
 export interface ItemPage {

@@ -19,7 +19,7 @@ function ReplyCards({ reply }: { reply: AssistantReply }) {
       {reply.items.map((it, i) => (
         <li key={it.id} className="chat-card" data-item-id={it.id}>
           <Link to={`/item/${encodeURIComponent(it.id)}`} className="chat-card-link">
-            {it.item ? <img src={it.item.image.thumb} alt={titleOf(it.item)} loading="lazy" width={it.item.image.width} height={it.item.image.height} /> : <div className="chat-card-missing" />}
+            {it.item?.image ? <img src={it.item.image.thumb} alt={titleOf(it.item)} loading="lazy" width={it.item.image.width} height={it.item.image.height} /> : <div className="chat-card-missing" />}
             <span className="chat-card-rank">#{i + 1}</span>
           </Link>
           <div className="chat-card-body">

@@ -11,6 +11,7 @@ import { attrValue, titleOf } from '../lib/format';
 import { queries } from '../lib/queries';
 import { href, useGoBack } from '../lib/router';
 import type { ItemView, VersionInfo } from '../lib/types';
+import { NoPhoto } from '../components/NoPhoto';
 
 /** Two columns to compare by default: the serving version, then the newest other usable one. */
 export function defaultPair(versions: VersionInfo[]): string[] {
@@ -67,9 +68,7 @@ function Details({ item }: { item: ItemView }) {
           ))}
           <div>
             <dt>Image</dt>
-            <dd>
-              {item.image.width} × {item.image.height}
-            </dd>
+            <dd>{item.image ? `${item.image.width} × ${item.image.height}` : 'none (vectors imported without a photo)'}</dd>
           </div>
           <div>
             <dt>ID</dt>
@@ -135,9 +134,7 @@ export function ItemPage({ id }: { id: string }) {
       ) : (
         <>
           <div className="item-layout">
-            <figure className="item-photo">
-              <img src={data.image.url} alt={titleOf(data)} width={data.image.width} height={data.image.height} />
-            </figure>
+            <figure className="item-photo">{data.image ? <img src={data.image.url} alt={titleOf(data)} width={data.image.width} height={data.image.height} /> : <NoPhoto />}</figure>
             <Details item={data} />
           </div>
           <section className="more-like-this" aria-labelledby="similar-title">
