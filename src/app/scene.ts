@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { imageFile, type DataPaths } from '../config.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { Neighbour } from '../index/vector-index.js';
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import { itemExists } from '../store/items.js';
-import { countMissingObjects, itemsMissingObjects, readObjectScan, writeObjectScan } from '../store/objects.js';
+import { countMissingObjects, itemsMissingObjects, objectTaskItems, readObjectScan, writeObjectScan, type ObjectScan, type PendingScan } from '../store/objects.js';
 import { trainedVersionsOn } from '../store/training.js';
 import { getVersion } from '../store/vectors.js';
 import { LoupeError, notFound } from '../errors.js';
@@ -161,10 +161,7 @@ export interface ObjectScanResult {
 export async function scanCatalogueObjects(deps: Pick<SceneDeps, 'db' | 'paths' | 'encoders'>, opts: ObjectScanOptions): Promise<ObjectScanResult> {
   const started = performance.now();
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (!(await getVersion(deps.db, opts.version))) throw new LoupeError('not_found', `unknown version '${opts.version}' (run \`loupe encode\` first)`);
-  const derived: string[] = [];
-  for (const name of await trainedVersionsOn(deps.db, opts.version)) if ((await getVersion(deps.db, name))?.status === 'ready') derived.push(name);
-  const versions = [opts.version, ...derived];
+  const versions = await scanVersions(deps.db, opts.version);
   const meter = new ProgressMeter('objects', await countMissingObjects(deps.db, versions), opts.onProgress);
   opts.onProgress?.(meter.snapshot());
   const result: ObjectScanResult = { versions, scanned: 0, objects: 0, errors: [], seconds: 0 };
@@ -176,22 +173,8 @@ export async function scanCatalogueObjects(deps: Pick<SceneDeps, 'db' | 'paths' 
     for (const it of batch) {
       opts.signal?.throwIfAborted();
       try {
-        const bytes = new Uint8Array(await readFile(imageFile(deps.paths, it.image_hash, it.ext)));
-        const { width, height, objects } = await detectScene(bytes, maxPixels);
-        const vecs = await regionVectors(
-          deps,
-          it.missing,
-          bytes,
-          objects.map((o) => o.box),
-          maxPixels,
-        );
-        result.objects += await deps.db.transaction(async (tx) => {
-          let n = 0;
-          for (const [v, version] of it.missing.entries()) {
-            n += await writeObjectScan(tx, { itemId: it.item_id, version, imageHash: it.image_hash, width, height, objects: objects.map((o, i) => ({ ...o, vec: vecs[v]![i]! })) });
-          }
-          return n;
-        });
+        const scans = await scanPhoto(deps, it, maxPixels);
+        result.objects += await deps.db.transaction((tx) => writeScans(tx, scans));
         result.scanned++;
       } catch (err) {
         if (opts.signal?.aborted) throw err;
@@ -202,6 +185,73 @@ export async function scanCatalogueObjects(deps: Pick<SceneDeps, 'db' | 'paths' 
   }
   result.seconds = (performance.now() - started) / 1000;
   return result;
+}
+
+export interface ObjectTaskOptions {
+  version: string;
+  maxPixels: number;
+  itemIds: readonly string[];
+}
+
+export interface ObjectTaskScan {
+  versions: string[];
+  /** Items whose scans `write` stores. */
+  scanned: string[];
+  errors: { id: string; reason: string }[];
+  /** Writes the scans inside the caller's transaction (the one completing the task); returns the objects stored. */
+  write: (tx: Queryable) => Promise<number>;
+}
+
+/**
+ * One queued objects task (`loupe encode --objects --enqueue`, run by `loupe worker`): the photos of
+ * `itemIds` still unscanned, detected and encoded as scanCatalogueObjects does. Nothing is written
+ * here: the scans commit with the task's completion, so a task whose worker died is simply redone.
+ */
+export async function scanObjectTask(deps: Pick<SceneDeps, 'db' | 'paths' | 'encoders'>, opts: ObjectTaskOptions): Promise<ObjectTaskScan> {
+  const versions = await scanVersions(deps.db, opts.version);
+  const scans: ObjectScan[] = [];
+  const out: Omit<ObjectTaskScan, 'write'> = { versions, scanned: [], errors: [] };
+  for (const it of await objectTaskItems(deps.db, versions, opts.itemIds)) {
+    try {
+      scans.push(...(await scanPhoto(deps, it, opts.maxPixels)));
+      out.scanned.push(it.item_id);
+    } catch (err) {
+      out.errors.push({ id: it.item_id, reason: (err as Error).message });
+    }
+  }
+  return { ...out, write: (tx) => writeScans(tx, scans) };
+}
+
+async function scanVersions(db: Db, version: string): Promise<string[]> {
+  if (!(await getVersion(db, version))) throw new LoupeError('not_found', `unknown version '${version}' (run \`loupe encode\` first)`);
+  return objectScanVersions(db, version);
+}
+
+/** The versions a scan of `version` stores objects in: it and the ready trained versions built on it. */
+export async function objectScanVersions(db: Db, version: string): Promise<string[]> {
+  const derived: string[] = [];
+  for (const name of await trainedVersionsOn(db, version)) if ((await getVersion(db, name))?.status === 'ready') derived.push(name);
+  return [version, ...derived];
+}
+
+/** Detects the objects in one photo and computes their vectors in each version it is missing from. */
+async function scanPhoto(deps: Pick<SceneDeps, 'db' | 'paths' | 'encoders'>, it: PendingScan, maxPixels: number): Promise<ObjectScan[]> {
+  const bytes = new Uint8Array(await readFile(imageFile(deps.paths, it.image_hash, it.ext)));
+  const { width, height, objects } = await detectScene(bytes, maxPixels);
+  const vecs = await regionVectors(
+    deps,
+    it.missing,
+    bytes,
+    objects.map((o) => o.box),
+    maxPixels,
+  );
+  return it.missing.map((version, v) => ({ itemId: it.item_id, version, imageHash: it.image_hash, width, height, objects: objects.map((o, i) => ({ ...o, vec: vecs[v]![i]! })) }));
+}
+
+async function writeScans(tx: Queryable, scans: readonly ObjectScan[]): Promise<number> {
+  let n = 0;
+  for (const scan of scans) n += await writeObjectScan(tx, scan);
+  return n;
 }
 
 export interface ItemSceneOptions {

@@ -25,8 +25,8 @@ export const encodeCommand: Command = {
       type: 'boolean',
       description: "shop the look on the catalogue: detect the objects in each photo not yet scanned for this version (and trained versions built on it) and store each one's vector",
     },
-    enqueue: { type: 'boolean', description: 'split the work into tasks for `loupe worker` processes instead of encoding here' },
-    'task-size': { type: 'string', value: 'N', description: 'items per queued task (default 64)' },
+    enqueue: { type: 'boolean', description: 'split the work (with --objects, the object scan too) into tasks for `loupe worker` processes instead of encoding here' },
+    'task-size': { type: 'string', value: 'N', description: 'items (photos) per queued task (default 64)' },
   },
   async run(ctx, values) {
     const spec = (values.encoder as string | undefined) ?? DEFAULT_ENCODER;
@@ -39,8 +39,9 @@ export const encodeCommand: Command = {
     const threads = intOption(values, 'threads', os.availableParallelism(), 1, 256);
     const lanes = values.lanes === undefined ? 'auto' : intOption(values, 'lanes', 1, 1, 64);
     const maxPixels = intOption(values, 'max-pixels', 50_000_000, 1, 2_000_000_000);
-    if (values.enqueue && values.objects) throw new UsageError('--objects runs in this process: leave out --enqueue');
-    if (values.enqueue) return enqueueCommand(ctx, { version, encoderSpec: spec, maxPixels, taskSize: intOption(values, 'task-size', 64, 1, 10_000) });
+    if (values.enqueue) {
+      return enqueueCommand(ctx, { version, encoderSpec: spec, maxPixels, taskSize: intOption(values, 'task-size', 64, 1, 10_000), objects: values.objects === true });
+    }
     return withStore(ctx, async ({ db, paths, indexes }) => {
       const pool = new EncoderPool(paths, { threads, lanes, ...(runtime ? { runtime } : {}) });
       try {

@@ -6,8 +6,8 @@ import { withStore } from './open.js';
 
 export const workerCommand: Command = {
   name: 'worker',
-  summary: 'Run queued jobs (loupe encode --enqueue, train --enqueue); start one per machine on a shared database',
-  usage: 'loupe worker [--db postgres://...] [--concurrency N] [--once | --until-idle] [--lease S] [--kinds encode,project,train,index] [--threads N] [--lanes N]',
+  summary: 'Run queued jobs (loupe encode --enqueue [--objects], train --enqueue, index --enqueue); start one per machine on a shared database',
+  usage: 'loupe worker [--db postgres://...] [--concurrency N] [--once | --until-idle] [--lease S] [--kinds encode,project,train,index,objects] [--threads N] [--lanes N]',
   options: {
     concurrency: { type: 'string', value: 'N', description: 'tasks worked on at once in this process (default 2; 1 on the embedded database)' },
     once: { type: 'boolean', description: 'run at most one task, then exit' },
@@ -57,7 +57,7 @@ export const workerCommand: Command = {
         ctx.print(
           report,
           [
-            `worker ${report.worker}: ${report.tasks.done} task(s) done, ${report.tasks.failed} failed, ${report.tasks.lost} lost to other workers; ${report.encoded} vector(s) written in ${report.seconds.toFixed(1)} s`,
+            `worker ${report.worker}: ${report.tasks.done} task(s) done, ${report.tasks.failed} failed, ${report.tasks.lost} lost to other workers; ${report.encoded} vector(s)${report.objects ? ` and ${report.objects} object vector(s)` : ''} written in ${report.seconds.toFixed(1)} s`,
             ...report.errors.map((e) => `  error: ${e.id}: ${e.reason}`),
           ].join('\n'),
         );

@@ -1,7 +1,9 @@
 import { LoupeError } from '../errors.js';
 import { VERSION_NAME } from '../app/train.js';
 import type { Db } from '../store/db.js';
-import { createJob, itemIdsMissingVector, jobReport, openEncodeJob, type JobReport, type NewTask } from '../store/queue.js';
+import { itemsMissingObjects } from '../store/objects.js';
+import { createJob, itemIdsMissingVector, jobReport, openJobFor, type JobReport, type NewTask } from '../store/queue.js';
+import { objectScanVersions } from '../app/scene.js';
 import { getVersion } from '../store/vectors.js';
 import type { EncodeTaskParams, TrainTaskParams } from './worker.js';
 
@@ -25,6 +27,21 @@ export interface EnqueueResult {
  * items twice; items ingested later go into the next job.
  */
 export async function enqueueEncode(db: Db, opts: EnqueueEncodeOptions): Promise<EnqueueResult> {
+  return enqueueBatches(db, 'encode', opts, (cursor) => itemIdsMissingVector(db, opts.version, cursor, opts.taskSize));
+}
+
+/**
+ * Splits "scan every photo not yet scanned for `version` (and the ready trained versions built on
+ * it)" into objects tasks (shop the look on the catalogue), as enqueueEncode does for vectors. A
+ * worker that runs one before the encode tasks registers the version itself.
+ */
+export async function enqueueObjects(db: Db, opts: EnqueueEncodeOptions): Promise<EnqueueResult> {
+  const versions = await objectScanVersions(db, opts.version);
+  return enqueueBatches(db, 'objects', opts, async (cursor) => (await itemsMissingObjects(db, versions, cursor, opts.taskSize)).map((it) => it.item_id));
+}
+
+/** One job of `kind` whose tasks are the batches `next` yields in id order, unless one for the version is still open. */
+async function enqueueBatches(db: Db, kind: 'encode' | 'objects', opts: EnqueueEncodeOptions, next: (afterId: string) => Promise<string[]>): Promise<EnqueueResult> {
   const existing = await getVersion(db, opts.version);
   if (existing && (existing.kind !== 'generic' || (existing.config.encoderSpec ?? existing.encoder) !== opts.encoderSpec)) {
     throw new LoupeError(
@@ -32,7 +49,7 @@ export async function enqueueEncode(db: Db, opts: EnqueueEncodeOptions): Promise
       `version '${opts.version}' was made with ${String(existing.config.encoderSpec ?? existing.encoder)}; refusing to queue ${opts.encoderSpec} into it: choose another --version name`,
     );
   }
-  const open = await openEncodeJob(db, opts.version);
+  const open = await openJobFor(db, kind, opts.version);
   if (open !== undefined) {
     const job = (await jobReport(db, open))!;
     return { job, created: false, items: job.total, tasks: job.tasks.queued + job.tasks.running + job.tasks.done + job.tasks.failed };
@@ -42,14 +59,14 @@ export async function enqueueEncode(db: Db, opts: EnqueueEncodeOptions): Promise
   let items = 0;
   let cursor = '';
   for (;;) {
-    const ids = await itemIdsMissingVector(db, opts.version, cursor, opts.taskSize);
+    const ids = await next(cursor);
     if (!ids.length) break;
     cursor = ids[ids.length - 1]!;
-    tasks.push({ kind: 'encode', params, itemIds: ids });
+    tasks.push({ kind, params, itemIds: ids });
     items += ids.length;
   }
   if (!tasks.length) return { job: null, created: false, items: 0, tasks: 0 };
-  const jobId = await createJob(db, 'encode', { ...params, queued: true }, items, tasks);
+  const jobId = await createJob(db, kind, { ...params, queued: true }, items, tasks);
   return { job: (await jobReport(db, jobId))!, created: true, items, tasks: tasks.length };
 }
 

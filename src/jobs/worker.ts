@@ -25,6 +25,7 @@ import {
 import { ensureVersion, insertVectors } from '../store/vectors.js';
 import type { EncoderRuntime } from '../vision/encoders.js';
 import { decodeBatch } from '../app/encode.js';
+import { scanObjectTask } from '../app/scene.js';
 
 export interface WorkerOptions {
   /** How this worker names itself in leases and the run log; unique per process. */
@@ -49,6 +50,8 @@ export interface WorkerReport {
   worker: string;
   tasks: { done: number; failed: number; lost: number };
   encoded: number;
+  /** Object vectors stored by objects tasks (shop the look on the catalogue). */
+  objects: number;
   errors: { id: string; reason: string }[];
   seconds: number;
 }
@@ -64,7 +67,7 @@ const TrainParams = z.object({
   seed: z.number().int().nonnegative().optional(),
   dims: z.number().int().positive().optional(),
 });
-/** Writes a task's vectors inside the transaction that completes it; returns how many landed. */
+/** Writes a task's vectors (or object vectors) inside the transaction that completes it; returns how many landed. */
 type VectorWriter = (tx: Queryable) => Promise<number>;
 
 export type EncodeTaskParams = z.infer<typeof EncodeParams>;
@@ -86,7 +89,7 @@ export async function runWorker(db: Db, paths: DataPaths, indexes: IndexRegistry
   const kinds = opts.kinds ?? TASK_KINDS;
   // PGlite is one session in one process: overlapping transactions would share it.
   const concurrency = opts.mode === 'once' || db.kind === 'pglite' ? 1 : opts.concurrency;
-  const report: WorkerReport = { worker, tasks: { done: 0, failed: 0, lost: 0 }, encoded: 0, errors: [], seconds: 0 };
+  const report: WorkerReport = { worker, tasks: { done: 0, failed: 0, lost: 0 }, encoded: 0, objects: 0, errors: [], seconds: 0 };
   const pool = new EncoderPool(paths, {
     lanes: opts.lanes ?? 'auto',
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
@@ -95,13 +98,18 @@ export async function runWorker(db: Db, paths: DataPaths, indexes: IndexRegistry
   const versionsReady = new Set<string>();
   let claimedOnce = false;
 
-  const runEncode = async (task: ClaimedTask): Promise<TaskOutcome & { write: VectorWriter }> => {
-    const p = EncodeParams.parse(task.params);
+  const readyVersion = async (p: EncodeTaskParams) => {
     const encoder = await pool.get(p.encoderSpec);
     if (!versionsReady.has(p.version)) {
       await ensureVersion(db, { name: p.version, kind: 'generic', encoder: encoder.id, dims: encoder.dims, config: { encoderSpec: p.encoderSpec } });
       versionsReady.add(p.version);
     }
+    return encoder;
+  };
+
+  const runEncode = async (task: ClaimedTask): Promise<TaskOutcome & { write: VectorWriter }> => {
+    const p = EncodeParams.parse(task.params);
+    const encoder = await readyVersion(p);
     const pending = await encodeTaskItems(db, p.version, task.itemIds);
     const batch = await decodeBatch(paths, pending, encoder, p.maxPixels);
     const vectors = batch.images.length ? await encoder.encode(batch.images) : [];
@@ -117,6 +125,19 @@ export async function runWorker(db: Db, paths: DataPaths, indexes: IndexRegistry
           p.version,
           batch.ok.map((it, i) => ({ itemId: it.item_id, imageHash: it.image_hash, vec: vectors[i]! })),
         ),
+    };
+  };
+
+  const runObjects = async (task: ClaimedTask): Promise<TaskOutcome & { write: VectorWriter }> => {
+    const p = EncodeParams.parse(task.params);
+    // Objects tasks may run before any encode task of the job has registered the version.
+    await readyVersion(p);
+    const scan = await scanObjectTask({ db, paths, encoders: pool }, { version: p.version, maxPixels: p.maxPixels, itemIds: task.itemIds });
+    return {
+      done: task.itemIds.length,
+      processed: scan.scanned,
+      result: { versions: scan.versions, scanned: scan.scanned.length, errors: scan.errors },
+      write: scan.write,
     };
   };
 
@@ -137,6 +158,8 @@ export async function runWorker(db: Db, paths: DataPaths, indexes: IndexRegistry
       let write: VectorWriter | undefined;
       if (task.kind === 'encode') {
         ({ write, ...outcome } = await runEncode(task));
+      } else if (task.kind === 'objects') {
+        ({ write, ...outcome } = await runObjects(task));
       } else if (task.kind === 'project') {
         const p = ProjectParams.parse(task.params);
         outcome = { done: 0, result: { projected: await refreshDerivedVersions(db, paths, indexes, p.base) } };
@@ -163,10 +186,12 @@ export async function runWorker(db: Db, paths: DataPaths, indexes: IndexRegistry
         return n;
       });
       report.tasks.done++;
-      report.encoded += written;
+      if (task.kind === 'objects') report.objects += written;
+      else report.encoded += written;
       const errors = (outcome.result?.errors as WorkerReport['errors'] | undefined) ?? [];
       report.errors.push(...errors);
-      log(`worker ${worker}: done task ${task.id} (${task.kind}${task.kind === 'encode' ? `, ${written} vector(s) written, ${errors.length} error(s)` : ''})`);
+      const what = task.kind === 'encode' ? 'vector(s)' : task.kind === 'objects' ? 'object vector(s)' : undefined;
+      log(`worker ${worker}: done task ${task.id} (${task.kind}${what ? `, ${written} ${what} written, ${errors.length} error(s)` : ''})`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof LeaseLostError) {

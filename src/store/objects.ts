@@ -28,6 +28,17 @@ export async function itemsMissingObjects(db: Queryable, versions: readonly stri
   );
 }
 
+/** The items of an objects task whose current image still has no scan in one of `versions` (others may have scanned some). */
+export async function objectTaskItems(db: Queryable, versions: readonly string[], itemIds: readonly string[]): Promise<PendingScan[]> {
+  return db.query<PendingScan>(
+    `SELECT i.id AS item_id, i.image_hash, im.ext, array(${UNSCANNED}) AS missing
+       FROM items i JOIN images im ON im.hash = i.image_hash
+      WHERE i.id = ANY($2::text[]) AND EXISTS (${UNSCANNED})
+      ORDER BY i.id`,
+    [versions, itemIds],
+  );
+}
+
 export async function countMissingObjects(db: Queryable, versions: readonly string[]): Promise<number> {
   const rows = await db.query<{ n: string }>(`SELECT count(*) AS n FROM items i WHERE i.image_hash IS NOT NULL AND EXISTS (${UNSCANNED})`, [versions]);
   return Number(rows[0]?.n ?? 0);

@@ -9,7 +9,7 @@ import type { Db, Queryable } from './db.js';
  * The same SQL runs on PGlite and PostgreSQL 15.
  */
 
-export const TASK_KINDS = ['encode', 'project', 'train', 'index'] as const;
+export const TASK_KINDS = ['encode', 'project', 'train', 'index', 'objects'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export interface NewTask {
@@ -85,13 +85,13 @@ export async function failJob(db: Queryable, jobId: number, error: string): Prom
   await db.query(`UPDATE jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [jobId, error]);
 }
 
-/** The job already working on `version` (it has encode tasks not finished yet), if any. */
-export async function openEncodeJob(db: Queryable, version: string): Promise<number | undefined> {
+/** The job already working on `version` (it has tasks of `kind` not finished yet), if any. */
+export async function openJobFor(db: Queryable, kind: TaskKind, version: string): Promise<number | undefined> {
   const rows = await db.query<{ job_id: string }>(
     `SELECT job_id FROM job_tasks
-      WHERE kind = 'encode' AND state IN ('queued', 'running') AND params->>'version' = $1
+      WHERE kind = $2 AND state IN ('queued', 'running') AND params->>'version' = $1
       ORDER BY job_id LIMIT 1`,
-    [version],
+    [version, kind],
   );
   return rows[0] ? Number(rows[0].job_id) : undefined;
 }

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,73 +6,14 @@ import { openDb, type Db } from '../../src/store/db.js';
 import { claimTasks, completeTask, createJob, failTask, LeaseLostError, queueState, renewLease } from '../../src/store/queue.js';
 import { freshDbUrl, TEST_PG_URL } from '../helpers/backend.js';
 import { loupe, loupeJson } from '../helpers/cli.js';
-import { REPO, sampleRows, tempDir, writeSubsetCatalogue } from '../helpers/tmp.js';
+import { killMidBatch, startWorker, type RunningWorker } from '../helpers/worker.js';
+import { sampleRows, tempDir, writeSubsetCatalogue } from '../helpers/tmp.js';
 
 // The PGlite part must not pick up a developer's LOUPE_DB; the PostgreSQL part passes --db.
 delete process.env.LOUPE_DB;
 
 interface EnqueueOut {
   enqueued: { job: { id: number; total: number; tasks: { queued: number } } | null; created: boolean; items: number; tasks: number };
-}
-
-interface RunningWorker {
-  child: ChildProcess;
-  lines: string[];
-  /** Resolves with the first stderr line matching `re` that comes after `afterLine`. */
-  waitFor(re: RegExp, afterLine?: number): Promise<{ line: string; index: number; match: RegExpMatchArray }>;
-  exit: Promise<number | null>;
-}
-
-function startWorker(args: string[]): RunningWorker {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const waiters: (() => void)[] = [];
-  let tail = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    tail += chunk.toString();
-    const parts = tail.split('\n');
-    tail = parts.pop()!;
-    lines.push(...parts);
-    for (const w of [...waiters]) w();
-  });
-  child.stdout!.resume();
-  // A worker that never goes idle (a lease never retried) fails the test instead of hanging it.
-  const deadline = setTimeout(() => child.kill('SIGKILL'), 300_000);
-  const exit = once(child, 'exit').then(([code]) => {
-    clearTimeout(deadline);
-    return code as number | null;
-  });
-  return {
-    child,
-    lines,
-    exit,
-    waitFor(re, afterLine = -1) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          for (let i = afterLine + 1; i < lines.length; i++) {
-            const match = lines[i]!.match(re);
-            if (match) {
-              waiters.splice(waiters.indexOf(check), 1);
-              resolve({ line: lines[i]!, index: i, match });
-              return;
-            }
-          }
-        };
-        waiters.push(check);
-        check();
-        void exit.then((code) => reject(new Error(`worker exited (${code}) before ${re}: ${lines.join('\n')}`)));
-      });
-    },
-  };
-}
-
-/** Kills `w` (SIGKILL) right after it claims a task following one it finished: mid-batch, model loaded. */
-async function killMidBatch(w: RunningWorker): Promise<number> {
-  const done = await w.waitFor(/done task \d+ \(encode/);
-  const claimed = await w.waitFor(/claimed task (\d+) \(encode/, done.index);
-  w.child.kill('SIGKILL');
-  await w.exit;
-  return Number(claimed.match[1]);
 }
 
 interface RunRow {
