@@ -2,14 +2,13 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { CardEntry } from './ItemCard';
 import { MasonryGrid } from './MasonryGrid';
+import { boxStyle, ScenePhoto, type Rect } from './ScenePhoto';
 import { EmptyState, ErrorState, SkeletonGrid } from './States';
 import { api } from '../lib/api';
 import type { SceneObject } from '../lib/types';
 
 const PER_OBJECT = 12;
 const TAPPED_K = 48;
-
-type Rect = [number, number, number, number];
 
 const entriesOf = (o: SceneObject | undefined): CardEntry[] => (o?.items ?? []).filter((n) => n.item).map((n) => ({ item: n.item!, score: n.score }));
 
@@ -48,15 +47,19 @@ export function ShopTheLook({ file, previewUrl }: { file: Blob; previewUrl: stri
     const y = Math.round(Math.min(a[1], b[1]));
     return [x, y, Math.min(width - x, Math.round(Math.abs(a[0] - b[0]))), Math.min(height - y, Math.round(Math.abs(a[1] - b[1])))];
   };
-  const pct = (b: Rect) => ({ left: `${(100 * b[0]) / width}%`, top: `${(100 * b[1]) / height}%`, width: `${(100 * b[2]) / width}%`, height: `${(100 * b[3]) / height}%` });
   return (
     <section className="shop-look" aria-labelledby="shop-look-title">
       <h2 id="shop-look-title">In this photo</h2>
       {note && <p className="result-meta">{note}</p>}
       <div className="shop-look-body">
-        <div
-          className="shop-look-photo"
-          style={{ aspectRatio: `${width} / ${height}` }}
+        <ScenePhoto
+          src={previewUrl}
+          alt="Your photo with the objects found in it"
+          width={width}
+          height={height}
+          objects={objects}
+          picked={picked}
+          onPick={setPicked}
           onPointerDown={(e) => {
             if ((e.target as HTMLElement).closest('.shop-look-box')) return;
             e.currentTarget.setPointerCapture(e.pointerId);
@@ -73,21 +76,8 @@ export function ShopTheLook({ file, previewUrl }: { file: Blob; previewUrl: stri
             setPicked(objects.length - (drawn ? 1 : 0));
           }}
         >
-          <img src={previewUrl} alt="Your photo with the objects found in it" draggable={false} />
-          {objects.map((o, i) => (
-            <button
-              key={`${o.label}-${o.box.join(',')}`}
-              type="button"
-              className={`shop-look-box${i === picked ? ' is-picked' : ''}`}
-              style={pct(o.box)}
-              aria-pressed={i === picked}
-              onClick={() => setPicked(i)}
-            >
-              <span>{o.label}</span>
-            </button>
-          ))}
-          {draft && <div className="shop-look-draft" style={pct(draft)} />}
-        </div>
+          {draft && <div className="shop-look-draft" style={boxStyle(draft, width, height)} />}
+        </ScenePhoto>
         <div className="shop-look-matches">
           <p className="result-meta">
             Matches for <strong>{objects[picked]?.label ?? 'the photo'}</strong>

@@ -22,6 +22,7 @@ export const queries = {
   similar: (id: string, version: string | null, k: number) =>
     queryOptions({ queryKey: ['similar', id, version, k], queryFn: ({ signal }) => api.similar(id, { k, version }, signal), placeholderData: keepPreviousData }),
   tags: (id: string) => queryOptions({ queryKey: ['tags', id], queryFn: ({ signal }) => api.tags(id, signal) }),
+  itemScene: (id: string, k: number) => queryOptions({ queryKey: ['item-scene', id, k], queryFn: ({ signal }) => api.itemScene(id, k, signal) }),
   textSearch: (q: string, k: number) => queryOptions({ queryKey: ['search', q, k], queryFn: ({ signal }) => api.textSearch(q, k, null, signal), placeholderData: keepPreviousData }),
   users: () => queryOptions({ queryKey: ['users'], queryFn: ({ signal }) => api.users(signal) }),
   feedEval: () => queryOptions({ queryKey: ['feed-eval'], queryFn: ({ signal }) => api.feedEval(signal) }),

@@ -64,6 +64,11 @@ export interface SceneResult {
   note?: string;
 }
 
+/** GET /api/items/:id/scene: the objects `loupe encode --objects` stored for the item's photo, each with its matches. */
+export interface ItemSceneResult extends SceneResult {
+  item: string;
+}
+
 export interface VersionInfo {
   name: string;
   kind: string;

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { GoesWith } from '../components/GoesWith';
+import { ItemPhoto, SceneRows, useItemScene } from '../components/ItemScene';
 import { BackIcon } from '../components/Icons';
 import { SimilarColumn } from '../components/SimilarColumn';
 import { ErrorState, Spinner } from '../components/States';
@@ -113,6 +114,7 @@ function Compare({ itemId }: { itemId: string }) {
 
 export function ItemPage({ id }: { id: string }) {
   const item = useQuery(queries.item(id));
+  const scene = useItemScene(id);
   const goBack = useGoBack();
   const data = item.data?.id === id ? item.data : undefined;
   useEffect(() => {
@@ -134,9 +136,14 @@ export function ItemPage({ id }: { id: string }) {
       ) : (
         <>
           <div className="item-layout">
-            <figure className="item-photo">{data.image ? <img src={data.image.url} alt={titleOf(data)} width={data.image.width} height={data.image.height} /> : <NoPhoto />}</figure>
+            <figure className="item-photo">
+              <ItemPhoto item={data} scene={scene}>
+                {data.image ? <img src={data.image.url} alt={titleOf(data)} width={data.image.width} height={data.image.height} /> : <NoPhoto />}
+              </ItemPhoto>
+            </figure>
             <Details item={data} />
           </div>
+          <SceneRows scene={scene} />
           <section className="more-like-this" aria-labelledby="similar-title">
             <h2 id="similar-title">More like this</h2>
             <Compare itemId={data.id} />
