@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LoupeError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { countUpToSeq, getVersion, idsInSeqWindow, tombstonesSince, vectorPageSince, vectorsOf } from '../store/vectors.js';
+import { buildInThread } from './build-thread.js';
 import { HnswIndex } from './hnsw-index.js';
 import { UsearchIndex } from './usearch-index.js';
 import type { ServingIndex } from './vector-index.js';
@@ -36,6 +37,8 @@ export interface SyncReport {
   removed: number;
   size: number;
   rebuilt: boolean;
+  /** The new index was built in a worker thread (see buildInThread). */
+  inThread: boolean;
 }
 
 /**
@@ -102,15 +105,27 @@ export class IndexRegistry {
     const mark = index.state.seq ?? 0;
     // A cheap count first: only an index holding fewer vectors than the rows below its mark looks for stragglers.
     if (this.db.kind === 'postgres' && mark > 0 && (await countUpToSeq(this.db, version, mark)) > index.size) {
-      const late = (await idsInSeqWindow(this.db, version, Math.max(0, mark - LATE_COMMIT_WINDOW), mark)).filter((id) => !index.has(id));
+      const held = index;
+      const late = (await idsInSeqWindow(this.db, version, Math.max(0, mark - LATE_COMMIT_WINDOW), mark)).filter((id) => !held.has(id));
       for (const r of late.length ? await vectorsOf(this.db, version, late) : []) {
         index.upsert(r.itemId, r.vec);
         added++;
       }
     }
+    // A new index of a large version is built in a worker thread (the loop below adds what came after).
+    let savedByThread = false;
+    let inThread = false;
+    if (rebuilt && index instanceof UsearchIndex) {
+      const state = index.state;
+      const read = (after: number) => vectorPageSince(this.db, version, row.dims, after, PAGE);
+      const first = await read(0);
+      const built = first.ids.length >= PAGE ? await buildInThread(first, read, PAGE, row.dims, dir, state) : undefined;
+      if (built) [index, added, savedByThread, inThread] = [built.index, built.added, true, true];
+    }
     // Then everything past the mark, in seq order.
     for (;;) {
       const page = await vectorPageSince(this.db, version, row.dims, index.state.seq ?? 0, PAGE);
+      if (page.ids.length) savedByThread = false;
       for (let at = 0; at < page.ids.length; at += ADD_SLICE) {
         const end = Math.min(at + ADD_SLICE, page.ids.length);
         index.upsertMany(page.ids.slice(at, end), page.flat.subarray(at * row.dims, end * row.dims));
@@ -126,9 +141,9 @@ export class IndexRegistry {
       related += index.refreshRelated(RELATED_SLICE[this.engine]);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (added || removed || rebuilt || related) index.save(dir);
+    if (!savedByThread && (added || removed || rebuilt || related)) index.save(dir);
     this.indexes.set(version, index);
-    return { version, added, removed, size: index.size, rebuilt };
+    return { version, added, removed, size: index.size, rebuilt, inThread };
   }
 
   /** Drops the saved index of `version` and builds it again from the database. */

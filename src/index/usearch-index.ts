@@ -1,11 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Index as UsearchNative, MetricKind, ScalarKind, type BatchMatches } from 'usearch';
+import { createRequire } from 'node:module';
+import type { BatchMatches } from 'usearch';
 import { LoupeError } from '../errors.js';
 import { NeighbourLists } from './neighbour-lists.js';
 import type { Neighbour, ServingIndex } from './vector-index.js';
 import { VectorStore, type StorePrecision } from './vector-store.js';
+
+// usearch's ES module finds its native build from the caller's stack trace, which never resolves
+// in a worker thread started from code (tsx's loader; see threads.ts): the import hangs there. Its
+// CommonJS build finds it from __dirname, in every thread, so the index builds off-thread too.
+const { Index: UsearchNative, MetricKind, ScalarKind } = createRequire(import.meta.url)('usearch') as typeof import('usearch');
+type UsearchNative = InstanceType<typeof UsearchNative>;
 
 export interface UsearchParams {
   connectivity: number;

@@ -1,0 +1,24 @@
+/** Worker-thread entry: builds a usearch index from the pages it is sent and saves it (see build-thread.ts). */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { BuildReply, BuildRequest } from './build-thread.js';
+import { UsearchIndex } from './usearch-index.js';
+
+const { dims, dir } = workerData as { dims: number; dir: string };
+const index = new UsearchIndex(dims);
+const reply = (m: BuildReply) => parentPort!.postMessage(m);
+parentPort!.on('message', (req: BuildRequest) => {
+  try {
+    if (req.kind === 'add') {
+      index.upsertMany(req.ids, req.flat);
+      index.state.seq = req.seq;
+      reply({ ok: true, kind: 'added' });
+      return;
+    }
+    index.state = { ...req.state, seq: index.state.seq ?? 0 };
+    while (index.staleRelated) index.refreshRelated();
+    index.save(dir);
+    reply({ ok: true, kind: 'saved' });
+  } catch (err) {
+    reply({ ok: false, error: err instanceof Error ? err.message : String(err) });
+  }
+});
