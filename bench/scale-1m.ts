@@ -4,7 +4,10 @@
  * lists, persist, restart = load from disk), each beside the raw usearch library floor (same
  * parameters, same threads) measured in the same run; then `loupe serve` on the same data dir in a
  * fresh process: time to listening, its RSS, more-like-this p50/p99 over HTTP keep-alive.
- *   npm run bench -- scale-1m [--n 1000000] [--dims 256] [--queries 1000] [--batch 10000] [--hnswlib]
+ *   npm run bench -- scale-1m [--n 1000000] [--dims 256] [--queries 1000] [--batch 10000] [--hnswlib] [--path registry|slices]
+ * --path registry (default) times `IndexRegistry.sync` of the new version as the product runs it (built
+ * in a worker thread); --path slices times the in-process path stage by stage (read, build, lists, save).
+ * Both print the serving thread's longest stall during the build.
  * --hnswlib adds the hnswlib-node floors (the engine before usearch, one thread); on by default up to 200k.
  */
 import fs from 'node:fs';
@@ -25,13 +28,15 @@ import { machine, procMiB, report, startServe, summarize, tempDir } from './comm
 import { clusteredVectors, loadSynthetic } from './synthetic.js';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string' }, dims: { type: 'string' }, queries: { type: 'string' }, batch: { type: 'string' }, hnswlib: { type: 'boolean' } },
+  options: { n: { type: 'string' }, dims: { type: 'string' }, queries: { type: 'string' }, batch: { type: 'string' }, hnswlib: { type: 'boolean' }, path: { type: 'string' } },
 });
 const N = Number(values.n ?? 1_000_000);
 const D = Number(values.dims ?? 256);
 const Q = Number(values.queries ?? 1000);
 const BATCH = Number(values.batch ?? 10_000);
 const WITH_HNSWLIB = values.hnswlib ?? N <= 200_000;
+const PATH = values.path ?? 'registry';
+if (PATH !== 'registry' && PATH !== 'slices') throw new Error(`--path must be registry or slices, got ${PATH}`);
 const K = 10;
 const VERSION = 'synthetic';
 const P = DEFAULT_USEARCH;
@@ -75,35 +80,62 @@ stages.push({
 });
 console.log(`write ${stages.at(-1)!.product.toFixed(1)} s, floor ${copyFloor.toFixed(1)} s`);
 
-// The product's build, stage by stage, as IndexRegistry.sync does it for a new version.
+// The serving thread's longest stall while the version is made servable (what a request waiting
+// behind the build would feel): a 5 ms timer and the largest lateness it sees.
+function stallMeter(): () => number {
+  let worst = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 5);
+    last = now;
+  }, 5);
+  return () => {
+    clearInterval(timer);
+    return worst;
+  };
+}
+
+// The product's build: `IndexRegistry.sync` as `loupe serve` / `loupe index` run it for a new
+// version (a worker thread builds it), or with --path slices the in-process path stage by stage
+// (what a version under one page, or a process without threads, uses).
 const row = (await getVersion(db, VERSION))!;
-const index = new UsearchIndex(row.dims);
-let readS = 0;
-let buildS = 0;
-for (;;) {
+let product: { read: number; build: number; lists: number; save: number } | { sync: number; inThread: boolean };
+const stopStall = stallMeter();
+if (PATH === 'registry') {
   t = performance.now();
-  const page = await vectorPageSince(db, VERSION, row.dims, index.state.seq ?? 0, PAGE);
-  readS += secs(t);
+  const r = await new IndexRegistry(db, paths.index).sync(VERSION);
+  product = { sync: secs(t), inThread: r.inThread };
+} else {
+  const index = new UsearchIndex(row.dims);
+  let readS = 0;
+  let buildS = 0;
+  for (;;) {
+    t = performance.now();
+    const page = await vectorPageSince(db, VERSION, row.dims, index.state.seq ?? 0, PAGE);
+    readS += secs(t);
+    t = performance.now();
+    for (let at = 0; at < page.ids.length; at += ADD_SLICE) {
+      const end = Math.min(at + ADD_SLICE, page.ids.length);
+      index.upsertMany(page.ids.slice(at, end), page.flat.subarray(at * D, end * D));
+      index.state.seq = page.seqs[end - 1]!;
+      await tick();
+    }
+    buildS += secs(t);
+    if (page.ids.length < PAGE) break;
+  }
   t = performance.now();
-  for (let at = 0; at < page.ids.length; at += ADD_SLICE) {
-    const end = Math.min(at + ADD_SLICE, page.ids.length);
-    index.upsertMany(page.ids.slice(at, end), page.flat.subarray(at * D, end * D));
-    index.state.seq = page.seqs[end - 1]!;
+  while (index.staleRelated) {
+    index.refreshRelated(RELATED_SLICE.usearch);
     await tick();
   }
-  buildS += secs(t);
-  if (page.ids.length < PAGE) break;
+  const relatedS = secs(t);
+  t = performance.now();
+  index.save(path.join(paths.index, encodeURIComponent(VERSION)));
+  product = { read: readS, build: buildS, lists: relatedS, save: secs(t) };
 }
-t = performance.now();
-while (index.staleRelated) {
-  index.refreshRelated(RELATED_SLICE.usearch);
-  await tick();
-}
-const relatedS = secs(t);
-t = performance.now();
-index.save(path.join(paths.index, encodeURIComponent(VERSION)));
-const saveS = secs(t);
-console.log(`read ${readS.toFixed(1)} s, build ${buildS.toFixed(1)} s, lists ${relatedS.toFixed(1)} s, save ${saveS.toFixed(1)} s, rss ${mib().toFixed(0)} MiB`);
+const stallMs = stopStall();
+console.log(`${JSON.stringify(product)}, longest stall of the serving thread ${stallMs.toFixed(0)} ms, rss ${mib().toFixed(0)} MiB`);
 
 // Floors: the raw usearch library, same parameters and threads, on the same vectors in memory.
 const config = {
@@ -130,15 +162,29 @@ t = performance.now();
 raw.save(path.join(root, 'raw.usearch'));
 const rawSave = secs(t);
 const floorWhat = `raw usearch, ${ANN_THREADS} threads`;
-stages.push({ stage: 'read vectors back from the database (`vector_send`, binary, pages of 20,000)', product: readS, floor: null, floorWhat: 'none: the raw build starts from arrays in memory' });
-stages.push({ stage: 'build the ANN (`UsearchIndex.upsertMany`, slices of 4,096)', product: buildS, floor: rawBuild, floorWhat: `${floorWhat}, one \`add\` of all items` });
-stages.push({
-  stage: `neighbour lists (\`refreshRelated\`, width ${P.related}, slices of 2,048)`,
-  product: relatedS,
-  floor: rawSearch,
-  floorWhat: `${floorWhat}, one batch \`search(k=${P.related + 1})\` of all items`,
-});
-stages.push({ stage: 'persist (`UsearchIndex.save`: index, vectors, lists, labels)', product: saveS, floor: rawSave, floorWhat: 'raw usearch `save`' });
+if ('sync' in product) {
+  stages.push({
+    stage: `read, build the ANN, neighbour lists (width ${P.related}), persist: \`IndexRegistry.sync\` of a new version (${product.inThread ? 'built in a worker thread' : 'in-process: the thread did not start'})`,
+    product: product.sync,
+    floor: rawBuild + rawSearch + rawSave,
+    floorWhat: `${floorWhat}: one \`add\` of all items + one batch \`search(k=${P.related + 1})\` + \`save\``,
+  });
+} else {
+  stages.push({
+    stage: 'read vectors back from the database (`vector_send`, binary, pages of 20,000)',
+    product: product.read,
+    floor: null,
+    floorWhat: 'none: the raw build starts from arrays in memory',
+  });
+  stages.push({ stage: 'build the ANN (`UsearchIndex.upsertMany`, slices of 4,096)', product: product.build, floor: rawBuild, floorWhat: `${floorWhat}, one \`add\` of all items` });
+  stages.push({
+    stage: `neighbour lists (\`refreshRelated\`, width ${P.related}, slices of 2,048)`,
+    product: product.lists,
+    floor: rawSearch,
+    floorWhat: `${floorWhat}, one batch \`search(k=${P.related + 1})\` of all items`,
+  });
+  stages.push({ stage: 'persist (`UsearchIndex.save`: index, vectors, lists, labels)', product: product.save, floor: rawSave, floorWhat: 'raw usearch `save`' });
+}
 
 // Restart in-process: a fresh registry loads the saved index, vectors and lists and checks the database tail.
 t = performance.now();
@@ -258,6 +304,7 @@ console.log(
   `\nmore-like-this in-process (similarFromIndex): p50 ${a.p50.toFixed(3)} ms p99 ${a.p99.toFixed(3)} ms (raw usearch search p50 ${b.p50.toFixed(3)} p99 ${b.p99.toFixed(3)}); ` +
     `over HTTP keep-alive (GET /api/items/:id/similar, one connection): p50 ${h.p50.toFixed(3)} ms p99 ${h.p99.toFixed(3)} ms`,
 );
+console.log(`longest stall of the serving thread while the version was made servable: ${stallMs.toFixed(0)} ms (--path ${PATH})`);
 console.log(`recall@10 vs exact on ${recallQueries.length} queries: precomputed lists ${recall.toFixed(4)}, live search ${searchRecall.toFixed(4)}`);
 console.log(`serving RSS (loupe serve after ${2 * Q} requests) ${serveRss.toFixed(0)} MiB, its peak ${serveHwm.toFixed(0)} MiB; bench process peak ${peakRss.toFixed(0)} MiB`);
 console.log(
@@ -270,7 +317,9 @@ report('scale-1m', {
   queries: Q,
   threads: ANN_THREADS,
   params: P,
+  path: PATH,
   stages,
+  serving_thread_longest_stall_ms: stallMs,
   servable_s: total,
   floor_s: totalFloor,
   ratio: total / totalFloor,
