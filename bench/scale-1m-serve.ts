@@ -3,7 +3,8 @@
  * `tempDir('scale')/data`, kept when the run is stopped after the persist stage): `loupe serve` in a
  * fresh process (spawn to listening, RSS), more-like-this over one HTTP keep-alive connection
  * (1,000 requests after 1,000 warm-up), and recall@10 of the served lists against exact search over
- * the same seeded vectors (regenerated, so `--n` and `--dims` must match the run that made DIR).
+ * the same seeded vectors (regenerated, so `--n` and `--dims` must match the run that made DIR), and
+ * the other pages a shop reads at that size (browse pages by cursor, one item, versions, stats).
  *   npm run bench -- scale-1m-serve --data DIR [--n 1000000] [--dims 256] [--recall-queries 100]
  */
 import http from 'node:http';
@@ -55,6 +56,41 @@ for (let rep = 0; rep < 2; rep++)
       );
   }
 const http99 = summarize(latency);
+
+// The pages the UI and CLI read besides more-like-this: each must stay an index lookup at 1M
+// (keyset pages by id, no full-table scan per request).
+const pageChecks: Record<string, { p50: number; p99: number; mean: number; requests: number }> = {};
+const timeGets = async (name: string, paths: string[]) => {
+  const ms: number[] = [];
+  for (const p of paths) {
+    const t0 = performance.now();
+    await get(p);
+    ms.push(performance.now() - t0);
+  }
+  pageChecks[name] = { ...summarize(ms), requests: paths.length };
+  console.log(`${name}: p50 ${pageChecks[name].p50.toFixed(1)} ms, p99 ${pageChecks[name].p99.toFixed(1)} ms (${paths.length} requests)`);
+};
+const repeat = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+await timeGets(
+  'browse, first page (GET /api/items?limit=48)',
+  repeat(20, () => '/api/items?limit=48'),
+);
+await timeGets(
+  'browse, a page deep in (cursor)',
+  repeat(20, (i) => `/api/items?limit=48&cursor=${itemId(((i + 1) * 47_111) % N)}`),
+);
+await timeGets(
+  'one item (GET /api/items/:id)',
+  repeat(100, (i) => `/api/items/${itemId((i * 7919) % N)}`),
+);
+await timeGets(
+  'versions (GET /api/versions)',
+  repeat(10, () => '/api/versions'),
+);
+await timeGets(
+  'catalogue stats, label chips (GET /api/stats)',
+  repeat(5, () => '/api/stats'),
+);
 const rss = procMiB(child.pid!, 'VmRSS');
 const hwm = procMiB(child.pid!, 'VmHWM');
 agent.destroy();
@@ -83,4 +119,14 @@ for (const [q, got] of served) {
 }
 const recall = hits / (served.size * K);
 console.log(`recall@10 of the served lists vs exact search on ${served.size} queries: ${recall.toFixed(4)}`);
-report('scale-1m-serve', { items: N, dims: D, serve_start_s: startS, http_ms: http99, serving_rss_mib: rss, serving_peak_mib: hwm, recall_at_10: recall, recall_queries: served.size });
+report('scale-1m-serve', {
+  items: N,
+  dims: D,
+  serve_start_s: startS,
+  http_ms: http99,
+  pages_ms: pageChecks,
+  serving_rss_mib: rss,
+  serving_peak_mib: hwm,
+  recall_at_10: recall,
+  recall_queries: served.size,
+});

@@ -1,3 +1,4 @@
+import type { CatalogueCounts } from './catalogue-counts.js';
 import type { DataPaths } from '../config.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { EncoderPool } from '../vision/encoder-pool.js';
@@ -11,6 +12,8 @@ export interface AppServices {
   indexes: IndexRegistry;
   encoders: EncoderPool;
   live: LiveBus;
+  /** Whole-catalogue counts, kept until the next data change. */
+  counts: CatalogueCounts;
   /** Writes need `Authorization: Bearer <apiKey>`; unset means writes are refused off loopback. */
   apiKey: string | undefined;
   /** Upload limits for image search. */

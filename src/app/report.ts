@@ -15,7 +15,7 @@ import type { BackbonePoint, ProofReport } from '../report/proof.js';
 import type { Db } from '../store/db.js';
 import { catalogueImageSizes, sampleImages } from '../store/report.js';
 import { resolveVersion } from '../store/served-version.js';
-import { listVersions, promotedVersion } from '../store/vectors.js';
+import { listVersions, promotedVersion, vectorCounts } from '../store/vectors.js';
 import { ensureNsfwjsOnnx } from '../vision/convert.js';
 import type { EncoderPool } from '../vision/encoder-pool.js';
 import type { AppServices } from './context.js';
@@ -138,7 +138,8 @@ async function backbonePoints(
   const ids = newest ? heldOutIds(paths, newest.name) : null;
   const usd = (c: number) => computeUsd(c * 1e6, vcpuHourUsd);
   const points: BackbonePoint[] = [];
-  for (const g of all.filter((v) => v.kind === 'generic' && v.count > 0)) {
+  const counts = await vectorCounts(db);
+  for (const g of all.filter((v) => v.kind === 'generic' && (counts.get(v.name) ?? 0) > 0)) {
     const spec = await encoderSpecOf(db, g.name);
     const bytes = modelBytes(await backboneFile(paths, spec));
     const cpu = spec === served.backbone ? served.cpuSecondsPerImage : (await measureEncodeCpu(paths, pool, spec, sample.slice(0, 16))).cpuSecondsPerImage;

@@ -1,4 +1,4 @@
-import { listVersions } from '../store/vectors.js';
+import { listVersions, vectorCounts } from '../store/vectors.js';
 import type { Command } from './command.js';
 import { withStore } from './open.js';
 
@@ -9,12 +9,13 @@ export const versionsCommand: Command = {
   options: {},
   async run(ctx) {
     return withStore(ctx, async ({ db }) => {
+      const counts = await vectorCounts(db);
       const versions = (await listVersions(db)).map((v) => ({
         name: v.name,
         kind: v.kind,
         encoder: v.encoder,
         dims: v.dims,
-        count: v.count,
+        count: counts.get(v.name) ?? 0,
         status: v.status,
         promoted: v.promoted,
         created_at: new Date(v.created_at).toISOString(),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DataPaths } from '../config.js';
 import type { Db } from '../store/db.js';
 import { catalogueState } from '../store/items.js';
-import { listVersions } from '../store/vectors.js';
+import { listVersions, vectorCounts } from '../store/vectors.js';
 import type { ProofReport } from './proof.js';
 
 /**
@@ -17,8 +17,10 @@ interface Stored {
   report: ProofReport;
 }
 
-export async function reportState(db: Db): Promise<string> {
-  const versions = (await listVersions(db)).map((v) => `${v.name}:${v.status}:${v.count}${v.promoted ? '*' : ''}`).join(',');
+/** `counts` defaults to reading them (every vector row); a server passes its kept counts. */
+export async function reportState(db: Db, counts: () => Promise<Map<string, number>> = () => vectorCounts(db)): Promise<string> {
+  const n = await counts();
+  const versions = (await listVersions(db)).map((v) => `${v.name}:${v.status}:${n.get(v.name) ?? 0}${v.promoted ? '*' : ''}`).join(',');
   const { count, lastUpdated } = await catalogueState(db);
   return `${versions}|${count}|${lastUpdated}`;
 }

@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { catalogueStats } from '../store/item-views.js';
-import { countItems } from '../store/items.js';
 import { listVersions, promotedVersion } from '../store/vectors.js';
 import type { AppServices } from '../app/context.js';
 import { apiDocsDocs, apiDocsRoutes } from './api-docs.js';
@@ -65,20 +63,21 @@ export function createApp(s: AppServices, opts: { webDir?: string; extraDocs?: R
 
   const api = new Hono();
   api.get('/health', async (c) => {
-    return c.json({ status: 'ok', db: s.db.kind, items: await countItems(s.db), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
+    return c.json({ status: 'ok', db: s.db.kind, items: await s.counts.items(), version: s.indexes.defaultVersion ?? (await promotedVersion(s.db)) });
   });
   const docs = [...CORE_DOCS, ...apiDocsDocs, ...itemDocs, ...completeDocs, ...searchDocs, ...evalDocs, ...reportDocs, ...userDocs, ...versionDocs, ...assistantDocs, ...(opts.extraDocs ?? [])];
   api.get('/openapi.json', (c) => c.json(openApiDocument(docs, '0.1.0')));
-  api.get('/stats', async (c) => c.json(await catalogueStats(s.db)));
+  api.get('/stats', async (c) => c.json(await s.counts.stats()));
   api.get('/versions', async (c) => {
-    const versions = (await listVersions(s.db)).map(({ name, kind, encoder, dims, count, status, promoted, created_at, metrics, config }) => ({
+    const counts = await s.counts.vectors();
+    const versions = (await listVersions(s.db)).map(({ name, kind, encoder, dims, status, promoted, created_at, metrics, config }) => ({
       name,
       kind,
       encoder,
       dims,
       base: typeof config.base === 'string' ? config.base : null,
       signals: Array.isArray(config.signals) ? config.signals : null,
-      count,
+      count: counts.get(name) ?? 0,
       status,
       promoted,
       created_at: new Date(created_at).toISOString(),

@@ -1,3 +1,4 @@
+import { CatalogueCounts } from '../app/catalogue-counts.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,7 @@ export async function startServer(cfg: ServerConfig, existing?: AppServices): Pr
     indexes,
     encoders: new EncoderPool(paths),
     live: new LiveBus(),
+    counts: new CatalogueCounts(db),
     apiKey: cfg.apiKey,
     limits: { uploadBytes: cfg.uploadBytes ?? 20_000_000, maxPixels: cfg.maxPixels ?? 50_000_000 },
   };

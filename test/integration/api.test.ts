@@ -138,3 +138,27 @@ test('thumbnails and originals are served with immutable caching and ETags', asy
 test('refuses a non-loopback bind without an API key', async () => {
   await assert.rejects(startServer({ dataDir: path.join(work, 'other'), dbUrl: undefined, port: 0, host: '0.0.0.0', apiKey: undefined }), /without an API key/);
 });
+
+test('whole-catalogue counts are kept between requests and dropped when the data changes', async () => {
+  await run.services.counts.ready;
+  const labelCount = (body: { labels: { label: string; count: number }[] }) => body.labels.find((l) => l.label === 'zz-kept-count')?.count ?? 0;
+  const before = await getJson('/api/stats');
+  assert.equal(labelCount(before.body), 0);
+  assert.deepEqual((await getJson('/api/stats')).body, before.body, 'the same answer from the kept counts');
+  const versions = (await getJson('/api/versions')).body.versions as { name: string; count: number }[];
+  assert.equal(versions.find((v) => v.name === 'generic')?.count, rows.length);
+
+  const db = run.services.db;
+  await db.query(`UPDATE items SET labels = array_append(labels, 'zz-kept-count') WHERE id = (SELECT min(id) FROM items)`);
+  try {
+    // The change notice arrives after the commit; the next answers count the new label.
+    let after = 0;
+    for (let i = 0; i < 50 && after !== 1; i++) {
+      after = labelCount((await getJson('/api/stats')).body);
+      if (after !== 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(after, 1, 'a label written after the counts were kept shows up');
+  } finally {
+    await db.query(`UPDATE items SET labels = array_remove(labels, 'zz-kept-count')`);
+  }
+});
