@@ -27,6 +27,7 @@ const ALL: Record<string, string[]> = {
   'shop-the-look': ['bench/shop-the-look.ts'],
   'scale-1m': ['bench/scale-1m.ts'],
   'scale-1m-serve': ['bench/scale-1m-serve.ts'],
+  'ann-expansion': ['bench/ann-expansion.ts'],
 };
 
 // Options (`--n 100000`) go to every bench named; the rest are bench names.
