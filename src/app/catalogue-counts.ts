@@ -1,11 +1,11 @@
 import { subscribeChanges } from '../store/changes.js';
 import type { Db } from '../store/db.js';
 import { catalogueStats } from '../store/item-views.js';
-import { countItems } from '../store/items.js';
+import { catalogueState, countItems } from '../store/items.js';
 import { vectorCounts } from '../store/vectors.js';
 
 /**
- * Whole-catalogue counts (items, label chips, vectors per version) read every row: at 1M items
+ * Whole-catalogue counts (items, label chips, vectors per version, the report's key) read every row: at 1M items
  * GET /api/stats took 1,153 ms and GET /api/versions 743 ms per request (`npm run bench --
  * scale-1m-serve`). They change only when data does, and every write to items, embeddings and
  * tombstones sends a change notice (store/changes.ts), so a server keeps each count until the next
@@ -33,6 +33,11 @@ export class CatalogueCounts {
 
   vectors(): Promise<Map<string, number>> {
     return this.read('vectors', () => vectorCounts(this.db));
+  }
+
+  /** Items and their latest change: the proof report's cache key. */
+  catalogue(): ReturnType<typeof catalogueState> {
+    return this.read('catalogue', () => catalogueState(this.db));
   }
 
   private read<T>(key: string, fn: () => Promise<T>): Promise<T> {

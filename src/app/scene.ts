@@ -257,18 +257,25 @@ async function writeScans(tx: Queryable, scans: readonly ObjectScan[]): Promise<
 export interface ItemSceneOptions {
   k: number;
   version?: string | undefined;
+  /**
+   * A photo never scanned: a conflict error (the CLI, the API by default), or an answer with no
+   * objects and `scanned: false` (the item page asks this way: not scanned yet is a normal state there).
+   */
+  unscanned?: 'error' | 'empty' | undefined;
 }
 
 /**
  * The stored objects of a catalogue item's photo (`loupe encode --objects`), each with its top-k
  * catalogue items other than the item itself: no pixels decoded, no detection at request time.
  */
-export async function itemScene(deps: Pick<SceneDeps, 'db' | 'indexes'>, id: string, opts: ItemSceneOptions): Promise<SceneResult & { item: string }> {
+export async function itemScene(deps: Pick<SceneDeps, 'db' | 'indexes'>, id: string, opts: ItemSceneOptions): Promise<SceneResult & { item: string; scanned: boolean }> {
   const version = await resolveVersion(deps.db, opts.version);
   const scan = await readObjectScan(deps.db, id, version);
   if (!scan) {
     if (!(await itemExists(deps.db, id))) throw notFound(`no item with id '${id}'`);
-    throw new LoupeError('conflict', `item '${id}' has no stored objects in '${version}' (run \`loupe encode --objects\`)`);
+    const why = `item '${id}' has no stored objects in '${version}' (run \`loupe encode --objects\`)`;
+    if (opts.unscanned === 'empty') return { version, item: id, width: 0, height: 0, objects: [], scanned: false, note: why };
+    throw new LoupeError('conflict', why);
   }
   const index = await deps.indexes.get(version);
   const self = new Set([id]);
@@ -280,5 +287,5 @@ export async function itemScene(deps: Pick<SceneDeps, 'db' | 'indexes'>, id: str
     const whole = index.vector(id);
     found.push({ box: [0, 0, scan.width, scan.height], label: 'whole photo', score: 0, items: whole ? index.search(whole, opts.k, self) : [] });
   }
-  return { version, item: id, width: scan.width, height: scan.height, objects: found, ...(note ? { note } : {}) };
+  return { version, item: id, width: scan.width, height: scan.height, objects: found, scanned: true, ...(note ? { note } : {}) };
 }

@@ -17,11 +17,16 @@ interface Stored {
   report: ProofReport;
 }
 
-/** `counts` defaults to reading them (every vector row); a server passes its kept counts. */
-export async function reportState(db: Db, counts: () => Promise<Map<string, number>> = () => vectorCounts(db)): Promise<string> {
-  const n = await counts();
+/** Where the counts come from: by default read now (every row); a server passes the ones it keeps. */
+export interface StateCounts {
+  vectors(): Promise<Map<string, number>>;
+  catalogue(): Promise<{ count: number; lastUpdated: string | null }>;
+}
+
+export async function reportState(db: Db, counts: StateCounts = { vectors: () => vectorCounts(db), catalogue: () => catalogueState(db) }): Promise<string> {
+  const n = await counts.vectors();
   const versions = (await listVersions(db)).map((v) => `${v.name}:${v.status}:${n.get(v.name) ?? 0}${v.promoted ? '*' : ''}`).join(',');
-  const { count, lastUpdated } = await catalogueState(db);
+  const { count, lastUpdated } = await counts.catalogue();
   return `${versions}|${count}|${lastUpdated}`;
 }
 

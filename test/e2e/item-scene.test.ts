@@ -102,6 +102,8 @@ test("the item page draws the photo's stored objects and lists each one's matche
   await picked.locator('.card').first().click();
   await page.waitForURL((u) => u.pathname === target);
   await page.locator('#item-title').waitFor();
+  // This data dir has no trained version, so the page's tags and goes-with rows answer 409 (logged by
+  // the browser, shown as hints); the scene request itself is checked below to answer 200.
   assert.deepEqual(
     session.problems.filter((p) => !/status of 409/.test(p)),
     [],
@@ -112,7 +114,10 @@ test('an unscanned photo shows a one-line hint and no error', async () => {
   const { page } = session;
   const scene = page.waitForResponse((r) => r.url().includes(`/api/items/${UNSCANNED.id}/scene`));
   await page.goto(`/item/${UNSCANNED.id}`);
-  assert.equal((await scene).status(), 409);
+  // Asked with unscanned=empty: not scanned yet is a normal state on this page, not a failed request.
+  const answer = await scene;
+  assert.equal(answer.status(), 200);
+  assert.equal(((await answer.json()) as { scanned: boolean }).scanned, false);
   const hint = page.locator('.scene-hint');
   await hint.waitFor();
   assert.match((await hint.textContent()) ?? '', /Run loupe encode --objects to find the products in this photo/);

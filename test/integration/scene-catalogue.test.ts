@@ -147,6 +147,12 @@ test('an unscanned item is a 409 naming encode --objects; an unknown item is a 4
   assert.equal(unscanned.status, 409);
   assert.equal(unscanned.body.error.code, 'conflict');
   assert.match(unscanned.body.error.message, /loupe encode --objects/);
+  // The item page asks with unscanned=empty: the same state as an answer, not an error.
+  const asked = await get(`/api/items/${EXTRA.id}/scene?unscanned=empty`);
+  assert.equal(asked.status, 200);
+  assert.deepEqual([asked.body.scanned, asked.body.objects], [false, []]);
+  assert.match(asked.body.note, /loupe encode --objects/);
+  assert.equal((await get(`/api/items/no-such-item/scene?unscanned=empty`)).status, 404);
   const missing = await get('/api/items/no-such-item/scene');
   assert.equal(missing.status, 404);
   assert.equal(missing.body.error.code, 'not_found');

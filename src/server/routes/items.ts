@@ -24,6 +24,8 @@ export const SimilarQuery = z.object({
   expand: z.enum(['0', '1']).optional(),
 });
 
+const SceneQuery = SimilarQuery.extend({ unscanned: z.enum(['error', 'empty']).optional() });
+
 const TagQuery = z.object({
   version: z.string().min(1).max(128).optional(),
   threshold: z.coerce.number().min(0).max(1).default(0.5),
@@ -44,9 +46,9 @@ export const itemDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/items/:id/scene',
     summary:
-      'Shop the look on a catalogue photo: the objects stored by `loupe encode --objects`, each with its matches other than the item (no detection at request time; 409 when the photo has not been scanned)',
-    query: SimilarQuery,
-    response: '{version, item, width, height, objects:[{box:[x,y,w,h], label, score, items:[{id, score, item?}]}], note?}',
+      'Shop the look on a catalogue photo: the objects stored by `loupe encode --objects`, each with its matches other than the item (no detection at request time; 409 when the photo has not been scanned, or with unscanned=empty a 200 with no objects and scanned: false)',
+    query: SceneQuery,
+    response: '{version, item, width, height, scanned, objects:[{box:[x,y,w,h], label, score, items:[{id, score, item?}]}], note?}',
   },
   { method: 'get', path: '/api/items/:id/similar', summary: 'More like this, from stored vectors (no pixels decoded)', query: SimilarQuery, response: '{version, items:[{id, score, item?}]}' },
 ];
@@ -69,8 +71,8 @@ export function itemRoutes(s: AppServices): Hono {
     return c.json(q.expand === '1' ? await expand(s, res) : res);
   });
   app.get('/items/:id/scene', async (c) => {
-    const q = parseQuery(c, SimilarQuery);
-    const res = await itemScene(s, c.req.param('id'), { k: q.k, version: q.version });
+    const q = parseQuery(c, SceneQuery);
+    const res = await itemScene(s, c.req.param('id'), { k: q.k, version: q.version, unscanned: q.unscanned });
     return c.json(q.expand === '1' ? await expandScene(s, res) : res);
   });
   app.get('/items/:id/tags', async (c) => {

@@ -46,7 +46,7 @@ export const reportDocs: RouteDoc[] = [
 ];
 
 /** What the cached answers depend on: the versions and the catalogue's size and last change. */
-const stateKey = (s: AppServices) => reportState(s.db, () => s.counts.vectors());
+const stateKey = (s: AppServices) => reportState(s.db, s.counts);
 
 export function reportRoutes(s: AppServices): Hono {
   const app = new Hono();

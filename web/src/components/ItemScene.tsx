@@ -31,10 +31,10 @@ export function useItemScene(id: string): ItemSceneState {
   const err = scene.error;
   return {
     // A scan that found nothing is served as the whole photo with a note: not an object to draw.
-    objects: data && !data.note ? data.objects : [],
+    objects: data?.scanned && !data.note ? data.objects : [],
     width: data?.width ?? 0,
     height: data?.height ?? 0,
-    unscanned: err instanceof ApiError && err.status === 409,
+    unscanned: data?.scanned === false || (err instanceof ApiError && err.status === 409),
     failed: err && !(err instanceof ApiError && (err.status === 409 || err.missingRoute)) ? err.message : null,
     picked,
     pick: (index) => {

@@ -67,7 +67,7 @@ export const api = {
   similar: (id: string, q: { k?: number; version?: string | null }, signal?: AbortSignal) =>
     get<SimilarResult>(`/api/items/${enc(id)}/similar${qs({ k: q.k, version: q.version, expand: 1 })}`, signal),
   tags: (id: string, signal?: AbortSignal) => get<TagSuggestions>(`/api/items/${enc(id)}/tags`, signal),
-  itemScene: (id: string, k: number, signal?: AbortSignal) => get<ItemSceneResult>(`/api/items/${enc(id)}/scene${qs({ k, expand: 1 })}`, signal),
+  itemScene: (id: string, k: number, signal?: AbortSignal) => get<ItemSceneResult>(`/api/items/${enc(id)}/scene${qs({ k, expand: 1, unscanned: 'empty' })}`, signal),
   versions: (signal?: AbortSignal) => get<{ versions: VersionInfo[] }>('/api/versions', signal),
   promote: (name: string, apiKey: string) => post<{ promoted: string; previous: string }>(`/api/versions/${enc(name)}/promote`, apiKey),
   retire: (name: string, apiKey: string) => post<{ retired: string }>(`/api/versions/${enc(name)}/retire`, apiKey),

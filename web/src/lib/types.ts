@@ -67,6 +67,8 @@ export interface SceneResult {
 /** GET /api/items/:id/scene: the objects `loupe encode --objects` stored for the item's photo, each with its matches. */
 export interface ItemSceneResult extends SceneResult {
   item: string;
+  /** False when the photo was never scanned (`loupe encode --objects`); asked with unscanned=empty, so no 409. */
+  scanned: boolean;
 }
 
 export interface VersionInfo {
