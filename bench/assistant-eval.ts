@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { CatalogueCounts } from '../src/app/catalogue-counts.js';
 import { LiveBus } from '../src/app/live.js';
 import { understood } from '../src/assistant/explain.js';
 import { askAssistant, lexiconFile } from '../src/app/assistant.js';
@@ -158,7 +159,10 @@ try {
   ];
   for (const s of slices) console.log(`${s.slice.padEnd(22)} n=${String(s.n).padStart(3)}  assistant ${s.assistant ?? '-'}  text search ${s.text ?? '-'}`);
   // POST /api/assistant over loopback HTTP (the set's first requests, after the in-process run warmed caches).
-  const server = await listen({ db, paths, indexes, encoders, live: new LiveBus(), apiKey: undefined, limits: { uploadBytes: 20_000_000, maxPixels: 50_000_000 } }, { port: 0, host: '127.0.0.1' });
+  const server = await listen(
+    { db, paths, indexes, encoders, live: new LiveBus(), counts: new CatalogueCounts(db), apiKey: undefined, limits: { uploadBytes: 20_000_000, maxPixels: 50_000_000 } },
+    { port: 0, host: '127.0.0.1' },
+  );
   const httpMs: number[] = [];
   try {
     for (const c of cases.slice(0, Number(values.http))) {

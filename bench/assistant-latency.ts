@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CatalogueCounts } from '../src/app/catalogue-counts.js';
 import { LiveBus } from '../src/app/live.js';
 import { dataPaths } from '../src/config.js';
 import { IndexRegistry } from '../src/index/registry.js';
@@ -50,7 +51,7 @@ try {
   if (!(await getVersion(db, values.version!))) throw new Error(`no version '${values.version}': run \`npm run bench -- assistant-eval\` first`);
   await promoteVersion(db, values.version!);
   const n = await countItems(db);
-  const services = { db, paths, indexes, encoders, live: new LiveBus(), apiKey: undefined, limits: { uploadBytes: 20_000_000, maxPixels: 50_000_000 } };
+  const services = { db, paths, indexes, encoders, live: new LiveBus(), counts: new CatalogueCounts(db), apiKey: undefined, limits: { uploadBytes: 20_000_000, maxPixels: 50_000_000 } };
   const server = await listen(services, { port: 0, host: '127.0.0.1' });
   const baseline = values.baseline
     ? await ((await import(pathToFileURL(path.resolve(values.baseline, 'src/server/serve.ts')).href)) as { listen: typeof listen }).listen(services, { port: 0, host: '127.0.0.1' })

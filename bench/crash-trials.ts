@@ -14,7 +14,7 @@ import { IndexRegistry } from '../src/index/registry.js';
 import { similarFromIndex } from '../src/app/similar.js';
 import { openDb } from '../src/store/db.js';
 import { readTxTrace } from '../src/store/tx-trace.js';
-import { listVersions, promotedVersion } from '../src/store/vectors.js';
+import { listVersions, promotedVersion, vectorCounts } from '../src/store/vectors.js';
 
 export const PHASES = ['ingest', 'encode', 'train', 'index'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -217,7 +217,8 @@ async function inspect(dataDir: string, probeId: string, expect: Expect, final: 
   const problems: string[] = [];
   try {
     const versions = await listVersions(db);
-    const count = (name: string) => versions.find((v) => v.name === name)?.count ?? 0;
+    const counts = await vectorCounts(db);
+    const count = (name: string) => counts.get(name) ?? 0;
     const [{ n }] = (await db.query<{ n: string }>('SELECT count(*) AS n FROM items')) as [{ n: string }];
     const v1 = versions.find((v) => v.name === 'v1');
     const observed: Observed = {
@@ -253,7 +254,7 @@ async function inspect(dataDir: string, probeId: string, expect: Expect, final: 
     if (final) {
       for (const v of versions.filter((x) => x.status === 'ready')) {
         const size = v.name === SERVED ? served.size : (await registry.sync(v.name)).size;
-        if (size !== v.count) problems.push(`index '${v.name}' holds ${size} vectors, the database ${v.count}`);
+        if (size !== count(v.name)) problems.push(`index '${v.name}' holds ${size} vectors, the database ${count(v.name)}`);
       }
       const hashes = await db.query<{ hash: string }>('SELECT hash FROM images');
       const originals = filesUnder(paths.images);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dataPaths } from '../src/config.js';
-import { indexVectors } from '../src/app/feed.js';
+import { indexVectors } from '../src/graph/io/index-vectors.js';
 import { generateShoppers } from '../src/graph/synth/shoppers.js';
 import { IndexRegistry } from '../src/index/registry.js';
 import { openDb } from '../src/store/db.js';

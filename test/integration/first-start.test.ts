@@ -6,7 +6,7 @@ import { completeFirstStart, FIRST_VERSION } from '../../src/app/first-start.js'
 import { runMainJob } from '../../src/app/main-job.js';
 import { startServer } from '../../src/server/runtime.js';
 import { eventsState } from '../../src/store/events.js';
-import { listVersions } from '../../src/store/vectors.js';
+import { listVersions, vectorCounts } from '../../src/store/vectors.js';
 import { sampleRows, tempDir } from '../helpers/tmp.js';
 import { useFreshDatabase } from '../helpers/backend.js';
 
@@ -41,7 +41,9 @@ async function start(catalogue: string) {
   try {
     const job = await runMainJob(run.services, catalogue);
     const first = await completeFirstStart(run.services, { eventsFile: events });
-    return { job, first, versions: await listVersions(run.services.db), events: await eventsState(run.services.db) };
+    const counts = await vectorCounts(run.services.db);
+    const versions = (await listVersions(run.services.db)).map((v) => ({ ...v, count: counts.get(v.name) ?? 0 }));
+    return { job, first, versions, events: await eventsState(run.services.db) };
   } finally {
     await run.stop();
   }
