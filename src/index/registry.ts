@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LoupeError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { countUpToSeq, getVersion, idsInSeqWindow, tombstonesSince, vectorPageSince, vectorsOf } from '../store/vectors.js';
+import { analyzeEmbeddings, countUpToSeq, getVersion, idsInSeqWindow, tombstonesSince, vectorPageSince, vectorsOf } from '../store/vectors.js';
 import { buildInThread } from './build-thread.js';
 import { HnswIndex } from './hnsw-index.js';
 import { UsearchIndex } from './usearch-index.js';
@@ -112,19 +112,29 @@ export class IndexRegistry {
         added++;
       }
     }
+    // A backlog of more than one page is a bulk read: the planner's statistics are refreshed once
+    // after the first page (see analyzeEmbeddings), or every later page costs O(rows left).
+    let analyzed = false;
+    const read = async (after: number) => {
+      const page = await vectorPageSince(this.db, version, row.dims, after, PAGE);
+      if (page.ids.length >= PAGE && !analyzed) {
+        analyzed = true;
+        await analyzeEmbeddings(this.db);
+      }
+      return page;
+    };
     // A new index of a large version is built in a worker thread (the loop below adds what came after).
     let savedByThread = false;
     let inThread = false;
     if (rebuilt && index instanceof UsearchIndex) {
       const state = index.state;
-      const read = (after: number) => vectorPageSince(this.db, version, row.dims, after, PAGE);
       const first = await read(0);
       const built = first.ids.length >= PAGE ? await buildInThread(first, read, PAGE, row.dims, dir, state) : undefined;
       if (built) [index, added, savedByThread, inThread] = [built.index, built.added, true, true];
     }
     // Then everything past the mark, in seq order.
     for (;;) {
-      const page = await vectorPageSince(this.db, version, row.dims, index.state.seq ?? 0, PAGE);
+      const page = await read(index.state.seq ?? 0);
       if (page.ids.length) savedByThread = false;
       for (let at = 0; at < page.ids.length; at += ADD_SLICE) {
         const end = Math.min(at + ADD_SLICE, page.ids.length);

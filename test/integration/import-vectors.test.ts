@@ -9,6 +9,7 @@ import { freshDbUrl } from '../helpers/backend.js';
 import { loupe, loupeJson } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
 import { sampleRows, tempDir, writeSubsetCatalogue } from '../helpers/tmp.js';
+import type { ImportVectorsResult } from '../../src/app/import-vectors.js';
 
 /**
  * `loupe import-vectors` through the real CLI: vectors made elsewhere for catalogue items and for
@@ -28,18 +29,6 @@ let dbUrl: string | undefined;
 const cli = (...args: string[]) => loupe([...args, '--data', data, ...dbArgs]);
 const cliJson = <T>(...args: string[]) => loupeJson<T>([...args, '--data', data, ...dbArgs]);
 
-interface ImportResult {
-  version: string;
-  dims: number;
-  rows: number;
-  added: number;
-  updated: number;
-  unchanged: number;
-  createdItems: number;
-  promoted: boolean;
-  errors: { row: number | null; id: string | null; reason: string }[];
-}
-
 /** A seeded vector per row: catalogue items, two new ids, then the bad rows. */
 function vec(i: number): number[] {
   return Array.from({ length: DIMS }, (_, d) => Math.sin(i * 7.3 + d * 1.1) + (i % 3 === d % 3 ? 1 : 0));
@@ -58,9 +47,9 @@ before(async () => {
   assert.equal(cliJson<{ ingested: number }>('ingest', writeSubsetCatalogue(work, N)).ingested, N);
 });
 
-function run(...args: string[]): { code: number | null; result: ImportResult } {
+function run(...args: string[]): { code: number | null; result: ImportVectorsResult } {
   const r = cli('import-vectors', ...args, '--json');
-  return { code: r.code, result: JSON.parse(r.stdout) as ImportResult };
+  return { code: r.code, result: JSON.parse(r.stdout) as ImportVectorsResult };
 }
 
 test('import-vectors: the good rows land; ids not in the catalogue, NaN, duplicate and empty ids are each named; exit 1', () => {
