@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { dataPaths } from '../../src/config.js';
 import { openDb } from '../../src/store/db.js';
 import { getItem } from '../../src/store/item-views.js';
@@ -114,6 +115,54 @@ test('an imported version refuses search by photo and a file of other dims; a ha
   fs.writeFileSync(f2, npyBytes([[0.5, -2, 0.25, 1]], { dtype: '<f2', version: 3 }));
   const half = run(f2, '--ids', narrowIds, '--version', 'narrow', '--promote').result;
   assert.deepEqual([half.added, half.errors.length, half.promoted], [1, 0, true]);
+});
+
+/** A Parquet file as other tools write one: a UTF-8 id column and a 3-level LIST<FLOAT> vector column. */
+function parquetFile(file: string, fileIds: readonly string[], vectors: readonly (readonly number[] | null)[], rowGroupSize: number): void {
+  const buf = parquetWriteBuffer({
+    columnData: [
+      { name: 'id', data: [...fileIds] },
+      { name: 'embedding', data: vectors.map((v) => (v ? [...v] : null)) },
+    ],
+    schema: [
+      { name: 'root', num_children: 2 },
+      { name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+      { name: 'embedding', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { name: 'element', type: 'FLOAT', repetition_type: 'REQUIRED' },
+    ],
+    rowGroupSize,
+  });
+  fs.writeFileSync(file, Buffer.from(buf));
+}
+
+test('a Parquet file (LIST<FLOAT> column, three row groups) lands: its neighbours are the exact cosine ranking; a row without a vector or of other dims is named', () => {
+  const file = path.join(work, 'vectors.parquet');
+  const good = rows.map((_, i) => vec(i));
+  const short = [1, 2, 3];
+  parquetFile(file, [...rows.map((r) => r.id), 'no-vector', 'short'], [...good, null, short], 3);
+  const { code, result } = run(file, '--version', 'from-parquet', '--create-items');
+  assert.equal(code, 1);
+  assert.equal(result.format, 'parquet');
+  assert.deepEqual([result.rows, result.dims, result.added], [N + 2, DIMS, N]);
+  assert.deepEqual(
+    result.errors.map((e) => e.row),
+    [N + 1, N + 2],
+  );
+  assert.match(result.errors[0]!.reason, /row 9: no vector in column 'embedding'/);
+  assert.match(result.errors[1]!.reason, /row 10: 3 values, the file's vectors have 8/);
+  // The neighbours are the exact cosine ranking of the file's vectors.
+  const cos = (x: number[], y: number[]) => x.reduce((s, v, d) => s + v * y[d]!, 0) / Math.hypot(...x) / Math.hypot(...y);
+  const expected = rows
+    .map((r, i) => ({ id: r.id, score: cos(good[1]!, good[i]!) }))
+    .filter((n) => n.id !== rows[1]!.id)
+    .sort((x, y) => y.score - x.score)
+    .slice(0, 4);
+  const got = cliJson<{ items: { id: string; score: number }[] }>('similar', rows[1]!.id, '-k', '4', '--version', 'from-parquet');
+  assert.deepEqual(
+    got.items.map((n) => n.id),
+    expected.map((n) => n.id),
+  );
 });
 
 test('re-ingesting the catalogue with changed text keeps the imported vectors', () => {
