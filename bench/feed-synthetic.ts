@@ -6,6 +6,8 @@
  *   node --import tsx bench/feed-synthetic.ts [--catalogue FILE --map SPEC] [--data DIR] [--people 600] [--seed 7] [--protocol last-positive] [--holdout 5] [-k 20]
  * Defaults to the clothing set beside the repo (the sample with --catalogue examples/clothing-sample/items.csv).
  * --groups scores the groups-as-users protocol on the same catalogue instead (each sender plays a user).
+ * --generator raters: a rating site's behaviour instead of shoppers (src/graph/synth/raters.ts: non-visual
+ * genre tastes, new releases, genre browsing, one sitting; ratings >= 4 are saves), --people 943 by default.
  * --fit-min-se N: standard errors a step of the blend fit must gain by (default 1; 0 takes any gain, the fit before 2026-12-05).
  */
 import path from 'node:path';
@@ -13,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { HOLDOUT_PROTOCOLS, type HoldoutProtocol } from '../src/graph/evaluate.js';
 import { evaluateFeedsOnStore, type FeedEvalReport } from '../src/graph/io/feed-eval.js';
 import { indexVectors } from '../src/graph/io/index-vectors.js';
+import { generateRaters } from '../src/graph/synth/raters.js';
 import { generateShoppers } from '../src/graph/synth/shoppers.js';
 import { IndexRegistry } from '../src/index/registry.js';
 import { allEvents, graphItems, insertEvents } from '../src/store/events.js';
@@ -23,7 +26,8 @@ const { values } = parseArgs({
     catalogue: { type: 'string', default: path.join(CLOTHING, 'images.csv') },
     map: { type: 'string', default: 'id=image,image=images/{image}.jpg,labels=label,groups=sender_id' },
     data: { type: 'string' },
-    people: { type: 'string', default: '600' },
+    people: { type: 'string' },
+    generator: { type: 'string', default: 'shoppers' },
     seed: { type: 'string', default: '7' },
     protocol: { type: 'string', default: 'last-positive' },
     holdout: { type: 'string', default: '5' },
@@ -34,9 +38,12 @@ const { values } = parseArgs({
   },
 });
 const protocol = values.protocol as HoldoutProtocol;
+const generator = values.generator!;
+if (generator !== 'shoppers' && generator !== 'raters') throw new Error('--generator: shoppers or raters');
+const people = Number(values.people ?? (generator === 'raters' ? 943 : 600));
 if (!HOLDOUT_PROTOCOLS.includes(protocol)) throw new Error(`--protocol: one of ${HOLDOUT_PROTOCOLS.join(', ')}`);
 const sample = !values.catalogue!.startsWith(CLOTHING);
-const data = values.data ?? path.resolve(import.meta.dirname, `../.tmp/feed-synth-${sample ? 'sample' : 'clothing'}-p${values.people}-s${values.seed}`);
+const data = values.data ?? path.resolve(import.meta.dirname, `../.tmp/feed-synth-${sample ? 'sample' : 'clothing'}${generator === 'raters' ? '-raters' : ''}-p${people}-s${values.seed}`);
 const { db } = await ingestAndEncode(data, values.catalogue!, sample ? undefined : values.map!);
 const indexes = new IndexRegistry(db, path.join(data, 'index'));
 await indexes.sync('generic');
@@ -48,9 +55,15 @@ if (!stored) {
   for await (const page of graphItems(db)) items.push(...page);
   const vectors = indexVectors(indexes, 'generic');
   const t = performance.now();
-  const events = generateShoppers(items, (id) => vectors.vector(id), { people: Number(values.people), seed: Number(values.seed) });
+  const events =
+    generator === 'raters'
+      ? generateRaters(
+          items.map((i) => i.id),
+          { people, seed: Number(values.seed) },
+        )
+      : generateShoppers(items, (id) => vectors.vector(id), { people, seed: Number(values.seed) });
   await insertEvents(db, events);
-  console.log(`generated ${events.length} events for ${values.people} shoppers over ${items.length} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`generated ${events.length} events for ${people} ${generator} over ${items.length} items in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
 // --groups: the same catalogue with each group (sender) playing a user instead of the shoppers.

@@ -7,6 +7,7 @@ import { engagementMatrix, topIndices } from '../../src/graph/collab/matrix.js';
 import { collabLists, trainCollab } from '../../src/graph/collab/model.js';
 import { packEvents, trainCollabOffThread, unpackEvents } from '../../src/graph/io/collab-thread.js';
 import { leaveLastPositiveOut, sequencePairs, testSlices, trainablePrefix } from '../../src/graph/evaluate.js';
+import { generateRaters } from '../../src/graph/synth/raters.js';
 import { generateShoppers } from '../../src/graph/synth/shoppers.js';
 import { seededRandom } from '../../src/graph/vec.js';
 
@@ -139,6 +140,44 @@ test('synthetic shoppers: seeded, time-ordered, skewed; communities no photo sho
     assert.ok(!seen.has(`${e.user}|${e.item}`));
     seen.add(`${e.user}|${e.item}`);
   }
+});
+
+test('synthetic raters: seeded; saves and views in the set share; everyone rates at least the minimum; hidden genre tastes make EASE beat popularity', () => {
+  const ids = Array.from({ length: 400 }, (_, i) => `m${i}`);
+  const opts = { people: 150, items: 200, medianRatings: 30, taste: 3, seed: 5 };
+  const a = generateRaters(ids, opts);
+  assert.deepEqual(generateRaters(ids, opts), a, 'same seed, same events');
+  assert.notDeepEqual(generateRaters(ids, { ...opts, seed: 6 }), a);
+  assert.equal(new Set(a.map((e) => e.item)).size <= 200, true, 'only the rated subset');
+  const perUser = new Map<string, number>();
+  for (const e of a) perUser.set(e.user, (perUser.get(e.user) ?? 0) + 1);
+  assert.equal(perUser.size, 150);
+  assert.ok(Math.min(...perUser.values()) >= 20);
+  const saves = a.filter((e) => e.action === 'save').length / a.length;
+  assert.ok(Math.abs(saves - 0.55) < 0.01, `save share ${saves}`);
+  assert.ok(a.every((e, i) => i === 0 || a[i - 1]!.ts <= e.ts));
+
+  // Hidden tastes, not just fame: EASE on the training events finds more of each person's last saves than popularity.
+  const split = leaveLastPositiveOut(a, 5);
+  const model = trainCollab(split.train)!;
+  const popular = [...new Map(split.train.map((e) => [e.item, 0])).keys()];
+  const count = new Map<string, number>();
+  for (const e of split.train) count.set(e.item, (count.get(e.item) ?? 0) + 1);
+  popular.sort((x, y) => count.get(y)! - count.get(x)!);
+  let easeHits = 0;
+  let popularHits = 0;
+  for (const [user, hidden] of split.test) {
+    const mine = split.train.filter((e) => e.user === user);
+    const seen = new Set(mine.map((e) => e.item));
+    const profile = [...seen].map((item) => ({ item, total: 1, recent: 1, ts: 0 }));
+    const want = new Set(hidden);
+    easeHits += collabLists(model, profile, 10, new Set(['ease'])).ease.filter((p) => want.has(p.id)).length;
+    popularHits += popular
+      .filter((id) => !seen.has(id))
+      .slice(0, 10)
+      .filter((id) => want.has(id)).length;
+  }
+  assert.ok(easeHits > 1.2 * popularHits, `EASE ${easeHits} vs popularity ${popularHits} hidden saves in the top 10`);
 });
 
 test('no leakage: an embedding trains only on the prefix that both hold-out protocols keep', () => {
