@@ -56,7 +56,7 @@ export async function buildInThread(
     }
     await Promise.all(inFlight);
     await send({ kind: 'finish', state });
-    const index = UsearchIndex.load(dir, dims);
+    const index = await UsearchIndex.load(dir, dims);
     return index ? { index, added } : undefined;
   } catch {
     return undefined;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LoupeError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { analyzeEmbeddings, countUpToSeq, getVersion, idsInSeqWindow, tombstonesSince, vectorPageSince, vectorsOf } from '../store/vectors.js';
+import { analyzeEmbeddings, countUpToSeq, hasMoreVectorsThan, getVersion, idsInSeqWindow, tombstonesSince, vectorPageSince, vectorsOf } from '../store/vectors.js';
 import { buildInThread } from './build-thread.js';
 import { HnswIndex } from './hnsw-index.js';
 import { UsearchIndex } from './usearch-index.js';
@@ -88,7 +88,7 @@ export class IndexRegistry {
     let rebuilt = false;
     if (!index) {
       // An index saved by the other engine (or an older format) does not load: it is rebuilt from the database.
-      index = this.engine === 'usearch' ? UsearchIndex.load(dir, row.dims) : HnswIndex.load(dir, row.dims);
+      index = this.engine === 'usearch' ? await UsearchIndex.load(dir, row.dims) : HnswIndex.load(dir, row.dims);
       if (!index) {
         index = this.engine === 'usearch' ? new UsearchIndex(row.dims) : new HnswIndex(row.dims);
         rebuilt = true;
@@ -113,8 +113,14 @@ export class IndexRegistry {
       }
     }
     // A backlog of more than one page is a bulk read: the planner's statistics are refreshed once
-    // after the first page (see analyzeEmbeddings), or every later page costs O(rows left).
+    // (see analyzeEmbeddings), or every page costs O(rows left). A new index checks first, since
+    // its first page alone, planned without statistics, sorted all 1M rows: a 12 s stall of the
+    // serving thread; an existing index refreshes them after its first full page.
     let analyzed = false;
+    if (rebuilt && (await hasMoreVectorsThan(this.db, version, PAGE))) {
+      analyzed = true;
+      await analyzeEmbeddings(this.db);
+    }
     const read = async (after: number) => {
       const page = await vectorPageSince(this.db, version, row.dims, after, PAGE);
       if (page.ids.length >= PAGE && !analyzed) {

@@ -260,11 +260,16 @@ export class UsearchIndex implements ServingIndex {
     fs.rmSync(path.join(dir, 'hnsw.bin'), { force: true }); // an hnswlib index this one replaced
   }
 
-  /** Loads a saved index; undefined when missing, from another engine or format, or inconsistent (caller rebuilds). */
-  static load(dir: string, dims: number): UsearchIndex | undefined {
+  /**
+   * Loads a saved index; undefined when missing, from another engine or format, or inconsistent
+   * (caller rebuilds). Asynchronous so that a serving process promoting a version built in a thread
+   * keeps answering: the files are read off the event loop and the id map is filled in slices (at
+   * 1M items the one-piece load held the serving thread for 12 s). Only the native graph load is one call.
+   */
+  static async load(dir: string, dims: number): Promise<UsearchIndex | undefined> {
     let meta: Meta;
     try {
-      meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as Meta;
+      meta = JSON.parse(await fs.promises.readFile(path.join(dir, 'meta.json'), 'utf8')) as Meta;
     } catch {
       return undefined;
     }
@@ -272,36 +277,53 @@ export class UsearchIndex implements ServingIndex {
     const index = new UsearchIndex(dims, { ...DEFAULT_USEARCH, ...meta.params });
     let store: VectorStore | undefined;
     try {
+      const bytes = await fs.promises.readFile(path.join(dir, 'vectors.bin'));
+      store = VectorStore.fromBytes(bytes, dims, index.params.quantization, meta.labels.length);
+      await yieldToEvents();
       index.ann.load(path.join(dir, 'usearch.bin'));
-      store = VectorStore.fromBytes(fs.readFileSync(path.join(dir, 'vectors.bin')), dims, index.params.quantization, meta.labels.length);
     } catch {
       return undefined;
     }
     if (!store || index.ann.size() !== meta.labels.length - meta.deleted) return undefined;
     index.store = store;
     index.labels = meta.labels;
-    meta.labels.forEach((id, slot) => {
+    await inSlices(meta.labels.length, (slot) => {
+      const id = meta.labels[slot]!;
       if (id) index.labelOf.set(id, slot);
     });
     index.deleted = meta.deleted;
     index.state = meta.state;
-    index.loadRelated(dir);
+    await index.loadRelated(dir);
     return index;
   }
 
   /** Takes the saved lists when they match this index; otherwise every live item's list is stale. */
-  private loadRelated(dir: string): void {
+  private async loadRelated(dir: string): Promise<void> {
     if (!this.lists) return;
     let saved: NeighbourLists | undefined;
     try {
-      saved = NeighbourLists.deserialize(fs.readFileSync(path.join(dir, 'related.bin')));
+      saved = NeighbourLists.deserialize(await fs.promises.readFile(path.join(dir, 'related.bin')));
     } catch {
       saved = undefined;
     }
     const fits = saved && saved.width === this.lists.width && saved.capacity === this.labels.length;
     if (fits) this.lists = saved;
-    this.labels.forEach((id, slot) => {
-      if (id && !(fits && saved!.has(slot))) this.staleLists.add(slot);
+    await inSlices(this.labels.length, (slot) => {
+      if (this.labels[slot] && !(fits && saved!.has(slot))) this.staleLists.add(slot);
     });
+  }
+}
+
+/** Slots handled between two turns of the event loop while loading (~10 ms of work). */
+const LOAD_SLICE = 50_000;
+
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** `fn(0..n-1)`, giving the event loop a turn every LOAD_SLICE calls. */
+async function inSlices(n: number, fn: (i: number) => void): Promise<void> {
+  for (let at = 0; at < n; at += LOAD_SLICE) {
+    const end = Math.min(n, at + LOAD_SLICE);
+    for (let i = at; i < end; i++) fn(i);
+    if (end < n) await yieldToEvents();
   }
 }

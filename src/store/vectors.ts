@@ -157,6 +157,12 @@ export async function analyzeEmbeddings(db: Queryable): Promise<void> {
   await db.query('ANALYZE embeddings');
 }
 
+/** Whether `version` holds more than `n` vectors (reads at most n + 1 rows, whatever the statistics). */
+export async function hasMoreVectorsThan(db: Queryable, version: string, n: number): Promise<boolean> {
+  const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM (SELECT 1 FROM embeddings WHERE version = $1 LIMIT $2) AS head', [version, n + 1]);
+  return Number(rows[0]?.n ?? 0) > n;
+}
+
 /** A page of vectors in one flat array (ids.length x dims), for bulk index builds. */
 export interface VectorPage {
   ids: string[];

@@ -75,7 +75,7 @@ test('usearch index: bulk and single adds, search matches exact search, excludes
   assert.deepEqual(new UsearchIndex(4).search([1, 0, 0, 0], 5), [], 'empty index answers nothing');
 });
 
-test('usearch index: remove, re-add, update, repeated ids in one batch, save and load, other formats refused', () => {
+test('usearch index: remove, re-add, update, repeated ids in one batch, save and load, other formats refused', async () => {
   const r = rng(2);
   const dir = tempDir('usearch');
   const index = new UsearchIndex(8);
@@ -96,7 +96,7 @@ test('usearch index: remove, re-add, update, repeated ids in one batch, save and
   assert.equal(index.size, 101);
   index.state = { seq: 42 };
   index.save(dir);
-  const loaded = UsearchIndex.load(dir, 8)!;
+  const loaded = (await UsearchIndex.load(dir, 8))!;
   assert.ok(loaded, 'loads');
   assert.equal(loaded.size, 101);
   assert.deepEqual(loaded.state, { seq: 42 });
@@ -105,21 +105,21 @@ test('usearch index: remove, re-add, update, repeated ids in one batch, save and
     index.search(fresh, 5).map((n) => n.id),
   );
   assert.deepEqual(loaded.vector('i7'), index.vector('i7'));
-  assert.equal(UsearchIndex.load(dir, 16), undefined, 'dims mismatch is refused, caller rebuilds');
+  assert.equal(await UsearchIndex.load(dir, 16), undefined, 'dims mismatch is refused, caller rebuilds');
   assert.equal(HnswIndex.load(dir, 8), undefined, 'hnswlib does not read a usearch index');
   // An index saved by hnswlib-node (the engine before usearch) is not read: the registry rebuilds it.
   const old = tempDir('hnsw-old');
   const h = new HnswIndex(8);
   h.upsert('a', fresh);
   h.save(old);
-  assert.equal(UsearchIndex.load(old, 8), undefined);
+  assert.equal(await UsearchIndex.load(old, 8), undefined);
   index.save(old);
   assert.ok(!fs.existsSync(path.join(old, 'hnsw.bin')), 'the replaced hnswlib file is removed');
   fs.writeFileSync(path.join(dir, 'vectors.bin'), 'short');
-  assert.equal(UsearchIndex.load(dir, 8), undefined, 'a damaged vector file means a rebuild');
+  assert.equal(await UsearchIndex.load(dir, 8), undefined, 'a damaged vector file means a rebuild');
 });
 
-test('usearch index: precomputed more-like-this lists equal a fresh search after adds, updates and removes', () => {
+test('usearch index: precomputed more-like-this lists equal a fresh search after adds, updates and removes', async () => {
   const r = rng(3);
   const dir = tempDir('usearch-related');
   const index = new UsearchIndex(16, { connectivity: 16, expansionAdd: 128, expansionSearch: 64, quantization: 'f32', related: 12 });
@@ -148,7 +148,7 @@ test('usearch index: precomputed more-like-this lists equal a fresh search after
   assert.ok(!index.related('i0', 12)!.some((n) => n.id === 'i9'), 'removed item left every list');
   assert.ok(agree(probe.filter((id) => id !== 'i9')) >= 0.97);
   index.save(dir);
-  const loaded = UsearchIndex.load(dir, 16)!;
+  const loaded = (await UsearchIndex.load(dir, 16))!;
   assert.equal(loaded.staleRelated, 0, 'lists travel with the saved index');
   assert.deepEqual(loaded.related('i27', 5), index.related('i27', 5));
   assert.equal(index.related('i27', 13), undefined, 'k above the list width falls back to search');
