@@ -5,7 +5,7 @@
  */
 import { versionDir, type DataPaths } from '../config.js';
 import { GoesWithModel, dot, hasCompleteModel, loadCompleteModel, type Projected } from '../complete/model.js';
-import { applyStep, topK } from '../complete/score.js';
+import { addTogether, applyStep, togetherCounts, topK } from '../complete/score.js';
 import { holdOutGroups } from '../complete/split.js';
 import type { CompleteItem, CompleteTrainReport } from '../complete/train.js';
 import { LoupeError, notFound } from '../errors.js';
@@ -180,9 +180,17 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
     model.step,
     model.prior,
   );
-  const top = topK(scores, k, new Set([qi]));
   const groups = new Map<string, number[]>();
   cat.items.forEach((it, i) => it.groups.forEach((g) => (groups.get(g) ?? groups.set(g, []).get(g)!).push(i)));
+  addTogether(
+    scores,
+    togetherCounts(
+      qi,
+      cat.items.map((it) => it.groups),
+      groups,
+    ),
+  );
+  const top = topK(scores, k, new Set([qi]));
   return {
     version: name,
     item: id,

@@ -5,7 +5,7 @@
  */
 import { initTf } from '../embedding/tf.js';
 import { GoesWithModel } from './model.js';
-import { groupRecall, NO_STEP } from './score.js';
+import { groupRecall, NO_STEP, togetherCounts } from './score.js';
 import { groupMembers, groupQueries } from './split.js';
 import { cosineScorer, type CompleteItem } from './train.js';
 
@@ -17,8 +17,16 @@ export interface CompleteEvaluation {
   /** Recall@10 = hits / min(10, group-mates), averaged over queries. */
   generic: number;
   goesWith: number;
-  /** The goes-with model without its candidate step (other-label preference, label prior, generic mix). */
+  /** The goes-with model without its candidate step (other-label preference, label prior, generic mix) or shared groups. */
   goesWithNoStep: number;
+  /**
+   * Anchor: items the query shares a visible group with, then generic neighbours. Equal to `generic`
+   * where no item belongs to more than one group (a held-out item then has no visible group).
+   */
+  seenTogether: number;
+  /** Queries with at least one visible group shared with some item. */
+  queriesWithVisibleGroups: number;
+  /** goes-with over the stronger anchor (generic neighbours or seen-together). */
   lift: number;
 }
 
@@ -38,8 +46,23 @@ export async function evaluateGoesWith(model: GoesWithModel, items: readonly Com
     queries,
   );
   const generic = groupRecall({ labels, queries, scores: cosine }).recall;
+  // A held-out item's other groups stay visible, as in a catalogue where only some rooms are unknown.
+  const visible = groupMembers(items, (g) => !held.has(g));
+  const groupsOf = items.map((it) => it.groups);
+  const together = (q: number) => togetherCounts(q, groupsOf, visible);
+  const seenTogether = groupRecall({ labels, queries, scores: cosine, together }).recall;
   const gw = goesWithScorer(model, items);
   const goesWithNoStep = groupRecall({ labels, queries, scores: gw, step: NO_STEP }).recall;
-  const goesWith = groupRecall({ labels, queries, scores: gw, generic: cosine, step: model.step, prior: model.prior }).recall;
-  return { heldOutGroups: held.size, queries: queries.length, generic, goesWith, goesWithNoStep, lift: generic > 0 ? goesWith / generic : NaN };
+  const goesWith = groupRecall({ labels, queries, scores: gw, generic: cosine, step: model.step, prior: model.prior, together }).recall;
+  const queriesWithVisibleGroups = queries.filter((q) => together(q.index).size > 0).length;
+  return {
+    heldOutGroups: held.size,
+    queries: queries.length,
+    generic,
+    goesWith,
+    goesWithNoStep,
+    seenTogether,
+    queriesWithVisibleGroups,
+    lift: Math.max(generic, seenTogether) > 0 ? goesWith / Math.max(generic, seenTogether) : NaN,
+  };
 }

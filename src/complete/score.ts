@@ -131,6 +131,28 @@ export function topK(scores: Float32Array, k: number, exclude: ReadonlySet<numbe
   return top;
 }
 
+/**
+ * Added per group a candidate already shares with the query: items seen together in a room, an
+ * outfit or a board go with each other, whatever the model says (its scores are cosines plus steps
+ * of a few units at most, so one shared group ranks first).
+ */
+export const TOGETHER_WEIGHT = 10;
+
+/** How many of the given groups each other item shares with `query` (members by group, from `groupMembers`). */
+export function togetherCounts(query: number, groupsOf: readonly (readonly string[])[], members: ReadonlyMap<string, readonly number[]>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const g of new Set(groupsOf[query] ?? [])) {
+    for (const i of members.get(g) ?? []) if (i !== query) out.set(i, (out.get(i) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** Adds TOGETHER_WEIGHT per shared group to `scores` in place. */
+export function addTogether(scores: Float32Array, together: ReadonlyMap<number, number>): Float32Array {
+  for (const [i, n] of together) scores[i] = scores[i]! + TOGETHER_WEIGHT * n;
+  return scores;
+}
+
 export interface GroupRecallInput {
   /** Candidate labels, by candidate index. */
   readonly labels: readonly (readonly string[])[];
@@ -142,6 +164,8 @@ export interface GroupRecallInput {
   readonly generic?: (queryIndex: number, queryNumber: number) => Float32Array;
   readonly step?: CandidateStep;
   readonly prior?: LabelPrior | null;
+  /** Groups the query is known to share with candidates (visible groups only: never the held-out one). */
+  readonly together?: (queryIndex: number) => ReadonlyMap<number, number>;
   readonly k?: number;
 }
 
@@ -159,6 +183,7 @@ export function groupRecall(input: GroupRecallInput): { queries: number; recall:
       for (let i = 0; i < base.length; i++) base[i] = base[i]! + step.genericWeight * g[i]!;
     }
     const s = applyStep(base, input.labels[q.index]!, input.labels, step, input.prior ?? null);
+    if (input.together) addTogether(s, input.together(q.index));
     const mates = new Set(q.mates);
     const hits = topK(s, k, new Set([q.index])).map((i) => mates.has(i));
     sum += cappedRecallAtK(hits, mates.size, k);

@@ -58,6 +58,10 @@ test('loupe train trains the goes-with model; complete answers with reasons and 
     assert.ok(['group', 'like', 'labels', 'model'].includes(n.reason.kind));
     if (n.reason.kind === 'group') assert.match(n.reason.text, new RegExp(rows[0]!.group));
   }
+  // Items already together with it in a group come first (up to 6 photos per sender: 5 mates).
+  const mates = rows.filter((r) => r.group === rows[0]!.group && r.id !== id).map((r) => r.id);
+  assert.deepEqual(ids.slice(0, mates.length).sort(), [...mates].sort(), 'its group-mates lead');
+  for (const n of res.body.items.slice(0, mates.length)) assert.equal(n.reason.kind, 'group');
   const scores = res.body.items.map((n: { score: number }) => n.score);
   assert.deepEqual(
     scores,
@@ -72,7 +76,10 @@ test('loupe train trains the goes-with model; complete answers with reasons and 
   const ev = await getJson('/api/eval?version=v1');
   const c = ev.body.versions[0].complete;
   assert.ok(c && c.heldOutGroups > 0 && c.queries > 0, JSON.stringify(c));
-  for (const m of [c.generic, c.goesWith, c.goesWithNoStep]) assert.ok(m >= 0 && m <= 1);
+  for (const m of [c.generic, c.goesWith, c.goesWithNoStep, c.seenTogether]) assert.ok(m >= 0 && m <= 1);
+  // One group per item: a held-out item has no visible group, so seen-together is generic neighbours.
+  assert.equal(c.queriesWithVisibleGroups, 0);
+  assert.equal(c.seenTogether, c.generic);
 });
 
 test('complete: 404 for an unknown item or version, 400 for a bad k', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateGoesWith } from '../../src/complete/evaluate.js';
 import { GoesWithModel } from '../../src/complete/model.js';
-import { applyStep, groupRecall, LabelPrior, topK, tuneStep } from '../../src/complete/score.js';
+import { addTogether, applyStep, groupRecall, LabelPrior, togetherCounts, topK, tuneStep, TOGETHER_WEIGHT } from '../../src/complete/score.js';
 import { groupMembers, groupQueries, holdOutGroups } from '../../src/complete/split.js';
 import { trainGoesWith, type CompleteItem } from '../../src/complete/train.js';
 import { Rng } from '../../src/embedding/random.js';
@@ -52,6 +52,55 @@ test('held-out groups depend on (seed, group) only; recall counts group-mates ov
   const r = groupRecall({ labels: items.map((it) => it.labels), queries, k: 2, scores: (q) => new Float32Array(60).map((_, j) => (table[q]!.includes(j) ? 1 : 0) - j * 1e-4) });
   assert.equal(r.queries, 3);
   assert.ok(Math.abs(r.recall - 0.5) < 1e-9);
+});
+
+test('seen together: items sharing a visible group with the query rank first; a held-out group never counts', () => {
+  // Rooms photographed twice: r<n>a is visible, r<n>b (the same products, another angle) is held out.
+  const items = Array.from({ length: 40 }, (_, i) => ({ id: `p${i}`, labels: [`l${i % 4}`], groups: [`r${Math.floor(i / 4)}a`, `r${Math.floor(i / 4)}b`] }));
+  const held = new Set(items.flatMap((it) => it.groups).filter((g) => g.endsWith('b')));
+  const groupsOf = items.map((it) => it.groups);
+  const visible = groupMembers(items, (g) => !held.has(g));
+  assert.deepEqual([...togetherCounts(5, groupsOf, visible)].sort(), [
+    [4, 1],
+    [6, 1],
+    [7, 1],
+  ]);
+  assert.equal(
+    togetherCounts(
+      5,
+      groupsOf,
+      groupMembers(items, (g) => g === 'r1b'),
+    ).get(4),
+    1,
+    'only the groups handed in count',
+  );
+  const scores = addTogether(new Float32Array([0.9, 0.1, 0.2]), new Map([[1, 2]]));
+  assert.ok(Math.abs(scores[1]! - (0.1 + 2 * TOGETHER_WEIGHT)) < 1e-5);
+
+  const queries = groupQueries(groupMembers(items, (g) => held.has(g)));
+  const labels = items.map((it) => it.labels);
+  const noise = (q: number) => new Float32Array(40).map((_, j) => Math.sin(q * 13 + j * 7));
+  const without = groupRecall({ labels, queries, scores: noise }).recall;
+  const withTogether = groupRecall({ labels, queries, scores: noise, together: (q) => togetherCounts(q, groupsOf, visible) }).recall;
+  assert.equal(withTogether, 1);
+  assert.ok(without < 0.5, `${without}`);
+  // Where each item has one group, a held-out item has no visible group: nothing changes.
+  const single = items.map((it) => ({ ...it, groups: [it.groups[1]!] }));
+  const none = groupMembers(single, (g) => !held.has(g));
+  assert.equal(
+    groupRecall({
+      labels,
+      queries,
+      scores: noise,
+      together: (q) =>
+        togetherCounts(
+          q,
+          single.map((it) => it.groups),
+          none,
+        ),
+    }).recall,
+    without,
+  );
 });
 
 test('goes-with learns an asymmetric "belongs together" that cosine similarity cannot see', async () => {
