@@ -8,7 +8,7 @@ import { cosine, dot, normalized, type Vec } from './vec.js';
 import { pixieWalk, walkExplainer, type SimilarFn, type WalkOptions, type WalkReason } from './walk.js';
 
 /** Feed sources the evaluator compares one by one; `blend` fuses them and is what users get. */
-export const FEED_METHODS = ['popular', 'trending', 'single', 'multi', 'items', 'walk', 'cooc', 'ease', 'als', 'next', 'blend'] as const;
+export const FEED_METHODS = ['popular', 'trending', 'single', 'multi', 'items', 'walk', 'cooc', 'ease', 'saves', 'als', 'next', 'blend'] as const;
 export type FeedMethod = (typeof FEED_METHODS)[number];
 
 export interface Neighbour {
@@ -185,6 +185,7 @@ const ALONE: Record<Exclude<FeedMethod, 'popular' | 'blend'>, BlendSource> = {
   walk: 'walk',
   cooc: 'cooc',
   ease: 'ease',
+  saves: 'saves',
   als: 'als',
   next: 'next',
   trending: 'trending',
@@ -206,8 +207,9 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
   const why = (p: BlendPick): Why => {
     if (p.via === 'popular') return { kind: 'popular', key: '' };
     if (p.via === 'trending') return { kind: 'trending' };
-    if (p.via === 'als' || ((p.via === 'cooc' || p.via === 'ease') && !p.from)) return { kind: 'taste' };
-    if (p.via === 'cooc' || p.via === 'ease') return { kind: 'walk', reason: { kind: 'people', item: p.from! }, action: action(p.from!) };
+    const people = p.via === 'cooc' || p.via === 'ease' || p.via === 'saves';
+    if (p.via === 'als' || (people && !p.from)) return { kind: 'taste' };
+    if (people) return { kind: 'walk', reason: { kind: 'people', item: p.from! }, action: action(p.from!) };
     if (p.via === 'next' && p.from) return { kind: 'next', item: p.from, action: action(p.from) };
     // An item neighbour "looks like" the engaged item that voted for it most.
     if (p.via === 'items' && p.from) return { kind: 'walk', reason: { kind: 'similar', item: p.from }, action: action(p.from) };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { foldInUser, alsScores, trainAls, DEFAULT_ALS } from '../../src/graph/collab/als.js';
 import { trainCooccur, DEFAULT_COOCCUR } from '../../src/graph/collab/cooccur.js';
-import { invertSpd, trainEase } from '../../src/graph/collab/ease.js';
+import { DEFAULT_EASE, easeScores, invertSpd, trainEase } from '../../src/graph/collab/ease.js';
 import { engagementMatrix, topIndices } from '../../src/graph/collab/matrix.js';
 import { collabLists, trainCollab } from '../../src/graph/collab/model.js';
 import { packEvents, trainCollabOffThread, unpackEvents } from '../../src/graph/io/collab-thread.js';
@@ -49,11 +49,33 @@ test('EASE: the inverse is exact; items bought together score each other; the di
   }
   const events = Array.from({ length: 30 }, (_, u) => [ev(`u${u}`, u % 2 ? 'sofa' : 'bed'), ev(`u${u}`, u % 2 ? 'table' : 'lamp')]).flat();
   const m = engagementMatrix(events);
-  const ease = trainEase(m, { lambda: 0.5, maxItems: 10, strength: 'binary' });
+  const ease = trainEase(m, { ...DEFAULT_EASE, lambda: 0.5, maxItems: 10 });
   const w = (i: string, j: string) => ease.weights[ease.row.get(m.itemIndex.get(i)!)! * ease.items.length + ease.row.get(m.itemIndex.get(j)!)!]!;
   assert.ok(w('sofa', 'table') > 0.3 && w('bed', 'lamp') > 0.3);
   assert.ok(Math.abs(w('sofa', 'lamp')) < 1e-6 && w('sofa', 'sofa') === 0);
-  assert.equal(trainEase(m, { lambda: 0.5, maxItems: 2, strength: 'binary' }).items.length, 2, 'only the most engaged items are covered');
+  assert.equal(trainEase(m, { ...DEFAULT_EASE, lambda: 0.5, maxItems: 2 }).items.length, 2, 'only the most engaged items are covered');
+});
+
+test('EASE for saves: an item people view but never save scores below one they save; equal to plain EASE when every engagement is positive', () => {
+  const rand = seededRandom(9);
+  // Everyone who has a or b goes on to c and d; c is saved, d only viewed.
+  const events = Array.from({ length: 60 }, (_, u) => {
+    const user = `u${u}`;
+    const first = u % 2 ? 'a' : 'b';
+    const out = [ev(user, first, 1, 3), ev(user, 'c', 2, 3), ev(user, 'd', 3, 0.5)];
+    if (rand() < 0.5) out.push(ev(user, `x${Math.floor(rand() * 5)}`, 4, 3));
+    return out;
+  }).flat();
+  const m = engagementMatrix(events);
+  const model = trainEase(m, DEFAULT_EASE);
+  const w = (weights: Float32Array, i: string, j: string) => weights[model.row.get(m.itemIndex.get(i)!)! * model.items.length + model.row.get(m.itemIndex.get(j)!)!]!;
+  assert.ok(Math.abs(w(model.weights, 'a', 'c') - w(model.weights, 'a', 'd')) < 0.05, 'plain EASE: c and d are engaged with alike');
+  assert.ok(w(model.positive, 'a', 'c') > w(model.positive, 'a', 'd') + 0.1, `for saves: c ${w(model.positive, 'a', 'c')} vs d ${w(model.positive, 'a', 'd')}`);
+  const profile = [{ item: m.itemIndex.get('a')!, weight: 1 }];
+  const ranked = (target: 'engaged' | 'positive') => topIndices(easeScores(model, profile, target), 2).map((t) => m.items[model.items[t.index]!]);
+  assert.equal(ranked('positive')[0], 'c');
+  const allPositive = trainEase(engagementMatrix(events.map((e) => ({ ...e, weight: Math.max(e.weight, 1) }))), DEFAULT_EASE);
+  assert.equal(allPositive.positive, allPositive.weights, 'with no view, the saves model is plain EASE');
 });
 
 test('ALS, item-kNN and transitions: two tastes with no overlap are learned apart; folding a user in follows their profile', () => {
@@ -92,7 +114,7 @@ test('ALS, item-kNN and transitions: two tastes with no overlap are learned apar
       `${source}: ${list.map((p) => p.id).join(',')}`,
     );
   }
-  assert.deepEqual(collabLists(model, [{ item: 'unknown', total: 1, recent: 1, ts: 1 }], 5), { cooc: [], ease: [], als: [], next: [], trending: [] });
+  assert.deepEqual(collabLists(model, [{ item: 'unknown', total: 1, recent: 1, ts: 1 }], 5), { cooc: [], ease: [], saves: [], als: [], next: [], trending: [] });
   assert.equal(trainCollab(events.slice(0, 5)), undefined, 'too few events: no model');
 });
 

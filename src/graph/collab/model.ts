@@ -5,12 +5,12 @@
  */
 import { alsScores, DEFAULT_ALS, foldInUser, trainAls, type AlsModel, type AlsOptions } from './als.js';
 import { cooccurScores, DEFAULT_COOCCUR, trainCooccur, type CooccurModel, type CooccurOptions } from './cooccur.js';
-import { DEFAULT_EASE, easeScores, trainEase, type EaseModel, type EaseOptions } from './ease.js';
+import { DEFAULT_EASE, easeScores, trainEase, type EaseModel, type EaseOptions, type EaseTarget } from './ease.js';
 import { engagementMatrix, topIndices, Votes, type Csr, type Engagement } from './matrix.js';
 import { DEFAULT_TRENDING, trainTrending, trendingScores, type TrendingModel, type TrendingOptions } from './trending.js';
 import { DEFAULT_TRANSITIONS, trainTransitions, transitionScores, type TransitionOptions } from './transitions.js';
 
-export const COLLAB_SOURCES = ['cooc', 'ease', 'als', 'next', 'trending'] as const;
+export const COLLAB_SOURCES = ['cooc', 'ease', 'saves', 'als', 'next', 'trending'] as const;
 export type CollabSource = (typeof COLLAB_SOURCES)[number];
 
 export interface CollabOptions {
@@ -98,7 +98,7 @@ export function collabLists(
     const item = model.itemIndex.get(p.item);
     return item === undefined ? [] : [{ item, total: p.total, recent: p.recent, ts: p.ts }];
   });
-  const empty = { cooc: [], ease: [], als: [], next: [], trending: [] };
+  const empty = { cooc: [], ease: [], saves: [], als: [], next: [], trending: [] };
   if (!known.length) return empty;
   const engaged = new Set(known.map((p) => p.item));
   const skip = (j: number) => engaged.has(j) || (exclude?.has(model.items[j]!) ?? false);
@@ -115,14 +115,14 @@ export function collabLists(
   const nextList = want.has('next') ? sparse((v) => transitionScores(model.next, known, model.transitions, v)) : [];
   const trendingList = want.has('trending') ? sparse((v) => trendingScores(model.trending, Math.max(...known.map((p) => p.ts)), v)) : [];
 
-  let easeList: CollabPick[] = [];
-  if (want.has('ease')) {
-    const scores = easeScores(model.ease, recent);
-    easeList = topIndices(scores, pool, (r) => skip(model.ease.items[r]!)).map((p) => {
+  // `ease` the textbook model (an anchor), `saves` the one that predicts positive engagement.
+  const easeList = (target: EaseTarget): CollabPick[] => {
+    const scores = easeScores(model.ease, recent, target);
+    return topIndices(scores, pool, (r) => skip(model.ease.items[r]!)).map((p) => {
       const index = model.ease.items[p.index]!;
-      return { id: model.items[index]!, score: p.score, from: strongestVoter(model.ease, recent, index, model.items) };
+      return { id: model.items[index]!, score: p.score, from: strongestVoter(model.ease, recent, index, model.items, target) };
     });
-  }
+  };
 
   let alsList: CollabPick[] = [];
   if (want.has('als')) {
@@ -137,10 +137,17 @@ export function collabLists(
     );
     alsList = topIndices(als, pool, skip).map((p) => pick(p));
   }
-  return { cooc: coocList, ease: easeList, als: alsList, next: nextList, trending: trendingList };
+  return {
+    cooc: coocList,
+    ease: want.has('ease') ? easeList('engaged') : [],
+    saves: want.has('saves') ? easeList('positive') : [],
+    als: alsList,
+    next: nextList,
+    trending: trendingList,
+  };
 }
 
-function strongestVoter(ease: EaseModel, profile: readonly { item: number; weight: number }[], j: number, ids: readonly string[]): string | undefined {
+function strongestVoter(ease: EaseModel, profile: readonly { item: number; weight: number }[], j: number, ids: readonly string[], target: EaseTarget): string | undefined {
   const col = ease.row.get(j);
   if (col === undefined) return undefined;
   const n = ease.items.length;
@@ -149,7 +156,7 @@ function strongestVoter(ease: EaseModel, profile: readonly { item: number; weigh
   for (const { item, weight } of profile) {
     const r = ease.row.get(item);
     if (r === undefined) continue;
-    const vote = weight * ease.weights[r * n + col]!;
+    const vote = weight * (target === 'positive' ? ease.positive : ease.weights)[r * n + col]!;
     if (vote > bestVote) [bestItem, bestVote] = [item, vote];
   }
   return bestItem === undefined ? undefined : ids[bestItem];

@@ -9,6 +9,7 @@ const WHAT: Record<string, string> = {
   trending: 'most engaged in the weeks before (anchor)',
   cooc: 'item-kNN over co-engagement (anchor)',
   ease: 'EASE, closed-form item-item (anchor)',
+  saves: 'EASE that predicts saves and purchases from any engagement',
   als: 'implicit ALS, latent factors (anchor)',
   next: 'what people engaged with next',
   walk: 'Pixie walks over the taste graph',
