@@ -14,7 +14,8 @@ import { IndexRegistry } from '../src/index/registry.js';
 import { similarFromIndex } from '../src/app/similar.js';
 import { openDb } from '../src/store/db.js';
 import { readTxTrace } from '../src/store/tx-trace.js';
-import { listVersions, promotedVersion, vectorCounts } from '../src/store/vectors.js';
+import { countVectorsExact, vectorCounts } from '../src/store/vector-counts.js';
+import { listVersions, promotedVersion } from '../src/store/vectors.js';
 
 export const PHASES = ['ingest', 'encode', 'train', 'index'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -217,8 +218,12 @@ async function inspect(dataDir: string, probeId: string, expect: Expect, final: 
   const problems: string[] = [];
   try {
     const versions = await listVersions(db);
-    const counts = await vectorCounts(db);
+    const counts = await countVectorsExact(db);
     const count = (name: string) => counts.get(name) ?? 0;
+    const kept = await vectorCounts(db);
+    for (const name of new Set([...counts.keys(), ...kept.keys()])) {
+      if ((kept.get(name) ?? 0) !== count(name)) problems.push(`kept vector count of ${name} ${kept.get(name) ?? 0}, rows ${count(name)}`);
+    }
     const [{ n }] = (await db.query<{ n: string }>('SELECT count(*) AS n FROM items')) as [{ n: string }];
     const v1 = versions.find((v) => v.name === 'v1');
     const observed: Observed = {

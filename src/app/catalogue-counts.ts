@@ -2,7 +2,7 @@ import { subscribeChanges } from '../store/changes.js';
 import type { Db } from '../store/db.js';
 import { catalogueStats } from '../store/item-views.js';
 import { catalogueState, countItems } from '../store/items.js';
-import { vectorCounts } from '../store/vectors.js';
+import { vectorCounts } from '../store/vector-counts.js';
 
 /**
  * Whole-catalogue counts (items, label chips, vectors per version, the report's key) read every row: at 1M items

@@ -1,4 +1,5 @@
-import { listVersions, vectorCounts } from '../store/vectors.js';
+import { vectorCounts } from '../store/vector-counts.js';
+import { listVersions } from '../store/vectors.js';
 import type { Command } from './command.js';
 import { withStore } from './open.js';
 

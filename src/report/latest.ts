@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { DataPaths } from '../config.js';
 import type { Db } from '../store/db.js';
 import { catalogueState } from '../store/items.js';
-import { listVersions, vectorCounts } from '../store/vectors.js';
+import { vectorCounts } from '../store/vector-counts.js';
+import { listVersions } from '../store/vectors.js';
 import type { ProofReport } from './proof.js';
 
 /**

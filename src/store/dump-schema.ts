@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { Queryable } from './db.js';
+import { VECTOR_COUNT_TABLE } from './vector-counts.js';
 
 /**
  * The logical dump format (`loupe export` / `loupe import`): gzip'd JSON lines.
@@ -37,7 +38,7 @@ export const trailerSchema = z.object({
  * Operational state that cannot continue elsewhere (queued work, leases) stays behind, as does
  * the migration log (the header records it).
  */
-const NOT_DUMPED = new Set(['schema_migrations', 'jobs', 'job_tasks', 'job_task_runs']);
+const NOT_DUMPED = new Set(['schema_migrations', 'jobs', 'job_tasks', 'job_task_runs', VECTOR_COUNT_TABLE]);
 
 export interface TableShape {
   name: string;

@@ -1,5 +1,6 @@
 import type { Queryable } from './queryable.js';
 import { CHANGE_TRIGGERS_SQL } from './changes.js';
+import { VECTOR_COUNT_SQL } from './vector-counts.js';
 
 /**
  * Ordered schema migrations. Append only: never edit one that has shipped.
@@ -218,6 +219,11 @@ ALTER TABLE versions ADD CONSTRAINT versions_kind_check CHECK (kind IN ('generic
 -- An item may come with vectors and no photo (--create-items); encode skips it.
 ALTER TABLE items ALTER COLUMN image_hash DROP NOT NULL;
 `,
+  },
+  {
+    id: 9,
+    name: 'vector counts kept per version',
+    sql: VECTOR_COUNT_SQL,
   },
 ];
 

@@ -50,12 +50,6 @@ export async function listVersions(db: Queryable): Promise<VersionSummary[]> {
   return rows.map((r) => ({ ...r, promoted: r.name === promoted }));
 }
 
-/** Vectors stored per version. Reads every row of `embeddings` (0.7 s at 1M): not for a per-request path. */
-export async function vectorCounts(db: Queryable): Promise<Map<string, number>> {
-  const rows = await db.query<{ version: string; n: string }>('SELECT version, count(*) AS n FROM embeddings GROUP BY version');
-  return new Map(rows.map((r) => [r.version, Number(r.n)]));
-}
-
 /** The version served by default: the latest promotion, else `generic`. */
 export async function promotedVersion(db: Queryable): Promise<string> {
   const rows = await db.query<{ version: string }>('SELECT version FROM promotions ORDER BY id DESC LIMIT 1');

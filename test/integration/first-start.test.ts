@@ -6,7 +6,8 @@ import { completeFirstStart, FIRST_VERSION } from '../../src/app/first-start.js'
 import { runMainJob } from '../../src/app/main-job.js';
 import { startServer } from '../../src/server/runtime.js';
 import { eventsState } from '../../src/store/events.js';
-import { listVersions, vectorCounts } from '../../src/store/vectors.js';
+import { vectorCounts } from '../../src/store/vector-counts.js';
+import { listVersions } from '../../src/store/vectors.js';
 import { sampleRows, tempDir } from '../helpers/tmp.js';
 import { useFreshDatabase } from '../helpers/backend.js';
 

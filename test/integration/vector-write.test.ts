@@ -3,6 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openDb } from '../../src/store/db.js';
 import { encodeVectorCopy } from '../../src/store/vector-copy.js';
+import { countVectorsExact, vectorCounts } from '../../src/store/vector-counts.js';
 import { ensureVersion, getVector, insertVectors } from '../../src/store/vectors.js';
 import { freshDbUrl, TEST_BACKEND } from '../helpers/backend.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -70,6 +71,54 @@ test(`vectors written inside and outside a transaction read back bit for bit (${
     assert.equal(await getVector(db, 'fine', 'a'), undefined);
     const [{ n }] = (await db.query<{ n: string }>(`SELECT count(*) AS n FROM embeddings WHERE version = 'a'`)) as [{ n: string }];
     assert.equal(Number(n), 3);
+  } finally {
+    await db.close();
+  }
+});
+
+test(`kept vector counts follow every write, delete and rollback, and fold their rows (${TEST_BACKEND})`, async () => {
+  const db = await openDb({ url: await freshDbUrl(), dir: path.join(tempDir('vector-counts'), 'db') });
+  const same = async (what: string) => assert.deepEqual(await vectorCounts(db), await countVectorsExact(db), what);
+  try {
+    await ensureVersion(db, { name: 'a', kind: 'generic', encoder: 'test', dims: 4 });
+    await ensureVersion(db, { name: 'b', kind: 'generic', encoder: 'test', dims: 4 });
+    await db.query(`INSERT INTO images (hash, ext, width, height, bytes) VALUES ($1, 'jpg', 1, 1, 1)`, [HASH]);
+    const ids = Array.from({ length: 1200 }, (_, i) => `item-${i}`);
+    await db.query(`INSERT INTO items (id, image_hash) SELECT unnest($1::text[]), $2`, [ids, HASH]);
+    const row = (id: string) => ({ itemId: id, imageHash: HASH, vec: [1, 0, 0, 0] });
+    assert.deepEqual(await vectorCounts(db), new Map());
+    // One statement per item: more delta rows than a read keeps before folding them.
+    for (const id of ids) await insertVectors(db, 'a', [row(id)]);
+    await db.transaction((tx) => insertVectors(tx, 'b', ids.slice(0, 10).map(row)));
+    await insertVectors(db, 'a', ids.slice(0, 5).map(row)); // already there: nothing new
+    await same('after writes');
+    assert.deepEqual(
+      await vectorCounts(db),
+      new Map([
+        ['a', 1200],
+        ['b', 10],
+      ]),
+    );
+    const [{ n: folded }] = (await db.query<{ n: string }>('SELECT count(*) AS n FROM vector_count_deltas')) as [{ n: string }];
+    assert.equal(Number(folded), 2, 'the read folded 1,200+ rows into one per version');
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await insertVectors(tx, 'b', ids.slice(10, 20).map(row));
+        throw new Error('rolled back');
+      }),
+    );
+    await db.query(`DELETE FROM items WHERE id = ANY($1::text[])`, [ids.slice(0, 3)]); // cascades to both versions
+    await db.query(`DELETE FROM embeddings WHERE version = 'a' AND item_id = ANY($1::text[])`, [ids.slice(100, 200)]);
+    await same('after deletes and a rollback');
+    assert.deepEqual(
+      await vectorCounts(db),
+      new Map([
+        ['a', 1097],
+        ['b', 7],
+      ]),
+    );
+    await db.query(`DELETE FROM embeddings WHERE version = 'b'`);
+    assert.deepEqual(await vectorCounts(db), new Map([['a', 1097]]), 'a version with no vectors left is absent, as before');
   } finally {
     await db.close();
   }
