@@ -53,15 +53,19 @@ export async function vectorCounts(db: Queryable): Promise<Map<string, number>> 
   return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.version, Number(r.n)]));
 }
 
+/** Any fixed key: one compaction at a time (two deleting the same rows could lock them in opposite orders). */
+const COMPACT_LOCK = 7_406_118;
+
 /**
- * One statement, so it is atomic on its own: rows another transaction adds meanwhile are not
- * in this statement's snapshot and stay, and two compactions at once each fold only the rows
- * they deleted themselves.
+ * One statement, so it is atomic on its own: rows another transaction adds meanwhile are not in
+ * its snapshot and stay. A compaction already running elsewhere makes this one a no-op.
  */
 export async function compactVectorCounts(db: Queryable): Promise<void> {
   await db.query(
-    `WITH gone AS (DELETE FROM vector_count_deltas RETURNING version, n)
+    `WITH turn AS (SELECT pg_try_advisory_xact_lock($1) AS mine),
+          gone AS (DELETE FROM vector_count_deltas WHERE (SELECT mine FROM turn) RETURNING version, n)
      INSERT INTO vector_count_deltas (version, n) SELECT version, sum(n) FROM gone GROUP BY version HAVING sum(n) <> 0`,
+    [COMPACT_LOCK],
   );
 }
 
