@@ -74,6 +74,38 @@ test('EASE for saves: an item people view but never save scores below one they s
   const profile = [{ item: m.itemIndex.get('a')!, weight: 1 }];
   const ranked = (target: 'engaged' | 'positive') => topIndices(easeScores(model, profile, target), 2).map((t) => m.items[model.items[t.index]!]);
   assert.equal(ranked('positive')[0], 'c');
+  // The closed form, worked out the long way: B = P·XᵀY - P·diag(γ), γ_j = (P·XᵀY)_jj / P_jj.
+  const n = model.items.length;
+  const x = (u: number, r: number) => {
+    const p = [...m.byUser.col.subarray(m.byUser.ptr[u]!, m.byUser.ptr[u + 1]!)].indexOf(model.items[r]!);
+    return p < 0 ? 0 : m.byUser.val[m.byUser.ptr[u]! + p]!;
+  };
+  const gram = new Float64Array(n * n);
+  const xty = new Float64Array(n * n);
+  for (let u = 0; u < m.users.length; u++) {
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const [xi, xj] = [x(u, i) > 0 ? 1 : 0, x(u, j) > 0 ? 1 : 0];
+        gram[i * n + j]! += xi * xj;
+        xty[i * n + j]! += xi * (x(u, j) >= 1 ? 1 : 0);
+      }
+    }
+  }
+  let diag = 0;
+  for (let i = 0; i < n; i++) diag += gram[i * n + i]!;
+  for (let i = 0; i < n; i++) gram[i * n + i]! += DEFAULT_EASE.lambda * (diag / n);
+  invertSpd(gram, n);
+  const q = (i: number, j: number) => {
+    let s = 0;
+    for (let t = 0; t < n; t++) s += gram[i * n + t]! * xty[t * n + j]!;
+    return s;
+  };
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const want = i === j ? 0 : q(i, j) - (gram[i * n + j]! * q(j, j)) / gram[j * n + j]!;
+      assert.ok(Math.abs(model.positive[i * n + j]! - want) < 1e-5, `saves weight ${i},${j}: ${model.positive[i * n + j]} vs ${want}`);
+    }
+  }
   const allPositive = trainEase(engagementMatrix(events.map((e) => ({ ...e, weight: Math.max(e.weight, 1) }))), DEFAULT_EASE);
   assert.equal(allPositive.positive, allPositive.weights, 'with no view, the saves model is plain EASE');
 });
