@@ -60,7 +60,7 @@ const COMPACT_LOCK = 7_406_118;
  * One statement, so it is atomic on its own: rows another transaction adds meanwhile are not in
  * its snapshot and stay. A compaction already running elsewhere makes this one a no-op.
  */
-export async function compactVectorCounts(db: Queryable): Promise<void> {
+async function compactVectorCounts(db: Queryable): Promise<void> {
   await db.query(
     `WITH turn AS (SELECT pg_try_advisory_xact_lock($1) AS mine),
           gone AS (DELETE FROM vector_count_deltas WHERE (SELECT mine FROM turn) RETURNING version, n)
