@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from './queryable.js';
 
 /**
  * Vectors stored per version, kept as they are written: counting `embeddings` read every row
