@@ -15,27 +15,23 @@ CREATE TABLE vector_count_deltas (
   version  text NOT NULL,
   n        bigint NOT NULL
 );
-CREATE INDEX vector_count_deltas_version_idx ON vector_count_deltas (version);
 
-CREATE FUNCTION loupe_count_vectors_added() RETURNS trigger LANGUAGE plpgsql AS $$
+-- TG_ARGV[0]: +1 for rows that arrived, -1 for rows that left.
+CREATE FUNCTION loupe_count_vectors() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO vector_count_deltas (version, n) SELECT version, count(*) FROM changed_rows GROUP BY version;
-  RETURN NULL;
-END $$;
-CREATE FUNCTION loupe_count_vectors_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO vector_count_deltas (version, n) SELECT version, -count(*) FROM changed_rows GROUP BY version;
+  INSERT INTO vector_count_deltas (version, n)
+    SELECT version, TG_ARGV[0]::bigint * count(*) FROM changed_rows GROUP BY version;
   RETURN NULL;
 END $$;
 CREATE TRIGGER embeddings_inserted_count AFTER INSERT ON embeddings
-  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION loupe_count_vectors_added();
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION loupe_count_vectors('1');
 CREATE TRIGGER embeddings_deleted_count AFTER DELETE ON embeddings
-  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION loupe_count_vectors_removed();
+  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION loupe_count_vectors('-1');
 -- A row moved to another version (no code does this today) counts out of one and into the other.
 CREATE TRIGGER embeddings_moved_out_count AFTER UPDATE ON embeddings
-  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION loupe_count_vectors_removed();
+  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION loupe_count_vectors('-1');
 CREATE TRIGGER embeddings_moved_in_count AFTER UPDATE ON embeddings
-  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION loupe_count_vectors_added();
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION loupe_count_vectors('1');
 
 INSERT INTO vector_count_deltas (version, n) SELECT version, count(*) FROM embeddings GROUP BY version;
 `;
