@@ -192,7 +192,7 @@ export class HnswIndex implements ServingIndex {
     const meta: Meta = { format: 1, dims: this.dims, params: this.params, labels: this.labels, deleted: this.deleted, state: this.state };
     fs.writeFileSync(path.join(dir, `meta.json${tmp}`), JSON.stringify(meta));
     fs.renameSync(path.join(dir, `meta.json${tmp}`), path.join(dir, 'meta.json'));
-    for (const other of ['usearch.bin', 'vectors.bin']) fs.rmSync(path.join(dir, other), { force: true }); // a usearch index this one replaced
+    for (const other of ['usearch.bin', 'usearch-delta.bin', 'vectors.bin']) fs.rmSync(path.join(dir, other), { force: true }); // a usearch index this one replaced
   }
 
   /** Loads a saved index; undefined when missing, from another format, or inconsistent (caller rebuilds). */

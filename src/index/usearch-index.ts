@@ -1,37 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import type { BatchMatches } from 'usearch';
 import { LoupeError } from '../errors.js';
 import { NeighbourLists } from './neighbour-lists.js';
+import { ANN_THREADS, UsearchGraphs, type GraphsMeta, type UsearchParams } from './usearch-graphs.js';
 import type { Neighbour, ServingIndex } from './vector-index.js';
-import { VectorStore, type StorePrecision } from './vector-store.js';
+import { VectorStore } from './vector-store.js';
 
-// usearch's ES module finds its native build from the caller's stack trace, which never resolves
-// in a worker thread started from code (tsx's loader; see threads.ts): the import hangs there. Its
-// CommonJS build finds it from __dirname, in every thread, so the index builds off-thread too.
-const { Index: UsearchNative, MetricKind, ScalarKind } = createRequire(import.meta.url)('usearch') as typeof import('usearch');
-type UsearchNative = InstanceType<typeof UsearchNative>;
-
-export interface UsearchParams {
-  connectivity: number;
-  expansionAdd: number;
-  expansionSearch: number;
-  /** How usearch stores vectors (and how the copy kept for `vector(id)` is stored). */
-  quantization: StorePrecision;
-  /** Width of the precomputed more-like-this list per item (0: none, every request searches). */
-  related: number;
-}
+export { ANN_THREADS, type UsearchParams };
 
 /** M16, expansion 128 / 64, f16: recall@10 0.9997 vs exact on 100k clustered 256-d (BENCHMARKS #20). */
 export const DEFAULT_USEARCH: UsearchParams = Object.freeze({ connectivity: 16, expansionAdd: 128, expansionSearch: 64, quantization: 'f16', related: 32 });
 
-/**
- * Threads for bulk adds and batched searches. Every add passes the same count: usearch sizes its
- * per-thread contexts when an add grows the index, and a later call must not use more of them.
- */
-export const ANN_THREADS = Math.max(1, Math.min(os.availableParallelism(), os.cpus().length));
 /** Queries per native batch search when lists are computed (bounds the result arrays). */
 const SEARCH_CHUNK = 8192;
 
@@ -44,13 +23,8 @@ interface Meta {
   labels: string[];
   deleted: number;
   state: Record<string, number>;
-}
-
-interface Batch {
-  keys: BigUint64Array;
-  distances: Float32Array;
-  counts: number[];
-  k: number;
+  /** Where the graphs split between the saved base and the delta (absent: one graph, as before). */
+  graphs?: GraphsMeta;
 }
 
 function unitRows(flat: Float32Array, dims: number): Float32Array {
@@ -70,7 +44,7 @@ function unitRows(flat: Float32Array, dims: number): Float32Array {
  * (unit-length) vectors are kept beside it in a `VectorStore`.
  */
 export class UsearchIndex implements ServingIndex {
-  private ann: UsearchNative;
+  private graphs: UsearchGraphs;
   private labels: string[] = [];
   private readonly labelOf = new Map<string, number>();
   private deleted = 0;
@@ -84,21 +58,9 @@ export class UsearchIndex implements ServingIndex {
     readonly dims: number,
     readonly params: UsearchParams = DEFAULT_USEARCH,
   ) {
-    this.ann = UsearchIndex.native(dims, params);
+    this.graphs = new UsearchGraphs(dims, params);
     this.store = new VectorStore(dims, params.quantization);
     this.lists = params.related > 0 ? new NeighbourLists(params.related) : undefined;
-  }
-
-  private static native(dims: number, p: UsearchParams): UsearchNative {
-    return new UsearchNative({
-      dimensions: dims,
-      metric: MetricKind.Cos,
-      quantization: p.quantization === 'f16' ? ScalarKind.F16 : ScalarKind.F32,
-      connectivity: p.connectivity,
-      expansion_add: p.expansionAdd,
-      expansion_search: p.expansionSearch,
-      multi: false,
-    });
   }
 
   get size(): number {
@@ -129,11 +91,16 @@ export class UsearchIndex implements ServingIndex {
     const lastAt = new Map<string, number>();
     ids.forEach((id, i) => lastAt.set(id, i));
     const replaced: number[] = [];
-    const keys = new BigUint64Array(lastAt.size);
+    const slots: number[] = [];
     const rows = lastAt.size === ids.length ? unit : new Float32Array(lastAt.size * this.dims);
     let j = 0;
     for (const [id, i] of lastAt) {
       let slot = this.labelOf.get(id);
+      // A slot of a read-only (memory-mapped) graph is retired and its item moves to a new slot.
+      if (slot !== undefined && !this.graphs.canReplace(slot)) {
+        this.remove(id);
+        slot = undefined;
+      }
       if (slot === undefined) {
         slot = this.labels.length;
         this.labels.push(id);
@@ -143,19 +110,18 @@ export class UsearchIndex implements ServingIndex {
         this.movedSlots.add(slot);
       }
       this.staleLists.add(slot);
-      keys[j] = BigInt(slot);
+      slots.push(slot);
       if (rows !== unit) rows.set(unit.subarray(i * this.dims, (i + 1) * this.dims), j * this.dims);
       this.store.write(slot, rows.subarray(j * this.dims, (j + 1) * this.dims), 1);
       j++;
     }
-    if (replaced.length) this.ann.remove(BigUint64Array.from(replaced, (s) => BigInt(s)));
-    this.ann.add(keys, rows, ANN_THREADS);
+    this.graphs.add(slots, rows, replaced);
   }
 
   remove(id: string): void {
     const slot = this.labelOf.get(id);
     if (slot === undefined) return;
-    this.ann.remove(BigInt(slot));
+    this.graphs.remove(slot);
     this.labelOf.delete(id);
     this.labels[slot] = '';
     this.deleted++;
@@ -164,23 +130,11 @@ export class UsearchIndex implements ServingIndex {
     this.lists?.invalidate(slot);
   }
 
-  /** usearch answers one query with `Matches` and several with `BatchMatches`: one shape for both. */
-  private searchRows(queries: Float32Array, k: number, threads: number): Batch {
-    const n = queries.length / this.dims;
-    if (n === 1) {
-      const m = this.ann.search(queries, k, 1);
-      return { keys: m.keys, distances: m.distances, counts: [m.keys.length], k };
-    }
-    // Typed as one query (a flat array reads as a Vector), but a flat array of n rows answers in batch form.
-    const m = this.ann.search(queries, k, threads) as unknown as BatchMatches;
-    return { keys: m.keys, distances: m.distances, counts: Array.from(m.counts, Number), k };
-  }
-
   search(vec: ArrayLike<number>, k: number, exclude?: ReadonlySet<string>): Neighbour[] {
     if (vec.length !== this.dims) throw new LoupeError('bad_request', `query has ${vec.length} dims, index has ${this.dims}`);
     const want = Math.min(k + (exclude?.size ?? 0), this.size);
     if (want <= 0 || k <= 0) return [];
-    const { keys, distances, counts } = this.searchRows(unitRows(Float32Array.from(vec), this.dims), want, 1);
+    const { keys, distances, counts } = this.graphs.search(unitRows(Float32Array.from(vec), this.dims), want);
     const out: Neighbour[] = [];
     for (let i = 0; i < counts[0]! && out.length < k; i++) {
       const id = this.labels[Number(keys[i])];
@@ -210,7 +164,7 @@ export class UsearchIndex implements ServingIndex {
       const slots = batch.slice(from, from + SEARCH_CHUNK);
       const queries = new Float32Array(slots.length * this.dims);
       slots.forEach((slot, i) => this.store.read(slot, queries, i * this.dims));
-      const { keys, distances, counts, k } = this.searchRows(queries, want, ANN_THREADS);
+      const { keys, distances, counts, k } = this.graphs.search(queries, want, ANN_THREADS);
       const made: { slot: number; list: { slot: number; score: number }[] }[] = [];
       slots.forEach((slot, q) => {
         const list: { slot: number; score: number }[] = [];
@@ -251,11 +205,11 @@ export class UsearchIndex implements ServingIndex {
       write(path.join(dir, `${name}${tmp}`));
       fs.renameSync(path.join(dir, `${name}${tmp}`), path.join(dir, name));
     };
-    put('usearch.bin', (f) => this.ann.save(f));
+    const graphs = this.graphs.save(dir, tmp);
     put('vectors.bin', (f) => fs.writeFileSync(f, this.store.bytes()));
     if (this.lists && !this.staleRelated) put('related.bin', (f) => fs.writeFileSync(f, this.lists!.serialize(this.labels.length)));
     else fs.rmSync(path.join(dir, 'related.bin'), { force: true });
-    const meta: Meta = { format: 2, engine: 'usearch', dims: this.dims, params: this.params, labels: this.labels, deleted: this.deleted, state: this.state };
+    const meta: Meta = { format: 2, engine: 'usearch', dims: this.dims, params: this.params, labels: this.labels, deleted: this.deleted, state: this.state, graphs };
     put('meta.json', (f) => fs.writeFileSync(f, JSON.stringify(meta)));
     fs.rmSync(path.join(dir, 'hnsw.bin'), { force: true }); // an hnswlib index this one replaced
   }
@@ -264,7 +218,8 @@ export class UsearchIndex implements ServingIndex {
    * Loads a saved index; undefined when missing, from another engine or format, or inconsistent
    * (caller rebuilds). Asynchronous so that a serving process promoting a version built in a thread
    * keeps answering: the files are read off the event loop and the id map is filled in slices (at
-   * 1M items the one-piece load held the serving thread for 12 s). Only the native graph load is one call.
+   * 1M items the one-piece load held the serving thread for 12 s), and the graph opens memory-mapped
+   * (see UsearchGraphs).
    */
   static async load(dir: string, dims: number): Promise<UsearchIndex | undefined> {
     let meta: Meta;
@@ -277,14 +232,14 @@ export class UsearchIndex implements ServingIndex {
     const index = new UsearchIndex(dims, { ...DEFAULT_USEARCH, ...meta.params });
     let store: VectorStore | undefined;
     try {
-      const bytes = await fs.promises.readFile(path.join(dir, 'vectors.bin'));
-      store = VectorStore.fromBytes(bytes, dims, index.params.quantization, meta.labels.length);
-      await yieldToEvents();
-      index.ann.load(path.join(dir, 'usearch.bin'));
+      store = VectorStore.fromBytes(await fs.promises.readFile(path.join(dir, 'vectors.bin')), dims, index.params.quantization, meta.labels.length);
     } catch {
       return undefined;
     }
-    if (!store || index.ann.size() !== meta.labels.length - meta.deleted) return undefined;
+    await yieldToEvents();
+    const graphs = UsearchGraphs.open(dir, dims, index.params, meta.graphs ?? { split: null, dead: [] }, meta.labels.length, meta.labels.length - meta.deleted);
+    if (!store || !graphs) return undefined;
+    index.graphs = graphs;
     index.store = store;
     index.labels = meta.labels;
     await inSlices(meta.labels.length, (slot) => {

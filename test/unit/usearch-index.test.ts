@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { HnswIndex } from '../../src/index/hnsw-index.js';
 import { annEngine } from '../../src/index/registry.js';
+import { DEAD_LIMIT } from '../../src/index/usearch-graphs.js';
 import { UsearchIndex } from '../../src/index/usearch-index.js';
 import { roundHalf, VectorStore } from '../../src/index/vector-store.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -152,6 +153,74 @@ test('usearch index: precomputed more-like-this lists equal a fresh search after
   assert.equal(loaded.staleRelated, 0, 'lists travel with the saved index');
   assert.deepEqual(loaded.related('i27', 5), index.related('i27', 5));
   assert.equal(index.related('i27', 13), undefined, 'k above the list width falls back to search');
+});
+
+test('usearch index: a loaded index serves from the mapped file; adds, replacements and removals land beside it and survive save and load', async () => {
+  const r = rng(4);
+  const dir = tempDir('usearch-viewed');
+  const params = { connectivity: 16, expansionAdd: 128, expansionSearch: 64, quantization: 'f32', related: 8 } as const;
+  const built = new UsearchIndex(16, params);
+  const live = new Map<string, Float32Array>();
+  const put = (index: UsearchIndex, id: string) => {
+    const v = randomUnit(16, r);
+    live.set(id, v);
+    index.upsert(id, v);
+  };
+  const drop = (index: UsearchIndex, id: string) => {
+    live.delete(id);
+    index.remove(id);
+  };
+  for (let i = 0; i < 400; i++) put(built, `i${i}`);
+  built.refreshRelated();
+  built.save(dir);
+  const baseBytes = fs.readFileSync(path.join(dir, 'usearch.bin'));
+  const exactTop = (q: Float32Array, k: number) =>
+    [...live]
+      .map(([id, v]) => [id, dot(v, q)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([id]) => id);
+  const check = (index: UsearchIndex, what: string) => {
+    assert.equal(index.size, live.size, `${what}: size`);
+    let hits = 0;
+    const probes = [...live.keys()].filter((_, i) => i % 7 === 0);
+    for (const id of probes) {
+      const got = index.search(live.get(id)!, 10).map((n) => n.id);
+      assert.equal(got[0], id, `${what}: ${id} finds itself first`);
+      assert.ok(got.every((x) => live.has(x)), `${what}: only live items`);
+      hits += got.filter((x) => exactTop(live.get(id)!, 10).includes(x)).length;
+      assert.ok(index.related(id, 8) === undefined || index.related(id, 8)!.every((n) => live.has(n.id)), `${what}: lists hold live items`);
+    }
+    assert.ok(hits / (probes.length * 10) >= 0.95, `${what}: recall@10 ${hits / (probes.length * 10)}`);
+  };
+  const viewed = (await UsearchIndex.load(dir, 16))!;
+  for (let i = 400; i < 440; i++) put(viewed, `i${i}`);
+  for (let i = 0; i < 10; i++) put(viewed, `i${i}`); // replaced: the item moves to a new slot
+  for (let i = 10; i < 15; i++) drop(viewed, `i${i}`);
+  for (const id of ['i400', 'i401']) drop(viewed, id);
+  viewed.refreshRelated();
+  check(viewed, 'after changes');
+  assert.deepEqual(Array.from(viewed.vector('i3')!), Array.from(live.get('i3')!), 'a replaced item reads its new vector');
+  viewed.save(dir);
+  assert.ok(fs.readFileSync(path.join(dir, 'usearch.bin')).equals(baseBytes), 'the mapped base file is not rewritten');
+  assert.ok(fs.existsSync(path.join(dir, 'usearch-delta.bin')), 'the changes are saved beside it');
+  const again = (await UsearchIndex.load(dir, 16))!;
+  assert.equal(again.staleRelated, 0);
+  check(again, 'reloaded');
+  const elsewhere = tempDir('usearch-viewed-copy');
+  again.save(elsewhere);
+  check((await UsearchIndex.load(elsewhere, 16))!, 'saved to another directory');
+  // Past DEAD_LIMIT retired base slots the base is read into memory once and they are dropped.
+  for (let i = 15; i < 15 + DEAD_LIMIT + 5; i++) drop(again, `i${i}`);
+  put(again, 'i399');
+  again.refreshRelated();
+  check(again, 'after the base was loaded');
+  again.save(dir);
+  assert.ok(!fs.readFileSync(path.join(dir, 'usearch.bin')).equals(baseBytes), 'a base held in memory is saved whole');
+  check((await UsearchIndex.load(dir, 16))!, 'reloaded after the base was loaded');
+  // Another process saving a whole new base over this one makes the saved pair a rebuild, not a mix.
+  fs.copyFileSync(path.join(elsewhere, 'usearch.bin'), path.join(dir, 'usearch.bin'));
+  assert.equal(await UsearchIndex.load(dir, 16), undefined);
 });
 
 test('ANN engine: usearch by default, hnswlib on request, anything else refused', () => {

@@ -1,0 +1,231 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { BatchMatches } from 'usearch';
+import type { StorePrecision } from './vector-store.js';
+
+// usearch's ES module finds its native build from the caller's stack trace, which never resolves
+// in a worker thread started from code (tsx's loader; see threads.ts): the import hangs there. Its
+// CommonJS build finds it from __dirname, in every thread, so the index builds off-thread too.
+const { Index: UsearchNative, MetricKind, ScalarKind } = createRequire(import.meta.url)('usearch') as typeof import('usearch');
+type UsearchNative = InstanceType<typeof UsearchNative>;
+
+export interface UsearchParams {
+  connectivity: number;
+  expansionAdd: number;
+  expansionSearch: number;
+  /** How usearch stores vectors (and how the copy kept for `vector(id)` is stored). */
+  quantization: StorePrecision;
+  /** Width of the precomputed more-like-this list per item (0: none, every request searches). */
+  related: number;
+}
+
+/**
+ * Threads for bulk adds and batched searches. Every add passes the same count: usearch sizes its
+ * per-thread contexts when an add grows the index, and a later call must not use more of them.
+ */
+export const ANN_THREADS = Math.max(1, Math.min(os.availableParallelism(), os.cpus().length));
+
+/** Up to k nearest keys per query, best first: query q's hits at [q * k, q * k + counts[q]). */
+export interface Batch {
+  keys: BigUint64Array;
+  distances: Float32Array;
+  counts: number[];
+  k: number;
+}
+
+/** What a saved graph pair needs back on load (kept in the index's metadata). */
+export interface GraphsMeta {
+  /** Slots below this live in the saved base file, the rest in the delta file; null: one file holds all. */
+  split: number | null;
+  /** Base slots removed or replaced since the base was saved (still in the read-only file). */
+  dead: number[];
+  /**
+   * Size and mtime of the base file these were saved with: another process that saved a whole new
+   * base over it since (two processes sharing a data dir on PostgreSQL) makes the pair a rebuild.
+   */
+  base?: { bytes: number; mtimeMs: number };
+}
+
+/** Dead base slots searched past before the base is loaded into memory to drop them for good. */
+export const DEAD_LIMIT = 256;
+
+const BASE = 'usearch.bin';
+const DELTA = 'usearch-delta.bin';
+
+function nativeIndex(dims: number, p: UsearchParams): UsearchNative {
+  return new UsearchNative({
+    dimensions: dims,
+    metric: MetricKind.Cos,
+    quantization: p.quantization === 'f16' ? ScalarKind.F16 : ScalarKind.F32,
+    connectivity: p.connectivity,
+    expansion_add: p.expansionAdd,
+    expansion_search: p.expansionSearch,
+    multi: false,
+  });
+}
+
+/** usearch answers one query with `Matches` and several with `BatchMatches`: one shape for both. */
+function searchNative(ann: UsearchNative, queries: Float32Array, dims: number, k: number, threads: number): Batch {
+  const n = queries.length / dims;
+  if (n === 1) {
+    const m = ann.search(queries, k, 1);
+    return { keys: m.keys, distances: m.distances, counts: [m.keys.length], k };
+  }
+  // Typed as one query (a flat array reads as a Vector), but a flat array of n rows answers in batch form.
+  const m = ann.search(queries, k, threads) as unknown as BatchMatches;
+  return { keys: m.keys, distances: m.distances, counts: Array.from(m.counts, Number), k };
+}
+
+/**
+ * The HNSW graphs behind a usearch index, keyed by slot. A saved graph opens memory-mapped and
+ * read-only (usearch `view`: 0.3 s at 1M x 256-d where `load`, the binding's only other way, holds
+ * the thread for 4.1 s), so a serving process promotes or restarts on a large version without a
+ * stall. What changes after that lands in a small mutable delta graph: new slots are added there,
+ * and a removed or replaced base slot is only marked dead and searched past, until more than
+ * DEAD_LIMIT pile up and the base is loaded into memory once to drop them. A graph built here
+ * (not opened from a file) takes every change directly, as before.
+ */
+export class UsearchGraphs {
+  private base: UsearchNative;
+  private delta: UsearchNative | undefined;
+  /** The file the base is memory-mapped from; undefined once it is in memory (writable). */
+  private viewed: string | undefined;
+  private split = Number.POSITIVE_INFINITY;
+  private readonly dead = new Set<number>();
+  /** The mapped file no longer matches (replaced by a rebuild): never loaded again. */
+  private fileReplaced = false;
+
+  constructor(
+    readonly dims: number,
+    readonly params: UsearchParams,
+  ) {
+    this.base = nativeIndex(dims, params);
+  }
+
+  /** Vectors searchable (dead base slots not counted). */
+  get size(): number {
+    return this.base.size() + (this.delta?.size() ?? 0) - this.dead.size;
+  }
+
+  /** False for a slot of the read-only base: the caller gives its item a new slot instead. */
+  canReplace(slot: number): boolean {
+    return !(this.viewed && slot < this.split);
+  }
+
+  /**
+   * Adds rows under `slots` (each row `dims` values of `rows`); `replaced` lists those already
+   * present, which must all be replaceable (see canReplace).
+   */
+  add(slots: readonly number[], rows: Float32Array, replaced: readonly number[] = []): void {
+    if (replaced.some((s) => !this.canReplace(s))) throw new Error('a slot of the read-only base cannot be replaced');
+    for (const s of replaced) this.graphOf(s).remove(BigInt(s));
+    if (this.viewed) this.delta ??= nativeIndex(this.dims, this.params);
+    const toBase = slots.flatMap((s, i) => (this.graphOf(s) === this.base ? [i] : []));
+    const parts = toBase.length === slots.length || toBase.length === 0 ? [slots.map((_, i) => i)] : [toBase, slots.flatMap((s, i) => (this.graphOf(s) === this.base ? [] : [i]))];
+    for (const part of parts) {
+      if (!part.length) continue;
+      const keys = BigUint64Array.from(part, (i) => BigInt(slots[i]!));
+      const picked = part.length === slots.length ? rows : new Float32Array(part.length * this.dims);
+      if (picked !== rows) part.forEach((i, j) => picked.set(rows.subarray(i * this.dims, (i + 1) * this.dims), j * this.dims));
+      this.graphOf(slots[part[0]!]!).add(keys, picked, ANN_THREADS);
+    }
+  }
+
+  remove(slot: number): void {
+    if (!this.canReplace(slot)) {
+      this.dead.add(slot);
+      if (this.dead.size > DEAD_LIMIT) this.loadBase();
+      return;
+    }
+    const graph = this.graphOf(slot);
+    if (graph.contains(BigInt(slot))) graph.remove(BigInt(slot));
+  }
+
+  private graphOf(slot: number): UsearchNative {
+    return slot < this.split || !this.delta ? this.base : this.delta;
+  }
+
+  /** Reads the mapped base into memory and drops its dead slots (one synchronous load). */
+  private loadBase(): void {
+    if (!this.viewed || this.fileReplaced) return;
+    const inMemory = nativeIndex(this.dims, this.params);
+    inMemory.load(this.viewed);
+    // The file was replaced under the mapping (a rebuild saved over it): keep searching past the dead.
+    if (inMemory.size() !== this.base.size()) {
+      this.fileReplaced = true;
+      return;
+    }
+    for (const slot of this.dead) inMemory.remove(BigInt(slot));
+    this.dead.clear();
+    this.base = inMemory;
+    this.viewed = undefined;
+  }
+
+  /** Up to k nearest live slots per query (rows of `queries`), from both graphs. */
+  search(queries: Float32Array, k: number, threads = 1): Batch {
+    const fromBase = searchNative(this.base, queries, this.dims, Math.min(k + this.dead.size, Math.max(1, this.base.size())), threads);
+    if (!this.delta?.size() && !this.dead.size) return fromBase;
+    const fromDelta = this.delta?.size() ? searchNative(this.delta, queries, this.dims, Math.min(k, this.delta.size()), threads) : undefined;
+    const n = fromBase.counts.length;
+    const out: Batch = { keys: new BigUint64Array(n * k), distances: new Float32Array(n * k), counts: new Array<number>(n).fill(0), k };
+    for (let q = 0; q < n; q++) {
+      let i = q * fromBase.k;
+      const iEnd = i + fromBase.counts[q]!;
+      let j = fromDelta ? q * fromDelta.k : 0;
+      const jEnd = fromDelta ? j + fromDelta.counts[q]! : 0;
+      let c = 0;
+      while (c < k && (i < iEnd || j < jEnd)) {
+        const takeBase = j >= jEnd || (i < iEnd && fromBase.distances[i]! <= fromDelta!.distances[j]!);
+        const key = takeBase ? fromBase.keys[i]! : fromDelta!.keys[j]!;
+        const distance = takeBase ? fromBase.distances[i++]! : fromDelta!.distances[j++]!;
+        if (takeBase && this.dead.has(Number(key))) continue;
+        out.keys[q * k + c] = key;
+        out.distances[q * k + c] = distance;
+        c++;
+      }
+      out.counts[q] = c;
+    }
+    return out;
+  }
+
+  /** Writes the graphs under `dir` (temp name, then rename); returns what `open` needs back. */
+  save(dir: string, tmp: string): GraphsMeta {
+    const put = (name: string, write: (file: string) => void) => {
+      write(path.join(dir, `${name}${tmp}`));
+      fs.renameSync(path.join(dir, `${name}${tmp}`), path.join(dir, name));
+    };
+    // A mapped base file is never rewritten; it is copied only when saved somewhere else.
+    if (!this.viewed) put(BASE, (f) => this.base.save(f));
+    else if (path.resolve(this.viewed) !== path.resolve(dir, BASE)) put(BASE, (f) => fs.copyFileSync(this.viewed!, f));
+    if (this.delta?.size()) put(DELTA, (f) => this.delta!.save(f));
+    else fs.rmSync(path.join(dir, DELTA), { force: true });
+    const stat = fs.statSync(path.join(dir, BASE));
+    return { split: this.delta || this.viewed ? this.split : null, dead: [...this.dead], base: { bytes: stat.size, mtimeMs: stat.mtimeMs } };
+  }
+
+  /**
+   * Opens graphs saved under `dir`, the base memory-mapped; slots from `slots` on (or from the
+   * saved split) go to the delta. Undefined when they do not hold `live` vectors.
+   */
+  static open(dir: string, dims: number, params: UsearchParams, meta: GraphsMeta, slots: number, live: number): UsearchGraphs | undefined {
+    const graphs = new UsearchGraphs(dims, params);
+    const file = path.join(dir, BASE);
+    try {
+      const stat = fs.statSync(file);
+      if (meta.base && (meta.base.bytes !== stat.size || meta.base.mtimeMs !== stat.mtimeMs)) return undefined;
+      graphs.base.view(file);
+      graphs.viewed = file;
+      graphs.split = meta.split ?? slots;
+      for (const slot of meta.dead) graphs.dead.add(slot);
+      if (meta.split !== null && fs.existsSync(path.join(dir, DELTA))) {
+        graphs.delta = nativeIndex(dims, params);
+        graphs.delta.load(path.join(dir, DELTA));
+      }
+    } catch {
+      return undefined;
+    }
+    return graphs.size === live ? graphs : undefined;
+  }
+}
