@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LoupeError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { analyzeEmbeddings, countUpToSeq, hasMoreVectorsThan, getVersion, idsInSeqWindow, tombstonesSince, vectorPageSince, vectorsOf } from '../store/vectors.js';
+import { analyzeEmbeddings, countUpToSeq, hasMoreVectorsThan, getVersion, idsInSeqWindow, tombstonesSince, vectorPageSince, vectorsOf, type VectorPage } from '../store/vectors.js';
 import { buildInThread } from './build-thread.js';
 import { HnswIndex } from './hnsw-index.js';
 import { UsearchIndex } from './usearch-index.js';
@@ -28,8 +28,39 @@ export const ADD_SLICE = 4096;
  * many seqs below its mark and adds those it lacks; an older straggler needs `loupe index --rebuild`.
  */
 const LATE_COMMIT_WINDOW = 20_000;
-/** Vectors read per query when an index catches up (binary, see `vectorPageSince`). */
+/** Vectors per page when an index catches up (binary, see `vectorPageSince`); a build thread takes a page at a time. */
 export const PAGE = 20_000;
+/**
+ * Rows per query within a page, with a turn of the event loop between queries: an embedded
+ * database reads on the serving thread, and at 200k-1M rows (a build thread busy on both cores)
+ * one 20,000-row query held it for 0.5-1.2 s.
+ */
+const READ_SLICE = 4_000;
+
+/** Up to `limit` vectors of `version` after `afterSeq`, read in slices of READ_SLICE rows. */
+async function readPage(db: Db, version: string, dims: number, afterSeq: number, limit: number): Promise<VectorPage> {
+  const parts: VectorPage[] = [];
+  let got = 0;
+  for (let after = afterSeq; got < limit; ) {
+    const want = Math.min(READ_SLICE, limit - got);
+    const part = await vectorPageSince(db, version, dims, after, want);
+    parts.push(part);
+    got += part.ids.length;
+    if (part.ids.length < want) break;
+    after = part.seqs.at(-1)!;
+    // Two turns: a query answered late in one turn of the loop would start the next query in that
+    // turn's check phase, and two slices would run back to back (measured: stalls of 2 slices).
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+  }
+  if (parts.length === 1) return parts[0]!;
+  const flat = new Float32Array(got * dims);
+  let at = 0;
+  for (const p of parts) {
+    flat.set(p.flat, at);
+    at += p.flat.length;
+  }
+  return { ids: parts.flatMap((p) => p.ids), seqs: parts.flatMap((p) => p.seqs), flat };
+}
 
 export interface SyncReport {
   version: string;
@@ -122,7 +153,7 @@ export class IndexRegistry {
       await analyzeEmbeddings(this.db);
     }
     const read = async (after: number) => {
-      const page = await vectorPageSince(this.db, version, row.dims, after, PAGE);
+      const page = await readPage(this.db, version, row.dims, after, PAGE);
       if (page.ids.length >= PAGE && !analyzed) {
         analyzed = true;
         await analyzeEmbeddings(this.db);
