@@ -87,8 +87,8 @@ module.exports = {
     {
       name: 'ann-libraries-only-in-index',
       severity: 'error',
-      comment: 'The ANN libraries (usearch, hnswlib-node) sit behind src/index/usearch-index.ts and src/index/hnsw-index.ts.',
-      from: { path: '^src/', pathNot: ['^src/index/(usearch|hnsw)-index\\.ts$'] },
+      comment: 'The ANN libraries (usearch, hnswlib-node) sit behind src/index/usearch-graphs.ts and src/index/hnsw-index.ts.',
+      from: { path: '^src/', pathNot: ['^src/index/(usearch-graphs|hnsw-index)\\.ts$'] },
       to: { path: 'node_modules/(usearch|hnswlib-node)/' },
     },
     {

@@ -41,7 +41,7 @@ const READ_SLICE = 4_000;
 async function readPage(db: Db, version: string, dims: number, afterSeq: number, limit: number): Promise<VectorPage> {
   const parts: VectorPage[] = [];
   let got = 0;
-  for (let after = afterSeq; got < limit; ) {
+  for (let after = afterSeq; got < limit;) {
     const want = Math.min(READ_SLICE, limit - got);
     const part = await vectorPageSince(db, version, dims, after, want);
     parts.push(part);

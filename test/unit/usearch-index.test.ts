@@ -187,7 +187,10 @@ test('usearch index: a loaded index serves from the mapped file; adds, replaceme
     for (const id of probes) {
       const got = index.search(live.get(id)!, 10).map((n) => n.id);
       assert.equal(got[0], id, `${what}: ${id} finds itself first`);
-      assert.ok(got.every((x) => live.has(x)), `${what}: only live items`);
+      assert.ok(
+        got.every((x) => live.has(x)),
+        `${what}: only live items`,
+      );
       hits += got.filter((x) => exactTop(live.get(id)!, 10).includes(x)).length;
       assert.ok(index.related(id, 8) === undefined || index.related(id, 8)!.every((n) => live.has(n.id)), `${what}: lists hold live items`);
     }
