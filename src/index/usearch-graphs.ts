@@ -122,14 +122,19 @@ export class UsearchGraphs {
     if (replaced.some((s) => !this.canReplace(s))) throw new Error('a slot of the read-only base cannot be replaced');
     for (const s of replaced) this.graphOf(s).remove(BigInt(s));
     if (this.viewed) this.delta ??= nativeIndex(this.dims, this.params);
-    const toBase = slots.flatMap((s, i) => (this.graphOf(s) === this.base ? [i] : []));
-    const parts = toBase.length === slots.length || toBase.length === 0 ? [slots.map((_, i) => i)] : [toBase, slots.flatMap((s, i) => (this.graphOf(s) === this.base ? [] : [i]))];
-    for (const part of parts) {
-      if (!part.length) continue;
-      const keys = BigUint64Array.from(part, (i) => BigInt(slots[i]!));
-      const picked = part.length === slots.length ? rows : new Float32Array(part.length * this.dims);
-      if (picked !== rows) part.forEach((i, j) => picked.set(rows.subarray(i * this.dims, (i + 1) * this.dims), j * this.dims));
-      this.graphOf(slots[part[0]!]!).add(keys, picked, ANN_THREADS);
+    // Rows go to the graph that holds their slot (both only after a mapped base was loaded).
+    const byGraph = new Map<UsearchNative, number[]>();
+    slots.forEach((s, i) => {
+      const graph = this.graphOf(s);
+      const list = byGraph.get(graph);
+      if (list) list.push(i);
+      else byGraph.set(graph, [i]);
+    });
+    for (const [graph, rowsOf] of byGraph) {
+      const keys = BigUint64Array.from(rowsOf, (i) => BigInt(slots[i]!));
+      const picked = rowsOf.length === slots.length ? rows : new Float32Array(rowsOf.length * this.dims);
+      if (picked !== rows) rowsOf.forEach((i, j) => picked.set(rows.subarray(i * this.dims, (i + 1) * this.dims), j * this.dims));
+      graph.add(keys, picked, ANN_THREADS);
     }
   }
 
@@ -190,12 +195,8 @@ export class UsearchGraphs {
     return out;
   }
 
-  /** Writes the graphs under `dir` (temp name, then rename); returns what `open` needs back. */
-  save(dir: string, tmp: string): GraphsMeta {
-    const put = (name: string, write: (file: string) => void) => {
-      write(path.join(dir, `${name}${tmp}`));
-      fs.renameSync(path.join(dir, `${name}${tmp}`), path.join(dir, name));
-    };
+  /** Writes the graphs under `dir` through `put` (the index's temp-name-then-rename); returns what `open` needs back. */
+  save(dir: string, put: (name: string, write: (file: string) => void) => void): GraphsMeta {
     // A mapped base file is never rewritten; it is copied only when saved somewhere else.
     if (!this.viewed) put(BASE, (f) => this.base.save(f));
     else if (path.resolve(this.viewed) !== path.resolve(dir, BASE)) put(BASE, (f) => fs.copyFileSync(this.viewed!, f));

@@ -205,7 +205,7 @@ export class UsearchIndex implements ServingIndex {
       write(path.join(dir, `${name}${tmp}`));
       fs.renameSync(path.join(dir, `${name}${tmp}`), path.join(dir, name));
     };
-    const graphs = this.graphs.save(dir, tmp);
+    const graphs = this.graphs.save(dir, put);
     put('vectors.bin', (f) => fs.writeFileSync(f, this.store.bytes()));
     if (this.lists && !this.staleRelated) put('related.bin', (f) => fs.writeFileSync(f, this.lists!.serialize(this.labels.length)));
     else fs.rmSync(path.join(dir, 'related.bin'), { force: true });
