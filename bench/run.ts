@@ -27,6 +27,7 @@ const ALL: Record<string, string[]> = {
   'shop-the-look': ['bench/shop-the-look.ts'],
   'scale-1m': ['bench/scale-1m.ts'],
   'scale-1m-serve': ['bench/scale-1m-serve.ts'],
+  'scale-rest': ['bench/scale-rest.ts'],
   'ann-expansion': ['bench/ann-expansion.ts'],
 };
 

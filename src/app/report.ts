@@ -43,6 +43,8 @@ async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegistry, poo
   const vcpuHourUsd = opts.vcpuHourUsd ?? opts.prices.vcpu_hour_usd;
   const outputTokens = opts.outputTokens ?? opts.prices.output_tokens_per_request;
   const version = await resolveVersion(db, opts.version);
+  // First, so a version Loupe cannot encode into (imported vectors) is refused before the slow parts.
+  const spec = await encoderSpecOf(db, version);
 
   log('accuracy: every trained version vs generic on its held-out items');
   const evalReport = await evaluateAll(db, paths);
@@ -52,7 +54,6 @@ async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegistry, poo
   const sample = await sampleImages(db, version, opts.sample ?? 40);
   log(`latency: more like this for ${sample.length} items, precomputed vs encoded at request time`);
   const latency = await measureLatency(db, paths, indexes, pool, version, sample);
-  const spec = await encoderSpecOf(db, version);
   const encode = { backbone: spec, ...(await measureEncodeCpu(paths, pool, spec, sample)) };
   log('detection: shop the look on a few of the sampled photos, model load apart');
   const detection = await measureDetection(paths, sample).catch((err: Error) => {
@@ -61,6 +62,7 @@ async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegistry, poo
   });
 
   const sizes = await catalogueImageSizes(db);
+  const photos = sizes.reduce((n, s) => n + s.count, 0);
   const apis = opts.prices.apis.map((a) => meanApiCost(a, sizes, outputTokens));
   const own = ownCost(
     { precomputedPerRequest: latency.precomputed.cpuSecondsPerRequest, requestTimePerRequest: latency.requestTime.cpuSecondsPerRequest, encodePerImage: encode.cpuSecondsPerImage },
@@ -78,7 +80,7 @@ async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegistry, poo
   return {
     generatedAt: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model ?? 'cpu', cores: os.availableParallelism(), node: process.version, loadAverage: os.loadavg()[0]! },
-    catalogue: { items: sizes.length, meanWidth: sizes.reduce((s, x) => s + x.width, 0) / Math.max(1, sizes.length), meanHeight: sizes.reduce((s, x) => s + x.height, 0) / Math.max(1, sizes.length) },
+    catalogue: { items: photos, meanWidth: sizes.reduce((s, x) => s + x.count * x.width, 0) / Math.max(1, photos), meanHeight: sizes.reduce((s, x) => s + x.count * x.height, 0) / Math.max(1, photos) },
     prices: {
       asOf: opts.prices.as_of,
       note: opts.prices.note ?? '',

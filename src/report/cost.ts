@@ -157,11 +157,15 @@ export function percentile(values: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
-/** An API's cost averaged over the catalogue's actual image sizes (each image sent once per request). */
-export function meanApiCost(api: ApiPrice, sizes: readonly { width: number; height: number }[], outputTokens: number): ApiCost {
-  if (!sizes.length) throw new LoupeError('conflict', 'no image sizes to price');
-  const each = sizes.map((s) => apiCost(api, s.width, s.height, outputTokens));
-  const avg = (f: (c: ApiCost) => number) => each.reduce((s, c) => s + f(c), 0) / each.length;
+/**
+ * An API's cost averaged over the catalogue's actual image sizes (each image sent once per request);
+ * `count` is how many images have that size (default 1).
+ */
+export function meanApiCost(api: ApiPrice, sizes: readonly { width: number; height: number; count?: number }[], outputTokens: number): ApiCost {
+  const total = sizes.reduce((n, s) => n + (s.count ?? 1), 0);
+  if (!(total > 0)) throw new LoupeError('conflict', 'no image sizes to price');
+  const each = sizes.map((s) => ({ cost: apiCost(api, s.width, s.height, outputTokens), count: s.count ?? 1 }));
+  const avg = (f: (c: ApiCost) => number) => each.reduce((sum, e) => sum + e.count * f(e.cost), 0) / total;
   return {
     id: api.id,
     name: api.name,

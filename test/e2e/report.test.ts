@@ -65,6 +65,15 @@ test('cost per request, per 1,000 requests and per 1M images; own compute from C
     0,
   );
   assert.ok(Math.abs(g.usdPerRequest - ((258 + 1548) / 2) * 0.3e-6) < 1e-12, "mean over the catalogue's sizes");
+  const weighted = meanApiCost(
+    api('gemini-2.5-flash'),
+    [
+      { width: 300, height: 300, count: 3 },
+      { width: 1000, height: 2000, count: 1 },
+    ],
+    0,
+  );
+  assert.ok(Math.abs(weighted.usdPerRequest - ((3 * 258 + 1548) / 4) * 0.3e-6) < 1e-12, 'sizes weighted by how many images have them');
   assert.equal(computeUsd(3600, 0.04), 0.04);
   const own = ownCost({ precomputedPerRequest: 0.0001, requestTimePerRequest: 0.05, encodePerImage: 0.036 }, 0.04);
   assert.ok(Math.abs(own.precomputedUsdPer1kRequests - (0.1 / 3600) * 0.04) < 1e-15);
