@@ -80,7 +80,11 @@ async function buildReport(db: Db, paths: DataPaths, indexes: IndexRegistry, poo
   return {
     generatedAt: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model ?? 'cpu', cores: os.availableParallelism(), node: process.version, loadAverage: os.loadavg()[0]! },
-    catalogue: { items: photos, meanWidth: sizes.reduce((s, x) => s + x.count * x.width, 0) / Math.max(1, photos), meanHeight: sizes.reduce((s, x) => s + x.count * x.height, 0) / Math.max(1, photos) },
+    catalogue: {
+      items: photos,
+      meanWidth: sizes.reduce((s, x) => s + x.count * x.width, 0) / Math.max(1, photos),
+      meanHeight: sizes.reduce((s, x) => s + x.count * x.height, 0) / Math.max(1, photos),
+    },
     prices: {
       asOf: opts.prices.as_of,
       note: opts.prices.note ?? '',
