@@ -9,8 +9,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { TrainingItem } from '../src/embedding/types.js';
+import { imageColour } from '../src/vision/colour.js';
 import { decodeForEncoder } from '../src/vision/decode.js';
-import { cachedFeatures, CLOTHING_DIR, CLOTHING_NOT_CLASSES, clothingRows, type ImageSource } from './train-features.js';
+import { CACHE_DIR, cachedFeatures, CLOTHING_DIR, CLOTHING_NOT_CLASSES, clothingRows, type ImageSource } from './train-features.js';
+
+/** Each source's colour vector (src/vision/colour.ts, what the product computes per photo), cached under .tmp/. */
+async function cachedColours(cacheName: string, sources: readonly { id: string; image: () => Promise<Uint8Array | string> }[]): Promise<Map<string, Float32Array>> {
+  const file = path.join(CACHE_DIR, `${cacheName}.colours.json`);
+  const cached = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number[]>) : {};
+  let changed = false;
+  for (const s of sources) {
+    if (cached[s.id]) continue;
+    cached[s.id] = [...(await imageColour(await s.image()))];
+    changed = true;
+  }
+  if (changed) fs.writeFileSync(file, JSON.stringify(cached));
+  return new Map(sources.map((s) => [s.id, Float32Array.from(cached[s.id]!)]));
+}
 
 export const CCP_DIR = '/work/shared/datasets/ccp';
 const MIN_SIDE = 12;
@@ -46,7 +61,20 @@ export async function ccpCropItems(): Promise<TrainingItem[]> {
   }));
   const fsets = await cachedFeatures('ccp-crops-generic', sources);
   const feat = new Map(fsets.ids.map((id, i) => [id, fsets.features[i]!]));
-  return crops.map((c) => ({ id: c.id, features: feat.get(c.id)!, labels: [c.label], groups: [`outfit:${c.outfit}`] }));
+  const colours = await cachedColours(
+    'ccp-crops',
+    crops.map((c) => ({
+      id: c.id,
+      image: () => {
+        const [x0, y0, x1, y1] = c.box;
+        return sharp(c.file)
+          .extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 })
+          .png()
+          .toBuffer();
+      },
+    })),
+  );
+  return crops.map((c) => ({ id: c.id, features: feat.get(c.id)!, labels: [c.label], groups: [`outfit:${c.outfit}`], colour: colours.get(c.id) }));
 }
 
 /** Labelled clothing photos grouped by sender (same cache as bench/train-clothing.ts). */
@@ -57,7 +85,12 @@ export async function clothingSenderItems(): Promise<TrainingItem[]> {
     rows.map((r) => ({ id: r.id, image: path.join(CLOTHING_DIR, 'images', `${r.id}.jpg`) })),
   );
   const feat = new Map(fsets.ids.map((id, i) => [id, fsets.features[i]!]));
-  return rows.filter((r) => !CLOTHING_NOT_CLASSES.has(r.label)).map((r) => ({ id: r.id, features: feat.get(r.id)!, labels: [r.label], groups: [`sender:${r.sender}`] }));
+  const kept = rows.filter((r) => !CLOTHING_NOT_CLASSES.has(r.label));
+  const colours = await cachedColours(
+    'clothing',
+    kept.map((r) => ({ id: r.id, image: () => Promise.resolve(path.join(CLOTHING_DIR, 'images', `${r.id}.jpg`)) })),
+  );
+  return kept.map((r) => ({ id: r.id, features: feat.get(r.id)!, labels: [r.label], groups: [`sender:${r.sender}`], colour: colours.get(r.id) }));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

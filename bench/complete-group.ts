@@ -13,8 +13,8 @@
  */
 import { parseArgs } from 'node:util';
 import { holdOutGroups, groupMembers, groupQueries } from '../src/complete/split.js';
-import { groupRecall, tuneStep, NO_STEP, type CandidateStep, type LabelPrior } from '../src/complete/score.js';
-import { devSplit, standardise, trainGoesWith, type CompleteItem } from '../src/complete/train.js';
+import { groupRecall, tuneStep, NO_STEP, STEP_GRID, type CandidateStep, type LabelPrior } from '../src/complete/score.js';
+import { colourScorer, devSplit, standardise, trainGoesWith, type CompleteItem } from '../src/complete/train.js';
 import { cosineScorer, goesWithScorer } from '../src/complete/evaluate.js';
 import { trainEmbedding } from '../src/embedding/train.js';
 import { initTf } from '../src/embedding/tf.js';
@@ -62,6 +62,9 @@ async function run(name: string, items: CompleteItem[]) {
     add('trained "looks like" + candidate step', test(cosineScorer(looksVecs, queries), looksStep, dev.prior), { step: looksStep });
   }
   if (!values['goes-with-only']) await baselines();
+  // The cheapest palette anchor: nearest centred colour vectors, no training.
+  const colour = colourScorer(items, queries);
+  if (colour) add('colour neighbours (centred, no training)', test(colour));
 
   const t = Date.now();
   const { model, report: r } = await trainGoesWith(
@@ -72,13 +75,23 @@ async function run(name: string, items: CompleteItem[]) {
   const gw = goesWithScorer(model, items);
   add('goes-with f.g (no candidate step)', test(gw), { seconds });
   const generic = cosineScorer(raw, queries);
-  add('goes-with f.g + candidate step (product)', groupRecall({ labels, queries, scores: gw, generic, step: model.step, prior: model.prior }).recall, { step: model.step, seconds });
+  // The step as it was before colours: tuned on the same dev split over the grid without them.
+  const devColourless = tuneStep(
+    { labels, queries: dev.devQueries, scores: goesWithScorer(model, items), generic: cosineScorer(raw, dev.devQueries), prior: dev.prior },
+    STEP_GRID.filter((s) => s.colourWeight === 0),
+  ).step;
+  add('goes-with f.g + step without colour', groupRecall({ labels, queries, scores: gw, generic, step: devColourless, prior: model.prior }).recall, { step: devColourless });
+  add('goes-with f.g + candidate step (product)', groupRecall({ labels, queries, scores: gw, generic, ...(colour ? { colour } : {}), step: model.step, prior: model.prior }).recall, {
+    step: model.step,
+    seconds,
+  });
   const base = rows['generic neighbours (raw cosine)']?.recall ?? NaN;
   const product = rows['goes-with f.g + candidate step (product)']!.recall;
+  const colourAnchor = rows['colour neighbours (centred, no training)']?.recall ?? NaN;
   console.log(
-    `  => goes-with / generic neighbours: ${(product / base).toFixed(2)}x  (train ${seconds.toFixed(1)} s, ${r.epochs} epochs, best ${r.bestEpoch}, dev ${r.devRecallStart.toFixed(4)} -> ${r.devRecall.toFixed(4)} -> ${r.devRecallWithStep.toFixed(4)} with step)`,
+    `  => goes-with / generic neighbours: ${(product / base).toFixed(2)}x, / colour neighbours: ${(product / colourAnchor).toFixed(2)}x  (train ${seconds.toFixed(1)} s, ${r.epochs} epochs, best ${r.bestEpoch}, dev ${r.devRecallStart.toFixed(4)} -> ${r.devRecall.toFixed(4)} -> ${r.devRecallWithStep.toFixed(4)} with step)`,
   );
-  return { items: items.length, heldOutGroups: held.size, queries: queries.length, rows, liftOverGeneric: product / base, train: r };
+  return { items: items.length, heldOutGroups: held.size, queries: queries.length, rows, liftOverGeneric: product / base, liftOverColour: product / colourAnchor, train: r };
 }
 
 const sets = values.set?.length ? values.set : ['ccp', 'clothing'];

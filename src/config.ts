@@ -17,6 +17,8 @@ export function dataPaths(dataDir: string) {
     versions: path.join(dataDir, 'versions'),
     /** The latest proof report run (`loupe report` or the server's), so the CLI and the Report page quote one run. */
     report: path.join(dataDir, 'report', 'latest.json'),
+    /** Each photo's colour vector by image hash: derived from the photos, rebuilt when missing. */
+    colours: path.join(dataDir, 'cache', 'colours.json'),
   } as const;
 }
 export type DataPaths = ReturnType<typeof dataPaths>;

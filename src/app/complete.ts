@@ -5,12 +5,13 @@
  */
 import { versionDir, type DataPaths } from '../config.js';
 import { GoesWithModel, dot, hasCompleteModel, loadCompleteModel, type Projected } from '../complete/model.js';
-import { addTogether, applyStep, togetherCounts, topK } from '../complete/score.js';
+import { addTogether, applyStep, centredColours, togetherCounts, topK } from '../complete/score.js';
 import { holdOutGroups } from '../complete/split.js';
 import type { CompleteItem, CompleteTrainReport } from '../complete/train.js';
 import { LoupeError, notFound } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { vectorStamp } from '../store/goes-with.js';
+import { itemColours } from '../vision/colour-cache.js';
 import { itemExists } from '../store/items.js';
 import { coInteractionPairs, itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
 import { getVersion, listVersions, promotedVersion, type VersionRow } from '../store/vectors.js';
@@ -21,8 +22,8 @@ export const COMPLETE_HELD_OUT = 0.3;
 export interface CompleteReason {
   /** One line for people, e.g. "together with this item in outfit:0012". */
   text: string;
-  /** 'group': shares a group with the query; 'like': a training group holds look-alikes of both; 'labels': only the label prior. */
-  kind: 'group' | 'like' | 'labels' | 'model';
+  /** 'group': shares a group with the query; 'like': a training group holds look-alikes of both; 'colour': mostly its palette; 'labels': only the label prior. */
+  kind: 'group' | 'like' | 'colour' | 'labels' | 'model';
   group?: string;
   /** Evidence items: a look-alike of the query and of the result that share `group`. */
   queryLike?: string;
@@ -41,7 +42,8 @@ export interface CompleteResult {
 export async function trainCompleteModel(db: Queryable, paths: DataPaths, name: string, base: string, opts: { seed: number; log?: (m: string) => void }): Promise<CompleteTrainReport | null> {
   const rows = await itemsWithVectors(db, base);
   const pairs = await coInteractionPairs(db);
-  const items: CompleteItem[] = rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups }));
+  const colours = await itemColours(db, paths, base);
+  const items: CompleteItem[] = rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups, colour: colours.get(r.id) }));
   const split = holdOutGroups(items, opts.seed, COMPLETE_HELD_OUT);
   const trainable = items.filter((it) => !split.hidden.has(it.id) && it.groups.length).length;
   if (trainable < 4 && !pairs.length) return null;
@@ -81,22 +83,26 @@ interface Catalogue {
   index: Map<string, number>;
   projected: Projected[];
   unit: Float32Array[];
+  /** Centred unit colour vectors (zeros for an item without a photo). */
+  colour: Float32Array[];
 }
 
 const catalogues = new Map<string, Promise<Catalogue>>();
 
-async function catalogue(db: Queryable, model: GoesWithModel, version: string, base: string): Promise<Catalogue> {
+async function catalogue(db: Queryable, paths: DataPaths, model: GoesWithModel, version: string, base: string): Promise<Catalogue> {
   const stamp = await vectorStamp(db, base);
   const key = `${version}\u0000${base}`;
   const cached = await catalogues.get(key)?.catch(() => undefined);
   if (cached?.stamp === stamp) return cached;
   const p = (async () => {
     const items = await itemsWithVectors(db, base);
+    const colours = model.step.colourWeight ? await itemColours(db, paths, base) : new Map<string, Float32Array>();
+    const colour = centredColours(items.map((it) => colours.get(it.id)));
     const unit = items.map((it) => {
       const n = Math.sqrt(dot(it.features, it.features)) || 1;
       return it.features.map((v) => v / n);
     });
-    return { stamp, items, index: new Map(items.map((it, i) => [it.id, i])), projected: items.map((it) => model.project(it.features)), unit };
+    return { stamp, items, index: new Map(items.map((it, i) => [it.id, i])), projected: items.map((it) => model.project(it.features)), unit, colour };
   })();
   catalogues.set(key, p);
   return p;
@@ -149,6 +155,11 @@ function reasonFor(cat: Catalogue, model: GoesWithModel, qi: number, ci: number,
       text: `like ${name(b)}, together with ${name(a)} (like this item) in ${best.group}${labelText ? `; ${labelText}` : ''}`,
     };
   }
+  // The palette term is most of this candidate's score: say so rather than credit the model.
+  const palette = model.step.colourWeight * dot(cat.colour[qi]!, cat.colour[ci]!);
+  if (palette > 0.5 && palette > GoesWithModel.scores(cat.projected[qi]!, [cat.projected[ci]!])[0]!) {
+    return { kind: 'colour', ...(labelGroups ? { labelGroups } : {}), text: `a palette like this item's${labelText ? `; ${labelText}` : ''}` };
+  }
   if (labelText) return { kind: 'labels', labelGroups, text: labelText };
   return { kind: 'model', text: 'learned from items that appear together' };
 }
@@ -164,7 +175,7 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
   const row = await getVersion(db, name);
   const base = goesWithBase(row);
   const model = await loadCompleteModel(paths, name);
-  const cat = await catalogue(db, model, name, base);
+  const cat = await catalogue(db, paths, model, name, base);
   const qi = cat.index.get(id);
   if (qi === undefined) {
     if (!(await itemExists(db, id))) throw notFound(`no item with id '${id}'`);
@@ -172,7 +183,9 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
   }
   const q = cat.items[qi]!;
   const qSims = new Float32Array(cat.items.length).map((_, j) => dot(cat.unit[qi]!, cat.unit[j]!));
-  const mixed = GoesWithModel.scores(cat.projected[qi]!, cat.projected).map((s, j) => s + model.step.genericWeight * qSims[j]!);
+  const { genericWeight, colourWeight } = model.step;
+  const qColour = cat.colour[qi]!;
+  const mixed = GoesWithModel.scores(cat.projected[qi]!, cat.projected).map((s, j) => s + genericWeight * qSims[j]! + (colourWeight ? colourWeight * dot(qColour, cat.colour[j]!) : 0));
   const scores = applyStep(
     mixed,
     q.labels,

@@ -7,7 +7,7 @@ import { initTf } from '../embedding/tf.js';
 import { GoesWithModel } from './model.js';
 import { groupRecall, NO_STEP, togetherCounts } from './score.js';
 import { groupMembers, groupQueries } from './split.js';
-import { cosineScorer, type CompleteItem } from './train.js';
+import { colourScorer, cosineScorer, type CompleteItem } from './train.js';
 
 export { cosineScorer };
 
@@ -26,8 +26,12 @@ export interface CompleteEvaluation {
   seenTogether: number;
   /** Queries with at least one visible group shared with some item. */
   queriesWithVisibleGroups: number;
-  /** goes-with over the stronger anchor (generic neighbours or seen-together). */
+  /** Anchor: the nearest palettes (centred colour vectors); null when no item has a photo to read colours from. */
+  colour: number | null;
+  /** goes-with over the strongest anchor (generic neighbours, seen-together or colour neighbours). */
   lift: number;
+  /** goes-with over generic neighbours alone (the yardstick). */
+  liftOverGeneric: number;
 }
 
 export function goesWithScorer(model: GoesWithModel, items: readonly CompleteItem[]): (i: number) => Float32Array {
@@ -53,7 +57,11 @@ export async function evaluateGoesWith(model: GoesWithModel, items: readonly Com
   const seenTogether = groupRecall({ labels, queries, scores: cosine, together }).recall;
   const gw = goesWithScorer(model, items);
   const goesWithNoStep = groupRecall({ labels, queries, scores: gw, step: NO_STEP }).recall;
-  const goesWith = groupRecall({ labels, queries, scores: gw, generic: cosine, step: model.step, prior: model.prior, together }).recall;
+  const colourCos = colourScorer(items, queries);
+  // A cheap anchor a shop could build without training: the nearest palettes.
+  const colour = colourCos ? groupRecall({ labels, queries, scores: colourCos }).recall : null;
+  const goesWith = groupRecall({ labels, queries, scores: gw, generic: cosine, ...(colourCos ? { colour: colourCos } : {}), step: model.step, prior: model.prior, together }).recall;
+  const strongest = Math.max(generic, seenTogether, colour ?? 0);
   const queriesWithVisibleGroups = queries.filter((q) => together(q.index).size > 0).length;
   return {
     heldOutGroups: held.size,
@@ -63,6 +71,8 @@ export async function evaluateGoesWith(model: GoesWithModel, items: readonly Com
     goesWithNoStep,
     seenTogether,
     queriesWithVisibleGroups,
-    lift: Math.max(generic, seenTogether) > 0 ? goesWith / Math.max(generic, seenTogether) : NaN,
+    colour,
+    lift: strongest > 0 ? goesWith / strongest : NaN,
+    liftOverGeneric: generic > 0 ? goesWith / generic : NaN,
   };
 }

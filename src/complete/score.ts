@@ -12,9 +12,31 @@ export interface CandidateStep {
   readonly priorWeight: number;
   /** Weight of the generic cosine added to the goes-with score: looking alike is evidence too (same shoot, same room). */
   readonly genericWeight: number;
+  /** Weight of the colour cosine (vision/colour.ts, centred on the catalogue): outfits and rooms share a palette and a light. */
+  readonly colourWeight: number;
 }
 
-export const NO_STEP: CandidateStep = Object.freeze({ sameLabelPenalty: 0, priorWeight: 0, genericWeight: 0 });
+export const NO_STEP: CandidateStep = Object.freeze({ sameLabelPenalty: 0, priorWeight: 0, genericWeight: 0, colourWeight: 0 });
+
+/**
+ * Colour vectors centred on their mean and scaled to unit length, so the palette every photo shares
+ * (a white packshot background, a studio's light) counts for nothing; an item without one is zeros.
+ */
+export function centredColours(colours: readonly (Float32Array | undefined)[]): Float32Array[] {
+  const have = colours.filter((c): c is Float32Array => c !== undefined && c.length > 0);
+  const d = have[0]?.length ?? 0;
+  const mean = new Float32Array(d);
+  for (const c of have) for (let i = 0; i < d; i++) mean[i]! += c[i]! / have.length;
+  return colours.map((c) => {
+    const out = new Float32Array(d);
+    if (!c?.length) return out;
+    let ss = 0;
+    for (let i = 0; i < d; i++) ss += (out[i] = c[i]! - mean[i]!) ** 2;
+    const norm = Math.sqrt(ss);
+    if (norm > 0) for (let i = 0; i < d; i++) out[i]! /= norm;
+    return out;
+  });
+}
 
 export interface LabelPriorJson {
   readonly labels: readonly string[];
@@ -162,6 +184,8 @@ export interface GroupRecallInput {
   readonly scores: (queryIndex: number, queryNumber: number) => Float32Array;
   /** Generic cosines of one query against every candidate, mixed in by the step's genericWeight. */
   readonly generic?: (queryIndex: number, queryNumber: number) => Float32Array;
+  /** Colour cosines of one query against every candidate, mixed in by the step's colourWeight. */
+  readonly colour?: (queryIndex: number, queryNumber: number) => Float32Array;
   readonly step?: CandidateStep;
   readonly prior?: LabelPrior | null;
   /** Groups the query is known to share with candidates (visible groups only: never the held-out one). */
@@ -182,6 +206,10 @@ export function groupRecall(input: GroupRecallInput): { queries: number; recall:
       const g = input.generic(q.index, n);
       for (let i = 0; i < base.length; i++) base[i] = base[i]! + step.genericWeight * g[i]!;
     }
+    if (step.colourWeight && input.colour) {
+      const c = input.colour(q.index, n);
+      for (let i = 0; i < base.length; i++) base[i] = base[i]! + step.colourWeight * c[i]!;
+    }
     const s = applyStep(base, input.labels[q.index]!, input.labels, step, input.prior ?? null);
     if (input.together) addTogether(s, input.together(q.index));
     const mates = new Set(q.mates);
@@ -192,34 +220,77 @@ export function groupRecall(input: GroupRecallInput): { queries: number; recall:
   return { queries: used, recall: used ? sum / used : NaN };
 }
 
-/** The candidate steps tried on a dev split; the first is "none". */
-export const STEP_GRID: readonly CandidateStep[] = [0, 0.5, 1, 2, 4].flatMap((genericWeight) =>
-  [0, 0.05, 0.1, 0.2, 0.5, 2].flatMap((sameLabelPenalty) => [0, 0.02, 0.05].map((priorWeight) => ({ sameLabelPenalty, priorWeight, genericWeight }))),
+/** The candidate steps tried on a dev split; the first is "none", and the ones without colour come first (ties keep them). */
+export const STEP_GRID: readonly CandidateStep[] = [0, 1, 2, 4, 8, 16].flatMap((colourWeight) =>
+  [0, 0.5, 1, 2, 4].flatMap((genericWeight) =>
+    [0, 0.05, 0.1, 0.2, 0.5, 2].flatMap((sameLabelPenalty) => [0, 0.02, 0.05].map((priorWeight) => ({ sameLabelPenalty, priorWeight, genericWeight, colourWeight }))),
+  ),
 );
 
-/** The step with the best dev recall (ties keep the simpler, earlier one). */
+/**
+ * The step with the best dev recall (ties keep the simpler, earlier one). Every part of a query's
+ * scores that does not depend on the step (the base, generic and colour cosines, the same-label mask,
+ * the label prior) is computed once per query; each grid point is then one weighted sum and a top k
+ * per query. Measured on ccp's dev split (620 queries x 4,881 candidates, 450 grid points): the grid
+ * took about 150 s when every point rebuilt the label terms through applyStep.
+ */
 export function tuneStep(input: Omit<GroupRecallInput, 'step'>, grid: readonly CandidateStep[] = STEP_GRID): { step: CandidateStep; recall: number; none: number } {
-  // Base scores are computed once per query and copied per grid point.
-  const cache = new Map<number, Float32Array>();
-  const scores = (i: number, n: number) => {
-    let s = cache.get(n);
-    if (!s) cache.set(n, (s = input.scores(i, n)));
-    return new Float32Array(s);
+  const k = input.k ?? 10;
+  const prior = input.prior ?? null;
+  const parts = input.queries.map((q, n) => {
+    if (!q.mates.length) return null;
+    const base = input.scores(q.index, n);
+    const m = base.length;
+    const qLabels = input.labels[q.index]!;
+    const same = new Float32Array(m);
+    const logp = new Float32Array(m);
+    const memo = new Map<string, [number, number]>();
+    for (let j = 0; j < m; j++) {
+      const ls = input.labels[j]!;
+      if (!ls.length || !qLabels.length) continue;
+      const key = ls.join('\u0000');
+      let v = memo.get(key);
+      if (!v) memo.set(key, (v = [sharesLabel(qLabels, ls) ? 1 : 0, prior ? prior.logProb(qLabels, ls) : 0]));
+      [same[j], logp[j]] = v;
+    }
+    return {
+      base,
+      generic: input.generic?.(q.index, n),
+      colour: input.colour?.(q.index, n),
+      same,
+      logp,
+      together: input.together?.(q.index),
+      mates: new Set(q.mates),
+      query: q.index,
+    };
+  });
+  const recallOf = (step: CandidateStep) => {
+    let sum = 0;
+    let used = 0;
+    const { genericWeight: gw, colourWeight: cw, sameLabelPenalty: pen } = step;
+    const pw = prior ? step.priorWeight : 0;
+    for (const p of parts) {
+      if (!p) continue;
+      const s = Float32Array.from(p.base);
+      const m = s.length;
+      if (gw && p.generic) for (let j = 0; j < m; j++) s[j]! += gw * p.generic[j]!;
+      if (cw && p.colour) for (let j = 0; j < m; j++) s[j]! += cw * p.colour[j]!;
+      if (pen || pw) for (let j = 0; j < m; j++) s[j]! += pw * p.logp[j]! - pen * p.same[j]!;
+      if (p.together) addTogether(s, p.together);
+      // The query itself never ranks (cheaper than topK's exclusion set over every candidate).
+      s[p.query] = -Infinity;
+      const hits = topK(s, k).map((i) => p.mates.has(i));
+      sum += cappedRecallAtK(hits, p.mates.size, k);
+      used++;
+    }
+    return used ? sum / used : NaN;
   };
-  const gcache = new Map<number, Float32Array>();
-  const generic =
-    input.generic &&
-    ((i: number, n: number) => {
-      let s = gcache.get(n);
-      if (!s) gcache.set(n, (s = input.generic!(i, n)));
-      return s;
-    });
   let best = { step: grid[0]!, recall: -Infinity };
   let none = NaN;
   for (const step of grid) {
-    if (step.genericWeight && !generic) continue;
-    const r = groupRecall({ ...input, scores, ...(generic ? { generic } : {}), step }).recall;
-    if (step.sameLabelPenalty === 0 && step.priorWeight === 0 && step.genericWeight === 0) none = r;
+    if ((step.genericWeight && !input.generic) || (step.colourWeight && !input.colour)) continue;
+    const r = recallOf(step);
+    if (step.sameLabelPenalty === 0 && step.priorWeight === 0 && step.genericWeight === 0 && step.colourWeight === 0) none = r;
     if (r > best.recall + 1e-9) best = { step, recall: r };
   }
   return { ...best, none };

@@ -10,11 +10,13 @@ import { powerNormalize } from '../embedding/model.js';
 import { Rng } from '../embedding/random.js';
 import { initTf, matmul, matmulData, tf } from '../embedding/tf.js';
 import { GoesWithModel, type CompleteHead } from './model.js';
-import { LabelPrior, tuneStep, type CandidateStep } from './score.js';
+import { centredColours, LabelPrior, NO_STEP, tuneStep, type CandidateStep } from './score.js';
 import { groupMembers, groupQueries, holdOutGroups, type GroupedItem } from './split.js';
 
 export interface CompleteItem extends GroupedItem {
   readonly features: Float32Array;
+  /** The photo's colour vector (vision/colour.ts); none for an item without a photo. */
+  readonly colour?: Float32Array | undefined;
 }
 
 export interface CompleteTrainInput {
@@ -127,6 +129,12 @@ export function cosineScorer(vecs: readonly Float32Array[], queries: readonly { 
   return (i) => new Float32Array(out.get(i)!);
 }
 
+/** Cosines of the items' centred colour vectors for the given queries; undefined when no item has one. */
+export function colourScorer(items: readonly CompleteItem[], queries: readonly { index: number }[]): ((i: number) => Float32Array) | undefined {
+  if (!items.some((it) => it.colour?.length)) return undefined;
+  return cosineScorer(centredColours(items.map((it) => it.colour)), queries);
+}
+
 export async function trainGoesWith(input: CompleteTrainInput, options: CompleteTrainOptions): Promise<{ model: GoesWithModel; report: CompleteTrainReport }> {
   const o = { ...COMPLETE_DEFAULTS, ...options };
   const t0 = Date.now();
@@ -195,8 +203,7 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
       return s;
     };
   };
-  const devRecall = (p: { f: Float32Array; g: Float32Array }) =>
-    tuneStep({ labels, queries: devQueries, scores: devScores(p), prior }, [{ sameLabelPenalty: 0, priorWeight: 0, genericWeight: 0 }]).none;
+  const devRecall = (p: { f: Float32Array; g: Float32Array }) => tuneStep({ labels, queries: devQueries, scores: devScores(p), prior }, [NO_STEP]).none;
 
   const optimizer = tf.train.adam(o.learningRate);
   const start = devRecall(project());
@@ -264,7 +271,8 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
     items.map((it) => it.features),
     devQueries,
   );
-  const tuned = tuneStep({ labels, queries: devQueries, scores: devScores(project()), generic, prior });
+  const colour = colourScorer(items, devQueries);
+  const tuned = tuneStep({ labels, queries: devQueries, scores: devScores(project()), generic, ...(colour ? { colour } : {}), prior });
   // Served as two plain matrices: Wf = w af, Wg = w ag.
   const [wf, wg] = tf.tidy(() => [tf.matMul(w, af).dataSync() as Float32Array, tf.matMul(w, ag).dataSync() as Float32Array]);
   [...vars, xAll].forEach((t) => t.dispose());

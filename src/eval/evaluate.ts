@@ -9,6 +9,7 @@ import type { CompleteEvaluation } from '../complete/evaluate.js';
 import { hasCompleteModel, loadCompleteModel } from '../complete/model.js';
 import type { Queryable } from '../store/db.js';
 import { itemsWithVectors, type ItemWithFeatures } from '../store/training.js';
+import { itemColours } from '../vision/colour-cache.js';
 import { getVersion, listVersions } from '../store/vectors.js';
 import { KnnTagger, centredUnit, cosineTopK, meanRow, normalizedCopy } from './knn.js';
 import { cappedRecallAtK, evaluateRetrieval, mean, multiLabelF1, averagePrecisionAtK, type RetrievalReport } from './metrics.js';
@@ -304,10 +305,11 @@ async function evaluateCompleteVersion(db: Queryable, paths: DataPaths, name: st
   if (!hasCompleteModel(paths, name)) return null;
   const model = await loadCompleteModel(paths, name);
   const rows = await itemsWithVectors(db, base);
+  const colours = await itemColours(db, paths, base);
   // Evaluation loads tfjs, which serving never needs: imported on use.
   const { evaluateGoesWith } = await import('../complete/evaluate.js');
   return evaluateGoesWith(
     model,
-    rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups })),
+    rows.map((r) => ({ id: r.id, features: r.features, labels: r.labels, groups: r.groups, colour: colours.get(r.id) })),
   );
 }

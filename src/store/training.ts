@@ -82,3 +82,11 @@ export async function trainedVersionsOn(db: Queryable, base: string): Promise<st
   const rows = await db.query<{ name: string }>(`SELECT name FROM versions WHERE kind = 'trained' AND status <> 'retired' AND config->>'base' = $1 ORDER BY name`, [base]);
   return rows.map((r) => r.name);
 }
+
+/** The photo behind each item's `version` vector (items whose vector came without a photo, e.g. imported ones, are absent). */
+export async function photosWithVectors(db: Queryable, version: string): Promise<{ itemId: string; hash: string; ext: string }[]> {
+  return db.query<{ itemId: string; hash: string; ext: string }>(
+    'SELECT e.item_id AS "itemId", im.hash, im.ext FROM embeddings e JOIN images im ON im.hash = e.image_hash WHERE e.version = $1 ORDER BY e.item_id',
+    [version],
+  );
+}

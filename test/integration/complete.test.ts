@@ -55,7 +55,7 @@ test('loupe train trains the goes-with model; complete answers with reasons and 
   for (const n of res.body.items) {
     assert.ok(Number.isFinite(n.score));
     assert.ok(typeof n.reason.text === 'string' && n.reason.text.length > 5, JSON.stringify(n.reason));
-    assert.ok(['group', 'like', 'labels', 'model'].includes(n.reason.kind));
+    assert.ok(['group', 'like', 'colour', 'labels', 'model'].includes(n.reason.kind));
     if (n.reason.kind === 'group') assert.match(n.reason.text, new RegExp(rows[0]!.group));
   }
   // Items already together with it in a group come first (up to 6 photos per sender: 5 mates).
@@ -76,7 +76,17 @@ test('loupe train trains the goes-with model; complete answers with reasons and 
   const ev = await getJson('/api/eval?version=v1');
   const c = ev.body.versions[0].complete;
   assert.ok(c && c.heldOutGroups > 0 && c.queries > 0, JSON.stringify(c));
-  for (const m of [c.generic, c.goesWith, c.goesWithNoStep, c.seenTogether]) assert.ok(m >= 0 && m <= 1);
+  for (const m of [c.generic, c.goesWith, c.goesWithNoStep, c.seenTogether, c.colour]) assert.ok(m >= 0 && m <= 1);
+  // The lift is over the strongest anchor, the palette one included.
+  assert.ok(Math.abs(c.lift - c.goesWith / Math.max(c.generic, c.seenTogether, c.colour)) < 1e-9, JSON.stringify(c));
+  // Every photo's colours were read once and kept by image hash (derived data beside the database).
+  const cache = JSON.parse(fs.readFileSync(path.join(work, 'data', 'cache', 'colours.json'), 'utf8')) as { colours: Record<string, string> };
+  assert.equal(Object.keys(cache.colours).length, new Set(rows.map((r) => r.image)).size);
+  for (const packed of Object.values(cache.colours)) {
+    const bins = [...Buffer.from(packed, 'base64')].map((b) => b / 255);
+    assert.equal(bins.length, 64);
+    assert.ok(Math.abs(bins.reduce((a, b) => a + b * b, 0) - 1) < 0.1, 'square roots of shares: unit length');
+  }
   // One group per item: a held-out item has no visible group, so seen-together is generic neighbours.
   assert.equal(c.queriesWithVisibleGroups, 0);
   assert.equal(c.seenTogether, c.generic);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateGoesWith } from '../../src/complete/evaluate.js';
 import { GoesWithModel } from '../../src/complete/model.js';
-import { addTogether, applyStep, groupRecall, LabelPrior, togetherCounts, topK, tuneStep, TOGETHER_WEIGHT } from '../../src/complete/score.js';
+import { addTogether, applyStep, centredColours, groupRecall, LabelPrior, togetherCounts, topK, tuneStep, TOGETHER_WEIGHT } from '../../src/complete/score.js';
+import { colourHistogram } from '../../src/vision/colour.js';
 import { groupMembers, groupQueries, holdOutGroups } from '../../src/complete/split.js';
 import { trainGoesWith, type CompleteItem } from '../../src/complete/train.js';
 import { Rng } from '../../src/embedding/random.js';
@@ -147,4 +148,30 @@ test('goes-with learns an asymmetric "belongs together" that cosine similarity c
     prior: model.prior,
   });
   assert.ok(tuned.recall >= tuned.none, 'the tuned step is never worse than none on the data it was tuned on');
+});
+
+test('colour vectors: square roots of bin shares, centred on the catalogue; the tuned step weighs them where they find group-mates', () => {
+  // Two red pixels and two blue ones (RGB), then one alpha channel more.
+  const h = colourHistogram(Uint8Array.from([255, 0, 0, 250, 10, 5, 0, 0, 255, 3, 2, 200]), 3);
+  assert.equal(h.length, 64);
+  assert.ok(Math.abs(h[48]! - Math.SQRT1_2) < 1e-6 && Math.abs(h[3]! - Math.SQRT1_2) < 1e-6, 'red bin 48, blue bin 3');
+  assert.equal(h.reduce((a, b) => a + b, 0).toFixed(4), (2 * Math.SQRT1_2).toFixed(4));
+  const rgba = colourHistogram(Uint8Array.from([255, 0, 0, 255, 0, 0, 255, 255]), 4);
+  assert.ok(Math.abs(rgba[48]! - Math.SQRT1_2) < 1e-6 && Math.abs(rgba[3]! - Math.SQRT1_2) < 1e-6);
+
+  const [a, b, none, c] = centredColours([Float32Array.from([1, 0, 0]), Float32Array.from([0, 1, 0]), undefined, Float32Array.from([0, 1, 0])]);
+  assert.deepEqual([...none!], [0, 0, 0], 'no photo, no colour');
+  for (const v of [a!, b!]) assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-6);
+  assert.ok(a![0]! > 0 && a![1]! < 0, 'the mean (1/3, 2/3, 0) is taken out');
+  assert.deepEqual([...b!], [...c!]);
+
+  // Six items in three pairs; the base scores know nothing, the colours know the pairs.
+  const labels = Array.from({ length: 6 }, () => ['x']);
+  const queries = [0, 1, 2, 3, 4, 5].map((i) => ({ index: i, mates: [i ^ 1] }));
+  const colour = (i: number) => Float32Array.from({ length: 6 }, (_, j) => (j >> 1 === i >> 1 ? 1 : 0));
+  const tuned = tuneStep({ labels, queries, scores: () => new Float32Array(6), colour, k: 1 });
+  assert.ok(tuned.step.colourWeight > 0, JSON.stringify(tuned.step));
+  assert.equal(tuned.recall, 1);
+  const without = tuneStep({ labels, queries, scores: () => new Float32Array(6), k: 1 });
+  assert.equal(without.step.colourWeight, 0, 'no colours, no colour weight');
 });
