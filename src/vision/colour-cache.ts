@@ -2,7 +2,7 @@
  * Each catalogue photo's colour vector (vision/colour.ts), for "goes with". Derived data: computed
  * from the stored photo (its thumbnail when there is one) the first time it is asked for and kept in
  * `<data>/cache/colours.json` by image hash, so a deleted cache only costs the time to rebuild it
- * (about 3 ms a photo).
+ * (5.5 ms a thumbnail, one at a time, measured on the 2 shared vCPUs).
  */
 import fs from 'node:fs';
 import path from 'node:path';
