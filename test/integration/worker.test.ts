@@ -246,6 +246,10 @@ test(
     assert.equal(loupeJson<EnqueueOut>(['encode', '--enqueue', '--task-size', '4', ...db]).enqueued.tasks, N / 4);
 
     const a = startWorker([...db, '--lease', '3', '--poll', '1', '--until-idle', '--concurrency', '1']);
+    // The other worker starts once this one has finished a task: started together, a slow first
+    // task (model load on a loaded box) let the other claim every task left, and this one never
+    // claimed a second to be killed in (a CI run on 2026-12-06).
+    await a.waitFor(/done task \d+ \(encode/);
     const b = startWorker([...db, '--lease', '3', '--poll', '1', '--until-idle', '--concurrency', '1']);
     const killedTask = await killMidBatch(a);
     assert.equal(await b.exit, 0, b.lines.join('\n'));
