@@ -45,6 +45,8 @@ export interface TableShape {
   columns: string[];
   /** Primary-key columns: the keyset order rows are read in. */
   key: string[];
+  /** Columns of pgvector's `vector` type (loaded from binary, not parsed from text). */
+  vectorColumns?: string[];
 }
 
 export const ident = (name: string): string => pg.escapeIdentifier(name);
@@ -71,8 +73,8 @@ export async function dumpTables(db: Queryable): Promise<TableShape[]> {
 }
 
 async function tableShape(db: Queryable, name: string): Promise<TableShape> {
-  const columns = await db.query<{ name: string }>(
-    `SELECT a.attname AS name FROM pg_attribute a
+  const columns = await db.query<{ name: string; type: string }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type FROM pg_attribute a
       WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
       ORDER BY a.attnum`,
     [ident(name)],
@@ -86,7 +88,7 @@ async function tableShape(db: Queryable, name: string): Promise<TableShape> {
     [ident(name)],
   );
   const cols = columns.map((c) => c.name);
-  return { name, columns: cols, key: key.length ? key.map((k) => k.name) : cols };
+  return { name, columns: cols, key: key.length ? key.map((k) => k.name) : cols, vectorColumns: columns.filter((c) => c.type === 'vector').map((c) => c.name) };
 }
 
 /** Parents before children; tables in a cycle (none today) keep their name order at the end. */

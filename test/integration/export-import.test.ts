@@ -125,7 +125,14 @@ test('import refuses a non-empty database, a truncated dump and a dump from a ne
     fs.writeFileSync(path.join(work, name), content);
     return path.join(work, name);
   };
+  // One embedding whose vector is not one: the error names its line and column.
+  const section = lines.findIndex((l) => l.startsWith('{"table":"embeddings"'));
+  const columns = (JSON.parse(lines[section]!) as { columns: string[] }).columns;
+  const row = JSON.parse(lines[section + 1]!) as unknown[];
+  row[columns.indexOf('vec')] = '[1,oops]';
+  const badVector = lines.map((l, i) => (i === section + 1 ? JSON.stringify(row) : l));
   const bad: [string, RegExp][] = [
+    [write('bad-vector.jsonl.gz', zlib.gzipSync(badVector.join('\n'))), new RegExp(`line ${section + 2}: column vec is not a vector`)],
     [write('cut.jsonl.gz', bytes.subarray(0, Math.floor(bytes.length / 2))), /not a complete gzip file/],
     // A whole gzip whose end marker is missing: the rows before it are rolled back too.
     [write('no-end.jsonl.gz', zlib.gzipSync(lines.slice(0, -1).join('\n') + '\n')), /truncated \(no end marker/],

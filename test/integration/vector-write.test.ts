@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openDb } from '../../src/store/db.js';
-import { encodeVectorCopy } from '../../src/store/vector-copy.js';
+import { encodeCopyRows, encodeVectorCopy } from '../../src/store/vector-copy.js';
 import { countVectorsExact, vectorCounts } from '../../src/store/vector-counts.js';
 import { ensureVersion, getVector, insertVectors } from '../../src/store/vectors.js';
 import { freshDbUrl, TEST_BACKEND } from '../helpers/backend.js';
@@ -26,6 +26,27 @@ test('binary COPY rows: signature, one 3-field tuple per row, big-endian vector 
   assert.equal(bytes.readFloatBE((o += 4)), -2);
   assert.equal(bytes.readInt16BE((o += 4)), -1);
   assert.equal(o + 2, bytes.length);
+});
+
+test('binary COPY rows with NULL texts and vectors load into PGlite as NULLs', async () => {
+  const db = await openDb({ dir: path.join(tempDir('copy-nulls'), 'db') });
+  try {
+    await db.transaction(async (tx) => {
+      await tx.query('CREATE TEMP TABLE t (a text, b text, v vector, w vector) ON COMMIT DROP');
+      const rows = [
+        { texts: ['x', null], vecs: [[0.5, -1], null] },
+        { texts: [null, ''], vecs: [null, [3]] },
+      ];
+      await tx.copyFromBlob!("COPY t (a, b, v, w) FROM '/dev/blob' WITH (FORMAT binary)", encodeCopyRows(rows));
+      const back = await tx.query<{ a: string | null; b: string | null; v: string | null; w: string | null }>('SELECT a, b, v::text AS v, w::text AS w FROM t ORDER BY a NULLS LAST');
+      assert.deepEqual(back, [
+        { a: 'x', b: null, v: '[0.5,-1]', w: null },
+        { a: null, b: '', v: null, w: '[3]' },
+      ]);
+    });
+  } finally {
+    await db.close();
+  }
 });
 
 test(`vectors written inside and outside a transaction read back bit for bit (${TEST_BACKEND})`, async () => {
