@@ -8,7 +8,7 @@
  */
 import { powerNormalize } from '../embedding/model.js';
 import { Rng } from '../embedding/random.js';
-import { initTf, matmul, matmulData, tf } from '../embedding/tf.js';
+import { initTf, matmul, matmulData, tensorData, tf } from '../embedding/tf.js';
 import { GoesWithModel, type CompleteHead } from './model.js';
 import { centredColours, LabelPrior, NO_STEP, tuneStep, type CandidateStep } from './score.js';
 import { groupMembers, groupQueries, holdOutGroups, type GroupedItem } from './split.js';
@@ -75,15 +75,18 @@ export function standardise(features: readonly Float32Array[], power: number): {
   return { x, mean, scale };
 }
 
-/** Row-wise unit-length copy of a [rows, d] tensor's data. */
-function unitRows(t: tf.Tensor2D): Float32Array {
-  return tf.tidy(() => tf.div(t, tf.add(tf.norm(t, 'euclidean', 1).expandDims(1), 1e-12))).dataSync() as Float32Array;
+/** Row-wise unit-length copy of the data of the [rows, d] tensor `build` makes (freed after). */
+function unitRows(build: () => tf.Tensor2D): Float32Array {
+  return tensorData(() => {
+    const t = build();
+    return tf.div(t, tf.add(tf.norm(t, 'euclidean', 1).expandDims(1), 1e-12));
+  });
 }
 
 /** Scores of `queries` (rows of q) against all rows of c: q c^T, as one [queries, n] block. */
 export function scoreBlock(q: Float32Array, c: Float32Array, d: number): Float32Array {
   // An explicit transpose: tfjs's transposed matMul kernels are many times slower on wasm.
-  return tf.tidy(() => tf.matMul(tf.tensor2d(q, [q.length / d, d]), tf.transpose(tf.tensor2d(c, [c.length / d, d]))).dataSync() as Float32Array);
+  return tensorData(() => tf.matMul(tf.tensor2d(q, [q.length / d, d]), tf.transpose(tf.tensor2d(c, [c.length / d, d]))));
 }
 
 /**
@@ -183,7 +186,7 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
   const xAll = tf.tensor2d(x, [n, d]);
   const project = (): { f: Float32Array; g: Float32Array } => {
     const h = tf.tidy(() => tf.matMul(xAll, w));
-    const out = { f: unitRows(tf.tidy(() => tf.matMul(h, af))), g: unitRows(tf.tidy(() => tf.matMul(h, ag))) };
+    const out = { f: unitRows(() => tf.matMul(h, af)), g: unitRows(() => tf.matMul(h, ag)) };
     h.dispose();
     return out;
   };
@@ -274,7 +277,7 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
   const colour = colourScorer(items, devQueries);
   const tuned = tuneStep({ labels, queries: devQueries, scores: devScores(project()), generic, ...(colour ? { colour } : {}), prior });
   // Served as two plain matrices: Wf = w af, Wg = w ag.
-  const [wf, wg] = tf.tidy(() => [tf.matMul(w, af).dataSync() as Float32Array, tf.matMul(w, ag).dataSync() as Float32Array]);
+  const [wf, wg] = [tensorData(() => tf.matMul(w, af)), tensorData(() => tf.matMul(w, ag))];
   [...vars, xAll].forEach((t) => t.dispose());
   optimizer.dispose();
 

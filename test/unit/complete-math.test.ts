@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateGoesWith } from '../../src/complete/evaluate.js';
 import { GoesWithModel } from '../../src/complete/model.js';
-import { addTogether, applyStep, centredColours, groupRecall, LabelPrior, togetherCounts, topK, tuneStep, TOGETHER_WEIGHT } from '../../src/complete/score.js';
+import { addTogether, applyStep, centredColours, groupRecall, LabelPrior, STEP_GRID, togetherCounts, topK, tuneStep, TOGETHER_WEIGHT } from '../../src/complete/score.js';
 import { colourHistogram } from '../../src/vision/colour.js';
 import { groupMembers, groupQueries, holdOutGroups } from '../../src/complete/split.js';
 import { trainGoesWith, type CompleteItem } from '../../src/complete/train.js';
@@ -174,4 +174,33 @@ test('colour vectors: square roots of bin shares, centred on the catalogue; the 
   assert.equal(tuned.recall, 1);
   const without = tuneStep({ labels, queries, scores: () => new Float32Array(6), k: 1 });
   assert.equal(without.step.colourWeight, 0, 'no colours, no colour weight');
+});
+
+test('tuneStep scores every grid point as groupRecall does (one fused pass per query)', () => {
+  const rng = new Rng(7);
+  const m = 60;
+  const kinds = ['a', 'b', 'c', ''];
+  const labels = Array.from({ length: m }, (_, i) => (kinds[i % 4] ? [kinds[i % 4]!] : []));
+  const queries = Array.from({ length: 12 }, (_, q) => ({ index: q * 5, mates: [q * 5 + 1, q * 5 + 2, (q * 17) % m].filter((j) => j !== q * 5) }));
+  const table = (salt: number) => Array.from({ length: m }, () => Float32Array.from({ length: m }, () => rng.normal() * salt));
+  const [base, generic, colour] = [table(1), table(0.5), table(0.3)];
+  const groupsOf = Array.from({ length: m }, (_, i) => (i % 7 === 0 ? ['g1'] : i % 11 === 0 ? ['g2', 'g1'] : []));
+  const members = new Map([
+    ['g1', groupsOf.flatMap((g, i) => (g.includes('g1') ? [i] : []))],
+    ['g2', groupsOf.flatMap((g, i) => (g.includes('g2') ? [i] : []))],
+  ]);
+  const prior = LabelPrior.fit([labels.slice(0, 20), labels.slice(20, 45)]);
+  const input = {
+    labels,
+    queries,
+    scores: (i: number) => new Float32Array(base[i]!),
+    generic: (i: number) => new Float32Array(generic[i]!),
+    colour: (i: number) => new Float32Array(colour[i]!),
+    together: (i: number) => togetherCounts(i, groupsOf, members),
+    prior,
+    k: 5,
+  };
+  for (const step of STEP_GRID.filter((_, i) => i % 37 === 0)) {
+    assert.equal(tuneStep(input, [step]).recall, groupRecall({ ...input, step }).recall, JSON.stringify(step));
+  }
 });
