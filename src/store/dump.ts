@@ -83,7 +83,8 @@ async function* tableRows(tx: Queryable, t: TableShape): AsyncGenerator<string> 
   let after: string[] | undefined;
   for (;;) {
     const rows = await tx.query<Record<string, string>>(after ? `${select} WHERE ${keyTuple} > ${keyParams} ${order} LIMIT ${PAGE}` : `${select} ${order} LIMIT ${PAGE}`, after ?? []);
-    for (const row of rows) yield row.r!;
+    // A `json` column keeps its stored whitespace, newlines included: such a row is re-serialised to stay one line.
+    for (const row of rows) yield row.r!.includes('\n') ? JSON.stringify(JSON.parse(row.r!)) : row.r!;
     if (rows.length < PAGE) return;
     const last = rows[rows.length - 1]!;
     after = t.key.map((_, i) => last[`k${i}`]!);
