@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import { parseVectorSql, type Queryable } from './db.js';
 import { ident } from './dump-schema.js';
 import { encodeCopyRows, type CopyRow } from './vector-copy.js';
 
@@ -87,17 +87,10 @@ export class SectionLoad {
   }
 }
 
-/** A vector's text form as the dump holds it (`[1,2.5,...]`), or null. */
+/** A vector's text form as the dump holds it (`[1,2.5,...]`, pgvector's own), or null. */
 function parseVector(value: unknown, column: string): Float32Array | null {
   if (value === null) return null;
-  let parsed: unknown;
-  try {
-    parsed = typeof value === 'string' ? JSON.parse(value) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new Error(`column ${column} is not a vector`);
-  }
-  return Float32Array.from(parsed as number[]);
+  const vec = typeof value === 'string' && /^\[.*\]$/s.test(value) ? parseVectorSql(value) : undefined;
+  if (!vec?.length || !vec.every(Number.isFinite)) throw new Error(`column ${column} is not a vector`);
+  return vec;
 }
