@@ -1,3 +1,4 @@
+import { exactInnerProduct } from '../index/usearch-graphs.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataPaths } from '../config.js';
@@ -73,7 +74,7 @@ function fitTagCalibrator(model: EmbeddingModel, items: readonly TrainingItem[],
   const reference = side(split.fitIds);
   const calibration = side(split.validationIds);
   if (!reference.vectors.length || calibration.vectors.length < 5) return undefined;
-  return CalibratedTagger.fit(reference, calibration).calibrator;
+  return CalibratedTagger.fit(reference, calibration, { search: exactInnerProduct }).calibrator;
 }
 
 export function parseSignals(raw: string | undefined): Signal[] {

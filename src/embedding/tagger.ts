@@ -7,7 +7,7 @@
  * Calibration works on (item, label) pairs the tagger proposes (raw score > 0); every label that no
  * neighbour carries gets one shared probability: the observed rate of such labels being true.
  */
-import { KnnTagger } from '../eval/knn.js';
+import { KnnTagger, labelsAtLeast, type CandidateSearch } from '../eval/knn.js';
 import { expectedCalibrationError, multiLabelF1 } from '../eval/metrics.js';
 
 export type CalibrationMethod = 'platt' | 'isotonic';
@@ -137,6 +137,8 @@ export interface LabelledVectors {
 export interface TaggerOptions {
   readonly k?: number;
   readonly method?: CalibrationMethod;
+  /** A fast exact batch search for fitting and evaluating (plain JavaScript without one). */
+  readonly search?: CandidateSearch;
 }
 
 export interface TagPrediction {
@@ -159,9 +161,8 @@ export interface TaggingReport {
 function proposedPairs(knn: KnnTagger, set: LabelledVectors): { scores: number[]; outcomes: boolean[] } {
   const scores: number[] = [];
   const outcomes: boolean[] = [];
-  set.vectors.forEach((v, i) => {
+  knn.scoresMany(set.vectors).forEach((s, i) => {
     const truth = new Set(set.labels[i]);
-    const s = knn.scores(v);
     for (const [label, score] of s) {
       scores.push(score);
       outcomes.push(truth.has(label));
@@ -184,7 +185,7 @@ export class CalibratedTagger {
 
   /** kNN over `reference` (labelled items in the embedding), calibrated on `calibration` (items the embedding never trained on). */
   static fit(reference: LabelledVectors, calibration: LabelledVectors, options: TaggerOptions = {}): CalibratedTagger {
-    const knn = new KnnTagger(reference.vectors, reference.labels, { k: options.k ?? 10 });
+    const knn = new KnnTagger(reference.vectors, reference.labels, { k: options.k ?? 10, ...(options.search ? { search: options.search } : {}) });
     const { scores, outcomes } = proposedPairs(knn, calibration);
     return new CalibratedTagger(knn, Calibrator.fit(scores, outcomes, options.method ?? 'platt'));
   }
@@ -196,7 +197,11 @@ export class CalibratedTagger {
 
   /** Calibrated probabilities of the proposed labels, highest first, at or above `minProbability`. */
   predict(vector: Float32Array, minProbability = 0.5): TagPrediction[] {
-    return [...this.knn.scores(vector)]
+    return this.calibrated(this.knn.scores(vector), minProbability);
+  }
+
+  private calibrated(scores: ReadonlyMap<string, number>, minProbability: number): TagPrediction[] {
+    return [...scores]
       .map(([label, s]) => ({ label, probability: this.calibrator.apply(s) }))
       .filter((p) => p.probability >= minProbability)
       .sort((a, b) => b.probability - a.probability || (a.label < b.label ? -1 : 1));
@@ -206,8 +211,9 @@ export class CalibratedTagger {
   evaluate(heldOut: LabelledVectors, bins = 10): TaggingReport {
     const { scores, outcomes } = proposedPairs(this.knn, heldOut);
     const calibrated = scores.map((s) => this.calibrator.apply(s));
-    const rawPred = heldOut.vectors.map((v) => this.knn.predict(v, 0.5));
-    const calPred = heldOut.vectors.map((v) => this.predict(v, 0.5).map((p) => p.label));
+    const raw = this.knn.scoresMany(heldOut.vectors);
+    const rawPred = raw.map((s) => labelsAtLeast(s, 0.5));
+    const calPred = raw.map((s) => this.calibrated(s, 0.5).map((p) => p.label));
     const cal = multiLabelF1(heldOut.labels, calPred);
     return {
       pairs: scores.length,

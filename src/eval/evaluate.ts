@@ -1,3 +1,4 @@
+import { exactInnerProduct } from '../index/usearch-graphs.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { versionDir, type DataPaths } from '../config.js';
@@ -108,7 +109,7 @@ function summary(r: RetrievalReport): RetrievalSummary | null {
 }
 
 function retrieval(ids: string[], vecs: Map<string, Float32Array>, relevant: (a: string, b: string) => boolean): RetrievalSummary | null {
-  return summary(evaluateRetrieval({ candidateIds: ids, candidateVectors: ids.map((id) => vecs.get(id)!), queries: ids, relevant, k: K }));
+  return summary(evaluateRetrieval({ candidateIds: ids, candidateVectors: ids.map((id) => vecs.get(id)!), queries: ids, relevant, k: K, search: exactInnerProduct }));
 }
 
 const overlap = (field: 'labels' | 'groups', byId: Map<string, ItemWithFeatures>) => (a: string, b: string) => {
@@ -125,10 +126,14 @@ function side(held: string[], ref: string[], vecs: Map<string, Float32Array>, by
     const knn = new KnnTagger(
       refLabelled.map((id) => vecs.get(id)!),
       refLabelled.map((id) => byId.get(id)!.labels),
+      { search: exactInnerProduct },
     );
     const f1 = multiLabelF1(
       labelled.map((id) => byId.get(id)!.labels),
-      labelled.map((id) => knn.predict(vecs.get(id)!, 0.5)),
+      knn.predictMany(
+        labelled.map((id) => vecs.get(id)!),
+        0.5,
+      ),
     );
     tagging = { microF1: f1.microF1, macroF1: f1.macroF1 };
   }
@@ -258,7 +263,7 @@ export async function evaluateVersion(db: Queryable, paths: DataPaths, name: str
   };
   const [ref, cal, test] = [lv(fit), lv(val), lv(held)];
   if (ref.vectors.length && cal.vectors.length && test.vectors.length) {
-    const r = CalibratedTagger.fit(ref, cal).evaluate(test);
+    const r = CalibratedTagger.fit(ref, cal, { search: exactInnerProduct }).evaluate(test);
     calibration = { eceRaw: r.eceRaw, eceCalibrated: r.eceCalibrated, microF1Calibrated: r.microF1Calibrated, pairs: r.pairs };
   }
   return {

@@ -22,6 +22,8 @@ export function normalizedCopy(rows: readonly Float32Array[]): Float32Array[] {
   });
 }
 
+const excluded = (exclude: number | ReadonlySet<number> | undefined, j: number) => (typeof exclude === 'number' ? j === exclude : (exclude?.has(j) ?? false));
+
 /**
  * The k rows of `unitRows` most similar to `unitQuery` by dot product (cosine when both are unit length),
  * best first, ties broken by lower index. `exclude` (a row index, or a set of them) is never returned.
@@ -29,9 +31,8 @@ export function normalizedCopy(rows: readonly Float32Array[]): Float32Array[] {
 export function cosineTopK(unitQuery: Float32Array, unitRows: readonly Float32Array[], k: number, exclude?: number | ReadonlySet<number>): Neighbour[] {
   const idx: number[] = [];
   const sim: number[] = [];
-  const skip = (j: number) => (typeof exclude === 'number' ? j === exclude : (exclude?.has(j) ?? false));
   for (let j = 0; j < unitRows.length; j++) {
-    if (skip(j)) continue;
+    if (excluded(exclude, j)) continue;
     const s = dot(unitQuery, unitRows[j]!);
     if (idx.length === k && s <= sim[k - 1]!) continue;
     let p = idx.length < k ? idx.length : k - 1;
@@ -52,9 +53,59 @@ export function cosineTopK(unitQuery: Float32Array, unitRows: readonly Float32Ar
   return idx.map((index, i) => ({ index, similarity: sim[i]! }));
 }
 
+/**
+ * The `count` best rows per query by inner product over packed rows (`dims` floats each), best
+ * first, -1 padding: a fast exact batch search (usearch's, from src/index) that `cosineTopKMany`
+ * re-ranks, so results do not depend on its rounding.
+ */
+export type CandidateSearch = (rows: Float32Array, queries: Float32Array, dims: number, count: number) => Int32Array;
+
+/** Rows a candidate search sees beyond k: the JavaScript re-rank then reproduces `cosineTopK` exactly unless more rows than this tie within float rounding at the k-th place. */
+const RERANK_MARGIN = 16;
+
+function packRows(rows: readonly Float32Array[], dims: number): Float32Array {
+  const out = new Float32Array(rows.length * dims);
+  rows.forEach((r, i) => out.set(r, i * dims));
+  return out;
+}
+
+/**
+ * `cosineTopK` for many queries at once; `exclude(q)` is query q's exclusion. With a `search`, the
+ * rows are found by it (k plus a margin plus the exclusions) and re-ranked here with the same dot
+ * product and tie order as `cosineTopK`, so both give the same lists.
+ */
+export function cosineTopKMany(
+  unitQueries: readonly Float32Array[],
+  unitRows: readonly Float32Array[],
+  k: number,
+  exclude?: (q: number) => number | ReadonlySet<number> | undefined,
+  search?: CandidateSearch,
+): Neighbour[][] {
+  const dims = unitRows[0]?.length ?? 0;
+  if (!search || !dims || !unitQueries.length || k <= 0) return unitQueries.map((q, i) => cosineTopK(q, unitRows, k, exclude?.(i)));
+  let most = 0;
+  for (let q = 0; q < unitQueries.length; q++) {
+    const ex = exclude?.(q);
+    most = Math.max(most, ex === undefined ? 0 : typeof ex === 'number' ? 1 : ex.size);
+  }
+  const count = Math.min(unitRows.length, k + RERANK_MARGIN + most);
+  const found = search(packRows(unitRows, dims), packRows(unitQueries, dims), dims, count);
+  return unitQueries.map((query, q) => {
+    const ex = exclude?.(q);
+    const hits: Neighbour[] = [];
+    for (let j = q * count; j < (q + 1) * count; j++) {
+      const index = found[j]!;
+      if (index >= 0 && !excluded(ex, index)) hits.push({ index, similarity: dot(query, unitRows[index]!) });
+    }
+    return hits.sort((a, b) => b.similarity - a.similarity || a.index - b.index).slice(0, k);
+  });
+}
+
 export interface KnnTaggerOptions {
   /** Neighbours that vote (default 10). */
   readonly k?: number;
+  /** A fast exact batch search for `scoresMany`/`predictMany` (plain JavaScript without one). */
+  readonly search?: CandidateSearch;
 }
 
 /**
@@ -66,12 +117,14 @@ export class KnnTagger {
   readonly k: number;
   private readonly rows: Float32Array[];
   private readonly refLabels: readonly (readonly string[])[];
+  private readonly search: CandidateSearch | undefined;
 
   constructor(vectors: readonly Float32Array[], labels: readonly (readonly string[])[], options: KnnTaggerOptions = {}) {
     if (vectors.length !== labels.length) throw new RangeError('one label list per reference vector');
     this.k = options.k ?? 10;
     this.rows = normalizedCopy(vectors);
     this.refLabels = labels;
+    this.search = options.search;
   }
 
   get size(): number {
@@ -81,7 +134,20 @@ export class KnnTagger {
   /** Per-label scores for a vector; `exclude` leaves out reference rows (e.g. the item itself). */
   scores(vector: Float32Array, exclude?: number | ReadonlySet<number>): Map<string, number> {
     const [q] = normalizedCopy([vector]);
-    const top = cosineTopK(q!, this.rows, this.k, exclude);
+    return this.vote(cosineTopK(q!, this.rows, this.k, exclude));
+  }
+
+  /** `scores` for many vectors in one batch search. */
+  scoresMany(vectors: readonly Float32Array[]): Map<string, number>[] {
+    return cosineTopKMany(normalizedCopy(vectors), this.rows, this.k, undefined, this.search).map((top) => this.vote(top));
+  }
+
+  /** `predict` for many vectors in one batch search. */
+  predictMany(vectors: readonly Float32Array[], threshold = 0.5): string[][] {
+    return this.scoresMany(vectors).map((s) => labelsAtLeast(s, threshold));
+  }
+
+  private vote(top: readonly Neighbour[]): Map<string, number> {
     const votes = new Map<string, number>();
     let total = 0;
     for (const n of top) {
@@ -95,11 +161,16 @@ export class KnnTagger {
 
   /** Labels whose score reaches `threshold`, highest first. */
   predict(vector: Float32Array, threshold = 0.5, exclude?: number | ReadonlySet<number>): string[] {
-    return [...this.scores(vector, exclude)]
-      .filter(([, s]) => s >= threshold)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .map(([l]) => l);
+    return labelsAtLeast(this.scores(vector, exclude), threshold);
   }
+}
+
+/** The labels scoring at least `threshold`, highest first (ties by name). */
+export function labelsAtLeast(scores: ReadonlyMap<string, number>, threshold: number): string[] {
+  return [...scores]
+    .filter(([, s]) => s >= threshold)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([l]) => l);
 }
 
 /** The element-wise mean of the rows (a zero vector of `dims` when there are none). */

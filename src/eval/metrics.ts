@@ -13,7 +13,7 @@
  * Queries with no relevant candidate have undefined recall/AP/NDCG and are left out of the means
  * (`evaluateRetrieval` counts them as `skipped`).
  */
-import { cosineTopK, normalizedCopy } from './knn.js';
+import { cosineTopKMany, normalizedCopy, type CandidateSearch } from './knn.js';
 
 export type Hits = ArrayLike<boolean | number>;
 
@@ -190,6 +190,8 @@ export interface RetrievalInput<Id> {
   readonly queries: readonly Id[];
   readonly relevant: (query: Id, candidate: Id) => boolean;
   readonly k: number;
+  /** A fast exact batch search for the neighbours (the same lists; plain JavaScript without one). */
+  readonly search?: CandidateSearch;
 }
 
 export interface RetrievalReport {
@@ -214,19 +216,25 @@ export function evaluateRetrieval<Id>(input: RetrievalInput<Id>): RetrievalRepor
   candidateIds.forEach((id, i) => index.set(id, i));
   const unit = normalizedCopy(input.candidateVectors);
   const sums = { precision: 0, recall: 0, cappedRecall: 0, hitRate: 0, map: 0, ndcg: 0 };
-  let used = 0;
-  let skipped = 0;
+  const asked: { q: Id; qi: number; numRelevant: number }[] = [];
   for (const q of queries) {
     const qi = index.get(q);
     if (qi === undefined) throw new RangeError(`query ${String(q)} is not among the candidates`);
     let numRelevant = 0;
     for (let j = 0; j < candidateIds.length; j++) if (j !== qi && relevant(q, candidateIds[j]!)) numRelevant++;
-    if (numRelevant === 0) {
-      skipped++;
-      continue;
-    }
-    const top = cosineTopK(unit[qi]!, unit, k, qi);
-    const hits = top.map((r) => relevant(q, candidateIds[r.index]!));
+    if (numRelevant) asked.push({ q, qi, numRelevant });
+  }
+  const skipped = queries.length - asked.length;
+  const tops = cosineTopKMany(
+    asked.map((a) => unit[a.qi]!),
+    unit,
+    k,
+    (i) => asked[i]!.qi,
+    input.search,
+  );
+  let used = 0;
+  for (const [i, { q, numRelevant }] of asked.entries()) {
+    const hits = tops[i]!.map((r) => relevant(q, candidateIds[r.index]!));
     used++;
     sums.precision += precisionAtK(hits, k);
     sums.recall += recallAtK(hits, numRelevant, k);

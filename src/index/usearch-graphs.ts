@@ -8,7 +8,7 @@ import type { StorePrecision } from './vector-store.js';
 // usearch's ES module finds its native build from the caller's stack trace, which never resolves
 // in a worker thread started from code (tsx's loader; see threads.ts): the import hangs there. Its
 // CommonJS build finds it from __dirname, in every thread, so the index builds off-thread too.
-const { Index: UsearchNative, MetricKind, ScalarKind } = createRequire(import.meta.url)('usearch') as typeof import('usearch');
+const { Index: UsearchNative, MetricKind, ScalarKind, exactSearch } = createRequire(import.meta.url)('usearch') as typeof import('usearch');
 type UsearchNative = InstanceType<typeof UsearchNative>;
 
 export interface UsearchParams {
@@ -46,6 +46,28 @@ export interface GraphsMeta {
    * base over it since (two processes sharing a data dir on PostgreSQL) makes the pair a rebuild.
    */
   base?: { bytes: number; mtimeMs: number };
+}
+
+/**
+ * Brute-force search by inner product over packed rows (`dims` floats each), on every core with
+ * usearch's SIMD kernels: the `count` best row indices per query, best first, -1 where there are
+ * fewer rows. 8x a plain JavaScript loop on one thread at 1,792 dims, 14x on two (4,300 rows x
+ * 1,100 queries: 13.7 s in JS, 1.0 s here, the same lists). Evaluation's kNN re-ranks these exactly.
+ */
+export function exactInnerProduct(rows: Float32Array, queries: Float32Array, dims: number, count: number): Int32Array {
+  const nRows = Math.floor(rows.length / dims);
+  const nQueries = Math.floor(queries.length / dims);
+  const out = new Int32Array(nQueries * count).fill(-1);
+  const take = Math.min(count, nRows);
+  if (!take || !nQueries) return out;
+  const res = exactSearch(rows, queries, dims, take, MetricKind.IP, ANN_THREADS);
+  if (nQueries === 1) {
+    res.keys.forEach((key, j) => (out[j] = Number(key)));
+    return out;
+  }
+  const counts = (res as BatchMatches).counts;
+  for (let q = 0; q < nQueries; q++) for (let j = 0; j < Number(counts[q]); j++) out[q * count + j] = Number(res.keys[q * take + j]);
+  return out;
 }
 
 /** Dead base slots searched past before the base is loaded into memory to drop them for good. */

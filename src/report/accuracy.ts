@@ -1,3 +1,4 @@
+import { exactInnerProduct } from '../index/usearch-graphs.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { versionDir, type DataPaths } from '../config.js';
@@ -73,6 +74,7 @@ export async function retrievalOn(db: Db, version: string, ids: ReadonlySet<stri
     queries: pool.map((it) => it.id),
     relevant: (a, b) => byId.get(a)![field].some((x) => byId.get(b)![field].includes(x)),
     k: 10,
+    search: exactInnerProduct,
   });
   return r.queries ? { metric: `${field === 'labels' ? 'label' : 'group'}.map@10`, value: r.map, items: pool.length } : null;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { centredUnit, cosineTopK, KnnTagger, meanRow, normalizedCopy } from '../../src/eval/knn.ts';
+import { centredUnit, cosineTopK, cosineTopKMany, KnnTagger, meanRow, normalizedCopy } from '../../src/eval/knn.ts';
+import { exactInnerProduct } from '../../src/index/usearch-graphs.ts';
 import {
   averagePrecisionAtK,
   cappedRecallAtK,
@@ -196,4 +197,28 @@ test('mean-centring: a shared offset that hides the classes in cosine is removed
   assert.equal(cosineTopK(normalizedCopy(rows)[0]!, normalizedCopy(rows), 1, 0)[0]!.index, 2);
   assert.equal(cosineTopK(centred[0]!, centred, 1, 0)[0]!.index, 1);
   assert.deepEqual([...meanRow([], 3)], [0, 0, 0]);
+});
+
+test("batch kNN through usearch's exact search gives cosineTopK's lists, ties and exclusions included", () => {
+  let seed = 7;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+  const base = Array.from({ length: 300 }, () => Float32Array.from({ length: 48 }, rnd));
+  // Exact duplicates tie: the lower index must come first, as in cosineTopK.
+  const rows = normalizedCopy([...base, base[3]!, base[3]!, base[10]!]);
+  const queries = rows.slice(0, 40);
+  const exclude = (q: number) => (q % 3 === 0 ? q : q % 3 === 1 ? new Set([q, 301]) : undefined);
+  const batch = cosineTopKMany(queries, rows, 10, exclude, exactInnerProduct);
+  assert.equal(batch.length, 40);
+  for (const [q, top] of batch.entries()) assert.deepEqual(top, cosineTopK(queries[q]!, rows, 10, exclude(q)), `query ${q}`);
+  assert.deepEqual(
+    batch[3]!.slice(0, 2).map((n) => n.index),
+    [300, 301],
+  );
+  const labels = rows.map((_, i) => [`l${i % 4}`]);
+  const plain = new KnnTagger(rows, labels, { k: 5 });
+  const fast = new KnnTagger(rows, labels, { k: 5, search: exactInnerProduct });
+  assert.deepEqual(
+    fast.predictMany(queries, 0.3),
+    queries.map((q) => plain.predict(q, 0.3)),
+  );
 });
