@@ -55,7 +55,10 @@ export async function evaluateGoesWith(model: GoesWithModel, items: readonly Com
   const groupsOf = items.map((it) => it.groups);
   const together = (q: number) => togetherCounts(q, groupsOf, visible);
   const seenTogether = groupRecall({ labels, queries, scores: cosine, together }).recall;
-  const gw = goesWithScorer(model, items);
+  // Scored once per query and copied: both goes-with recalls below read the same scores (and groupRecall adds to its copy).
+  const gwScores = new Map<number, Float32Array>();
+  const scoreGoesWith = goesWithScorer(model, items);
+  const gw = (i: number) => new Float32Array(gwScores.get(i) ?? gwScores.set(i, scoreGoesWith(i)).get(i)!);
   const goesWithNoStep = groupRecall({ labels, queries, scores: gw, step: NO_STEP }).recall;
   const colourCos = colourScorer(items, queries);
   // A cheap anchor a shop could build without training: the nearest palettes.

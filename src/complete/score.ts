@@ -4,6 +4,7 @@
  * Recall@10. No I/O and no tfjs here.
  */
 import { cappedRecallAtK } from '../eval/metrics.js';
+import { shortlistOf } from './shortlist.js';
 
 export interface CandidateStep {
   /** Subtracted from the score of a candidate that shares a label with the query. */
@@ -227,16 +228,31 @@ export const STEP_GRID: readonly CandidateStep[] = [0, 1, 2, 4, 8, 16].flatMap((
   ),
 );
 
+/** Candidates per query (of each kind: sharing the query's label or not) that `tuneStep` ranks exactly before it falls back to all. */
+const SHORTLIST = 256;
+
 /**
- * The step with the best dev recall (ties keep the simpler, earlier one). Every part of a query's
- * scores that does not depend on the step (the base, generic and colour cosines, the same-label mask,
- * the label prior) is computed once per query; each grid point is then one weighted sum and a top k
- * per query, fused into one pass. Measured on ccp's dev split (620 queries x 4,881 candidates, 450 grid
- * points): the grid took about 150 s when every point rebuilt the label terms through applyStep; on
- * the clothing set, the separate passes (copy, three adds, top k) took 69.5 s of CPU in `loupe train`
- * and the fused pass 28.4 s, with the same recall and chosen step.
+ * The step with the best dev recall (ties keep the simpler, earlier one), and each grid point's recall.
+ * Every part of a query's scores that does not depend on the step (the base, generic and colour
+ * cosines, the same-label mask, the label prior) is computed once per query; each grid point is then
+ * one weighted sum and a top k per query, fused into one pass. Measured on ccp's dev split (620 queries
+ * x 4,881 candidates, 450 grid points): the grid took about 150 s when every point rebuilt the label
+ * terms through applyStep; on the clothing set, the separate passes (copy, three adds, top k) took
+ * 69.5 s of CPU in `loupe train` and the fused pass 28.4 s, with the same recall and chosen step.
+ *
+ * Grid points sharing their generic and colour weights share the sum a = base + generic + colour. The
+ * label terms only ever lower it (a penalty >= 0 times the same-label mask, a prior weight >= 0 times
+ * a log probability <= 0), so the top k comes from the best `shortlist` candidates by a of each kind
+ * (same label or not) plus those seen together with the query, whenever its k-th score beats every
+ * candidate left out; otherwise that query and point take the full pass. Same float32 rounding and
+ * tie order either way, so the recall of every point is unchanged (a unit test checks it against
+ * groupRecall point by point).
  */
-export function tuneStep(input: Omit<GroupRecallInput, 'step'>, grid: readonly CandidateStep[] = STEP_GRID): { step: CandidateStep; recall: number; none: number } {
+export function tuneStep(
+  input: Omit<GroupRecallInput, 'step'>,
+  grid: readonly CandidateStep[] = STEP_GRID,
+  shortlist = SHORTLIST,
+): { step: CandidateStep; recall: number; none: number; recalls: number[] } {
   const k = input.k ?? 10;
   const prior = input.prior ?? null;
   // Label terms only when a grid point weighs them (the per-epoch dev recall tries NO_STEP alone).
@@ -259,55 +275,86 @@ export function tuneStep(input: Omit<GroupRecallInput, 'step'>, grid: readonly C
     }
     const together = new Float32Array(m);
     for (const [j, count] of input.together?.(q.index) ?? []) together[j] = TOGETHER_WEIGHT * count;
-    return { base, generic: input.generic?.(q.index, n), colour: input.colour?.(q.index, n), same, logp, together, mates: new Set(q.mates), query: q.index };
+    let maxLogp = -Infinity;
+    for (let j = 0; j < logp.length; j++) if (logp[j]! > maxLogp) maxLogp = logp[j]!;
+    return { base, generic: input.generic?.(q.index, n), colour: input.colour?.(q.index, n), same, logp, maxLogp, together, mates: new Set(q.mates), query: q.index };
   });
+  type Part = NonNullable<(typeof parts)[number]>;
   const topIdx = new Int32Array(k);
   const topVal = new Float64Array(k);
-  const recallOf = (step: CandidateStep) => {
-    let sum = 0;
-    let used = 0;
-    const { genericWeight: gw, colourWeight: cw, sameLabelPenalty: pen } = step;
-    const pw = prior ? step.priorWeight : 0;
+  let filled = 0;
+  // A running top k in topK's order (earlier index on ties), candidates offered in index order.
+  const offer = (j: number, v: number) => {
+    if (filled === k && !(v > topVal[k - 1]!)) return;
+    let at = filled < k ? filled++ : k - 1;
+    while (at > 0 && topVal[at - 1]! < v) {
+      topIdx[at] = topIdx[at - 1]!;
+      topVal[at] = topVal[at - 1]!;
+      at--;
+    }
+    topIdx[at] = j;
+    topVal[at] = v;
+  };
+  // The weighted sum, rounded to float32 after each term as the stored arrays of groupRecall are.
+  const score = (p: Part, j: number, a: number, pw: number, pen: number) => {
+    let v = a;
+    if (pen !== 0 || pw !== 0) v = Math.fround(v + (pw * p.logp[j]! - pen * p.same[j]!));
+    if (p.together[j] !== 0) v = Math.fround(v + p.together[j]!);
+    return j === p.query ? -Infinity : v;
+  };
+  const recallOfTop = (p: Part) => {
+    const hits: boolean[] = [];
+    for (let r = 0; r < filled; r++) hits.push(p.mates.has(topIdx[r]!));
+    return cappedRecallAtK(hits, p.mates.size, k);
+  };
+  const usable = grid.map((step) => !((step.genericWeight && !input.generic) || (step.colourWeight && !input.colour)));
+  const sums = new Float64Array(grid.length);
+  // Grid points by (generic, colour) weights, in grid order.
+  const byMix = new Map<string, number[]>();
+  grid.forEach((step, i) => {
+    if (!usable[i]) return;
+    const key = `${step.genericWeight}/${step.colourWeight}`;
+    (byMix.get(key) ?? byMix.set(key, []).get(key)!).push(i);
+  });
+  const a = new Float32Array(input.labels.length);
+  for (const points of byMix.values()) {
+    const { genericWeight: gw, colourWeight: cw } = grid[points[0]!]!;
+    const fast = points.length >= 4;
     for (const p of parts) {
       if (!p) continue;
-      const { base, same, logp, together, query } = p;
       const g = gw ? p.generic : undefined;
       const c = cw ? p.colour : undefined;
-      const labelled = pen !== 0 || pw !== 0;
-      // One pass per query: the weighted sum, rounded to float32 after each term as the stored
-      // arrays of groupRecall are, and a running top k with topK's order (earlier index on ties).
-      let filled = 0;
-      for (let j = 0; j < base.length; j++) {
-        let v = base[j]!;
+      const m = p.base.length;
+      for (let j = 0; j < m; j++) {
+        let v = p.base[j]!;
         if (g) v = Math.fround(v + gw * g[j]!);
         if (c) v = Math.fround(v + cw * c[j]!);
-        if (labelled) v = Math.fround(v + (pw * logp[j]! - pen * same[j]!));
-        if (together[j] !== 0) v = Math.fround(v + together[j]!);
-        if (j === query) v = -Infinity;
-        if (filled === k && !(v > topVal[k - 1]!)) continue;
-        let at = filled < k ? filled++ : k - 1;
-        while (at > 0 && topVal[at - 1]! < v) {
-          topIdx[at] = topIdx[at - 1]!;
-          topVal[at] = topVal[at - 1]!;
-          at--;
-        }
-        topIdx[at] = j;
-        topVal[at] = v;
+        a[j] = v;
       }
-      const hits: boolean[] = [];
-      for (let r = 0; r < filled; r++) hits.push(p.mates.has(topIdx[r]!));
-      sum += cappedRecallAtK(hits, p.mates.size, k);
-      used++;
+      const short = fast ? shortlistOf(p, a, m, shortlist) : undefined;
+      for (const i of points) {
+        const pen = grid[i]!.sameLabelPenalty;
+        const pw = prior ? grid[i]!.priorWeight : 0;
+        filled = 0;
+        if (short && pen >= 0 && pw >= 0 && p.maxLogp <= 0) {
+          for (const j of short.indices) offer(j, score(p, j, a[j]!, pw, pen));
+          const outside = Math.max(short.out0, pen ? Math.fround(short.out1 - pen) : short.out1);
+          if (filled < k || !(topVal[k - 1]! > outside)) filled = 0;
+        }
+        if (filled === 0) for (let j = 0; j < m; j++) offer(j, score(p, j, a[j]!, pw, pen));
+        sums[i]! += recallOfTop(p);
+      }
     }
-    return used ? sum / used : NaN;
-  };
+  }
+  const used = parts.filter(Boolean).length;
+  const recalls = grid.map((_, i) => (usable[i] && used ? sums[i]! / used : NaN));
   let best = { step: grid[0]!, recall: -Infinity };
   let none = NaN;
-  for (const step of grid) {
-    if ((step.genericWeight && !input.generic) || (step.colourWeight && !input.colour)) continue;
-    const r = recallOf(step);
+  grid.forEach((step, i) => {
+    if (!usable[i]) return;
+    const r = recalls[i]!;
     if (step.sameLabelPenalty === 0 && step.priorWeight === 0 && step.genericWeight === 0 && step.colourWeight === 0) none = r;
     if (r > best.recall + 1e-9) best = { step, recall: r };
-  }
-  return { ...best, none };
+  });
+  return { ...best, none, recalls };
 }

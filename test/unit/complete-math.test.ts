@@ -204,3 +204,32 @@ test('tuneStep scores every grid point as groupRecall does (one fused pass per q
     assert.equal(tuneStep(input, [step]).recall, groupRecall({ ...input, step }).recall, JSON.stringify(step));
   }
 });
+
+test('tuneStep over a whole grid: the shortlist pass gives every point the recall groupRecall gives it', () => {
+  const rng = new Rng(11);
+  const m = 400;
+  const kinds = ['a', 'b', 'c', 'd', ''];
+  const labels = Array.from({ length: m }, (_, i) => (kinds[i % 5] ? [kinds[i % 5]!] : []));
+  const queries = Array.from({ length: 30 }, (_, q) => ({ index: q * 13, mates: [q * 13 + 1, q * 13 + 5, (q * 29) % m].filter((j) => j !== q * 13) }));
+  // Rounded scores tie often, so the tie order is tested too.
+  const table = (salt: number) => Array.from({ length: m }, () => Float32Array.from({ length: m }, () => Math.round(rng.normal() * salt * 8) / 8));
+  const [base, generic, colour] = [table(1), table(0.5), table(0.3)];
+  const groupsOf = Array.from({ length: m }, (_, i) => (i % 17 === 0 ? ['g1'] : []));
+  const members = new Map([['g1', groupsOf.flatMap((g, i) => (g.length ? [i] : []))]]);
+  const prior = LabelPrior.fit([labels.slice(0, 40), labels.slice(40, 90), labels.slice(90, 100)]);
+  const input = {
+    labels,
+    queries,
+    scores: (i: number) => new Float32Array(base[i]!),
+    generic: (i: number) => new Float32Array(generic[i]!),
+    colour: (i: number) => new Float32Array(colour[i]!),
+    together: (i: number) => togetherCounts(i, groupsOf, members),
+    prior,
+    k: 10,
+  };
+  // Short lists of 1 and 4 make the fall-back to the full pass happen too.
+  for (const shortlist of [1, 4, 256]) {
+    const tuned = tuneStep(input, STEP_GRID, shortlist);
+    STEP_GRID.forEach((step, i) => assert.equal(tuned.recalls[i], groupRecall({ ...input, step }).recall, `${shortlist}: ${JSON.stringify(step)}`));
+  }
+});
