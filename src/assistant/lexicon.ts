@@ -23,6 +23,8 @@ const GLOSS_TIE = 1;
 /** Relations stronger than this many labels say nothing about which label (e.g. "clothes"). */
 const MAX_COVERED = 3;
 const MAX_NGRAM = 3;
+/** A sibling relation only under a parent with at most this many labels beneath it (the nearest label wins). */
+const SIBLING_LABELS = 2;
 /** How far above a word's sense its parents' definitions are read for a flag's genus (0: the sense itself, 1: its parents). */
 const GENUS_DEPTH = 1;
 const TIER: Record<string, number> = { synonym: 0, 'is-a': 1, covers: 2, sibling: 3 };
@@ -226,7 +228,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
           if (d2 !== undefined && d1 + d2 < dist) [lcs, dist] = [c, d1 + d2];
         }
         // A sibling only under a parent at least as specific as the domain: "cover" and a sleeve share only "covering".
-        if (lcs && lcs !== domain && labelsUnder(lcs).size === 1 && depthOf(lcs) >= domainDepth) consider(TIER.sibling!, dist, a.label, `WordNet: both are kinds of ${name(lcs)}`);
+        if (lcs && lcs !== domain && labelsUnder(lcs).size <= SIBLING_LABELS && depthOf(lcs) >= domainDepth) consider(TIER.sibling!, dist, a.label, `WordNet: both are kinds of ${name(lcs)}`);
       }
     }
     if (best) {
