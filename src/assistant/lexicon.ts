@@ -10,6 +10,7 @@ import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
 import { buildGlossIndex, definitionGenus, definitionLinks } from './gloss.js';
+import { editDistance } from './spelling.js';
 
 export interface LexiconRow {
   word: string;
@@ -28,18 +29,6 @@ const SIBLING_LABELS = 2;
 /** How far above a word's sense its parents' definitions are read for a flag's genus (0: the sense itself, 1: its parents). */
 const GENUS_DEPTH = 1;
 const TIER: Record<string, number> = { synonym: 0, 'is-a': 1, covers: 2, sibling: 3 };
-
-function editDistance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) > cap) return cap + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    if (Math.min(...cur) > cap) return cap + 1;
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 /** Lemma keys to look a word (or words) up under: as written, lemmatised, singularised. */
 export function lemmaCandidates(words: readonly string[]): string[] {
