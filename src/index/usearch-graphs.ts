@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { BatchMatches } from 'usearch';
+import type { BatchMatches, Matches } from 'usearch';
 import type { StorePrecision } from './vector-store.js';
 
 // usearch's ES module finds its native build from the caller's stack trace, which never resolves
@@ -60,13 +60,8 @@ export function exactInnerProduct(rows: Float32Array, queries: Float32Array, dim
   const out = new Int32Array(nQueries * count).fill(-1);
   const take = Math.min(count, nRows);
   if (!take || !nQueries) return out;
-  const res = exactSearch(rows, queries, dims, take, MetricKind.IP, ANN_THREADS);
-  if (nQueries === 1) {
-    res.keys.forEach((key, j) => (out[j] = Number(key)));
-    return out;
-  }
-  const counts = (res as BatchMatches).counts;
-  for (let q = 0; q < nQueries; q++) for (let j = 0; j < Number(counts[q]); j++) out[q * count + j] = Number(res.keys[q * take + j]);
+  const res = batchOf(exactSearch(rows, queries, dims, take, MetricKind.IP, ANN_THREADS), nQueries, take);
+  for (let q = 0; q < nQueries; q++) for (let j = 0; j < res.counts[q]!; j++) out[q * count + j] = Number(res.keys[q * take + j]);
   return out;
 }
 
@@ -89,15 +84,15 @@ function nativeIndex(dims: number, p: UsearchParams): UsearchNative {
 }
 
 /** usearch answers one query with `Matches` and several with `BatchMatches`: one shape for both. */
+function batchOf(m: Matches | BatchMatches, queries: number, k: number): Batch {
+  if (queries === 1) return { keys: m.keys, distances: m.distances, counts: [m.keys.length], k };
+  return { keys: m.keys, distances: m.distances, counts: Array.from((m as BatchMatches).counts, Number), k };
+}
+
 function searchNative(ann: UsearchNative, queries: Float32Array, dims: number, k: number, threads: number): Batch {
   const n = queries.length / dims;
-  if (n === 1) {
-    const m = ann.search(queries, k, 1);
-    return { keys: m.keys, distances: m.distances, counts: [m.keys.length], k };
-  }
   // Typed as one query (a flat array reads as a Vector), but a flat array of n rows answers in batch form.
-  const m = ann.search(queries, k, threads) as unknown as BatchMatches;
-  return { keys: m.keys, distances: m.distances, counts: Array.from(m.counts, Number), k };
+  return batchOf(ann.search(queries, k, n === 1 ? 1 : threads), n, k);
 }
 
 /**

@@ -176,21 +176,33 @@ test('colour vectors: square roots of bin shares, centred on the catalogue; the 
   assert.equal(without.step.colourWeight, 0, 'no colours, no colour weight');
 });
 
-test('tuneStep scores every grid point as groupRecall does (one fused pass per query)', () => {
-  const rng = new Rng(7);
-  const m = 60;
-  const kinds = ['a', 'b', 'c', ''];
-  const labels = Array.from({ length: m }, (_, i) => (kinds[i % 4] ? [kinds[i % 4]!] : []));
-  const queries = Array.from({ length: 12 }, (_, q) => ({ index: q * 5, mates: [q * 5 + 1, q * 5 + 2, (q * 17) % m].filter((j) => j !== q * 5) }));
-  const table = (salt: number) => Array.from({ length: m }, () => Float32Array.from({ length: m }, () => rng.normal() * salt));
+/** A seeded grid-tuning input: random base, generic and colour scores (rounded to 1/8 when `round`, so ties are common), labels, groups and a prior. */
+function gridInput(o: {
+  seed: number;
+  m: number;
+  kinds: string[];
+  queries: number;
+  stride: number;
+  mateAt: [number, number, number];
+  groupsOf: (i: number) => string[];
+  priorCuts: number[];
+  k: number;
+  round?: boolean;
+}) {
+  const rng = new Rng(o.seed);
+  const { m, kinds } = o;
+  const labels = Array.from({ length: m }, (_, i) => (kinds[i % kinds.length] ? [kinds[i % kinds.length]!] : []));
+  const queries = Array.from({ length: o.queries }, (_, q) => {
+    const index = q * o.stride;
+    return { index, mates: [index + o.mateAt[0], index + o.mateAt[1], (q * o.mateAt[2]) % m].filter((j) => j !== index) };
+  });
+  const draw = (salt: number) => (o.round ? Math.round(rng.normal() * salt * 8) / 8 : rng.normal() * salt);
+  const table = (salt: number) => Array.from({ length: m }, () => Float32Array.from({ length: m }, () => draw(salt)));
   const [base, generic, colour] = [table(1), table(0.5), table(0.3)];
-  const groupsOf = Array.from({ length: m }, (_, i) => (i % 7 === 0 ? ['g1'] : i % 11 === 0 ? ['g2', 'g1'] : []));
-  const members = new Map([
-    ['g1', groupsOf.flatMap((g, i) => (g.includes('g1') ? [i] : []))],
-    ['g2', groupsOf.flatMap((g, i) => (g.includes('g2') ? [i] : []))],
-  ]);
-  const prior = LabelPrior.fit([labels.slice(0, 20), labels.slice(20, 45)]);
-  const input = {
+  const groupsOf = Array.from({ length: m }, (_, i) => o.groupsOf(i));
+  const members = new Map([...new Set(groupsOf.flat())].map((g) => [g, groupsOf.flatMap((gs, i) => (gs.includes(g) ? [i] : []))]));
+  const prior = LabelPrior.fit(o.priorCuts.slice(1).map((end, c) => labels.slice(o.priorCuts[c]!, end)));
+  return {
     labels,
     queries,
     scores: (i: number) => new Float32Array(base[i]!),
@@ -198,35 +210,41 @@ test('tuneStep scores every grid point as groupRecall does (one fused pass per q
     colour: (i: number) => new Float32Array(colour[i]!),
     together: (i: number) => togetherCounts(i, groupsOf, members),
     prior,
-    k: 5,
+    k: o.k,
   };
+}
+
+test('tuneStep scores every grid point as groupRecall does (one fused pass per query)', () => {
+  const input = gridInput({
+    seed: 7,
+    m: 60,
+    kinds: ['a', 'b', 'c', ''],
+    queries: 12,
+    stride: 5,
+    mateAt: [1, 2, 17],
+    groupsOf: (i) => (i % 7 === 0 ? ['g1'] : i % 11 === 0 ? ['g2', 'g1'] : []),
+    priorCuts: [0, 20, 45],
+    k: 5,
+  });
   for (const step of STEP_GRID.filter((_, i) => i % 37 === 0)) {
     assert.equal(tuneStep(input, [step]).recall, groupRecall({ ...input, step }).recall, JSON.stringify(step));
   }
 });
 
 test('tuneStep over a whole grid: the shortlist pass gives every point the recall groupRecall gives it', () => {
-  const rng = new Rng(11);
-  const m = 400;
-  const kinds = ['a', 'b', 'c', 'd', ''];
-  const labels = Array.from({ length: m }, (_, i) => (kinds[i % 5] ? [kinds[i % 5]!] : []));
-  const queries = Array.from({ length: 30 }, (_, q) => ({ index: q * 13, mates: [q * 13 + 1, q * 13 + 5, (q * 29) % m].filter((j) => j !== q * 13) }));
   // Rounded scores tie often, so the tie order is tested too.
-  const table = (salt: number) => Array.from({ length: m }, () => Float32Array.from({ length: m }, () => Math.round(rng.normal() * salt * 8) / 8));
-  const [base, generic, colour] = [table(1), table(0.5), table(0.3)];
-  const groupsOf = Array.from({ length: m }, (_, i) => (i % 17 === 0 ? ['g1'] : []));
-  const members = new Map([['g1', groupsOf.flatMap((g, i) => (g.length ? [i] : []))]]);
-  const prior = LabelPrior.fit([labels.slice(0, 40), labels.slice(40, 90), labels.slice(90, 100)]);
-  const input = {
-    labels,
-    queries,
-    scores: (i: number) => new Float32Array(base[i]!),
-    generic: (i: number) => new Float32Array(generic[i]!),
-    colour: (i: number) => new Float32Array(colour[i]!),
-    together: (i: number) => togetherCounts(i, groupsOf, members),
-    prior,
+  const input = gridInput({
+    seed: 11,
+    m: 400,
+    kinds: ['a', 'b', 'c', 'd', ''],
+    queries: 30,
+    stride: 13,
+    mateAt: [1, 5, 29],
+    groupsOf: (i) => (i % 17 === 0 ? ['g1'] : []),
+    priorCuts: [0, 40, 90, 100],
     k: 10,
-  };
+    round: true,
+  });
   // Short lists of 1 and 4 make the fall-back to the full pass happen too.
   for (const shortlist of [1, 4, 256]) {
     const tuned = tuneStep(input, STEP_GRID, shortlist);
