@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { mean, ndcgAtK, recallAtK } from '../eval/metrics.js';
 import { RRF_K } from './diversify.js';
+import { FRESH_EVERY_CHOICES, FRESH_EVERY_DEFAULT, placeFresh, type FreshCandidates } from './fresh-slots.js';
 
 export const BLEND_SOURCES = ['multi', 'items', 'single', 'walk', 'cooc', 'ease', 'saves', 'als', 'next', 'trending', 'popular'] as const;
 export type BlendSource = (typeof BLEND_SOURCES)[number];
@@ -23,6 +24,8 @@ const weight = z.number().min(0).max(100).default(0);
 export const blendWeightsSchema = z.object({
   fusion: z.enum(FUSIONS),
   weights: z.object(Object.fromEntries(BLEND_SOURCES.map((s) => [s, weight])) as Record<BlendSource, typeof weight>),
+  /** The fitted fresh-slot rate (fresh-slots.ts); absent: the engine's default. */
+  freshEvery: z.number().int().min(0).max(1000).optional(),
 });
 export type BlendWeights = z.output<typeof blendWeightsSchema>;
 
@@ -104,6 +107,8 @@ export interface BlendCase {
   input: BlendInput;
   /** The user's hidden (validation) items. */
   hidden: readonly string[];
+  /** Fresh items looks would put in the feed's fresh slots; absent: the rate is not fitted. */
+  fresh?: FreshCandidates | undefined;
 }
 
 export interface BlendTrial {
@@ -146,7 +151,16 @@ function perUser(cases: readonly BlendCase[], w: BlendWeights, k: number): Score
   const ndcgs = new Float64Array(cases.length);
   cases.forEach((c, i) => {
     const want = new Set(c.hidden);
-    const hits = blendRanking(c.input, w, k).map((p) => want.has(p.id));
+    let ranked: readonly { id: string }[] = blendRanking(c.input, w, k);
+    if (w.freshEvery && c.fresh)
+      ranked = placeFresh(
+        ranked,
+        c.fresh.candidates.map((id) => ({ id })),
+        c.fresh.isFresh,
+        k,
+        w.freshEvery,
+      );
+    const hits = ranked.map((p) => want.has(p.id));
     recalls[i] = recallAtK(hits, want.size, k);
     ndcgs[i] = ndcgAtK(hits, want.size, k);
   });
@@ -192,7 +206,8 @@ function clearlyBetter(a: Scores, b: Scores, minSe: number): boolean {
  * coordinate ascent (each source's weight over a small grid, the others held), taking a step only
  * when its paired gain over the current setting exceeds `minSe` standard errors, until a round
  * changes nothing. Between the two fusions' results and the fallback, the better validation mean
- * wins (three candidates: little room for noise).
+ * wins (three candidates: little room for noise). Where the cases know their fresh candidates,
+ * the fresh-slot rate is fitted last, for the chosen weights.
  */
 export function fitBlend(cases: readonly BlendCase[], k: number, fallback: BlendWeights = DEFAULT_BLEND, sources: readonly BlendSource[] = BLEND_SOURCES, rounds = 3, minSe = FIT_MIN_SE): BlendFit {
   const trials: BlendTrial[] = [];
@@ -212,7 +227,8 @@ export function fitBlend(cases: readonly BlendCase[], k: number, fallback: Blend
     const t = cases.length ? summary(score(fallback)) : undefined;
     return { ...base, weights: fallback, fitted: false, recall: t?.recall ?? NaN, ndcg: t?.ndcg ?? NaN };
   }
-  const fallbackScores = score(fallback);
+  // Weights are compared without fresh slots; a stored rate is refitted at the end.
+  const fallbackScores = score({ fusion: fallback.fusion, weights: fallback.weights });
   let best: Scores | undefined;
   for (const fusion of FUSIONS) {
     let current: Scores | undefined;
@@ -237,16 +253,31 @@ export function fitBlend(cases: readonly BlendCase[], k: number, fallback: Blend
     }
     if (current && (!best || better(current, best))) best = current;
   }
-  const chosen = summary(best && better(best, fallbackScores) ? best : fallbackScores);
-  return { ...base, weights: chosen.weights, fitted: true, recall: chosen.recall, ndcg: chosen.ndcg };
+  const chosen = best && better(best, fallbackScores) ? best : fallbackScores;
+  const served = cases.some((c) => c.fresh) ? fitFreshEvery(chosen.weights, score, minSe) : summary(chosen);
+  return { ...base, weights: served.weights, fitted: true, recall: served.recall, ndcg: served.ndcg };
+}
+
+/**
+ * The fresh-slot rate for fitted weights: the default unless another rate's paired gain on the
+ * validation users (with their fresh slots filled as served) clears `minSe` standard errors.
+ */
+function fitFreshEvery(w: BlendWeights, score: (w: BlendWeights) => Scores, minSe: number): BlendTrial {
+  let current = score({ ...w, freshEvery: FRESH_EVERY_DEFAULT });
+  for (const every of FRESH_EVERY_CHOICES) {
+    const t = score({ ...w, freshEvery: every });
+    if (clearlyBetter(t, current, minSe)) current = t;
+  }
+  return summary(current);
 }
 
 export function sameWeights(a: BlendWeights, b: BlendWeights): boolean {
-  return a.fusion === b.fusion && BLEND_SOURCES.every((s) => a.weights[s] === b.weights[s]);
+  return a.fusion === b.fusion && a.freshEvery === b.freshEvery && BLEND_SOURCES.every((s) => a.weights[s] === b.weights[s]);
 }
 
 /** Short human form, e.g. `rank fusion: ease 1, cooc 0.5` (sources at 0 left out). */
 export function describeBlend(w: BlendWeights): string {
   const parts = BLEND_SOURCES.filter((s) => w.weights[s] > 0).map((s) => `${s} ${w.weights[s]}`);
-  return `${w.fusion} fusion: ${parts.join(', ') || 'nothing'}`;
+  const fresh = w.freshEvery === undefined ? '' : `; a fresh item every ${w.freshEvery}`;
+  return `${w.fusion} fusion: ${parts.join(', ') || 'nothing'}${fresh}`;
 }

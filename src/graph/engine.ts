@@ -2,7 +2,8 @@ import type { TasteEvent } from './actions.js';
 import { BLEND_SOURCES, DEFAULT_BLEND, type BlendInput, type BlendWeights } from './blend.js';
 import type { CollabModel } from './collab/model.js';
 import { kCentreKeys } from './diversify.js';
-import { composeFeed, gatherBlend, type ComposedFeed, type FeedMethod, type FeedSources, type Neighbour } from './feed.js';
+import { composeFeed, freshCandidates, gatherBlend, type ComposedFeed, type FeedMethod, type FeedSources, type Neighbour } from './feed.js';
+import { FRESH_EVERY_DEFAULT, type FreshCandidates } from './fresh-slots.js';
 import { TasteGraph } from './graph.js';
 import { DEFAULT_TASTE, UserTaste, type TasteOptions } from './interests.js';
 import { hashString, type Vec } from './vec.js';
@@ -27,11 +28,19 @@ export interface EngineOptions {
   maxUsers: number;
   /** How the `blend` feed weighs its sources: the version's fitted weights, or the defaults. */
   blend: BlendWeights;
-  /** The last slot of every this many in a blended feed goes to an item nobody engaged with yet, found by looks (0: off). */
+  /** The last slot of every this many in a blended feed goes to an item nobody engaged with yet, found by looks (0: off); a fitted blend's own rate wins. */
   freshEvery: number;
 }
 
-export const DEFAULT_ENGINE: EngineOptions = Object.freeze({ taste: DEFAULT_TASTE, walk: { steps: 6000 }, similarK: 10, similarBudget: 64, maxUsers: 20_000, blend: DEFAULT_BLEND, freshEvery: 20 });
+export const DEFAULT_ENGINE: EngineOptions = Object.freeze({
+  taste: DEFAULT_TASTE,
+  walk: { steps: 6000 },
+  similarK: 10,
+  similarBudget: 64,
+  maxUsers: 20_000,
+  blend: DEFAULT_BLEND,
+  freshEvery: FRESH_EVERY_DEFAULT,
+});
 
 /** Unlabelled items among the popular ones are spread over this many visual clusters. */
 const COLD_CLUSTERS = 8;
@@ -183,7 +192,8 @@ export class FeedEngine {
 
   /** The feed of `user` from their held model (popular-and-diverse when none is held). */
   feed(user: string, k: number, method: FeedMethod = 'blend'): ComposedFeed {
-    return composeFeed(this.sources(), this.taste(user), { k, method, walk: this.options.walk, seed: hashString(user), blend: this.options.blend, freshEvery: this.options.freshEvery });
+    const { blend } = this.options;
+    return composeFeed(this.sources(), this.taste(user), { k, method, walk: this.options.walk, seed: hashString(user), blend, freshEvery: blend.freshEvery ?? this.options.freshEvery });
   }
 
   /**
@@ -191,8 +201,15 @@ export class FeedEngine {
    * when the user has no held model.
    */
   blendInput(user: string, k: number): BlendInput | undefined {
+    return this.blendCase(user, k)?.input;
+  }
+
+  /** `blendInput` and, for fitting the fresh-slot rate, the fresh items its looks would offer. */
+  blendCase(user: string, k: number): { input: BlendInput; fresh: FreshCandidates } | undefined {
     const taste = this.taste(user);
     if (!taste || taste.events === 0) return undefined;
-    return gatherBlend(this.sources(), taste, { k, walk: this.options.walk, seed: hashString(user), want: BLEND_SOURCES });
+    const sources = this.sources();
+    const input = gatherBlend(sources, taste, { k, walk: this.options.walk, seed: hashString(user), want: BLEND_SOURCES });
+    return { input, fresh: { candidates: freshCandidates(sources, taste, input, k), isFresh: sources.isFresh ?? (() => false) } };
   }
 }

@@ -2,6 +2,7 @@ import { pastTense } from './actions.js';
 import { BLEND_SOURCES, blendRanking, DEFAULT_BLEND, type BlendInput, type BlendPick, type BlendSource, type BlendWeights, type Scored } from './blend.js';
 import { COLLAB_SOURCES, collabLists, type CollabModel } from './collab/model.js';
 import { diversifyByKey, weightedRoundRobin } from './diversify.js';
+import { placeFresh } from './fresh-slots.js';
 import type { TasteGraph } from './graph.js';
 import type { InterestView, UserTaste } from './interests.js';
 import { cosine, dot, normalized, type Vec } from './vec.js';
@@ -248,25 +249,20 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
 function withFreshSlots(sources: FeedSources, taste: UserTaste, input: BlendInput, items: FeedEntry[], k: number, every: number, why: (p: BlendPick) => Why): FeedEntry[] {
   const fresh = sources.isFresh;
   if (!(every > 0) || !fresh || !taste.interests().length) return items;
-  const slots = Math.floor(k / every);
-  const have = items.filter((i) => fresh(i.id)).length;
-  if (!slots || have >= slots) return items;
+  const candidates = freshPicks(sources, taste, input, k).map((p) => ({ id: p.id, score: p.score, why: why(p) }));
+  return placeFresh(items, candidates, fresh, k, every);
+}
+
+/** Items nobody has engaged with, best first by the user's looks (what fresh slots take), for a feed of `k`. */
+export function freshCandidates(sources: FeedSources, taste: UserTaste, input: BlendInput, k: number): string[] {
+  return sources.isFresh && taste.interests().length ? freshPicks(sources, taste, input, k).map((p) => p.id) : [];
+}
+
+function freshPicks(sources: FeedSources, taste: UserTaste, input: BlendInput, k: number): BlendPick[] {
+  const fresh = sources.isFresh!;
   const engaged = new Set(taste.items.keys());
-  const shown = new Set(items.map((i) => i.id));
   const visual: BlendInput = { multi: input.multi ?? multiList(sources, taste, engaged, poolSize(k)), items: input.items ?? [] };
-  const candidates = blendRanking(visual, { fusion: 'rank', weights: { ...DEFAULT_BLEND.weights, walk: 0, multi: 1, items: 1 } }, poolSize(k)).filter((p) => fresh(p.id) && !shown.has(p.id));
-  const out = [...items];
-  let need = slots - have;
-  for (let s = slots; s >= 1 && need > 0 && candidates.length; s--) {
-    const at = s * every - 1;
-    if (at < out.length && fresh(out[at]!.id)) continue;
-    const pick = candidates.shift()!;
-    const entry = { id: pick.id, score: pick.score, why: why(pick) };
-    if (at < out.length) out[at] = entry;
-    else out.push(entry);
-    need--;
-  }
-  return out;
+  return blendRanking(visual, { fusion: 'rank', weights: { ...DEFAULT_BLEND.weights, walk: 0, multi: 1, items: 1 } }, poolSize(k)).filter((p) => fresh(p.id));
 }
 
 /** Human text for an explanation; `title` names an item (its title, else its id). */

@@ -151,8 +151,8 @@ export async function fitBlendOn(
   const cases: BlendCase[] = [];
   for (const user of users) {
     model(user);
-    const input = engine.blendInput(user, o.k);
-    if (input) cases.push({ input, hidden: inner.test.get(user)! });
+    const c = engine.blendCase(user, o.k);
+    if (c) cases.push({ ...c, hidden: inner.test.get(user)! });
     // A server refits in the background: let requests in between users.
     if (cases.length % 20 === 0) await new Promise((r) => setImmediate(r));
   }
