@@ -57,8 +57,8 @@ const cases = fs
   .filter((l) => !('_header' in l))
   .map((l) => Case.parse(l));
 const K = 5;
-/** A soft guess from the words' definitions or a compound's last part: what the synonym/kind mapping did not cover. */
-const GUESS = /via WordNet definitions|via its last part/;
+/** A soft guess from the words' definitions or a compound's last (or first) part: what the synonym/kind mapping did not cover. */
+const GUESS = /via WordNet definitions|via its last part|via its first part/;
 
 const { db, paths } = await ingestAndEncode(values.data!, values.catalogue!, values.map!);
 if (values.lexicon) fs.copyFileSync(values.lexicon, lexiconFile(paths));

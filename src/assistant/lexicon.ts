@@ -265,6 +265,17 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       const senses = sensesOf(wn, [head]);
       const m = senses && relate(head, 1, senses.senses);
       if (m && m.labels.length) return { ...m, word, confident: false, via: `"${word}" -> ${m.labels.join(' or ')}? via its last part "${head}" (${m.via})` };
+      // A last part that names the whole catalogue ("headwear": wear) leaves the kind to the first part's definitions.
+      const first = m?.kind === 'general' ? glossOf([word.slice(0, k)]) : undefined;
+      if (first)
+        return {
+          word,
+          length: 1,
+          kind: 'gloss',
+          labels: first.labels,
+          confident: false,
+          via: `"${word}" -> ${first.labels.join(' or ')}? via its first part "${word.slice(0, k)}" in WordNet definitions (${first.shared})`,
+        };
     }
     return undefined;
   };
@@ -298,6 +309,13 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
   // Definitions are compared with the labels' own anchors: a definition link is evidence about kinds, not more words for the label.
   for (const a of anchors) if (a.source !== 'definition') byLabel.set(a.label, [...(byLabel.get(a.label) ?? []), a.offset]);
   const glosses = buildGlossIndex(wn, byLabel, inDomain);
+  /** Labels whose definitions best share the words, ties kept, when the match is strong enough. */
+  function glossOf(words: readonly string[]): { labels: string[]; shared: string } | undefined {
+    const found = glosses.match(words);
+    const top = found[0];
+    if (!top || top.score < MIN_GLOSS) return undefined;
+    return { labels: found.filter((m) => m.score >= GLOSS_TIE * top.score).map((m) => m.label), shared: top.shared.slice(0, 3).join(', ') };
+  }
 
   return {
     anchors,
@@ -305,13 +323,17 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     flags,
     overrides,
     describe(words) {
-      const found = glosses.match(words);
-      const top = found[0];
-      if (!top || top.score < MIN_GLOSS) return undefined;
-      const labels = found.filter((m) => m.score >= GLOSS_TIE * top.score).map((m) => m.label);
-      const shared = top.shared.slice(0, 3).join(', ');
+      const found = glossOf(words);
+      if (!found) return undefined;
       const phrase = words.join(' ');
-      return { word: phrase, length: words.length, kind: 'gloss', labels, confident: false, via: `"${phrase}" -> ${labels.join(' or ')}? via WordNet definitions (${shared})` };
+      return {
+        word: phrase,
+        length: words.length,
+        kind: 'gloss',
+        labels: found.labels,
+        confident: false,
+        via: `"${phrase}" -> ${found.labels.join(' or ')}? via WordNet definitions (${found.shared})`,
+      };
     },
     map(tokens, i) {
       // The answer depends only on the next few tokens: requests repeat words, so remember it.
@@ -345,47 +367,4 @@ export function parseLexiconCsv(text: string): LexiconRow[] {
     rows.push({ word, label });
   }
   return rows;
-}
-
-export interface LexiconListing {
-  domain: string[];
-  labels: { label: string; anchors: { source: Anchor['source']; words: string[] }[]; synonyms: string[]; kinds: string[] }[];
-  flags: { attr: string; words: string[] }[];
-  overrides: { word: string; labels: string[] }[];
-}
-
-/** What `loupe lexicon` prints: per label, its anchors, their synonyms (filtered on) and kinds (ranked first). */
-export function listLexicon(lex: Lexicon, wn: WordNet, labels: readonly string[], maxKinds = 60): LexiconListing {
-  const below = (offsets: readonly string[], depth: number): string[] => {
-    const words: string[] = [];
-    let frontier = [...offsets];
-    for (let d = 0; d < depth && frontier.length; d++) {
-      frontier = frontier.flatMap((o) => wn.synset(o)?.hyponyms ?? []);
-      for (const o of frontier) words.push(...(wn.synset(o)?.words ?? []));
-    }
-    return [...new Set(words)];
-  };
-  return {
-    domain: lex.domain?.words ?? [],
-    labels: labels.map((label) => {
-      const anchors = lex.anchors.filter((a) => a.label === label);
-      const synonyms = [...new Set(anchors.filter((a) => a.source !== 'definition').flatMap((a) => a.words))].filter((w) => w !== label.toLowerCase());
-      return {
-        label,
-        anchors: anchors.map((a) => ({ source: a.source, words: a.words })),
-        synonyms,
-        kinds: [
-          ...new Set([
-            ...anchors.filter((a) => a.source === 'definition').flatMap((a) => a.words),
-            ...below(
-              anchors.map((a) => a.offset),
-              2,
-            ),
-          ]),
-        ].slice(0, maxKinds),
-      };
-    }),
-    flags: lex.flags.map((f) => ({ attr: f.attr, words: [...new Set([...f.offsets.flatMap((o) => wn.synset(o)?.words ?? []), ...below(f.offsets, 2)])].slice(0, maxKinds) })),
-    overrides: [...lex.overrides].map(([word, ls]) => ({ word: word.replace(/_/g, ' '), labels: ls })),
-  };
 }

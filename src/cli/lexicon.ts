@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { buildLexicon, listLexicon, parseLexiconCsv } from '../assistant/lexicon.js';
+import { listLexicon } from '../assistant/lexicon-listing.js';
+import { buildLexicon, parseLexiconCsv } from '../assistant/lexicon.js';
 import { lexiconFile } from '../app/assistant.js';
 import { buildVocabulary } from '../assistant/vocabulary.js';
 import { loadWordNet } from '../assistant/wordnet.js';

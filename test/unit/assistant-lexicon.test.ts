@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { definitionGenus, definitionLinks, glossTerms } from '../../src/assistant/gloss.js';
-import { buildLexicon, listLexicon, parseLexiconCsv } from '../../src/assistant/lexicon.js';
+import { listLexicon } from '../../src/assistant/lexicon-listing.js';
+import { buildLexicon, parseLexiconCsv } from '../../src/assistant/lexicon.js';
 import { ownedAt, parseTurn } from '../../src/assistant/parser.js';
 import { buildVocabulary } from '../../src/assistant/vocabulary.js';
 import { loadWordNet, parseIndex, parseSynset, wordNetFrom } from '../../src/assistant/wordnet.js';
@@ -114,6 +115,9 @@ test('words the mapping does not cover: compounds rank by their last part, free 
   assert.match(minidress.via, /last part "dress"/);
   assert.deepEqual(at('workpants')?.labels, ['Pants']);
   assert.equal(at('xyzzyq'), undefined, 'no known ending, no guess');
+  const headwear = at('headwear')!;
+  assert.deepEqual([headwear.labels, headwear.confident], [['Hat'], false], 'a last part naming all clothing ("wear") leaves the kind to the first part');
+  assert.match(headwear.via, /first part "head" in WordNet definitions/);
   const withLex = { ...vocab, lexicon: lex };
   const feet = parseTurn('stuff to cover my feet', withLex, { shown: [], image: false });
   assert.deepEqual([feet.labels, feet.soft], [[], ['Shoes']], 'a shoe is defined as fitting the foot: ranked first, not filtered on');
