@@ -8,8 +8,8 @@ import { VectorStore } from './vector-store.js';
 
 export { ANN_THREADS, type UsearchParams };
 
-/** M16, expansion 128 / 64, f16: recall@10 0.9997 vs exact on 100k clustered 256-d (BENCHMARKS #20). */
-export const DEFAULT_USEARCH: UsearchParams = Object.freeze({ connectivity: 16, expansionAdd: 128, expansionSearch: 64, quantization: 'f16', related: 32 });
+/** M16, expansion 96 / 64, f16: recall@10 of the served lists 0.996 vs exact at 1M clustered 256-d (BENCHMARKS #20, 2026-12-07). */
+export const DEFAULT_USEARCH: UsearchParams = Object.freeze({ connectivity: 16, expansionAdd: 96, expansionSearch: 64, quantization: 'f16', related: 32 });
 
 /** Queries per native batch search when lists are computed (bounds the result arrays). */
 const SEARCH_CHUNK = 8192;
