@@ -152,14 +152,7 @@ function perUser(cases: readonly BlendCase[], w: BlendWeights, k: number): Score
   cases.forEach((c, i) => {
     const want = new Set(c.hidden);
     let ranked: readonly { id: string }[] = blendRanking(c.input, w, k);
-    if (w.freshEvery && c.fresh)
-      ranked = placeFresh(
-        ranked,
-        c.fresh.candidates.map((id) => ({ id })),
-        c.fresh.isFresh,
-        k,
-        w.freshEvery,
-      );
+    if (w.freshEvery && c.fresh) ranked = placeFresh(ranked, () => c.fresh!.candidates.map((id) => ({ id })), c.fresh.isFresh, k, w.freshEvery);
     const hits = ranked.map((p) => want.has(p.id));
     recalls[i] = recallAtK(hits, want.size, k);
     ndcgs[i] = ndcgAtK(hits, want.size, k);

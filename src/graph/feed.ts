@@ -249,7 +249,7 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
 function withFreshSlots(sources: FeedSources, taste: UserTaste, input: BlendInput, items: FeedEntry[], k: number, every: number, why: (p: BlendPick) => Why): FeedEntry[] {
   const fresh = sources.isFresh;
   if (!(every > 0) || !fresh || !taste.interests().length) return items;
-  const candidates = freshPicks(sources, taste, input, k).map((p) => ({ id: p.id, score: p.score, why: why(p) }));
+  const candidates = () => freshPicks(sources, taste, input, k).map((p) => ({ id: p.id, score: p.score, why: why(p) }));
   return placeFresh(items, candidates, fresh, k, every);
 }
 

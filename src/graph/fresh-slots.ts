@@ -18,15 +18,16 @@ export interface FreshCandidates {
 /**
  * `items` with the last slot of every `every` (of the first `k`) holding a fresh item, taken from
  * `candidates` best first, where the list does not already hold enough fresh items; a list shorter
- * than a slot's position gets the candidate appended.
+ * than a slot's position gets the candidate appended. `candidates` is only called when a slot is
+ * open (gathering them costs a visual search per feed).
  */
-export function placeFresh<T extends { id: string }>(items: readonly T[], candidates: readonly T[], isFresh: (id: string) => boolean, k: number, every: number): T[] {
+export function placeFresh<T extends { id: string }>(items: readonly T[], candidates: () => readonly T[], isFresh: (id: string) => boolean, k: number, every: number): T[] {
   if (!(every > 0)) return [...items];
   const slots = Math.floor(k / every);
   const have = items.filter((i) => isFresh(i.id)).length;
   if (!slots || have >= slots) return [...items];
   const shown = new Set(items.map((i) => i.id));
-  const queue = candidates.filter((c) => isFresh(c.id) && !shown.has(c.id));
+  const queue = candidates().filter((c) => isFresh(c.id) && !shown.has(c.id));
   const out = [...items];
   let need = slots - have;
   for (let s = slots; s >= 1 && need > 0 && queue.length; s--) {

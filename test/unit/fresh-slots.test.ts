@@ -4,28 +4,30 @@ import { blendOf, fitBlend, type BlendCase, type Scored } from '../../src/graph/
 import { FRESH_EVERY_DEFAULT, placeFresh } from '../../src/graph/fresh-slots.js';
 
 const ids = (xs: readonly string[]) => xs.map((id) => ({ id }));
+const later = (xs: readonly string[]) => () => ids(xs);
 const isFresh = (id: string) => id.startsWith('f');
 
 test('fresh slots: the last slot of every `every` takes the best fresh candidate not shown; enough fresh items already: unchanged', () => {
   const items = ids(['a', 'b', 'c', 'd', 'e', 'g']);
   assert.deepEqual(
-    placeFresh(items, ids(['f1', 'f2', 'f3']), isFresh, 6, 3).map((i) => i.id),
+    placeFresh(items, later(['f1', 'f2', 'f3']), isFresh, 6, 3).map((i) => i.id),
     ['a', 'b', 'f2', 'd', 'e', 'f1'],
     'two slots; the best candidate goes to the last one, as served',
   );
   assert.deepEqual(
-    placeFresh(ids(['a', 'f9', 'c', 'd', 'e', 'g']), ids(['f1', 'f2']), isFresh, 6, 3).map((i) => i.id),
+    placeFresh(ids(['a', 'f9', 'c', 'd', 'e', 'g']), later(['f1', 'f2']), isFresh, 6, 3).map((i) => i.id),
     ['a', 'f9', 'c', 'd', 'e', 'f1'],
     'one fresh item is shown already: one slot left to fill',
   );
   assert.deepEqual(
-    placeFresh(ids(['a', 'f1']), ids(['f1', 'f2']), isFresh, 6, 3).map((i) => i.id),
+    placeFresh(ids(['a', 'f1']), later(['f1', 'f2']), isFresh, 6, 3).map((i) => i.id),
     ['a', 'f1', 'f2'],
     'a short list gets the candidate appended; a shown one is skipped',
   );
-  assert.deepEqual(placeFresh(items, ids(['f1']), isFresh, 6, 0), items, '0: off');
-  assert.deepEqual(placeFresh(items, ids(['f1']), isFresh, 6, 100), items, 'a rate past the page: nothing on it');
-  assert.deepEqual(placeFresh(items, ids(['a', 'x']), isFresh, 6, 3), items, 'candidates that are not fresh are never placed');
+  assert.deepEqual(placeFresh(items, later(['f1']), isFresh, 6, 0), items, '0: off');
+  const never = () => assert.fail('candidates gathered with no slot open');
+  assert.deepEqual(placeFresh(items, never, isFresh, 6, 100), items, 'a rate past the page: nothing on it, and no candidates gathered');
+  assert.deepEqual(placeFresh(items, later(['a', 'x']), isFresh, 6, 3), items, 'candidates that are not fresh are never placed');
 });
 
 /** 60 users, k = 20: `saves` ranks 20 items with the hidden one at `at`; the looks offer two fresh items, the hidden one among them when `freshRight` (first for even users, second for odd). */
