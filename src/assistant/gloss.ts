@@ -73,6 +73,16 @@ function kindsBelow(wn: WordNet, root: string): string[] {
   return out;
 }
 
+/** Kinds below `domain` whose definitions hold `words` as one phrase, inflections folded ("long sleeves": sweatshirt). Pure. */
+export function definedBy(wn: WordNet, domain: string, words: readonly string[]): string[] {
+  // glossTerm reads "sleeves" as a verb: nouns are singularised on both sides as well.
+  const want = words.map((w) => singular(glossTerm(w)));
+  return kindsBelow(wn, domain).filter((o) => {
+    const terms = glossTerms(wn.synset(o)?.gloss ?? '').map(singular);
+    return terms.some((_, i) => want.every((w, j) => terms[i + j] === w));
+  });
+}
+
 /** An anchor with at most this many kinds of its own is a category WordNet leaves nearly empty ("outerwear": one). */
 const THIN_KINDS = 1;
 /** A synset with at least this many kinds is a category, not one garment. */

@@ -9,7 +9,7 @@ import { lemmatizer } from './lemmatizer.js';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
-import { buildGlossIndex, definitionGenus, definitionLinks } from './gloss.js';
+import { buildGlossIndex, definedBy, definitionGenus, definitionLinks } from './gloss.js';
 import { editDistance } from './spelling.js';
 
 export interface LexiconRow {
@@ -29,6 +29,21 @@ const SIBLING_LABELS = 2;
 /** How far above a word's sense its parents' definitions are read for a flag's genus (0: the sense itself, 1: its parents). */
 const GENUS_DEPTH = 1;
 const TIER: Record<string, number> = { synonym: 0, 'is-a': 1, covers: 2, sibling: 3 };
+
+/**
+ * A run-together word read as two ("longsleeve" -> long, sleeve) and the kinds below `domain` whose
+ * definitions hold both; the last part must be a noun WordNet has (English compounds name their kind
+ * last), and the definitions are the evidence for the first.
+ */
+function definedAsParts(wn: WordNet, domain: string, word: string): { parts: string[]; kinds: string[] } | undefined {
+  if (!/^\p{L}+$/u.test(word)) return undefined;
+  for (let k = 3; k <= word.length - 3; k++) {
+    const parts = [word.slice(0, k), word.slice(k)];
+    const kinds = wn.senses(parts[1]!).length ? definedBy(wn, domain, parts) : [];
+    if (kinds.length) return { parts, kinds };
+  }
+  return undefined;
+}
 
 /** Lemma keys to look a word (or words) up under: as written, lemmatised, singularised. */
 export function lemmaCandidates(words: readonly string[]): string[] {
@@ -123,6 +138,12 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
         if (s) addAnchor(label, s, 'near spelling');
       }
     }
+  }
+  // A label WordNet lacks that runs two words together ("Longsleeve") takes the kinds whose definitions hold both
+  // ("sweatshirt: cotton knit pullover with long sleeves"). Ranks only.
+  for (const label of domain ? unanchored : []) {
+    const found = anchors.some((a) => a.label === label) ? undefined : definedAsParts(wn, domain!, label.toLowerCase());
+    for (const to of found?.kinds ?? []) addAnchor(label, to, 'definition', { anchor: label, term: found!.parts.join(' ') });
   }
   // A label on a category WordNet leaves nearly empty takes the broad category its definition points to ("outerwear" -> coat). Ranks only.
   if (domain) {
