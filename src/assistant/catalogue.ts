@@ -13,7 +13,7 @@ import { catalogueStamp, filteredCandidates, vocabularyRows, type CandidateRow }
 import { buildLexicon, parseLexiconCsv } from './lexicon.js';
 import type { Lexicon } from './lexicon-types.js';
 import { buildVocabulary, type Vocabulary } from './vocabulary.js';
-import { loadWordNet } from './wordnet.js';
+import { loadShopWordNet } from './added-words.js';
 
 /** Catalogues up to this size are filtered in memory (about 1 KB an item); larger ones by SQL. */
 const MEMORY_ITEMS = 100_000;
@@ -38,7 +38,7 @@ async function build(db: Db, file: string, csvStamp: string, stamp: string): Pro
   const key = JSON.stringify([vocab.labels, vocab.attributes.filter((a) => a.kind === 'boolean').map((a) => a.name), csvStamp]);
   let lex = lexicons.get(db);
   if (lex?.key !== key) {
-    lex = { key, lexicon: buildLexicon(vocab, loadWordNet(), csvStamp ? parseLexiconCsv(fs.readFileSync(file, 'utf8')) : []) };
+    lex = { key, lexicon: buildLexicon(vocab, loadShopWordNet(), csvStamp ? parseLexiconCsv(fs.readFileSync(file, 'utf8')) : []) };
     lexicons.set(db, lex);
   }
   vocab.lexicon = lex.lexicon;

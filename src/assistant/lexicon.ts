@@ -319,7 +319,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       }
       if (!found || (n > 1 && !found.key.includes('_') && !found.key.includes('-'))) continue;
       const m = relate(phrase, n, found.senses);
-      if (m) return m;
+      if (m) return wn.isAdded?.(found.key) ? { ...m, via: `${m.via} ("${phrase}": one of Loupe's added shop words)` } : m;
       if (n > 1) continue;
     }
     return undefined;

@@ -20,6 +20,8 @@ export interface Synset {
   /** A named instance ("Thomas Kyd") rather than a kind of thing. */
   instance: boolean;
   gloss: string;
+  /** One of Loupe's added words (added-words.ts), not WordNet's own. */
+  added?: boolean;
 }
 
 export interface WordNet {
@@ -30,6 +32,8 @@ export interface WordNet {
   lemmas(): Iterable<string>;
   /** Every hypernym reachable from a synset with its shortest distance (the synset itself at 0). */
   ancestors(offset: string): Map<string, number>;
+  /** Whether a lemma is one of Loupe's added words rather than WordNet's own (absent: none are). */
+  isAdded?(lemma: string): boolean;
 }
 
 export const lemmaKey = (lemma: string) =>

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
+import { loadShopWordNet } from '../assistant/added-words.js';
 import { listLexicon } from '../assistant/lexicon-listing.js';
 import { buildLexicon, parseLexiconCsv } from '../assistant/lexicon.js';
 import { lexiconFile } from '../app/assistant.js';
 import { buildVocabulary } from '../assistant/vocabulary.js';
-import { loadWordNet } from '../assistant/wordnet.js';
 import { vocabularyRows } from '../store/item-filters.js';
 import type { Command } from './command.js';
 import { withStore } from './open.js';
@@ -18,7 +18,7 @@ export const lexiconCommand: Command = {
       const file = lexiconFile(paths);
       const rows = fs.existsSync(file) ? parseLexiconCsv(fs.readFileSync(file, 'utf8')) : [];
       const vocab = buildVocabulary(await vocabularyRows(db));
-      const wn = loadWordNet();
+      const wn = loadShopWordNet();
       const listing = listLexicon(buildLexicon(vocab, wn, rows), wn, vocab.labels);
       const lines = [
         `domain: ${listing.domain[0] ?? '(none: no label has a WordNet sense)'}; ${rows.length ? `${rows.length} override(s) from ${file}` : `no ${file}`}`,

@@ -1,0 +1,58 @@
+/** Loupe's added shop words over the real WordNet 3.1 database: where they attach and how the mapper reads them. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ADDED_WORDS, loadShopWordNet, withAddedWords } from '../../src/assistant/added-words.js';
+import { buildLexicon } from '../../src/assistant/lexicon.js';
+import { buildVocabulary } from '../../src/assistant/vocabulary.js';
+import { loadWordNet } from '../../src/assistant/wordnet.js';
+
+const base = loadWordNet();
+const wn = loadShopWordNet();
+
+test('added words: every entry attaches to a WordNet synset, and WordNet itself is left as it was', () => {
+  for (const e of ADDED_WORDS) for (const w of e.words) assert.ok(wn.senses(w).length > 0, `"${w}" has a sense`);
+  assert.deepEqual(base.senses('hoodie'), [], 'the plain reader does not see them');
+  const [hoodie] = wn.senses('hoodie');
+  assert.equal(wn.synset(hoodie!)?.added, true);
+  const sweatshirt = base.senses('sweatshirt')[0]!;
+  assert.equal(wn.ancestors(hoodie!).get(sweatshirt), 1, 'a new kind sits right under its target');
+  assert.ok(wn.synset(sweatshirt)!.hyponyms.includes(hoodie!), "and shows in its target's kinds");
+  const trainers = wn.senses('trainer');
+  assert.equal(wn.synset(trainers[0]!)?.words.includes('sneaker'), true, 'more words for an existing synset come first');
+  assert.ok(
+    base.senses('trainer').every((s) => trainers.includes(s)),
+    "WordNet's own senses stay",
+  );
+  assert.equal(wn.isAdded?.('Trainers'), true);
+  assert.equal(wn.isAdded?.('sneaker'), false);
+});
+
+test('added words: an entry whose target WordNet lacks is skipped', () => {
+  const extended = withAddedWords(base, [{ words: ['zzwidget'], kindOf: { lemma: 'no such lemma' }, gloss: 'nothing' }]);
+  assert.deepEqual(extended.senses('zzwidget'), []);
+});
+
+test('added words: the mapper names them, a label WordNet lacks anchors on them, near spellings ignore them', () => {
+  const vocab = buildVocabulary({ labels: ['Hoodie', 'Longsleeve', 'Pants', 'Shoes', 'Polo', 'Body', 'Outwear', 'Dress', 'Skirt'], groups: [], attributes: [] });
+  const lex = buildLexicon(vocab, wn);
+  assert.deepEqual(
+    lex.anchors.filter((a) => a.label === 'Hoodie').map((a) => a.source),
+    ['wordnet'],
+  );
+  const hooded = lex.map(['hooded', 'sweatshirt'], 0);
+  assert.equal(hooded?.kind, 'synonym');
+  assert.deepEqual(hooded?.labels, ['Hoodie']);
+  assert.equal(hooded?.confident, true);
+  const joggers = lex.map(['joggers'], 0);
+  assert.deepEqual(joggers?.labels, ['Pants']);
+  assert.match(joggers!.via, /"joggers": one of Loupe's added shop words/);
+  assert.deepEqual(lex.map(['maxi', 'dress'], 0)?.labels, ['Dress'], 'the phrase, not "maxi" the skirt');
+  assert.deepEqual(lex.map(['maxi'], 0)?.labels, ['Skirt']);
+  // "polo neck" and "body warmer" are added phrases: a label's near spelling is found among WordNet's own lemmas only.
+  assert.deepEqual(
+    lex.anchors.filter((a) => a.label === 'Polo').map((a) => a.words[0]),
+    ['polo shirt'],
+  );
+  assert.ok(!lex.anchors.some((a) => a.label === 'Body' && a.words.includes('gilet')));
+  assert.equal(buildLexicon(vocab, base).map(['joggers'], 0), undefined, 'without them "joggers" maps to nothing');
+});
