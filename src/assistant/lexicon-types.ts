@@ -10,7 +10,7 @@ export interface WordMapping {
   kind: MappingKind;
   /** Candidate labels (empty for 'general' and 'flag'). */
   labels: string[];
-  /** For kind 'flag': the boolean attribute the word sets. */
+  /** For kind 'flag': the boolean attribute the word sets; on a phrase mapped to labels ("baby shoes"), the one its flag word sets. */
   attr?: string;
   /** Whether a hard filter is justified (override or direct synonym). */
   confident: boolean;

@@ -5,17 +5,14 @@
  * common parent. Only synonyms (and the owner's lexicon.csv) are confident enough to filter on;
  * the rest only rank. Pure given a WordNet.
  */
+import { childAgeAt } from './ages.js';
 import { lemmatizer } from './lemmatizer.js';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
 import { buildGlossIndex, definedBy, definitionGenus, definitionLinks } from './gloss.js';
 import { editDistance } from './spelling.js';
-
-export interface LexiconRow {
-  word: string;
-  label: string;
-}
+import type { LexiconRow } from './lexicon-csv.js';
 
 /** A definition match below this tf-idf cosine is noise (tuned on the dev set only). */
 const MIN_GLOSS = 0.09;
@@ -318,8 +315,18 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
         if (head) return head;
       }
       if (!found || (n > 1 && !found.key.includes('_') && !found.key.includes('-'))) continue;
-      const m = relate(phrase, n, found.senses);
-      if (m) return wn.isAdded?.(found.key) ? { ...m, via: `${m.via} ("${phrase}": one of Loupe's added shop words)` } : m;
+      let m = relate(phrase, n, found.senses);
+      if (m && wn.isAdded?.(found.key)) m = { ...m, via: `${m.via} ("${phrase}": one of Loupe's added shop words)` };
+      // "baby shoes": a kind of item named with a word that sets a flag sets the flag too.
+      const flag =
+        m && n > 1 && m.kind !== 'flag'
+          ? words
+              .map((w) => sensesOf(wn, [w]))
+              .map((f) => f && flagOf(f.senses))
+              .find(Boolean)
+          : undefined;
+      if (m && flag) m = { ...m, attr: flag.attr, via: `${m.via}; ${flag.attr} via WordNet ${flag.via}` };
+      if (m) return m;
       if (n > 1) continue;
     }
     return undefined;
@@ -357,6 +364,9 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       };
     },
     map(tokens, i) {
+      const age = childAgeAt(tokens, i);
+      const child = age ? mapAt(['child']) : undefined;
+      if (child?.kind === 'flag') return { ...child, word: tokens.slice(i, i + age).join(' '), length: age, via: `"${tokens.slice(i, i + age).join(' ')}" -> ${child.attr} (a child's age)` };
       // The answer depends only on the next few tokens: requests repeat words, so remember it.
       const key = tokens.slice(i, i + MAX_NGRAM).join(' ');
       if (memo.has(key)) return memo.get(key);
@@ -370,22 +380,3 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
 
 /** Distinct word windows remembered per lexicon (a few MB at most). */
 const MEMO_SIZE = 20_000;
-
-/** Parses lexicon.csv (`word,label` per line, an optional header, # comments). Pure. */
-export function parseLexiconCsv(text: string): LexiconRow[] {
-  const rows: LexiconRow[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const comma = line.lastIndexOf(',');
-    if (comma <= 0) continue;
-    const word = line.slice(0, comma).trim().replace(/^"|"$/g, '');
-    const label = line
-      .slice(comma + 1)
-      .trim()
-      .replace(/^"|"$/g, '');
-    if (!word || !label || (word.toLowerCase() === 'word' && label.toLowerCase() === 'label')) continue;
-    rows.push({ word, label });
-  }
-  return rows;
-}

@@ -255,6 +255,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       if (mapped.kind === 'flag') own.attrs.push({ attr: mapped.attr!, op: 'eq', value: !negated });
       else if (negated || mapped.confident) (negated ? own.notLabels : own.labels).push(...mapped.labels);
       else own.soft.push(...mapped.labels);
+      if (mapped.kind !== 'flag' && mapped.attr) own.attrs.push({ attr: mapped.attr, op: 'eq', value: !negated });
       i += mapped.length;
       if (negated && !(CONJUNCTIONS.has(tokens[i] ?? '') && entityAhead(i + 1))) negated = false;
       else if (negated) i++;

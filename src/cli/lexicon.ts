@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { loadShopWordNet } from '../assistant/added-words.js';
 import { listLexicon } from '../assistant/lexicon-listing.js';
-import { buildLexicon, parseLexiconCsv } from '../assistant/lexicon.js';
+import { parseLexiconCsv } from '../assistant/lexicon-csv.js';
+import { buildLexicon } from '../assistant/lexicon.js';
 import { lexiconFile } from '../app/assistant.js';
 import { buildVocabulary } from '../assistant/vocabulary.js';
 import { vocabularyRows } from '../store/item-filters.js';
