@@ -1,9 +1,10 @@
 /**
- * What usearch's build-time expansion and quantization cost and buy (issue #20: the 1M build is
- * the slow stage): raw usearch, 2 threads, cosine, M16, search expansion 64, on seeded clustered
- * 256-d vectors; build time, batch search of every item (k=33, the neighbour lists) and recall@10
- * of those lists against exact search on 1,000 queries. Not the product path (see scale-1m).
+ * What usearch's build-time expansion, connectivity and quantization cost and buy (issue #20: the
+ * 1M build is the slow stage): raw usearch, 2 threads, cosine, on seeded clustered 256-d vectors;
+ * build time, batch search of every item (k=33, the neighbour lists) and recall@10 of those lists
+ * against exact search on 1,000 queries. Not the product path (see scale-1m).
  *   npm run bench -- ann-expansion [--n 100000] [--configs f16:128,i8:128,f16:64,i8:64,f32:128]
+ * A config is kind:expansion_add[:expansion_search[:connectivity]] (defaults 64 and 16).
  */
 import { parseArgs } from 'node:util';
 import { Index, MetricKind, ScalarKind, type BatchMatches } from 'usearch';
@@ -18,9 +19,9 @@ const K = 10;
 const LISTS = 33;
 const KINDS = { f32: ScalarKind.F32, f16: ScalarKind.F16, i8: ScalarKind.I8 } as const;
 const configs = (values.configs ?? 'f16:128,i8:128,f16:64,i8:64,f32:128').split(',').map((c) => {
-  const [kind, add] = c.split(':');
-  if (!(kind! in KINDS) || !Number(add)) throw new Error(`--configs: expected kind:expansion (f32|f16|i8), got '${c}'`);
-  return { kind: kind as keyof typeof KINDS, add: Number(add) };
+  const [kind, add, search = '64', m = '16'] = c.split(':');
+  if (!(kind! in KINDS) || !Number(add) || !Number(search) || !Number(m)) throw new Error(`--configs: expected kind:expansion_add[:expansion_search[:connectivity]] (f32|f16|i8), got '${c}'`);
+  return { kind: kind as keyof typeof KINDS, add: Number(add), search: Number(search), m: Number(m) };
 });
 console.log(`${N} x ${D}-d, ${machine()}`);
 
@@ -40,8 +41,8 @@ const truth = queries.map((q) => {
 });
 const keys = BigUint64Array.from({ length: N }, (_, i) => BigInt(i));
 const rows = [];
-for (const { kind, add } of configs) {
-  const index = new Index({ dimensions: D, metric: MetricKind.Cos, quantization: KINDS[kind], connectivity: 16, expansion_add: add, expansion_search: 64, multi: false });
+for (const { kind, add, search, m } of configs) {
+  const index = new Index({ dimensions: D, metric: MetricKind.Cos, quantization: KINDS[kind], connectivity: m, expansion_add: add, expansion_search: search, multi: false });
   let t = performance.now();
   index.add(keys, flat, 2);
   const build = (performance.now() - t) / 1000;
@@ -53,7 +54,7 @@ for (const { kind, add } of configs) {
     for (let r = 0; r < K; r++) if (truth[j]!.has(Number(all.keys[q * LISTS + r]!))) hits++;
   });
   const recall = hits / (Q * K);
-  rows.push({ kind, expansion_add: add, build_s: build, lists_s: lists, recall_at_10: recall });
-  console.log(`${kind} expansion_add ${add}: build ${build.toFixed(1)} s, lists ${lists.toFixed(1)} s, recall@10 ${recall.toFixed(4)}`);
+  rows.push({ kind, expansion_add: add, expansion_search: search, connectivity: m, build_s: build, lists_s: lists, recall_at_10: recall });
+  console.log(`${kind} expansion_add ${add} search ${search} M${m}: build ${build.toFixed(1)} s, lists ${lists.toFixed(1)} s, recall@10 ${recall.toFixed(4)}`);
 }
 report('ann-expansion', { items: N, dims: D, rows });

@@ -100,12 +100,12 @@ function stallMeter(): () => number {
 // version (a worker thread builds it), or with --path slices the in-process path stage by stage
 // (what a version under one page, or a process without threads, uses).
 const row = (await getVersion(db, VERSION))!;
-let product: { read: number; build: number; lists: number; save: number } | { sync: number; inThread: boolean };
+let product: { read: number; build: number; lists: number; save: number } | { sync: number; inThread: boolean; threadSeconds?: Record<string, number> | undefined };
 const stopStall = stallMeter();
 if (PATH === 'registry') {
   t = performance.now();
   const r = await new IndexRegistry(db, paths.index).sync(VERSION);
-  product = { sync: secs(t), inThread: r.inThread };
+  product = { sync: secs(t), inThread: r.inThread, threadSeconds: r.threadSeconds as Record<string, number> | undefined };
 } else {
   const index = new UsearchIndex(row.dims);
   let readS = 0;
@@ -164,6 +164,7 @@ t = performance.now();
 raw.save(path.join(root, 'raw.usearch'));
 const rawSave = secs(t);
 const floorWhat = `raw usearch, ${ANN_THREADS} threads`;
+console.log(`floors: raw add ${rawBuild.toFixed(1)} s, raw search(k=${P.related + 1}) ${rawSearch.toFixed(1)} s, raw save ${rawSave.toFixed(1)} s`);
 if ('sync' in product) {
   stages.push({
     stage: `read, build the ANN, neighbour lists (width ${P.related}), persist: \`IndexRegistry.sync\` of a new version (${product.inThread ? 'built in a worker thread' : 'in-process: the thread did not start'})`,
@@ -324,6 +325,8 @@ report('scale-1m', {
   serving_thread_longest_stall_ms: stallMs,
   servable_s: total,
   floor_s: totalFloor,
+  floor_parts: { add: rawBuild, search: rawSearch, save: rawSave },
+  thread_seconds: 'sync' in product ? (product.threadSeconds ?? null) : null,
   ratio: total / totalFloor,
   restart_in_process_s: restartS,
   serve_start_s: serveStartS,

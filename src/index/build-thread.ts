@@ -5,7 +5,16 @@ import { UsearchIndex } from './usearch-index.js';
 
 /** What the serving thread sends the build thread. */
 export type BuildRequest = { kind: 'add'; ids: string[]; flat: Float32Array; seq: number } | { kind: 'finish'; state: Record<string, number> };
-export type BuildReply = { ok: true; kind: 'added' | 'saved' } | { ok: false; error: string };
+export type BuildReply = { ok: true; kind: 'added' } | { ok: true; kind: 'saved'; seconds: ThreadSeconds } | { ok: false; error: string };
+
+/** Where a thread build's time went: the serving thread's page reads and the waits for the thread, the thread's adds, lists and save. */
+export interface ThreadSeconds {
+  read: number;
+  wait: number;
+  add: number;
+  lists: number;
+  save: number;
+}
 
 /** Pages handed over and not yet added: reading the next page overlaps the add of this one, and memory stays at two pages. */
 const IN_FLIGHT = 2;
@@ -25,39 +34,49 @@ export async function buildInThread(
   dims: number,
   dir: string,
   state: Record<string, number>,
-): Promise<{ index: UsearchIndex; added: number } | undefined> {
+): Promise<{ index: UsearchIndex; added: number; seconds: ThreadSeconds } | undefined> {
   let worker: Worker;
   try {
     worker = startWorker(import.meta.url, 'build-worker', { dims, dir });
   } catch {
     return undefined;
   }
-  const waiting: { resolve: (kind: string) => void; reject: (err: Error) => void }[] = [];
+  const waiting: { resolve: (m: BuildReply) => void; reject: (err: Error) => void }[] = [];
   const failAll = (err: Error) => waiting.splice(0).forEach((w) => w.reject(err));
-  worker.on('message', (m: BuildReply) => (m.ok ? waiting.shift()?.resolve(m.kind) : failAll(new Error(m.error))));
+  worker.on('message', (m: BuildReply) => (m.ok ? waiting.shift()?.resolve(m) : failAll(new Error(m.error))));
   worker.once('error', failAll);
   worker.once('exit', (code) => failAll(new Error(`index build thread exited (${code})`)));
   const send = (req: BuildRequest, transfer: ArrayBuffer[] = []) =>
-    new Promise<string>((resolve, reject) => {
+    new Promise<BuildReply>((resolve, reject) => {
       waiting.push({ resolve, reject });
       worker.postMessage(req, transfer);
     });
+  const clock = (t: number) => (performance.now() - t) / 1000;
   try {
     let added = 0;
-    const inFlight: Promise<string>[] = [];
+    let [read, wait] = [0, 0];
+    const inFlight: Promise<BuildReply>[] = [];
     for (let page: VectorPage | undefined = first; page;) {
       const last = page.seqs.at(-1);
       if (last === undefined) break;
       added += page.ids.length;
       inFlight.push(send({ kind: 'add', ids: page.ids, flat: page.flat, seq: last }, [page.flat.buffer as ArrayBuffer]));
       const full: boolean = page.ids.length >= pageSize;
+      let t = performance.now();
       while (inFlight.length >= IN_FLIGHT) await inFlight.shift();
+      wait += clock(t);
+      t = performance.now();
       page = full ? await next(last) : undefined;
+      read += clock(t);
     }
+    let t = performance.now();
     await Promise.all(inFlight);
-    await send({ kind: 'finish', state });
+    wait += clock(t);
+    const done = await send({ kind: 'finish', state });
+    t = performance.now();
     const index = await UsearchIndex.load(dir, dims);
-    return index ? { index, added } : undefined;
+    const seconds = done.ok && done.kind === 'saved' ? { ...done.seconds, read, wait } : { read, wait, add: 0, lists: 0, save: 0 };
+    return index ? { index, added, seconds: { ...seconds, save: seconds.save + clock(t) } } : undefined;
   } catch {
     return undefined;
   } finally {

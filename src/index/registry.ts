@@ -2,7 +2,7 @@ import path from 'node:path';
 import { LoupeError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { analyzeEmbeddings, countUpToSeq, hasMoreVectorsThan, getVersion, idsInSeqWindow, tombstonesSince, vectorPageSince, vectorsOf, type VectorPage } from '../store/vectors.js';
-import { buildInThread } from './build-thread.js';
+import { buildInThread, type ThreadSeconds } from './build-thread.js';
 import { HnswIndex } from './hnsw-index.js';
 import { UsearchIndex } from './usearch-index.js';
 import type { ServingIndex } from './vector-index.js';
@@ -70,6 +70,8 @@ export interface SyncReport {
   rebuilt: boolean;
   /** The new index was built in a worker thread (see buildInThread). */
   inThread: boolean;
+  /** For a thread build: where its time went. */
+  threadSeconds?: ThreadSeconds;
 }
 
 /**
@@ -163,11 +165,12 @@ export class IndexRegistry {
     // A new index of a large version is built in a worker thread (the loop below adds what came after).
     let savedByThread = false;
     let inThread = false;
+    let threadSeconds: ThreadSeconds | undefined;
     if (rebuilt && index instanceof UsearchIndex) {
       const state = index.state;
       const first = await read(0);
       const built = first.ids.length >= PAGE ? await buildInThread(first, read, PAGE, row.dims, dir, state) : undefined;
-      if (built) [index, added, savedByThread, inThread] = [built.index, built.added, true, true];
+      if (built) [index, added, savedByThread, inThread, threadSeconds] = [built.index, built.added, true, true, built.seconds];
     }
     // Then everything past the mark, in seq order.
     for (;;) {
@@ -190,7 +193,7 @@ export class IndexRegistry {
     }
     if (!savedByThread && (added || removed || rebuilt || related)) index.save(dir);
     this.indexes.set(version, index);
-    return { version, added, removed, size: index.size, rebuilt, inThread };
+    return { version, added, removed, size: index.size, rebuilt, inThread, ...(threadSeconds ? { threadSeconds } : {}) };
   }
 
   /** Drops the saved index of `version` and builds it again from the database. */
