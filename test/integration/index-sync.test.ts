@@ -78,8 +78,13 @@ test(`a new index of more than one page is built in a worker thread, answers lik
       ),
     );
   }
+  const t = performance.now();
   const report = await new IndexRegistry(db, path.join(dir, 'index'), 'usearch').sync('big');
+  const wall = (performance.now() - t) / 1000;
   assert.deepEqual([report.rebuilt, report.inThread, report.size, report.added], [true, true, n, n]);
+  const spent = report.threadSeconds!;
+  assert.ok(spent.add > 0 && spent.lists > 0 && spent.read > 0, `the thread build says where its time went: ${JSON.stringify(spent)}`);
+  assert.ok(spent.add + spent.lists + spent.save <= wall, 'and its parts fit inside the sync');
 
   // A fresh registry loads what the thread saved, lists included, without rebuilding.
   const again = new IndexRegistry(db, path.join(dir, 'index'), 'usearch');
