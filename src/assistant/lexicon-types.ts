@@ -35,6 +35,8 @@ export interface Lexicon {
   flags: { attr: string; offsets: string[] }[];
   overrides: Map<string, string[]>;
   map(tokens: readonly string[], i: number): WordMapping | undefined;
+  /** Whether label `a` names a kind of label `b` in WordNet ("Polo" of "Shirt"); undefined when either has no WordNet anchor. */
+  kindOf(a: string, b: string): boolean | undefined;
   /** Words nothing else mapped, against the labels' WordNet definitions: a soft guess or nothing. */
   describe(words: readonly string[]): WordMapping | undefined;
 }

@@ -363,6 +363,11 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
         via: `"${phrase}" -> ${found.labels.join(' or ')}? via WordNet definitions (${found.shared})`,
       };
     },
+    kindOf(a, b) {
+      const own = (label: string) => anchors.filter((x) => x.label === label && x.source !== 'definition').map((x) => x.offset);
+      const [as, bs] = [own(a), own(b)];
+      return as.length && bs.length ? as.some((x) => bs.some((y) => x !== y && wn.ancestors(x).has(y))) : undefined;
+    },
     map(tokens, i) {
       const age = childAgeAt(tokens, i);
       const child = age ? mapAt(['child']) : undefined;

@@ -127,6 +127,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
   let negated = false;
   let negWindow = 0;
   let lastLabelEnd = -1;
+  let lastLabels = own.labels;
   const entityAhead = (i: number): boolean => {
     let j = i;
     while (ARTICLES.has(tokens[j] ?? '')) j++;
@@ -264,14 +265,16 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     if (match || flag) {
       if (match) {
         const p = match.phrase;
-        // "polo shirt", "long sleeve shirt": a label right after another names its kind; the first is the specific one.
+        // "polo shirt", "long sleeve shirt": a label right after another names its kind, and the first is the specific
+        // one; unless WordNet says it is no kind of the second ("dress pants"): then English puts the head last.
         const compound = p.kind === 'label' && lastLabelEnd === i;
         if (p.kind === 'label') lastLabelEnd = i + match.length;
         if (compound) {
+          if (vocab.lexicon?.kindOf(lastLabels.at(-1) ?? '', p.value) === false) lastLabels.splice(-1, 1, p.value);
           i += match.length;
           continue;
         }
-        if (p.kind === 'label') (negated ? own.notLabels : own.labels).push(p.value);
+        if (p.kind === 'label') (lastLabels = negated ? own.notLabels : own.labels).push(p.value);
         else if (p.kind === 'group') (negated ? own.notGroups : own.groups).push(p.value);
         else own.attrs.push({ attr: p.attr!, op: negated ? 'neq' : 'eq', value: p.value });
       } else {

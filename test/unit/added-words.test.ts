@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ADDED_WORDS, loadShopWordNet, withAddedWords } from '../../src/assistant/added-words.js';
 import { buildLexicon } from '../../src/assistant/lexicon.js';
+import { parseTurn } from '../../src/assistant/parser.js';
 import { buildVocabulary } from '../../src/assistant/vocabulary.js';
 import { loadWordNet } from '../../src/assistant/wordnet.js';
 
@@ -55,4 +56,20 @@ test('added words: the mapper names them, a label WordNet lacks anchors on them,
   );
   assert.ok(!lex.anchors.some((a) => a.label === 'Body' && a.words.includes('gilet')));
   assert.equal(buildLexicon(vocab, base).map(['joggers'], 0), undefined, 'without them "joggers" maps to nothing');
+});
+
+test('two labels in a row: the first when WordNet makes it a kind of the second, else the last (the English head)', () => {
+  const labels = ['Polo', 'Shirt', 'Dress', 'Pants', 'Shoes', 'Longsleeve'];
+  const vocab = buildVocabulary({ labels, groups: [], attributes: [] });
+  const withLex = { ...vocab, lexicon: buildLexicon(vocab, wn) };
+  const ask = (text: string) => parseTurn(text, withLex, { shown: [], image: false });
+  assert.equal(withLex.lexicon.kindOf('Polo', 'Shirt'), true);
+  assert.equal(withLex.lexicon.kindOf('Dress', 'Pants'), false);
+  assert.equal(withLex.lexicon.kindOf('Longsleeve', 'Shirt'), undefined, 'a label anchored only on definitions is unknown');
+  assert.deepEqual(ask('polo shirt').labels, ['Polo']);
+  assert.deepEqual(ask('dress pants').labels, ['Pants']);
+  assert.deepEqual(ask('shirt dress').labels, ['Dress']);
+  assert.deepEqual(ask('long sleeve shirt').labels, ['Longsleeve'], 'unknown keeps the first, as before');
+  assert.deepEqual(ask('no dress shoes').notLabels, ['Shoes']);
+  assert.deepEqual(ask('golf shirt').labels, ['Polo'], 'an added synonym of polo shirt');
 });
