@@ -23,7 +23,8 @@ export interface Anchor {
   offset: string;
   /** The synset's lemmas. */
   words: string[];
-  source: 'wordnet' | 'near spelling' | 'definition' | 'lexicon.csv';
+  /** 'added word': one of Loupe's added shop words (added-words.ts), not WordNet's own. */
+  source: 'wordnet' | 'added word' | 'near spelling' | 'definition' | 'lexicon.csv';
   /** For a 'definition' anchor: the label's own anchor and the rare definition word they share. */
   shares?: { anchor: string; term: string };
 }

@@ -120,7 +120,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
         .map((f) => f.senses[0]!)
         .filter((s) => wn.synset(s)?.lexFile === domainLex)
         .slice(0, 1);
-    for (const s of chosen) addAnchor(label, s, 'wordnet');
+    for (const s of chosen) addAnchor(label, s, wn.synset(s)?.added ? 'added word' : 'wordnet');
     if (!chosen.length) unanchored.push(label);
   }
   // Labels WordNet does not have: a lemma that inserts up to two letters ("outwear" -> outerwear) or

@@ -38,7 +38,7 @@ test('added words: the mapper names them, a label WordNet lacks anchors on them,
   const lex = buildLexicon(vocab, wn);
   assert.deepEqual(
     lex.anchors.filter((a) => a.label === 'Hoodie').map((a) => a.source),
-    ['wordnet'],
+    ['added word'],
   );
   const hooded = lex.map(['hooded', 'sweatshirt'], 0);
   assert.equal(hooded?.kind, 'synonym');
