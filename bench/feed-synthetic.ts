@@ -80,7 +80,10 @@ printFeedTable(res);
 report(values.name!, { ...res, blend: { ...res.blend, trials: res.blend.trials.length } });
 
 export function printFeedTable(r: FeedEvalReport): void {
-  console.log(`\n${r.note}\n${r.users} users, ${r.events} events, ${r.items} items; models trained in ${r.trainSeconds.toFixed(1)} s; ${r.seconds.toFixed(1)} s in all`);
+  const lambda = r.easeLambda?.tried.length
+    ? `; EASE λ ${r.easeLambda.lambda} mean diagonals (fitted on ${r.easeLambda.users} users: ${r.easeLambda.tried.map((t) => `${t.lambda} -> ${t.recall.toFixed(4)}`).join(', ')})`
+    : '';
+  console.log(`\n${r.note}\n${r.users} users, ${r.events} events, ${r.items} items; models trained in ${r.trainSeconds.toFixed(1)} s${lambda}; ${r.seconds.toFixed(1)} s in all`);
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  -   ');
   console.log(`  method   Recall@${r.k}  NDCG@${r.k}  heavy   light   cold (${r.slices.cold.random.users} users)`);
   for (const [m, s] of Object.entries(r.methods)) {

@@ -20,16 +20,19 @@ export interface EaseOptions {
   strength: Strength;
   /** Summed weight from which a (user, item) engagement is positive (a click, save or purchase; two views). */
   positiveAt: number;
+  /** Fit λ on the events' own latest positives (ease-lambda.ts) instead of always using `lambda`. */
+  fitLambda: boolean;
 }
 
 /**
- * λ = 8 mean diagonals, chosen on the dev sets only (2026-12-06; it was 4): Recall@20 of plain
+ * λ = 8 mean diagonals is where the fit starts (`fitLambda`, ease-lambda.ts, tries a quarter and
+ * four times it on the events' own latest positives), chosen on the dev sets only (2026-12-06; it was 4): Recall@20 of plain
  * EASE and of `saves` rose on the seeded rating-site set (.1866 -> .1956, .2041 -> .2128) and on the
  * seeded shoppers (.0558 -> .0621, .0534 -> .0567), and on the sample (EASE .2092 -> .2142); 16 won
  * some dev seeds and lost others. The real sets decide: one with many more people per item may
  * want less.
  */
-export const DEFAULT_EASE: EaseOptions = Object.freeze({ lambda: 8, maxItems: 2000, strength: 'binary', positiveAt: 1 });
+export const DEFAULT_EASE: EaseOptions = Object.freeze({ lambda: 8, maxItems: 2000, strength: 'binary', positiveAt: 1, fitLambda: true });
 
 export interface EaseModel {
   /** Matrix item index of each covered item, row order of `weights`. */

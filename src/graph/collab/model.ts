@@ -6,6 +6,7 @@
 import { alsScores, DEFAULT_ALS, foldInUser, trainAls, type AlsModel, type AlsOptions } from './als.js';
 import { cooccurScores, DEFAULT_COOCCUR, trainCooccur, type CooccurModel, type CooccurOptions } from './cooccur.js';
 import { DEFAULT_EASE, easeScores, trainEase, type EaseModel, type EaseOptions, type EaseTarget } from './ease.js';
+import { fitEaseLambda, type LambdaFit } from './ease-lambda.js';
 import { engagementMatrix, topIndices, Votes, type Csr, type Engagement } from './matrix.js';
 import { DEFAULT_TRENDING, trainTrending, trendingScores, type TrendingModel, type TrendingOptions } from './trending.js';
 import { DEFAULT_TRANSITIONS, trainTransitions, transitionScores, type TransitionOptions } from './transitions.js';
@@ -40,6 +41,8 @@ export interface CollabModel {
   events: number;
   cooc: CooccurModel;
   ease: EaseModel;
+  /** How EASE's λ was fitted on these events (absent: the fixed default). */
+  easeLambda?: LambdaFit | undefined;
   als: AlsModel;
   next: Csr;
   transitions: TransitionOptions;
@@ -71,7 +74,8 @@ export function trainCollab(events: Iterable<Engagement>, opts: CollabOptions = 
   const t = clock();
   const cooc = trainCooccur(m, opts.cooccur);
   const tc = clock();
-  const ease = trainEase(m, opts.ease);
+  const lambda = opts.ease.fitLambda ? fitEaseLambda(m, opts.ease) : undefined;
+  const ease = trainEase(m, lambda ? { ...opts.ease, lambda: lambda.lambda } : opts.ease);
   const te = clock();
   const als = trainAls(m, opts.als);
   const ta = clock();
@@ -79,7 +83,7 @@ export function trainCollab(events: Iterable<Engagement>, opts: CollabOptions = 
   const trending = trainTrending(m, opts.trending);
   const tn = clock();
   const seconds = { cooc: (tc - t) / 1000, ease: (te - tc) / 1000, als: (ta - te) / 1000, next: (tn - ta) / 1000 };
-  return { items: m.items, itemIndex: m.itemIndex, events: m.events, cooc, ease, als, next, transitions: opts.transitions, trending, trainedAt: Date.now(), seconds };
+  return { items: m.items, itemIndex: m.itemIndex, events: m.events, cooc, ease, easeLambda: lambda, als, next, transitions: opts.transitions, trending, trainedAt: Date.now(), seconds };
 }
 
 /**

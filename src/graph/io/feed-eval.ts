@@ -7,6 +7,7 @@ import type { TasteEvent } from '../actions.js';
 import { DEFAULT_BLEND, DEFAULT_COLLAB_BLEND, describeBlend, fitBlend, type BlendCase, type BlendTrial, type BlendWeights } from '../blend.js';
 import { type CollabOptions } from '../collab/model.js';
 import { trainCollabAnywhere, trainCollabOffThread } from './collab-thread.js';
+import type { LambdaFit } from '../collab/ease-lambda.js';
 import { FeedEngine, type EngineOptions, type VectorSource } from '../engine.js';
 import { FEED_HOLDOUT, groupsAsUsers, holdoutSplit, scoreFeeds, testSlices, type HoldoutProtocol, type HoldoutSplit, type MethodScore } from '../evaluate.js';
 import { FEED_METHODS, type FeedMethod } from '../feed.js';
@@ -76,6 +77,8 @@ export interface FeedEvalReport {
   blend: FeedBlendReport;
   /** Seconds spent training the collaborative models on the test split's training events. */
   trainSeconds: number;
+  /** EASE's λ as fitted on those training events (null: no collaborative model or no fit). */
+  easeLambda: LambdaFit | null;
   seconds: number;
 }
 
@@ -258,6 +261,7 @@ export async function evaluateFeedsOnStore(db: Db, indexes: IndexRegistry, opts:
     slices,
     blend,
     trainSeconds,
+    easeLambda: engine.collab?.easeLambda ?? null,
     seconds: (performance.now() - t0) / 1000,
   };
 }
