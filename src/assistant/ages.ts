@@ -20,14 +20,16 @@ const UNITS: Readonly<Record<string, 'year' | 'month' | 'week'>> = Object.freeze
 const CHILD_YEARS = 13;
 
 /**
- * The tokens of a child's age starting at `i` (a number, a unit, an optional "old"), or 0 when
- * there is none there or the age is not a child's: "5 year old" -> 3, "18 months" -> 2, "30 years" -> 0.
+ * The tokens of a child's age starting at `i` (a number, a unit, "old"), or 0 when there is none
+ * there or the age is not a child's: "5 year old" -> 3, "18 months" -> 2, "30 years old" -> 0.
  */
 export function childAgeAt(tokens: readonly string[], i: number): number {
   const n = Number(tokens[i]);
   const unit = UNITS[tokens[i + 1] ?? ''];
   if (!/^\d+$/.test(tokens[i] ?? '') || !unit) return 0;
   const years = unit === 'year' ? n : unit === 'month' ? n / 12 : n / 52;
-  if (years >= CHILD_YEARS) return 0;
-  return tokens[i + 2] === 'old' ? 3 : 2;
+  const old = tokens[i + 2] === 'old';
+  // "lasts 10 years" is no age: years need "old" (or "yo"); "18 months" alone is a baby's size.
+  if (years >= CHILD_YEARS || (unit === 'year' && !old && tokens[i + 1] !== 'yo')) return 0;
+  return old ? 3 : 2;
 }

@@ -7,13 +7,14 @@ import { buildLexicon } from '../../src/assistant/lexicon.js';
 import { parseTurn } from '../../src/assistant/parser.js';
 import { buildVocabulary } from '../../src/assistant/vocabulary.js';
 
-test('ages: a number, a unit and an optional "old"; only children', () => {
+test('ages: a number, a unit and "old" (months and weeks without it); only children', () => {
   const at = (text: string) => childAgeAt(text.split(' '), 0);
   assert.equal(at('4 year old boy'), 3);
   assert.equal(at('18 months'), 2);
   assert.equal(at('6 wk old'), 3);
   assert.equal(at('3 yo'), 2);
-  assert.equal(at('12 years'), 2);
+  assert.equal(at('12 years old'), 3);
+  assert.equal(at('10 years'), 0, 'years without "old" are a span of time ("lasts 10 years"), not an age');
   assert.equal(at('13 years old'), 0, 'a teenager of 13 or more is not assumed to wear kids sizes');
   assert.equal(at('30 year old'), 0);
   assert.equal(at('4 shirts'), 0);
@@ -34,6 +35,7 @@ test('ages and child words inside a phrase set the flag through the parser', () 
   assert.deepEqual(jacket.soft, ['Outwear']);
   assert.ok(jacket.mapped.some((m) => m.includes("a child's age")));
   assert.deepEqual(ask('trousers for a 30 year old').attrs, [], 'an adult age sets nothing');
+  assert.deepEqual(ask('shoes that last 10 years').attrs, []);
   const baby = ask('baby shoes');
   assert.deepEqual(baby.soft, ['Shoes'], 'the two-word lemma still names the kind');
   assert.deepEqual(baby.attrs, [{ attr: 'kids', op: 'eq', value: true }], 'and its child word sets the flag');
