@@ -1,7 +1,7 @@
 /**
  * EASE's ridge strength fitted on the catalogue's own events. λ (in mean diagonals of XᵀX) was
  * chosen on seeded sets; published EASE fits land far apart in those units (Steck 2019: λ = 500
- * on MovieLens-20M, about half a mean diagonal there), so a fixed value need not carry to a shop's
+ * on MovieLens-20M, of the order of one mean diagonal there), so a fixed value need not carry to a shop's
  * data. Each user's latest positive engagement is hidden, the `saves` model is trained per
  * candidate λ on the rest, and a candidate replaces the default only when it finds more of the
  * hidden items by more than two standard errors of the paired per-user difference. Pure.
