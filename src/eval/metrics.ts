@@ -84,6 +84,18 @@ export function mean(values: readonly number[]): number {
   return n === 0 ? NaN : s / n;
 }
 
+/** Mean and standard error of the per-case difference a - b (paired: the same users or queries in both). */
+export function pairedGain(a: ArrayLike<number>, b: ArrayLike<number>): { gain: number; se: number } {
+  const n = a.length;
+  if (!n) return { gain: 0, se: 0 };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += a[i]! - b[i]!;
+  const gain = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (a[i]! - b[i]! - gain) ** 2;
+  return { gain, se: n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0 };
+}
+
 export interface LabelCounts {
   readonly tp: number;
   readonly fp: number;

@@ -11,7 +11,7 @@
  * (`score` fusion). Any source may weigh 0, so the fit can pick any one of them or any mix.
  */
 import { z } from 'zod';
-import { mean, ndcgAtK, recallAtK } from '../eval/metrics.js';
+import { mean, ndcgAtK, pairedGain, recallAtK } from '../eval/metrics.js';
 import { RRF_K } from './diversify.js';
 import { FRESH_EVERY_CHOICES, FRESH_EVERY_DEFAULT, placeFresh, type FreshCandidates } from './fresh-slots.js';
 
@@ -172,18 +172,6 @@ const better = (a: BlendTrial, b: BlendTrial) => a.recall > b.recall + 1e-12 || 
  * `npm run bench -- feed-served`).
  */
 const FIT_MIN_SE = 1;
-
-/** Mean and standard error of the per-user difference a - b. */
-function pairedGain(a: Float64Array, b: Float64Array): { gain: number; se: number } {
-  const n = a.length;
-  if (!n) return { gain: 0, se: 0 };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += a[i]! - b[i]!;
-  const gain = sum / n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (a[i]! - b[i]! - gain) ** 2;
-  return { gain, se: n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0 };
-}
 
 /** Whether `a` beats `b` by more than `minSe` standard errors of the paired gain (recall; NDCG on a recall tie). */
 function clearlyBetter(a: Scores, b: Scores, minSe: number): boolean {

@@ -7,7 +7,7 @@ import { UsearchIndex } from './usearch-index.js';
 export type BuildRequest = { kind: 'add'; ids: string[]; flat: Float32Array; seq: number } | { kind: 'finish'; state: Record<string, number> };
 export type BuildReply = { ok: true; kind: 'added' } | { ok: true; kind: 'saved'; seconds: ThreadSeconds } | { ok: false; error: string };
 
-/** Where a thread build's time went: the serving thread's page reads and the waits for the thread, the thread's adds, lists and save. */
+/** Where a thread build's time went: the serving thread's page reads and waits for the thread; the thread's adds and lists; the save (the thread's, plus loading the result back). */
 export interface ThreadSeconds {
   read: number;
   wait: number;

@@ -6,6 +6,7 @@
  * candidate λ on the rest, and a candidate replaces the default only when it finds more of the
  * hidden items by more than two standard errors of the paired per-user difference. Pure.
  */
+import { pairedGain } from '../../eval/metrics.js';
 import { easeScores, trainEase, type EaseOptions } from './ease.js';
 import { transpose, type Csr, type EngagementMatrix } from './matrix.js';
 
@@ -100,9 +101,7 @@ export function fitEaseLambda(m: EngagementMatrix, opts: EaseOptions): LambdaFit
     const lambda = opts.lambda * scale;
     const hits = hitsFor(lambda);
     tried.push({ lambda, recall: mean(hits) });
-    const diff = hits.map((h, i) => h - base[i]!);
-    const gain = mean(diff);
-    const se = Math.sqrt(diff.reduce((s, d) => s + (d - gain) ** 2, 0) / Math.max(diff.length - 1, 1) / Math.max(diff.length, 1));
+    const { gain, se } = pairedGain(hits, base);
     if (gain > MIN_SE * se && gain > best.gain) best = { lambda, gain };
   }
   return { lambda: best.lambda, users: users.length, tried };
