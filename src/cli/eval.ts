@@ -34,6 +34,8 @@ function table(v: VersionEvaluation): string {
     if (!g || !gc || !t) continue;
     for (const m of RETRIEVAL_METRICS) lines.push(row(`same-${kind} ${m === 'fullRecall' ? 'recall@10 /all' : `${m}@10`}`, g[m], gc[m], t[m], `${kind}.${m}@10`));
   }
+  const [gk, gck, tk] = [v.generic.catalogue, v.genericCentred.catalogue, v.trained.catalogue];
+  if (gk && gck && tk) lines.push(row('same-label p@10, catalogue', gk.precision, gck.precision, tk.precision, 'catalogue.label.precision@10'));
   const [gt, gct, tt] = [v.generic.tagging, v.genericCentred.tagging, v.trained.tagging];
   if (gt && gct && tt) {
     lines.push(row('tagging micro-F1', gt.microF1, gct.microF1, tt.microF1, 'tagging.microF1'));
@@ -56,6 +58,12 @@ function table(v: VersionEvaluation): string {
         ? [`same-${kind} recall@10 ${pct(g.recall)} / ${pct(gc.recall)} centred -> ${pct(t.recall)} (${part.lift[key]?.toFixed(2) ?? '-'}x; ${part.liftRaw[key]?.toFixed(2) ?? '-'}x raw)`]
         : [];
     });
+    const [gk, gck, tk] = [part.generic.catalogue, part.genericCentred.catalogue, part.trained.catalogue];
+    const key = 'catalogue.label.precision@10';
+    if (gk && gck && tk)
+      cells.push(
+        `same-label precision@10 in the catalogue ${pct(gk.precision)} / ${pct(gck.precision)} centred -> ${pct(tk.precision)} (${part.lift[key]?.toFixed(2) ?? '-'}x; ${part.liftRaw[key]?.toFixed(2) ?? '-'}x raw)`,
+      );
     lines.push(`  ${title} (${part.items} items): ${cells.join(', ') || 'no labels or groups'}`);
   }
   const below = parts.length ? poolGaps(v) : [];

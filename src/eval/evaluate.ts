@@ -40,6 +40,11 @@ export interface RetrievalSummary {
 
 export interface SideMetrics {
   retrieval: { label: RetrievalSummary | null; group: RetrievalSummary | null };
+  /**
+   * Same-label retrieval of the held-out items (of the part, for parts) among the whole catalogue, training
+   * items included: the more-like-this a shop serves for a new photo. Null without labels.
+   */
+  catalogue: RetrievalSummary | null;
   tagging: { microF1: number; macroF1: number } | null;
 }
 
@@ -108,8 +113,8 @@ function summary(r: RetrievalReport): RetrievalSummary | null {
   return { queries: r.queries, recall: r.cappedRecall, fullRecall: r.recall, precision: r.precision, map: r.map, ndcg: r.ndcg };
 }
 
-function retrieval(ids: string[], vecs: Map<string, Float32Array>, relevant: (a: string, b: string) => boolean): RetrievalSummary | null {
-  return summary(evaluateRetrieval({ candidateIds: ids, candidateVectors: ids.map((id) => vecs.get(id)!), queries: ids, relevant, k: K, search: exactInnerProduct }));
+function retrieval(ids: string[], vecs: Map<string, Float32Array>, relevant: (a: string, b: string) => boolean, among: readonly string[] = ids): RetrievalSummary | null {
+  return summary(evaluateRetrieval({ candidateIds: among, candidateVectors: among.map((id) => vecs.get(id)!), queries: ids, relevant, k: K, search: exactInnerProduct }));
 }
 
 const overlap = (field: 'labels' | 'groups', byId: Map<string, ItemWithFeatures>) => (a: string, b: string) => {
@@ -117,7 +122,7 @@ const overlap = (field: 'labels' | 'groups', byId: Map<string, ItemWithFeatures>
   return byId.get(b)![field].some((x) => la.includes(x));
 };
 
-function side(held: string[], ref: string[], vecs: Map<string, Float32Array>, byId: Map<string, ItemWithFeatures>): SideMetrics {
+function side(held: string[], ref: string[], vecs: Map<string, Float32Array>, byId: Map<string, ItemWithFeatures>, catalogue: readonly string[]): SideMetrics {
   const labelled = held.filter((id) => byId.get(id)!.labels.length);
   const grouped = held.filter((id) => byId.get(id)!.groups.length);
   const refLabelled = ref.filter((id) => byId.get(id)!.labels.length);
@@ -142,6 +147,7 @@ function side(held: string[], ref: string[], vecs: Map<string, Float32Array>, by
       label: labelled.length ? retrieval(labelled, vecs, overlap('labels', byId)) : null,
       group: grouped.length ? retrieval(grouped, vecs, overlap('groups', byId)) : null,
     },
+    catalogue: labelled.length ? retrieval(labelled, vecs, overlap('labels', byId), catalogue) : null,
     tagging,
   };
 }
@@ -184,6 +190,7 @@ function metricsOf(side: SideMetrics): Record<string, number> {
     const r = side.retrieval[kind];
     if (r) for (const m of RETRIEVAL_METRICS) out[`${kind}.${m}@${K}`] = r[m];
   }
+  if (side.catalogue) for (const m of RETRIEVAL_METRICS) out[`catalogue.label.${m}@${K}`] = side.catalogue[m];
   if (side.tagging) out['tagging.microF1'] = side.tagging.microF1;
   return out;
 }
@@ -248,10 +255,11 @@ export async function evaluateVersion(db: Queryable, paths: DataPaths, name: str
     mean,
   );
   const centred = new Map(items.map((it, i) => [it.id, centredRows[i]!]));
-  const [g, gc, t] = [generic, centred, trained].map((vecs) => side(held, fit, vecs, byId)) as [SideMetrics, SideMetrics, SideMetrics];
+  const all = items.map((it) => it.id);
+  const [g, gc, t] = [generic, centred, trained].map((vecs) => side(held, fit, vecs, byId, all)) as [SideMetrics, SideMetrics, SideMetrics];
   const part = (ids: string[]): PartEvaluation | null => {
     if (!ids.length) return null;
-    const [pg, pgc, pt] = [generic, centred, trained].map((vecs) => side(ids, fit, vecs, byId)) as [SideMetrics, SideMetrics, SideMetrics];
+    const [pg, pgc, pt] = [generic, centred, trained].map((vecs) => side(ids, fit, vecs, byId, all)) as [SideMetrics, SideMetrics, SideMetrics];
     return { items: ids.length, generic: pg, genericCentred: pgc, trained: pt, lift: lifts([pg, pgc], pt), liftRaw: lifts([pg], pt) };
   };
   const { newItems, newGroups } = heldOutParts(held, trainIds, (id) => byId.get(id)!.groups);
@@ -297,7 +305,8 @@ export async function evaluateAll(db: Queryable, paths: DataPaths, only?: string
       'training member (new items in known groups), parts.newGroups the grouped items whose groups training never saw; its base (generic) vectors are scored on the same items, ' +
       'raw and mean-centred + unit length (mean of the training items only); lift = trained / the better of the two, liftRaw = trained / raw. Retrieval: each ' +
       'held-out item queries the other held-out items (of its part, for parts); relevant = shares a label (or a group); ' +
-      'recall@10 = hits / min(10, relevant), fullRecall@10 = hits / relevant. Tagging: kNN (k=10) ' +
+      'recall@10 = hits / min(10, relevant), fullRecall@10 = hits / relevant. Catalogue: each labelled held-out item (of its part, for parts) ' +
+      'queries the whole catalogue, training items included (the more-like-this a shop serves for a new photo); relevant = shares a label. Tagging: kNN (k=10) ' +
       'over the training items, labels with score >= 0.5. Text: each held-out label as a query vs a keyword match on title/description. ' +
       'Complete: 30% of groups held out of the goes-with model (seeded); each member queries the whole catalogue, ' +
       'recall@10 = its group-mates in the top 10 / min(10, mates), generic neighbours vs goes-with.',

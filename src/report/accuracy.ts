@@ -39,6 +39,7 @@ function metricRows(generic: SideMetrics, centred: SideMetrics, trained: SideMet
   for (const kind of ['label', 'group'] as const) {
     for (const m of ['recall', 'map', 'ndcg', 'precision'] as const) push(`${kind}.${m}@${k}`, generic.retrieval[kind]?.[m], centred.retrieval[kind]?.[m], trained.retrieval[kind]?.[m]);
   }
+  push(`catalogue.label.precision@${k}`, generic.catalogue?.precision, centred.catalogue?.precision, trained.catalogue?.precision);
   push('tagging.microF1', generic.tagging?.microF1, centred.tagging?.microF1, trained.tagging?.microF1);
   push('tagging.macroF1', generic.tagging?.macroF1, centred.tagging?.macroF1, trained.tagging?.macroF1);
   return rows;

@@ -18,6 +18,7 @@ const WORDS: Record<string, string> = {
   calibration: 'calibration',
   ece: 'error (ECE)',
   complete: 'complete-the-group',
+  catalogue: 'whole catalogue,',
 };
 
 const AT_K = new Set(['recall', 'fullRecall', 'precision', 'map', 'ndcg']);
