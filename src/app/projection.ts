@@ -1,7 +1,7 @@
 /** A trained version's vectors: written for every item with a base vector (no pixels), and kept up to date as base vectors land. */
 import { LoupeError } from '../errors.js';
 import type { DataPaths } from '../config.js';
-import { loadVersionModel, type EmbeddingModel } from '../embedding/model.js';
+import { loadVersionModel, type DenseProduct, type EmbeddingModel } from '../embedding/model.js';
 import { itemText } from '../embedding/types.js';
 import type { IndexRegistry } from '../index/registry.js';
 import type { Db } from '../store/db.js';
@@ -10,9 +10,10 @@ import { getVersion, insertVectors } from '../store/vectors.js';
 
 /**
  * Writes a trained version's vector for every item that has a base vector but none in the version:
- * no pixels, one matrix pass per batch, each batch one transaction (resumable, idempotent).
+ * no pixels, one matrix pass per batch, each batch one transaction (resumable, idempotent). `product`
+ * is the model's faster kernel where the caller has tfjs loaded (see EmbeddingModel.project).
  */
-export async function projectMissing(db: Db, paths: DataPaths, name: string, onBatch?: (n: number) => void): Promise<number> {
+export async function projectMissing(db: Db, paths: DataPaths, name: string, onBatch?: (n: number) => void, product?: DenseProduct): Promise<number> {
   const row = await getVersion(db, name);
   if (!row || row.kind !== 'trained') throw new LoupeError('bad_request', `'${name}' is not a trained version`);
   const base = String(row.config.base ?? 'generic');
@@ -27,6 +28,7 @@ export async function projectMissing(db: Db, paths: DataPaths, name: string, onB
     const vecs = model.project(
       batch.map((b) => b.features),
       batch.map((b) => itemText({ title: b.title ?? '', description: b.description ?? '', labels: b.labels })),
+      product,
     );
     const hashes = await baseImageHashes(
       db,

@@ -6,6 +6,7 @@ import { trainingFingerprint, type EmbeddingModel } from '../embedding/model.js'
 import { CalibratedTagger } from '../embedding/tagger.js';
 import { splitItems, subset, type SplitMode, type SplitRecord } from '../embedding/split.js';
 import { trainEmbedding, type TrainReport } from '../embedding/train.js';
+import { denseProduct, initTf } from '../embedding/tf.js';
 import { itemText, SIGNALS, type Signal, type TrainingData, type TrainingItem, type TrainProgress } from '../embedding/types.js';
 import { LoupeError } from '../errors.js';
 import { evaluateVersion } from '../eval/evaluate.js';
@@ -67,6 +68,7 @@ function fitTagCalibrator(model: EmbeddingModel, items: readonly TrainingItem[],
       vectors: model.project(
         l.map((it) => it.features),
         l.map(itemText),
+        denseProduct,
       ),
       labels: l.map((it) => it.labels ?? []),
     };
@@ -178,7 +180,8 @@ export async function trainVersion(db: Db, paths: DataPaths, indexes: IndexRegis
       config: { signals, seed, fingerprint, ...trainConfig, encoderSpec: baseRow.config.encoderSpec ?? baseRow.encoder, textTower: model.hasTextTower, train: report },
     });
   }
-  const projected = await projectMissing(db, paths, name);
+  await initTf(); // a resumed run trained nothing, and projects on tfjs's kernels too
+  const projected = await projectMissing(db, paths, name, undefined, denseProduct);
   // The goes-with model, on its own held-out groups (a resumed run adds it when missing).
   const complete = hasCompleteModel(paths, name) ? null : await trainCompleteModel(db, paths, name, base, { seed, ...(opts.log ? { log: opts.log } : {}) });
   // Measured on the held-out split before the version is offered for promotion.

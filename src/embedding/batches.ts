@@ -139,11 +139,14 @@ export function sampleBatch(pos: Positives, pool: readonly number[], opts: Batch
       const a = out[rng.int(out.length)]!;
       let best = -1;
       let bestSim = -Infinity;
+      const ao = a * dims;
       for (const c of rng.sample(pool, candidates)) {
-        if (chosen.has(c) || !pos.confirmedNegative(a, c)) continue;
-        let s = 0;
-        for (let d = 0; d < dims; d++) s += data[a * dims + d]! * data[c * dims + d]!;
-        if (s > bestSim) {
+        if (chosen.has(c)) continue;
+        const co = c * dims;
+        const s = dot(data, ao, co, dims);
+        // The pair check only for a candidate that would win: the same pick for a third of the checks
+        // (they were 7.6 s of a clothing-set `loupe train`, `node --cpu-prof`).
+        if (s > bestSim && pos.confirmedNegative(a, c)) {
           bestSim = s;
           best = c;
         }
@@ -153,6 +156,23 @@ export function sampleBatch(pos: Positives, pool: readonly number[], opts: Batch
     while (out.length < size) add(pool[rng.int(pool.length)]!);
   }
   return out;
+}
+
+/** Rows a and c (offsets) of a row-major matrix, four sums at a time (the mining loop's cost). */
+function dot(data: Float32Array, a: number, c: number, dims: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  for (; d + 4 <= dims; d += 4) {
+    s0 += data[a + d]! * data[c + d]!;
+    s1 += data[a + d + 1]! * data[c + d + 1]!;
+    s2 += data[a + d + 2]! * data[c + d + 2]!;
+    s3 += data[a + d + 3]! * data[c + d + 3]!;
+  }
+  for (; d < dims; d++) s0 += data[a + d]! * data[c + d]!;
+  return s0 + s1 + s2 + s3;
 }
 
 /** Row-major [b, b] positive weights of a batch (zero diagonal). */

@@ -84,6 +84,9 @@ function normalizeInPlace(v: Float32Array): Float32Array {
   return v;
 }
 
+/** a [rows x k] times w [k x cols], row-major in and out. */
+export type DenseProduct = (a: Float32Array, rows: number, w: Float32Array, k: number, cols: number) => Float32Array;
+
 /** out[r] += sum_i a[r][i] * w[i, :] for a block of rows; w is row-major [a.length, cols]. */
 function accumulate(rows: readonly Float32Array[], w: Float32Array, cols: number, out: readonly Float32Array[]): void {
   const n = rows[0]?.length ?? 0;
@@ -169,16 +172,18 @@ export class EmbeddingModel {
     return row;
   }
 
-  /** Trained embeddings (unit length) of items from their generic features (and text, if the model reads it). */
-  project(features: readonly Float32Array[], texts?: readonly (string | undefined)[]): Float32Array[] {
-    const { hidden, dims } = this.config;
+  /**
+   * Trained embeddings (unit length) of items from their generic features (and text, if the model reads
+   * it). `product` replaces the plain JavaScript products with a faster kernel (tfjs's, where training
+   * and evaluation have it loaded); the results agree to float32 rounding.
+   */
+  project(features: readonly Float32Array[], texts?: readonly (string | undefined)[], product?: DenseProduct): Float32Array[] {
     const mean = this.w.mean!;
     const scale = this.w.scale!;
-    const b1 = this.w.b1!;
     const out: Float32Array[] = [];
-    const BLOCK = 16;
-    for (let start = 0; start < features.length; start += BLOCK) {
-      const rows = features.slice(start, start + BLOCK).map((f, r) => {
+    const block = product ? 1024 : 16;
+    for (let start = 0; start < features.length; start += block) {
+      const rows = features.slice(start, start + block).map((f, r) => {
         const text = texts?.[start + r];
         const x = this.inputRow(f, text);
         // Centre the text block only when there is text: no text contributes exactly 0 there.
@@ -186,15 +191,43 @@ export class EmbeddingModel {
         for (let i = 0; i < x.length; i++) x[i] = i < centred ? (x[i]! - mean[i]!) * scale[i]! : 0;
         return x;
       });
-      const h = rows.map(() => new Float32Array(hidden));
-      accumulate(rows, this.w.w1!, hidden, h);
-      const act = h.map((v) => v.map((x, j) => Math.max(0, x + b1[j]!)));
-      const zs = rows.map(() => new Float32Array(dims));
-      accumulate(h, this.w.wSkip!, dims, zs);
-      accumulate(act, this.w.w2!, dims, zs);
+      const zs = product ? this.denseBlock(rows, product) : this.jsBlock(rows);
       for (const zv of zs) out.push(normalizeInPlace(zv));
     }
     return out;
+  }
+
+  /** h = x w1; z = h wSkip + relu(h + b1) w2, in JavaScript (what serving uses: no tfjs there). */
+  private jsBlock(rows: readonly Float32Array[]): Float32Array[] {
+    const { hidden, dims } = this.config;
+    const b1 = this.w.b1!;
+    const h = rows.map(() => new Float32Array(hidden));
+    accumulate(rows, this.w.w1!, hidden, h);
+    const act = h.map((v) => v.map((x, j) => Math.max(0, x + b1[j]!)));
+    const zs = rows.map(() => new Float32Array(dims));
+    accumulate(h, this.w.wSkip!, dims, zs);
+    accumulate(act, this.w.w2!, dims, zs);
+    return zs;
+  }
+
+  /** The same as jsBlock with each product done by `product` over the whole block. */
+  private denseBlock(rows: readonly Float32Array[], product: DenseProduct): Float32Array[] {
+    const { hidden, dims } = this.config;
+    const b1 = this.w.b1!;
+    const n = rows.length;
+    const width = rows[0]?.length ?? 0;
+    const x = new Float32Array(n * width);
+    rows.forEach((r, i) => x.set(r, i * width));
+    const h = product(x, n, this.w.w1!, width, hidden);
+    const act = new Float32Array(h.length);
+    for (let i = 0; i < h.length; i++) act[i] = Math.max(0, h[i]! + b1[i % hidden]!);
+    const skip = product(h, n, this.w.wSkip!, hidden, dims);
+    const res = product(act, n, this.w.w2!, hidden, dims);
+    return rows.map((_, i) => {
+      const z = new Float32Array(dims);
+      for (let j = 0; j < dims; j++) z[j] = skip[i * dims + j]! + res[i * dims + j]!;
+      return z;
+    });
   }
 
   /** A query text in the same space as `project`'s output (needs a text tower). */

@@ -14,6 +14,8 @@ export function fnv1a(text: string, seed = 0x811c9dc5): number {
 export class Rng {
   private state: number;
   private spare: number | null = null;
+  private stamps = new Uint32Array(0);
+  private stamp = 0;
 
   constructor(seed: number) {
     // Mix the seed so nearby seeds give unrelated streams.
@@ -62,12 +64,18 @@ export class Rng {
   /** Up to `n` distinct elements of `arr`, in random order (arr is not modified). */
   sample<T>(arr: readonly T[], n: number): T[] {
     if (n >= arr.length) return this.shuffle([...arr]);
-    const picked = new Set<number>();
+    // A stamp per index instead of a Set of picked indices: the same draws, and the trainer's
+    // hard-negative mining samples 1,024 of the pool for every try.
+    if (this.stamps.length < arr.length || this.stamp >= 0xffffffff) {
+      this.stamps = new Uint32Array(Math.max(arr.length, this.stamps.length));
+      this.stamp = 0;
+    }
+    const stamp = ++this.stamp;
     const out: T[] = [];
     while (out.length < n) {
       const j = this.int(arr.length);
-      if (picked.has(j)) continue;
-      picked.add(j);
+      if (this.stamps[j] === stamp) continue;
+      this.stamps[j] = stamp;
       out.push(arr[j]!);
     }
     return out;

@@ -78,7 +78,7 @@ export const TRAIN_DEFAULTS = {
   hardFraction: 0.25,
   learningRate: 1e-3,
   maxEpochs: 30,
-  patience: 4,
+  patience: 8,
   validationFraction: 0.1,
   itemTextBuckets: 256,
   textDropout: 0.5,

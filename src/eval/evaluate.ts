@@ -242,9 +242,13 @@ export async function evaluateVersion(db: Queryable, paths: DataPaths, name: str
   const val = split.validationIds.filter((id) => byId.has(id));
   const generic = new Map(items.map((it) => [it.id, it.features]));
   const unseen = new Set([...held, ...val]);
+  // Evaluation loads tfjs (serving never does): imported on use, for the projection's products.
+  const { denseProduct, initTf } = await import('../embedding/tf.js');
+  await initTf();
   const projected = model.project(
     items.map((it) => it.features),
     items.map((it) => [it.title, it.description, ...(unseen.has(it.id) ? [] : it.labels)].filter(Boolean).join(' \n ')),
+    denseProduct,
   );
   const trained = new Map(items.map((it, i) => [it.id, projected[i]!]));
   // The mean comes from the items training saw, never from the held-out ones.

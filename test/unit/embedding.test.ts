@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { EmbeddingModel, trainingFingerprint } from '../../src/embedding/model.ts';
 import { Rng } from '../../src/embedding/random.ts';
 import { heldOutParts, splitItems, subset, withoutSignals } from '../../src/embedding/split.ts';
+import { denseProduct } from '../../src/embedding/tf.ts';
 import { trainEmbedding, type TrainOptions } from '../../src/embedding/train.ts';
 import type { TrainingData, TrainingItem } from '../../src/embedding/types.ts';
 import { centredUnit, meanRow } from '../../src/eval/knn.ts';
@@ -186,6 +187,20 @@ test('training improves held-out retrieval on synthetic data; save/load round tr
   const p1 = model.project(held.slice(0, 20).map((it) => it.features));
   const p2 = loaded.project(held.slice(0, 20).map((it) => it.features));
   assert.deepEqual(p1, p2);
+  // tfjs's kernels (training, evaluation) and the JavaScript products (serving) give the same vectors.
+  const texts = held.map((it, i) => (i % 2 ? it.title : undefined));
+  const js = model.project(
+    held.map((it) => it.features),
+    texts,
+  );
+  const fast = model.project(
+    held.map((it) => it.features),
+    texts,
+    denseProduct,
+  );
+  assert.equal(fast.length, js.length);
+  const worst = Math.max(...js.map((v, i) => Math.max(...v.map((x, d) => Math.abs(x - fast[i]![d]!)))));
+  assert.ok(worst < 1e-5, `largest difference ${worst}`);
   assert.deepEqual(loaded.embedText('red thing'), model.embedText('red thing'));
   fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(8));
   await assert.rejects(EmbeddingModel.load(dir), /does not match/);
