@@ -261,3 +261,24 @@ test('real photos: trained embedding beats generic features on held-out contribu
   const tagging = CalibratedTagger.fit(lv(report.fitIds), lv(report.validationIds)).evaluate(lv(split.heldOut));
   assert.ok(tagging.eceCalibrated < tagging.eceRaw, `ECE raw ${tagging.eceRaw} calibrated ${tagging.eceCalibrated}`);
 });
+
+test('Rng.sample draws distinct elements across calls of any size, and the same draws for the same seed', () => {
+  const small = [1, 2, 3, 4, 5];
+  const big = Array.from({ length: 50 }, (_, i) => i);
+  const draw = (seed: number) => {
+    const rng = new Rng(seed);
+    return [rng.sample(big, 20), rng.sample(small, 3), rng.sample(big, 49), rng.sample(small, 5), rng.sample(big, 1)];
+  };
+  const [a, b] = [draw(7), draw(7)];
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(draw(8), a);
+  for (const [i, picked] of a.entries()) {
+    const from = i % 2 ? small : big;
+    assert.equal(new Set(picked).size, picked.length, `call ${i}: distinct`);
+    assert.ok(
+      picked.every((x) => from.includes(x)),
+      `call ${i}: from its array`,
+    );
+  }
+  assert.deepEqual([...a[3]!].sort(), small, 'n >= length returns every element');
+});
