@@ -4,6 +4,7 @@
  * English grammar for negation, numeric comparisons and follow-ups. Pure.
  */
 import { emptyQuery, type AssistantQuery, type AttrConstraint, type Message } from './types.js';
+import { editDistanceAtMostOne } from './spelling.js';
 import { singular, type Phrase, type Vocabulary } from './vocabulary.js';
 import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, POSSESSIVES, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
 
@@ -14,32 +15,6 @@ export function lexTokens(text: string): string[] {
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase();
   return folded.match(/\d+(?:\.\d+)?|[\p{L}\p{N}]+|[,.;!?<>#]/gu) ?? [];
-}
-
-function editDistanceAtMostOne(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  let j = 0;
-  let edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-      continue;
-    }
-    if (++edits > 1) return false;
-    if (a.length > b.length) i++;
-    else if (b.length > a.length) j++;
-    else if (a[i + 1] === b[j] && a[i] === b[j + 1]) {
-      i += 2;
-      j += 2;
-    } else {
-      i++;
-      j++;
-    }
-  }
-  return edits + (a.length - i) + (b.length - j) <= 1;
 }
 
 const isGrammarWord = (t: string) => STOPWORDS.has(t) || MORE_WORDS.has(t) || NEGATORS.has(t) || LIKE_WORDS.has(t);
@@ -75,9 +50,13 @@ function matchPhrase(tokens: readonly string[], i: number, vocab: Vocabulary): M
   const a = tokens[i];
   const b = tokens[i + 1];
   if (a && b && /^\p{L}+$/u.test(a) && /^\p{L}+$/u.test(b)) {
-    const joined = singular(a + b);
-    const p = vocab.phrases.find((q) => q.tokens.length === 1 && q.tokens[0] === joined);
-    if (p) return { phrase: p, length: 2 };
+    // "long-sleeved" names what "Longsleeve" does: an -ed adjective made from a noun, its noun.
+    const ends = b.length > 4 && b.endsWith('ed') ? [b, b.slice(0, -1), b.slice(0, -2)] : [b];
+    for (const end of ends) {
+      const joined = singular(a + end);
+      const p = vocab.phrases.find((q) => q.tokens.length === 1 && q.tokens[0] === joined);
+      if (p) return { phrase: p, length: 2 };
+    }
   }
   const s = sing(0);
   if (s && s.length >= 5 && /^\p{L}+$/u.test(s) && !isGrammarWord(s)) {
@@ -250,6 +229,15 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       own.words.push(...tokens.slice(i, i + kindLength).filter((w) => /\p{L}/u.test(w)));
       i += kindLength;
       continue;
+    }
+    // "long-sleeved tee", "dress sneakers": a word mapped right after a label is read as a second label is (below).
+    if (useMapped && mapped.kind !== 'flag' && !mapped.attr && !negated && lastLabelEnd === i && mapped.labels.length) {
+      const first = lastLabels.at(-1) ?? '';
+      if (!mapped.labels.every((l) => vocab.lexicon?.kindOf(first, l) === false)) {
+        i = lastLabelEnd = i + mapped.length;
+        continue;
+      }
+      lastLabels.splice(-1, 1);
     }
     if (useMapped) {
       own.mapped.push(mapped.via);

@@ -59,7 +59,7 @@ test('added words: the mapper names them, a label WordNet lacks anchors on them,
 });
 
 test('two labels in a row: the first when WordNet makes it a kind of the second, else the last (the English head)', () => {
-  const labels = ['Polo', 'Shirt', 'Dress', 'Pants', 'Shoes', 'Longsleeve'];
+  const labels = ['Polo', 'Shirt', 'Dress', 'Pants', 'Shoes', 'Longsleeve', 'T-Shirt'];
   const vocab = buildVocabulary({ labels, groups: [], attributes: [] });
   const withLex = { ...vocab, lexicon: buildLexicon(vocab, wn) };
   const ask = (text: string) => parseTurn(text, withLex, { shown: [], image: false });
@@ -70,6 +70,10 @@ test('two labels in a row: the first when WordNet makes it a kind of the second,
   assert.deepEqual(ask('dress pants').labels, ['Pants']);
   assert.deepEqual(ask('shirt dress').labels, ['Dress']);
   assert.deepEqual(ask('long sleeve shirt').labels, ['Longsleeve'], 'unknown keeps the first, as before');
+  assert.deepEqual(ask('a long-sleeved shirt').labels, ['Longsleeve'], 'an -ed adjective reads as its noun');
+  // A word mapped right after a label is read the same way as a second label.
+  assert.deepEqual(ask('a long-sleeved tee').labels, ['Longsleeve']);
+  assert.deepEqual([ask('dress trainers').labels, ask('dress trainers').soft], [[], ['Shoes']]);
   assert.deepEqual(ask('no dress shoes').notLabels, ['Shoes']);
   assert.deepEqual(ask('golf shirt').labels, ['Polo'], 'an added synonym of polo shirt');
 });
