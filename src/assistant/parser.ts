@@ -231,7 +231,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       continue;
     }
     // "long-sleeved tee", "dress sneakers": a word mapped right after a label is read as a second label is (below).
-    if (useMapped && mapped.kind !== 'flag' && !mapped.attr && !negated && lastLabelEnd === i && mapped.labels.length) {
+    if (useMapped && mapped.kind !== 'flag' && !mapped.attr && !negated && lastLabelEnd === i && lastLabels === own.labels && mapped.labels.length) {
       const first = lastLabels.at(-1) ?? '';
       if (!mapped.labels.every((l) => vocab.lexicon?.kindOf(first, l) === false)) {
         i = lastLabelEnd = i + mapped.length;

@@ -74,6 +74,7 @@ test('two labels in a row: the first when WordNet makes it a kind of the second,
   // A word mapped right after a label is read the same way as a second label.
   assert.deepEqual(ask('a long-sleeved tee').labels, ['Longsleeve']);
   assert.deepEqual([ask('dress trainers').labels, ask('dress trainers').soft], [[], ['Shoes']]);
+  assert.deepEqual(ask('no dress trainers').notLabels, ['Dress'], 'a negated first label is left as it was');
   assert.deepEqual(ask('no dress shoes').notLabels, ['Shoes']);
   assert.deepEqual(ask('golf shirt').labels, ['Polo'], 'an added synonym of polo shirt');
 });
