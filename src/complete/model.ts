@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { versionDir, type DataPaths } from '../config.js';
-import { powerNormalize } from '../embedding/model.js';
+import { powerNormalize, type DenseProduct } from '../embedding/model.js';
 import { LabelPrior, type CandidateStep } from './score.js';
 
 export const COMPLETE_FILE = 'complete.json';
@@ -103,6 +103,19 @@ export class GoesWithModel {
       }
     }
     return { f: normalize(f), g: normalize(g) };
+  }
+
+  /**
+   * `project` for many items on a faster kernel (tfjs's, in evaluation): f and g as row-major [n, dims],
+   * unit rows; the same vectors to float32 rounding.
+   */
+  projectMany(features: readonly Float32Array[], product: DenseProduct): { f: Float32Array; g: Float32Array } {
+    const { inputDims, dims } = this.config;
+    const u = new Float32Array(features.length * inputDims);
+    features.forEach((x, i) => u.set(this.input(x), i * inputDims));
+    const [f, g] = [this.w.wf, this.w.wg].map((w) => product(u, features.length, w, inputDims, dims));
+    for (const m of [f!, g!]) for (let i = 0; i < features.length; i++) normalize(m.subarray(i * dims, (i + 1) * dims));
+    return { f: f!, g: g! };
   }
 
   /** Goes-with scores of one query against every candidate (before the candidate step). */

@@ -7,6 +7,7 @@ import { colourHistogram } from '../../src/vision/colour.js';
 import { groupMembers, groupQueries, holdOutGroups } from '../../src/complete/split.js';
 import { trainGoesWith, type CompleteItem } from '../../src/complete/train.js';
 import { Rng } from '../../src/embedding/random.js';
+import { denseProduct } from '../../src/embedding/tf.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('label prior counts groups where labels meet; the candidate step favours other labels', () => {
@@ -140,6 +141,15 @@ test('goes-with learns an asymmetric "belongs together" that cosine similarity c
     'saved and loaded models project alike (the scale is stored as float32)',
   );
   assert.deepEqual(loaded.step, model.step);
+  // Evaluation projects on tfjs's kernels: the same vectors as the JavaScript path serving uses.
+  const many = model.projectMany(
+    items.map((it) => it.features),
+    denseProduct,
+  );
+  const js = items.map((it) => model.project(it.features));
+  const dims = js[0]!.f.length;
+  const worst = Math.max(...js.flatMap((v, i) => [...v.f.map((x, d) => Math.abs(x - many.f[i * dims + d]!)), ...v.g.map((x, d) => Math.abs(x - many.g[i * dims + d]!))]));
+  assert.ok(worst < 1e-5, `largest difference ${worst}`);
 
   const tuned = tuneStep({
     labels: items.map((it) => it.labels),
