@@ -45,25 +45,30 @@ function goesWithScores(model: GoesWithModel, items: readonly CompleteItem[], qu
     items.map((it) => it.features),
     denseProduct,
   );
-  const rowsOf = (m: Float32Array) => {
-    const out = new Float32Array(queries.length * dims);
-    queries.forEach((q, r) => out.set(m.subarray(q * dims, (q + 1) * dims), r * dims));
-    return out;
-  };
   const transposed = (m: Float32Array) => {
     const t = new Float32Array(n * dims);
     for (let i = 0; i < n; i++) for (let d = 0; d < dims; d++) t[d * n + i] = m[i * dims + d]!;
     return t;
   };
-  const fg = denseProduct(rowsOf(f), queries.length, transposed(g), dims, n);
-  const gf = denseProduct(rowsOf(g), queries.length, transposed(f), dims, n);
-  return new Map(
-    queries.map((q, r) => {
-      const out = new Float32Array(n);
-      for (let c = 0; c < n; c++) out[c] = (fg[r * n + c]! + gf[r * n + c]!) / 2;
-      return [q, out];
-    }),
-  );
+  const [fT, gT] = [transposed(f), transposed(g)];
+  const out = new Map<number, Float32Array>();
+  // Blocks of queries: the products' own memory stays at a block's rows, whatever the catalogue.
+  for (let start = 0; start < queries.length; start += 256) {
+    const block = queries.slice(start, start + 256);
+    const rowsOf = (m: Float32Array) => {
+      const rows = new Float32Array(block.length * dims);
+      block.forEach((q, r) => rows.set(m.subarray(q * dims, (q + 1) * dims), r * dims));
+      return rows;
+    };
+    const fg = denseProduct(rowsOf(f), block.length, gT, dims, n);
+    const gf = denseProduct(rowsOf(g), block.length, fT, dims, n);
+    block.forEach((q, r) => {
+      const scores = new Float32Array(n);
+      for (let c = 0; c < n; c++) scores[c] = (fg[r * n + c]! + gf[r * n + c]!) / 2;
+      out.set(q, scores);
+    });
+  }
+  return out;
 }
 
 export async function evaluateGoesWith(model: GoesWithModel, items: readonly CompleteItem[]): Promise<CompleteEvaluation | null> {

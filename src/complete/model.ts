@@ -111,11 +111,17 @@ export class GoesWithModel {
    */
   projectMany(features: readonly Float32Array[], product: DenseProduct): { f: Float32Array; g: Float32Array } {
     const { inputDims, dims } = this.config;
-    const u = new Float32Array(features.length * inputDims);
-    features.forEach((x, i) => u.set(this.input(x), i * inputDims));
-    const [f, g] = [this.w.wf, this.w.wg].map((w) => product(u, features.length, w, inputDims, dims));
-    for (const m of [f!, g!]) for (let i = 0; i < features.length; i++) normalize(m.subarray(i * dims, (i + 1) * dims));
-    return { f: f!, g: g! };
+    const [f, g] = [new Float32Array(features.length * dims), new Float32Array(features.length * dims)];
+    // Blocks of items, so the input matrix stays small whatever the catalogue's size.
+    for (let start = 0; start < features.length; start += 1024) {
+      const block = features.slice(start, start + 1024);
+      const u = new Float32Array(block.length * inputDims);
+      block.forEach((x, i) => u.set(this.input(x), i * inputDims));
+      f.set(product(u, block.length, this.w.wf, inputDims, dims), start * dims);
+      g.set(product(u, block.length, this.w.wg, inputDims, dims), start * dims);
+    }
+    for (const m of [f, g]) for (let i = 0; i < features.length; i++) normalize(m.subarray(i * dims, (i + 1) * dims));
+    return { f, g };
   }
 
   /** Goes-with scores of one query against every candidate (before the candidate step). */
