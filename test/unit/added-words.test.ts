@@ -78,3 +78,28 @@ test('two labels in a row: the first when WordNet makes it a kind of the second,
   assert.deepEqual(ask('no dress shoes').notLabels, ['Shoes']);
   assert.deepEqual(ask('golf shirt').labels, ['Polo'], 'an added synonym of polo shirt');
 });
+
+test('request words: equally common senses, hyphened -ed compounds, a negated kind of the asked label, a literal head, a phrase read by its definition', () => {
+  const labels = ['T-Shirt', 'Longsleeve', 'Pants', 'Shoes', 'Shirt', 'Dress', 'Outwear', 'Shorts', 'Hat', 'Skirt', 'Polo', 'Undershirt', 'Blazer', 'Hoodie', 'Body', 'Top'];
+  const vocab = buildVocabulary({ labels, groups: [], attributes: [{ name: 'kids', values: [true, false] }] });
+  const withLex = { ...vocab, lexicon: buildLexicon(vocab, wn) };
+  const ask = (text: string) => parseTurn(text, withLex, { shown: [], image: false });
+  // "jumper": a sweater and a pinafore dress, each tagged once in WordNet's texts; "frock" is mostly a dress (15 tags).
+  const jumper = ask('a jumper');
+  assert.deepEqual([jumper.labels, jumper.soft.sort()], [[], ['Dress', 'Longsleeve']]);
+  assert.match(jumper.mapped[0]!, /senses used equally often/);
+  assert.deepEqual(ask('a frock').soft, ['Dress']);
+  assert.deepEqual(ask('a short-sleeved shirt').labels, ['Shirt'], '"short" inside the adjective is not the label Shorts');
+  assert.deepEqual(ask('short shorts').labels, ['Shorts']);
+  const notSandals = ask('shoes that are not sandals');
+  assert.deepEqual([notSandals.labels, notSandals.notLabels], [['Shoes'], []]);
+  assert.match(notSandals.dropped[0]!, /"not sandals"/);
+  assert.deepEqual(ask('boots, no sandals').notLabels, [], 'a probable kind is not excluded when the request asks for its label');
+  assert.deepEqual(ask('no sandals').notLabels, ['Shoes'], 'alone it still excludes');
+  assert.deepEqual(ask('a tank top').soft, ['Top'], 'the label the shopper named as its kind, over WordNet shirt');
+  assert.deepEqual(ask('hot pants').soft, ['Shorts'], 'WordNet keeps a kind of the named label');
+  assert.deepEqual(ask('high tops').soft, ['Shoes'], 'and a kind outside clothing');
+  const grow = ask('a baby grow');
+  assert.deepEqual([grow.soft, grow.attrs], [['Body'], [{ attr: 'kids', op: 'eq', value: true }]]);
+  assert.deepEqual(ask('trainers for a schoolboy').attrs, [{ attr: 'kids', op: 'eq', value: true }], 'a boy attending school is a boy');
+});

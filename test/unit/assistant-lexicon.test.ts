@@ -156,6 +156,8 @@ test('definitions: a genus names the parent hypernyms lack, so relatives defined
   assert.equal(definitionGenus('a female grandchild'), 'grandchild');
   assert.equal(definitionGenus('a woman who has given birth to a child (also used as a term of address)'), 'woman');
   assert.equal(definitionGenus('(Swahili) a long garment; worn by men'), 'garment');
+  assert.equal(definitionGenus('a boy attending school'), 'boy');
+  assert.equal(definitionGenus('a protective covering for the head'), 'covering');
   for (const w of ['granddaughter', 'grandson', 'nephew']) assert.deepEqual([at(w)?.kind, at(w)?.attr], ['flag', 'kids'], w);
   assert.match(at('granddaughter')!.via, /grandchild: "a child of your son or daughter"/);
   for (const w of ['mother', 'grandmother', 'wife', 'teacher', 'adult']) assert.equal(at(w), undefined, `${w}: defined as a woman, person...`);
