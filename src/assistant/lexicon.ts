@@ -330,6 +330,14 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       };
     },
     kindOf,
+    knows: (word) => sensesOf(wn, [word]) !== undefined,
+    pluralOnly(label) {
+      // WordNet lists "shorts" as a lemma of the garment and "short" as no garment at all.
+      const names = (w: string) => wn.senses(w).some((s) => inDomain(s) || anchors.some((a) => wn.ancestors(s).has(a.offset)));
+      const plural = label.toLowerCase();
+      const one = singular(plural);
+      return one !== plural && names(plural) && !names(one);
+    },
     map(tokens, i) {
       const age = childAgeAt(tokens, i);
       const child = age ? mapAt(['child']) : undefined;

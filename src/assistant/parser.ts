@@ -47,6 +47,8 @@ function matchPhrase(tokens: readonly string[], i: number, vocab: Vocabulary): M
   for (const p of vocab.phrases) {
     // A label spelled like a grammar word ("Other") would swallow "show me other ones".
     if (p.tokens.length === 1 && isGrammarWord(p.tokens[0]!)) continue;
+    // "short sleeve": the singular of a plural-only label is another word.
+    if (p.kind === 'label' && p.tokens.length === 1 && tokens[i] === p.tokens[0] && tokens[i] !== p.value.toLowerCase() && vocab.lexicon?.pluralOnly(p.value)) continue;
     if (p.tokens.every((t, k) => sing(k) === t || plainPlural(tokens[i + k]) === t)) return { phrase: p, length: p.tokens.length };
   }
   const a = tokens[i];
@@ -63,7 +65,8 @@ function matchPhrase(tokens: readonly string[], i: number, vocab: Vocabulary): M
     if (p) return { phrase: p, length: 1 };
   }
   const s = sing(0);
-  if (s && s.length >= 5 && /^\p{L}+$/u.test(s) && !isGrammarWord(s)) {
+  // One typo away, unless it is a word in its own right ("sports" is no misspelt "shorts").
+  if (s && s.length >= 5 && /^\p{L}+$/u.test(s) && !isGrammarWord(s) && !vocab.lexicon?.knows(tokens[i]!)) {
     const p = vocab.phrases.find((q) => q.tokens.length === 1 && q.tokens[0]!.length >= 5 && !isGrammarWord(q.tokens[0]!) && editDistanceAtMostOne(q.tokens[0]!, s));
     if (p) return { phrase: p, length: 1 };
   }

@@ -91,6 +91,10 @@ test('request words: equally common senses, hyphened -ed compounds, a negated ki
   assert.deepEqual(ask('a frock').soft, ['Dress']);
   assert.deepEqual(ask('a short-sleeved shirt').labels, ['Shirt'], '"short" inside the adjective is not the label Shorts');
   assert.deepEqual(ask('short shorts').labels, ['Shorts']);
+  assert.deepEqual(ask('a short-sleeve shirt').labels, ['Shirt'], 'the singular of a plural-only label is another word');
+  assert.deepEqual(ask('a pair of shoe').labels, ['Shoes'], 'a singular that names the item still does');
+  assert.ok(!ask('a sports bra').labels.includes('Shorts'), 'a real word is no typo');
+  assert.deepEqual(ask('a shrit').labels, ['Shirt'], 'an unknown word one edit away is');
   const notSandals = ask('shoes that are not sandals');
   assert.deepEqual([notSandals.labels, notSandals.notLabels], [['Shoes'], []]);
   assert.match(notSandals.dropped[0]!, /"not sandals"/);
