@@ -311,6 +311,10 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     return { labels: found.filter((m) => m.score >= GLOSS_TIE * top.score).map((m) => m.label), shared: top.shared.slice(0, 3).join(', ') };
   }
 
+  // WordNet lists "shorts" as a lemma of the garment and "short" as no garment at all.
+  const namesItem = (w: string) => wn.senses(w).some((s) => inDomain(s) || anchors.some((a) => wn.ancestors(s).has(a.offset)));
+  const pluralOnly = new Map(vocab.labels.map((l) => [l, singular(l.toLowerCase()) !== l.toLowerCase() && namesItem(l.toLowerCase()) && !namesItem(singular(l.toLowerCase()))]));
+
   return {
     anchors,
     domain: domain ? { offset: domain, words: wn.synset(domain)?.words ?? [] } : undefined,
@@ -331,13 +335,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     },
     kindOf,
     knows: (word) => sensesOf(wn, [word]) !== undefined,
-    pluralOnly(label) {
-      // WordNet lists "shorts" as a lemma of the garment and "short" as no garment at all.
-      const names = (w: string) => wn.senses(w).some((s) => inDomain(s) || anchors.some((a) => wn.ancestors(s).has(a.offset)));
-      const plural = label.toLowerCase();
-      const one = singular(plural);
-      return one !== plural && names(plural) && !names(one);
-    },
+    pluralOnly: (label) => pluralOnly.get(label) ?? false,
     map(tokens, i) {
       const age = childAgeAt(tokens, i);
       const child = age ? mapAt(['child']) : undefined;
