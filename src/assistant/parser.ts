@@ -4,89 +4,9 @@
  * English grammar for negation, numeric comparisons and follow-ups. Pure.
  */
 import { emptyQuery, type AssistantQuery, type AttrConstraint, type Message } from './types.js';
-import { editDistanceAtMostOne } from './spelling.js';
-import { singular, type Phrase, type Vocabulary } from './vocabulary.js';
-import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, POSSESSIVES, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
-
-/** Lower-case tokens: words, numbers (with decimals), and the punctuation that ends a clause. */
-export function lexTokens(text: string): string[] {
-  const folded = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    // "short-sleeved", "fleece-lined": a hyphened -ed compound describes as one word; its parts are not items ("short").
-    .replace(/(\p{L}+)-(?=\p{L}{3,}ed\b)/gu, '$1');
-  return folded.match(/\d+(?:\.\d+)?|[\p{L}\p{N}]+|[,.;!?<>#]/gu) ?? [];
-}
-
-const isGrammarWord = (t: string) => STOPWORDS.has(t) || MORE_WORDS.has(t) || NEGATORS.has(t) || LIKE_WORDS.has(t);
-/** "hoodies" is "hoodie" + s, not "hoody": the second reading the suffix rules do not give. */
-const plainPlural = (t: string | undefined) => (t && t.length > 3 && t.endsWith('s') ? t.slice(0, -1) : undefined);
-const isNumber = (t: string | undefined): t is string => t !== undefined && /^\d+(\.\d+)?$/.test(t);
-const seqAt = (tokens: readonly string[], i: number, seq: readonly string[]) => seq.every((s, k) => tokens[i + k] === s);
-/** Modifiers read back over to find a noun phrase's determiner ("my upper body"). */
-const MAX_MODIFIERS = 2;
-/** Whether the noun at i is the shopper's own ("my upper body", "with my dress"): a possessive before it, past a modifier or two. */
-export function ownedAt(tokens: readonly string[], i: number): boolean {
-  for (let j = i - 1; j >= 0 && j >= i - 1 - MAX_MODIFIERS; j--) {
-    const t = tokens[j]!;
-    if (POSSESSIVES.has(t)) return true;
-    if (!/^\p{L}+$/u.test(t) || isGrammarWord(t)) return false;
-  }
-  return false;
-}
-
-interface Match {
-  phrase: Phrase;
-  length: number;
-}
-
-/** The vocabulary phrase starting at token i: exact (singularised), two tokens joined, or one typo away. */
-function matchPhrase(tokens: readonly string[], i: number, vocab: Vocabulary): Match | undefined {
-  const sing = (k: number) => (tokens[i + k] === undefined ? undefined : singular(tokens[i + k]!));
-  for (const p of vocab.phrases) {
-    // A label spelled like a grammar word ("Other") would swallow "show me other ones".
-    if (p.tokens.length === 1 && isGrammarWord(p.tokens[0]!)) continue;
-    // "short sleeve": the singular of a plural-only label is another word.
-    if (p.kind === 'label' && p.tokens.length === 1 && tokens[i] === p.tokens[0] && tokens[i] !== p.value.toLowerCase() && vocab.lexicon?.pluralOnly(p.value)) continue;
-    if (p.tokens.every((t, k) => sing(k) === t || plainPlural(tokens[i + k]) === t)) return { phrase: p, length: p.tokens.length };
-  }
-  const a = tokens[i];
-  const b = tokens[i + 1];
-  // "long sleeved" and "long-sleeved" name what "Longsleeve" does: an -ed adjective made from a noun, its noun.
-  const edNoun = (w: string) => (w.length > 4 && w.endsWith('ed') ? [w, w.slice(0, -1), w.slice(0, -2)] : [w]);
-  const joinsInto = (forms: readonly string[]) => forms.map((f) => singular(f)).flatMap((joined) => vocab.phrases.filter((q) => q.tokens.length === 1 && q.tokens[0] === joined))[0];
-  if (a && b && /^\p{L}+$/u.test(a) && /^\p{L}+$/u.test(b)) {
-    const p = joinsInto(edNoun(b).map((end) => a + end));
-    if (p) return { phrase: p, length: 2 };
-  }
-  if (a && a.length > 6 && a.endsWith('ed') && /^\p{L}+$/u.test(a)) {
-    const p = joinsInto(edNoun(a).slice(1));
-    if (p) return { phrase: p, length: 1 };
-  }
-  const s = sing(0);
-  // One typo away, unless it is a word in its own right ("sports" is no misspelt "shorts").
-  if (s && s.length >= 5 && /^\p{L}+$/u.test(s) && !isGrammarWord(s) && !vocab.lexicon?.knows(tokens[i]!)) {
-    const p = vocab.phrases.find((q) => q.tokens.length === 1 && q.tokens[0]!.length >= 5 && !isGrammarWord(q.tokens[0]!) && editDistanceAtMostOne(q.tokens[0]!, s));
-    if (p) return { phrase: p, length: 1 };
-  }
-  return undefined;
-}
-
-function booleanAttrAt(tokens: readonly string[], i: number, vocab: Vocabulary): string | undefined {
-  const t = tokens[i];
-  if (!t) return undefined;
-  return vocab.attributes.find((a) => a.kind === 'boolean' && singular(a.name.toLowerCase()) === singular(t))?.name;
-}
-
-/** A numeric attribute named near a comparison ("price under 50"), else the catalogue's price-like one. */
-function numericTarget(tokens: readonly string[], from: number, to: number, vocab: Vocabulary): string | undefined {
-  for (let k = Math.max(0, from - 3); k < Math.min(tokens.length, to + 3); k++) {
-    const a = vocab.attributes.find((x) => x.kind === 'number' && singular(x.name.toLowerCase()) === singular(tokens[k]!));
-    if (a) return a.name;
-  }
-  return vocab.priceAttr;
-}
+import type { Vocabulary } from './vocabulary.js';
+import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
+import { booleanAttrAt, isGrammarWord, isNumber, lexTokens, matchPhrase, numericTarget, ownedAt, seqAt } from './request-words.js';
 
 interface Own {
   labels: string[];
@@ -116,6 +36,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
   let lastLabels = own.labels;
   // Words a negation probably means as a label: excluded unless the request asks for that label ("shoes, not sandals").
   const probablyNot: { labels: string[]; word: string }[] = [];
+  let lastSoft: { end: number; labels: string[]; word: string; via: string } | undefined;
   const entityAhead = (i: number): boolean => {
     let j = i;
     while (ARTICLES.has(tokens[j] ?? '')) j++;
@@ -248,12 +169,30 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       }
       lastLabels.splice(-1, 1);
     }
+    // "denim shorts", "duster coat": a word that only probably names a kind, right before another kind, describes that
+    // head (English puts it last), unless WordNet makes it a kind of the head ("polo shirt" above).
+    const head = !negated && lastSoft?.end === i ? (useMapped && mapped.kind !== 'flag' ? mapped.labels : match?.phrase.kind === 'label' ? [match.phrase.value] : []) : [];
+    if (head.length && lastSoft) {
+      const specific = lastSoft.labels.every((l) => head.some((h) => vocab.lexicon?.kindOf(l, h) === true));
+      if (specific && useMapped) {
+        i = lastSoft.end = i + mapped.length;
+        continue;
+      }
+      if (!specific && !lastSoft.labels.every((l) => head.includes(l))) {
+        own.soft = own.soft.filter((l) => !lastSoft!.labels.includes(l) || head.includes(l));
+        own.mapped = own.mapped.map((v) => (v === lastSoft!.via ? `"${lastSoft!.word}" describes the kind named after it` : v));
+      }
+    }
+    lastSoft = undefined;
     if (useMapped) {
       own.mapped.push(mapped.via);
       if (mapped.kind === 'flag') own.attrs.push({ attr: mapped.attr!, op: 'eq', value: !negated });
       else if (negated && !mapped.confident) probablyNot.push({ labels: mapped.labels, word: mapped.word });
       else if (negated || mapped.confident) (negated ? own.notLabels : own.labels).push(...mapped.labels);
-      else own.soft.push(...mapped.labels);
+      else {
+        own.soft.push(...mapped.labels);
+        lastSoft = { end: i + mapped.length, labels: mapped.labels, word: mapped.word, via: mapped.via };
+      }
       if (mapped.kind !== 'flag' && mapped.attr) own.attrs.push({ attr: mapped.attr, op: 'eq', value: !negated });
       i += mapped.length;
       if (negated && !(CONJUNCTIONS.has(tokens[i] ?? '') && entityAhead(i + 1))) negated = false;

@@ -103,6 +103,12 @@ test('request words: equally common senses, hyphened -ed compounds, a negated ki
   assert.deepEqual(ask('a tank top').soft, ['Top'], 'the label the shopper named as its kind, over WordNet shirt');
   assert.deepEqual(ask('hot pants').soft, ['Shorts'], 'WordNet keeps a kind of the named label');
   assert.deepEqual(ask('high tops').soft, ['Shoes'], 'and a kind outside clothing');
+  // A word that only probably names a kind, right before another kind, describes it: English puts the head last.
+  const duster = ask('a duster coat');
+  assert.deepEqual(duster.soft, ['Outwear']);
+  assert.match(duster.mapped[0]!, /"duster" describes the kind named after it/);
+  assert.deepEqual([ask('denim shorts').labels, ask('denim shorts').soft], [['Shorts'], []]);
+  assert.deepEqual(ask('jeans, sneakers').soft, ['Pants', 'Shoes'], 'a list is no compound');
   const grow = ask('a baby grow');
   assert.deepEqual([grow.soft, grow.attrs], [['Body'], [{ attr: 'kids', op: 'eq', value: true }]]);
   assert.deepEqual(ask('trainers for a schoolboy').attrs, [{ attr: 'kids', op: 'eq', value: true }], 'a boy attending school is a boy');

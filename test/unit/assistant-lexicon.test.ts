@@ -8,7 +8,8 @@ import { definitionGenus, definitionLinks, glossTerms } from '../../src/assistan
 import { listLexicon } from '../../src/assistant/lexicon-listing.js';
 import { parseLexiconCsv } from '../../src/assistant/lexicon-csv.js';
 import { buildLexicon } from '../../src/assistant/lexicon.js';
-import { ownedAt, parseTurn } from '../../src/assistant/parser.js';
+import { parseTurn } from '../../src/assistant/parser.js';
+import { ownedAt } from '../../src/assistant/request-words.js';
 import { buildVocabulary } from '../../src/assistant/vocabulary.js';
 import { loadWordNet, parseIndex, parseSynset, wordNetFrom } from '../../src/assistant/wordnet.js';
 
