@@ -170,8 +170,12 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
           const d2 = up.get(c);
           if (d2 !== undefined && d1 + d2 < dist) [lcs, dist] = [c, d1 + d2];
         }
-        // A sibling only under a parent at least as specific as the domain: "cover" and a sleeve share only "covering".
-        if (lcs && lcs !== domain && labelsUnder(lcs).size <= SIBLING_LABELS && depthOf(lcs) >= domainDepth) consider(TIER.sibling!, dist, a.label, `WordNet: both are kinds of ${name(lcs)}`);
+        // A sibling only under a parent at least as specific as the domain: "cover" and a sleeve share only "covering". Through
+        // an anchor taken from a definition, only under a parent below the domain's broad kinds: "ao dai" (long sleeves) makes
+        // Longsleeve a kind of attire, and a tuxedo is no sibling of it.
+        const broad = a.source === 'definition' && domain !== undefined && (wn.ancestors(lcs ?? '').get(domain) ?? 0) < 2;
+        if (lcs && lcs !== domain && !broad && labelsUnder(lcs).size <= SIBLING_LABELS && depthOf(lcs) >= domainDepth)
+          consider(TIER.sibling!, dist, a.label, `WordNet: both are kinds of ${name(lcs)}`);
       }
       if (own) bySense.push(own);
     }

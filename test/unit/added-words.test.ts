@@ -109,6 +109,9 @@ test('request words: equally common senses, hyphened -ed compounds, a negated ki
   assert.match(duster.mapped[0]!, /"duster" describes the kind named after it/);
   assert.deepEqual([ask('denim shorts').labels, ask('denim shorts').soft], [['Shorts'], []]);
   assert.deepEqual(ask('jeans, sneakers').soft, ['Pants', 'Shoes'], 'a list is no compound');
+  // Longsleeve's definition anchors include "ao dai", a kind of attire: a tuxedo is no sibling of it, a cardigan (sweater) is.
+  assert.ok(!ask('a dinner jacket').soft.includes('Longsleeve'));
+  assert.deepEqual(ask('a cardigan').soft, ['Longsleeve']);
   const grow = ask('a baby grow');
   assert.deepEqual([grow.soft, grow.attrs], [['Body'], [{ attr: 'kids', op: 'eq', value: true }]]);
   assert.deepEqual(ask('trainers for a schoolboy').attrs, [{ attr: 'kids', op: 'eq', value: true }], 'a boy attending school is a boy');
