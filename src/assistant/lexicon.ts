@@ -241,8 +241,13 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       const senses = sensesOf(wn, [head]);
       const m = senses && relate(head, 1, senses.senses);
       if (m && m.labels.length) return { ...m, word, confident: false, via: `"${word}" -> ${m.labels.join(' or ')}? via its last part "${head}" (${m.via})` };
-      // A last part that names the whole catalogue ("headwear": wear) leaves the kind to the first part's definitions.
-      const first = m?.kind === 'general' ? glossOf([word.slice(0, k)]) : undefined;
+      // A last part that names the whole catalogue ("headwear": wear) leaves the kind to the first part: a flag's word
+      // sets the flag ("kidswear"), else its definitions rank.
+      const part = word.slice(0, k);
+      const partSenses = m?.kind === 'general' ? sensesOf(wn, [part]) : undefined;
+      const flag = partSenses && flagOf(partSenses.senses);
+      if (flag) return { word, length: 1, kind: 'flag', labels: [], attr: flag.attr, confident: true, via: `"${word}" -> ${flag.attr} via its first part "${part}" (WordNet ${flag.via})` };
+      const first = m?.kind === 'general' ? glossOf([part]) : undefined;
       if (first)
         return {
           word,

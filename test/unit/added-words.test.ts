@@ -112,6 +112,8 @@ test('request words: equally common senses, hyphened -ed compounds, a negated ki
   // Longsleeve's definition anchors include "ao dai", a kind of attire: a tuxedo is no sibling of it, a cardigan (sweater) is.
   assert.ok(!ask('a dinner jacket').soft.includes('Longsleeve'));
   assert.deepEqual(ask('a cardigan').soft, ['Longsleeve']);
+  assert.deepEqual(ask('kidswear').attrs, [{ attr: 'kids', op: 'eq', value: true }], 'a compound of a flag word and "wear" sets the flag');
+  assert.deepEqual(ask('headwear').soft, ['Hat']);
   const grow = ask('a baby grow');
   assert.deepEqual([grow.soft, grow.attrs], [['Body'], [{ attr: 'kids', op: 'eq', value: true }]]);
   assert.deepEqual(ask('trainers for a schoolboy').attrs, [{ attr: 'kids', op: 'eq', value: true }], 'a boy attending school is a boy');
