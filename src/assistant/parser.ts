@@ -191,7 +191,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       else if (negated || mapped.confident) (negated ? own.notLabels : own.labels).push(...mapped.labels);
       else {
         own.soft.push(...mapped.labels);
-        lastSoft = { end: i + mapped.length, labels: mapped.labels, word: mapped.word, via: mapped.via };
+        if (mapped.labels.length) lastSoft = { end: i + mapped.length, labels: mapped.labels, word: mapped.word, via: mapped.via };
       }
       if (mapped.kind !== 'flag' && mapped.attr) own.attrs.push({ attr: mapped.attr, op: 'eq', value: !negated });
       i += mapped.length;

@@ -109,6 +109,7 @@ test('request words: equally common senses, hyphened -ed compounds, a negated ki
   assert.match(duster.mapped[0]!, /"duster" describes the kind named after it/);
   assert.deepEqual([ask('denim shorts').labels, ask('denim shorts').soft], [['Shorts'], []]);
   assert.deepEqual(ask('jeans, sneakers').soft, ['Pants', 'Shoes'], 'a list is no compound');
+  assert.deepEqual(ask('slip-on sneakers').soft, ['Shoes'], 'a word naming the whole catalogue leaves the head alone');
   // Longsleeve's definition anchors include "ao dai", a kind of attire: a tuxedo is no sibling of it, a cardigan (sweater) is.
   assert.ok(!ask('a dinner jacket').soft.includes('Longsleeve'));
   assert.deepEqual(ask('a cardigan').soft, ['Longsleeve']);
