@@ -65,9 +65,9 @@ export function matchPhrase(tokens: readonly string[], i: number, vocab: Vocabul
   }
   const s = sing(0);
   // One typo away, unless it is a word in its own right ("sports" is no misspelt "shorts").
-  if (s && s.length >= 5 && /^\p{L}+$/u.test(s) && !isGrammarWord(s) && !vocab.lexicon?.knows(tokens[i]!)) {
+  if (s && s.length >= 5 && /^\p{L}+$/u.test(s) && !isGrammarWord(s)) {
     const p = vocab.phrases.find((q) => q.tokens.length === 1 && q.tokens[0]!.length >= 5 && !isGrammarWord(q.tokens[0]!) && editDistanceAtMostOne(q.tokens[0]!, s));
-    if (p) return { phrase: p, length: 1 };
+    if (p && !vocab.lexicon?.knows(tokens[i]!)) return { phrase: p, length: 1 };
   }
   return undefined;
 }
