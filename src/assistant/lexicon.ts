@@ -104,7 +104,9 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     .filter((f) => f.offsets.length);
 
   /** A flag a word's few most common senses sit under, or whose definitions name as their genus ("grandchild": a child of your son or daughter). */
-  const flagOf = (senses: readonly string[]): { attr: string; via: string } | undefined => {
+  const flagOf = (all: readonly string[]): { attr: string; via: string } | undefined => {
+    // A named individual ("John", youngest son of Henry II) is no kind of child.
+    const senses = all.filter((s) => !wn.synset(s)?.instance);
     for (const f of flags) {
       // "boy" is first a male child and only then a son: the few most common senses decide.
       const hit = senses.slice(0, 3).flatMap((s) => f.offsets.filter((o) => wn.ancestors(s).has(o)))[0];

@@ -115,6 +115,7 @@ test('request words: equally common senses, hyphened -ed compounds, a negated ki
   assert.deepEqual(ask('a cardigan').soft, ['Longsleeve']);
   assert.deepEqual(ask('kidswear').attrs, [{ attr: 'kids', op: 'eq', value: true }], 'a compound of a flag word and "wear" sets the flag');
   assert.deepEqual(ask('headwear').soft, ['Hat']);
+  assert.deepEqual(ask('long johns').attrs, [], 'a named individual (King John, a son of Henry II) is no child');
   const grow = ask('a baby grow');
   assert.deepEqual([grow.soft, grow.attrs], [['Body'], [{ attr: 'kids', op: 'eq', value: true }]]);
   assert.deepEqual(ask('trainers for a schoolboy').attrs, [{ attr: 'kids', op: 'eq', value: true }], 'a boy attending school is a boy');
