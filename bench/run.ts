@@ -20,6 +20,7 @@ const ALL: Record<string, string[]> = {
   'feed-served': ['bench/feed-served.ts'],
   'assistant-eval': ['bench/assistant-eval.ts'],
   'assistant-latency': ['bench/assistant-latency.ts'],
+  'assistant-sweep': ['bench/assistant-sweep.ts'],
   'quality-clothing': ['bench/quality-clothing.ts'],
   workers: ['bench/workers.ts'],
   crash: ['bench/crash-stress.ts'],
