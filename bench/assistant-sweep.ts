@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { dataPaths } from '../src/config.js';
 import { openDb } from '../src/store/db.js';
 import { vocabularyRows } from '../src/store/item-filters.js';
+import { kindsBelow } from '../src/assistant/gloss.js';
 import { report } from './common.js';
 
 const { values } = parseArgs({
@@ -45,20 +46,7 @@ function sweep(code: Code, rows: Awaited<ReturnType<typeof vocabularyRows>>): Ma
   const roots = new Set<string>();
   if (lex.domain) roots.add(lex.domain.offset);
   for (const a of lex.anchors) for (const h of wn.synset(a.offset)?.hypernyms ?? []) roots.add(h);
-  const words = new Set<string>();
-  const seen = new Set<string>(roots);
-  let frontier = [...roots];
-  while (frontier.length) {
-    const next: string[] = [];
-    for (const o of frontier)
-      for (const h of wn.synset(o)?.hyponyms ?? [])
-        if (!seen.has(h)) {
-          seen.add(h);
-          next.push(h);
-          for (const w of wn.synset(h)?.words ?? []) words.add(w);
-        }
-    frontier = next;
-  }
+  const words = new Set([...roots].flatMap((r) => kindsBelow(wn, r)).flatMap((o) => wn.synset(o)?.words ?? []));
   const out = new Map<string, string>();
   for (const w of [...words].sort()) {
     const tokens = w.split(/[\s-]+/).filter(Boolean);

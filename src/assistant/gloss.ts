@@ -58,7 +58,7 @@ export function definitionGenus(gloss: string): string | undefined {
 }
 
 /** Every synset below `root` (its kinds, their kinds, ...), root excluded. */
-function kindsBelow(wn: WordNet, root: string): string[] {
+export function kindsBelow(wn: WordNet, root: string): string[] {
   const seen = new Set<string>([root]);
   const out: string[] = [];
   let frontier = [root];
