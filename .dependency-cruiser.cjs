@@ -10,7 +10,7 @@ const PURE = [
   '^src/eval/(metrics|knn)\\.ts$',
   '^src/quality/(union-find|findings|fixlist)\\.ts$',
   '^src/index/vector-index\\.ts$',
-  '^src/complete/(score|split|shortlist)\\.ts$',
+  '^src/complete/(score|split|shortlist|group-walk)\\.ts$',
 ];
 
 /** What pure modules may not reach: the file system, processes, the network, the database, any door. */

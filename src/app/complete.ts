@@ -5,6 +5,7 @@
  */
 import { versionDir, type DataPaths } from '../config.js';
 import { GoesWithModel, dot, hasCompleteModel, loadCompleteModel, type Projected } from '../complete/model.js';
+import { groupWalk } from '../complete/group-walk.js';
 import { addTogether, applyStep, centredColours, togetherCounts, topK } from '../complete/score.js';
 import { holdOutGroups } from '../complete/split.js';
 import type { CompleteItem, CompleteTrainReport } from '../complete/train.js';
@@ -22,9 +23,11 @@ export const COMPLETE_HELD_OUT = 0.3;
 export interface CompleteReason {
   /** One line for people, e.g. "together with this item in outfit:0012". */
   text: string;
-  /** 'group': shares a group with the query; 'like': a training group holds look-alikes of both; 'colour': mostly its palette; 'labels': only the label prior. */
-  kind: 'group' | 'like' | 'colour' | 'labels' | 'model';
+  /** 'group': shares a group with the query; 'walk': shares one with an item that shares one with the query; 'like': a training group holds look-alikes of both; 'colour': mostly its palette; 'labels': only the label prior. */
+  kind: 'group' | 'walk' | 'like' | 'colour' | 'labels' | 'model';
   group?: string;
+  /** For 'walk': the item between them. */
+  via?: string;
   /** Evidence items: a look-alike of the query and of the result that share `group`. */
   queryLike?: string;
   resultLike?: string;
@@ -108,6 +111,18 @@ async function catalogue(db: Queryable, paths: DataPaths, model: GoesWithModel, 
   return p;
 }
 
+/** An item sharing a group with the query (`near`) and another with the candidate (`far`), if any. */
+function walkStep(cat: Catalogue, groups: Map<string, number[]>, qi: number, ci: number): { via: number; near: string; far: string } | undefined {
+  const farGroups = new Set(cat.items[ci]!.groups);
+  for (const near of cat.items[qi]!.groups)
+    for (const m of groups.get(near) ?? []) {
+      if (m === qi || m === ci) continue;
+      const far = cat.items[m]!.groups.find((g) => g !== near && farGroups.has(g));
+      if (far) return { via: m, near, far };
+    }
+  return undefined;
+}
+
 const name = (it: ItemWithFeatures) => (it.title ? `${it.title} (${it.id})` : it.id);
 
 /** Why `c` goes with `q`: a shared group, else the training group holding the closest look-alikes of both, else the label prior. */
@@ -116,6 +131,10 @@ function reasonFor(cat: Catalogue, model: GoesWithModel, qi: number, ci: number,
   const c = cat.items[ci]!;
   const shared = q.groups.find((g) => c.groups.includes(g));
   if (shared) return { kind: 'group', group: shared, text: `together with this item in ${shared}` };
+  if (model.step.walkWeight) {
+    const step = walkStep(cat, groups, qi, ci);
+    if (step) return { kind: 'walk', group: step.far, via: cat.items[step.via]!.id, text: `together in ${step.far} with ${name(cat.items[step.via]!)}, which is with this item in ${step.near}` };
+  }
   const cSims = new Float32Array(cat.items.length).map((_, j) => dot(cat.unit[ci]!, cat.unit[j]!));
   let best = { score: -Infinity, group: '', a: -1, b: -1 };
   for (const [g, members] of groups) {
@@ -195,14 +214,10 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
   );
   const groups = new Map<string, number[]>();
   cat.items.forEach((it, i) => it.groups.forEach((g) => (groups.get(g) ?? groups.set(g, []).get(g)!).push(i)));
-  addTogether(
-    scores,
-    togetherCounts(
-      qi,
-      cat.items.map((it) => it.groups),
-      groups,
-    ),
-  );
+  const groupsOf = cat.items.map((it) => it.groups);
+  const walk = model.step.walkWeight ? groupWalk(qi, groupsOf, groups) : new Map<number, number>();
+  for (const [j, v] of walk) scores[j] = scores[j]! + model.step.walkWeight! * v;
+  addTogether(scores, togetherCounts(qi, groupsOf, groups));
   const top = topK(scores, k, new Set([qi]));
   return {
     version: name,

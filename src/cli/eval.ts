@@ -73,7 +73,7 @@ function table(v: VersionEvaluation): string {
   if (v.complete) {
     const c = v.complete;
     lines.push(
-      `  complete-the-group recall@10 (${c.heldOutGroups} held-out groups, ${c.queries} queries): generic neighbours ${pct(c.generic)}${c.queriesWithVisibleGroups ? `, seen together in visible groups ${pct(c.seenTogether)} (${c.queriesWithVisibleGroups} queries have one)` : ''}${c.colour === null ? '' : `, colour neighbours ${pct(c.colour)}`} -> goes-with ${pct(c.goesWith)} (${c.lift.toFixed(2)}x the strongest anchor, ${c.liftOverGeneric.toFixed(2)}x generic; ${pct(c.goesWithNoStep)} without the candidate step)`,
+      `  complete-the-group recall@10 (${c.heldOutGroups} held-out groups, ${c.queries} queries): generic neighbours ${pct(c.generic)}${c.queriesWithVisibleGroups ? `, seen together in visible groups ${pct(c.seenTogether)} (${c.queriesWithVisibleGroups} queries have one)${c.seenTogetherWalk === c.seenTogether ? '' : `, then their group-mates' other groups ${pct(c.seenTogetherWalk)}`}` : ''}${c.colour === null ? '' : `, colour neighbours ${pct(c.colour)}`} -> goes-with ${pct(c.goesWith)} (${c.lift.toFixed(2)}x the strongest anchor, ${c.liftOverGeneric.toFixed(2)}x generic; ${pct(c.goesWithNoStep)} without the candidate step${c.goesWithNoWalk === null ? '' : `, ${pct(c.goesWithNoWalk)} without the group walk`})`,
     );
   }
   if (v.text) lines.push(`  text search: recall@10 ${v.text.recall.toFixed(4)} vs keyword ${v.text.keywordRecall.toFixed(4)} over ${v.text.queries} label queries`);

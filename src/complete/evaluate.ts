@@ -5,6 +5,7 @@
  */
 import { denseProduct, initTf } from '../embedding/tf.js';
 import { GoesWithModel } from './model.js';
+import { groupWalk } from './group-walk.js';
 import { groupRecall, NO_STEP, togetherCounts } from './score.js';
 import { groupMembers, groupQueries } from './split.js';
 import { colourScorer, cosineScorer, type CompleteItem } from './train.js';
@@ -19,16 +20,24 @@ export interface CompleteEvaluation {
   goesWith: number;
   /** The goes-with model without its candidate step (other-label preference, label prior, generic mix) or shared groups. */
   goesWithNoStep: number;
+  /** The goes-with score without its group walk; null when the model gives the walk no weight. */
+  goesWithNoWalk: number | null;
   /**
    * Anchor: items the query shares a visible group with, then generic neighbours. Equal to `generic`
    * where no item belongs to more than one group (a held-out item then has no visible group).
    */
   seenTogether: number;
+  /**
+   * Anchor: shared visible groups, then the two-step group walk (group-walk.ts), then generic
+   * neighbours: plain co-occurrence a shop could count without Loupe. Equal to `seenTogether` where
+   * no query reaches anything in two steps.
+   */
+  seenTogetherWalk: number;
   /** Queries with at least one visible group shared with some item. */
   queriesWithVisibleGroups: number;
   /** Anchor: the nearest palettes (centred colour vectors); null when no item has a photo to read colours from. */
   colour: number | null;
-  /** goes-with over the strongest anchor (generic neighbours, seen-together or colour neighbours). */
+  /** goes-with over the strongest anchor (generic neighbours, seen-together with or without the walk, or colour neighbours). */
   lift: number;
   /** goes-with over generic neighbours alone (the issue's yardstick). */
   liftOverGeneric: number;
@@ -98,8 +107,16 @@ export async function evaluateGoesWith(model: GoesWithModel, items: readonly Com
   const colourCos = colourScorer(items, queries);
   // A cheap anchor a shop could build without training: the nearest palettes.
   const colour = colourCos ? groupRecall({ labels, queries, scores: colourCos }).recall : null;
-  const goesWith = groupRecall({ labels, queries, scores: gw, generic: cosine, ...(colourCos ? { colour: colourCos } : {}), step: model.step, prior: model.prior, together }).recall;
-  const strongest = Math.max(generic, seenTogether, colour ?? 0);
+  const walks = new Map(queries.map((q) => [q.index, groupWalk(q.index, groupsOf, visible)] as const));
+  const walk = (q: number) => walks.get(q)!;
+  const walked = [...walks.values()].some((w) => w.size > 0);
+  // Lexicographic: shared groups (TOGETHER_WEIGHT each), then what the walk reaches (2 + its mass in (0, 1], above any cosine), then generic neighbours.
+  const walkFirst = (q: number) => new Map([...walk(q)].map(([c, v]) => [c, 2 + v] as const));
+  const seenTogetherWalk = walked ? groupRecall({ labels, queries, scores: cosine, step: { ...NO_STEP, walkWeight: 1 }, together, walk: walkFirst }).recall : seenTogether;
+  const full = { labels, queries, scores: gw, generic: cosine, ...(colourCos ? { colour: colourCos } : {}), step: model.step, prior: model.prior, together, walk };
+  const goesWith = groupRecall(full).recall;
+  const goesWithNoWalk = model.step.walkWeight ? groupRecall({ ...full, step: { ...model.step, walkWeight: 0 } }).recall : null;
+  const strongest = Math.max(generic, seenTogether, seenTogetherWalk, colour ?? 0);
   const queriesWithVisibleGroups = queries.filter((q) => together(q.index).size > 0).length;
   return {
     heldOutGroups: held.size,
@@ -107,7 +124,9 @@ export async function evaluateGoesWith(model: GoesWithModel, items: readonly Com
     generic,
     goesWith,
     goesWithNoStep,
+    goesWithNoWalk,
     seenTogether,
+    seenTogetherWalk,
     queriesWithVisibleGroups,
     colour,
     lift: strongest > 0 ? goesWith / strongest : NaN,

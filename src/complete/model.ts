@@ -23,7 +23,7 @@ const configSchema = z.object({
   inputDims: z.number().int().positive(),
   featurePower: z.number().positive(),
   dims: z.number().int().positive(),
-  step: z.object({ sameLabelPenalty: z.number(), priorWeight: z.number(), genericWeight: z.number(), colourWeight: z.number().default(0) }),
+  step: z.object({ sameLabelPenalty: z.number(), priorWeight: z.number(), genericWeight: z.number(), colourWeight: z.number().default(0), walkWeight: z.number().optional() }),
   prior: z.object({ labels: z.array(z.string()), groups: z.array(z.number()), together: z.array(z.tuple([z.number(), z.number(), z.number()])) }),
   /** Groups held out of training (evaluated by `loupe eval`). */
   split: z.object({ seed: z.number().int(), fraction: z.number(), heldOutGroups: z.array(z.string()) }),

@@ -15,6 +15,8 @@ export interface CandidateStep {
   readonly genericWeight: number;
   /** Weight of the colour cosine (vision/colour.ts, centred on the catalogue): outfits and rooms share a palette and a light. */
   readonly colourWeight: number;
+  /** Weight of the two-step group walk (group-walk.ts), scaled to 1 for the best item it reaches; absent = 0. */
+  readonly walkWeight?: number;
 }
 
 export const NO_STEP: CandidateStep = Object.freeze({ sameLabelPenalty: 0, priorWeight: 0, genericWeight: 0, colourWeight: 0 });
@@ -191,6 +193,8 @@ export interface GroupRecallInput {
   readonly prior?: LabelPrior | null;
   /** Groups the query is known to share with candidates (visible groups only: never the held-out one). */
   readonly together?: (queryIndex: number) => ReadonlyMap<number, number>;
+  /** Two-step group walk from the query (group-walk.ts, visible groups only), mixed in by the step's walkWeight. */
+  readonly walk?: (queryIndex: number) => ReadonlyMap<number, number>;
   readonly k?: number;
 }
 
@@ -212,6 +216,7 @@ export function groupRecall(input: GroupRecallInput): { queries: number; recall:
       for (let i = 0; i < base.length; i++) base[i] = base[i]! + step.colourWeight * c[i]!;
     }
     const s = applyStep(base, input.labels[q.index]!, input.labels, step, input.prior ?? null);
+    if (step.walkWeight && input.walk) for (const [j, v] of input.walk(q.index)) s[j] = s[j]! + step.walkWeight * v;
     if (input.together) addTogether(s, input.together(q.index));
     const mates = new Set(q.mates);
     const hits = topK(s, k, new Set([q.index])).map((i) => mates.has(i));

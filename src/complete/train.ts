@@ -10,7 +10,8 @@ import { powerNormalize } from '../embedding/model.js';
 import { Rng } from '../embedding/random.js';
 import { initTf, matmul, matmulData, tensorData, tf } from '../embedding/tf.js';
 import { GoesWithModel, type CompleteHead } from './model.js';
-import { centredColours, LabelPrior, NO_STEP, tuneStep, type CandidateStep } from './score.js';
+import { groupWalk, tuneWalk } from './group-walk.js';
+import { centredColours, LabelPrior, NO_STEP, togetherCounts, tuneStep, type CandidateStep } from './score.js';
 import { groupMembers, groupQueries, holdOutGroups, type GroupedItem } from './split.js';
 
 export interface CompleteItem extends GroupedItem {
@@ -93,7 +94,7 @@ export function scoreBlock(q: Float32Array, c: Float32Array, d: number): Float32
  * The dev split inside the training groups: a seeded share of the visible groups, held out of the fit
  * the way the test groups are; their members query for their dev group-mates.
  */
-export function devSplit(items: readonly GroupedItem[], hidden: ReadonlySet<string>, seed: number, fraction: number) {
+export function devSplit(items: readonly GroupedItem[], hidden: ReadonlySet<string>, seed: number, fraction: number, heldGroups?: ReadonlySet<string>) {
   const visible = items.map((it) => (hidden.has(it.id) ? { ...it, groups: [] } : it));
   const dev = holdOutGroups(visible, seed ^ 0xde5, fraction);
   const devGroupSet = new Set(dev.heldOutGroups);
@@ -107,7 +108,12 @@ export function devSplit(items: readonly GroupedItem[], hidden: ReadonlySet<stri
     ),
   );
   const prior = LabelPrior.fit([...fitGroups.values()].map((m) => m.map((i) => items[i]!.labels)));
-  return { fitOk, fitGroups, devQueries, devGroups: devGroupSet.size, prior };
+  // For the group walk, the dev groups are scored as `loupe eval` scores the test ones: every member
+  // queries (an item in a test group too), and every group but the dev and test ones shows its members.
+  // Queries of visible items only would miss the items shown in many groups, which are mostly in a test one.
+  const walkQueries = heldGroups ? groupQueries(groupMembers(items, (g) => devGroupSet.has(g))) : devQueries;
+  const devVisible = groupMembers(items, (g) => !devGroupSet.has(g) && !heldGroups?.has(g), heldGroups ? undefined : (i) => !hidden.has(items[i]!.id));
+  return { fitOk, fitGroups, devQueries, devGroups: devGroupSet.size, devVisible, walkQueries, prior };
 }
 
 /** Cosine scores of fixed vectors for queries known up front (chunked matrix products). */
@@ -148,7 +154,7 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
   const rng = new Rng(o.seed);
   const index = new Map(items.map((it, i) => [it.id, i]));
 
-  const { fitOk, fitGroups, devQueries, devGroups, prior } = devSplit(items, hidden, o.seed, o.devFraction);
+  const { fitOk, fitGroups, devQueries, devGroups, devVisible, walkQueries, prior } = devSplit(items, hidden, o.seed, o.devFraction, new Set(input.split.heldOutGroups));
   const sets: number[][] = [...fitGroups.values()];
   for (const [a, b] of input.pairs ?? []) {
     const [ia, ib] = [index.get(a), index.get(b)];
@@ -191,10 +197,10 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
     return out;
   };
   const snapshot = () => vars.map((v) => v.dataSync().slice() as Float32Array);
-  const devScores = (p: { f: Float32Array; g: Float32Array }) => {
-    const qf = new Float32Array(devQueries.length * o.dims);
-    const qg = new Float32Array(devQueries.length * o.dims);
-    devQueries.forEach((q, r) => {
+  const devScores = (p: { f: Float32Array; g: Float32Array }, queries: readonly { index: number }[] = devQueries) => {
+    const qf = new Float32Array(queries.length * o.dims);
+    const qg = new Float32Array(queries.length * o.dims);
+    queries.forEach((q, r) => {
       qf.set(p.f.subarray(q.index * o.dims, (q.index + 1) * o.dims), r * o.dims);
       qg.set(p.g.subarray(q.index * o.dims, (q.index + 1) * o.dims), r * o.dims);
     });
@@ -275,7 +281,30 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
     devQueries,
   );
   const colour = colourScorer(items, devQueries);
-  const tuned = tuneStep({ labels, queries: devQueries, scores: devScores(project()), generic, ...(colour ? { colour } : {}), prior });
+  const stepOnly = tuneStep({ labels, queries: devQueries, scores: devScores(project()), generic, ...(colour ? { colour } : {}), prior });
+  const groupsOf = items.map((it) => it.groups);
+  const walk = (q: number) => groupWalk(q, groupsOf, devVisible);
+  // The scorers below cost matrix products: only where some dev query reaches anything in two steps.
+  const canWalk = walkQueries.some((q) => walk(q.index).size > 0);
+  const walked = !canWalk
+    ? { walkWeight: 0, recall: NaN, none: NaN }
+    : tuneWalk({
+        labels,
+        queries: walkQueries,
+        scores: devScores(project(), walkQueries),
+        generic: cosineScorer(
+          items.map((it) => it.features),
+          walkQueries,
+        ),
+        ...(colour ? { colour: colourScorer(items, walkQueries)! } : {}),
+        prior,
+        step: stepOnly.step,
+        together: (q) => togetherCounts(q, groupsOf, devVisible),
+        walk,
+      });
+  // devRecallWithStep stays the step's own (no groups shown); the walk's gain is logged beside it.
+  const tuned = { step: walked.walkWeight > 0 ? { ...stepOnly.step, walkWeight: walked.walkWeight } : stepOnly.step, recall: stepOnly.recall };
+  if (walked.walkWeight > 0) o.log?.(`goes-with group walk: weight ${walked.walkWeight}, dev recall@10 with the groups shown ${walked.none.toFixed(4)} -> ${walked.recall.toFixed(4)}`);
   // Served as two plain matrices: Wf = w af, Wg = w ag.
   const [wf, wg] = [tensorData(() => tf.matMul(w, af)), tensorData(() => tf.matMul(w, ag))];
   [...vars, xAll].forEach((t) => t.dispose());

@@ -55,7 +55,7 @@ test('loupe train trains the goes-with model; complete answers with reasons and 
   for (const n of res.body.items) {
     assert.ok(Number.isFinite(n.score));
     assert.ok(typeof n.reason.text === 'string' && n.reason.text.length > 5, JSON.stringify(n.reason));
-    assert.ok(['group', 'like', 'colour', 'labels', 'model'].includes(n.reason.kind));
+    assert.ok(['group', 'walk', 'like', 'colour', 'labels', 'model'].includes(n.reason.kind));
     if (n.reason.kind === 'group') assert.match(n.reason.text, new RegExp(rows[0]!.group));
   }
   // Items already together with it in a group come first (up to 6 photos per sender: 5 mates).
@@ -78,7 +78,7 @@ test('loupe train trains the goes-with model; complete answers with reasons and 
   assert.ok(c && c.heldOutGroups > 0 && c.queries > 0, JSON.stringify(c));
   for (const m of [c.generic, c.goesWith, c.goesWithNoStep, c.seenTogether, c.colour]) assert.ok(m >= 0 && m <= 1);
   // The lift is over the strongest anchor, the palette one included.
-  assert.ok(Math.abs(c.lift - c.goesWith / Math.max(c.generic, c.seenTogether, c.colour)) < 1e-9, JSON.stringify(c));
+  assert.ok(Math.abs(c.lift - c.goesWith / Math.max(c.generic, c.seenTogether, c.seenTogetherWalk, c.colour)) < 1e-9, JSON.stringify(c));
   // Every photo's colours were read once and kept by image hash (derived data beside the database).
   const cache = JSON.parse(fs.readFileSync(path.join(work, 'data', 'cache', 'colours.json'), 'utf8')) as { colours: Record<string, string> };
   assert.equal(Object.keys(cache.colours).length, new Set(rows.map((r) => r.image)).size);
@@ -90,6 +90,9 @@ test('loupe train trains the goes-with model; complete answers with reasons and 
   // One group per item: a held-out item has no visible group, so seen-together is generic neighbours.
   assert.equal(c.queriesWithVisibleGroups, 0);
   assert.equal(c.seenTogether, c.generic);
+  // Nor anything two steps away: the walk anchor is seen-together, and the model gives the walk no weight.
+  assert.equal(c.seenTogetherWalk, c.seenTogether);
+  assert.equal(c.goesWithNoWalk, null);
 });
 
 test('complete: 404 for an unknown item or version, 400 for a bad k', async () => {

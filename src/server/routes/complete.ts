@@ -19,7 +19,7 @@ export const completeDocs: RouteDoc[] = [
     path: '/api/items/:id/complete',
     summary: 'Goes with: items that complete a group (outfit, room, board) with this one, each with a reason; the query is never returned',
     query: CompleteQuery,
-    response: '{version, item, items:[{id, score, labels, reason:{text, kind, group?, queryLike?, resultLike?, labelGroups?}, item?}]}',
+    response: '{version, item, items:[{id, score, labels, reason:{text, kind, group?, via?, queryLike?, resultLike?, labelGroups?}, item?}]}',
   },
 ];
 
