@@ -10,6 +10,7 @@
  * one per label where it can (a room holds a sofa, a table, a lamp; an outfit a top, trousers, shoes).
  * Split and protocol as everywhere: 30% of rooms held out by seed; a held-out room's members query
  * the whole catalogue for their room-mates; their other rooms stay visible.
+ *   npm run bench -- complete-rooms [--seed N ...]
  *   node --import tsx bench/complete-rooms.ts [--seed N] [--styles 150] [--rooms 1500] [--visual 0.5]
  */
 import { parseArgs } from 'node:util';

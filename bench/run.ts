@@ -13,6 +13,7 @@ const ALL: Record<string, string[]> = {
   'generic-precision': ['bench/generic-precision.ts'],
   'train-clothing': ['bench/train-clothing.ts'],
   'complete-group': ['bench/complete-group.ts'],
+  'complete-rooms': ['bench/complete-rooms.ts'],
   'taste-update': ['bench/taste-update.ts'],
   'feed-eval': ['bench/feed-eval.ts'],
   'feed-synthetic': ['bench/feed-synthetic.ts'],
