@@ -86,7 +86,7 @@ const split = holdOutGroups(items, seed, 0.3);
 const t = Date.now();
 const { model, report: trained } = await trainGoesWith(
   { items, hidden: split.hidden, split: { seed, fraction: 0.3, heldOutGroups: split.heldOutGroups } },
-  { seed, log: (m) => console.log(`  ${m}`) },
+  { seed, maxSeconds: 20, log: (m) => console.log(`  ${m}`) },
 );
 console.log(`trained in ${((Date.now() - t) / 1000).toFixed(1)} s; step ${JSON.stringify(model.step)}`);
 const e = (await evaluateGoesWith(model, items))!;

@@ -1,8 +1,9 @@
 /**
  * Held-out groups for complete-the-group: each group is held out with probability `fraction`, drawn
- * from (seed, group name) alone, so the same catalogue and seed always hide the same groups. A hidden
- * group's members lose all their groups and pairs for training; they stay candidates (their pictures
- * are known), and each one queries for its hidden group-mates.
+ * from (seed, group name) alone, so the same catalogue and seed always hide the same groups. Training
+ * never sees a hidden group, nor the co-interaction pairs of its members; the goes-with fit keeps their
+ * other groups, which evaluation shows too (train.ts `devSplit`). Members stay candidates (their
+ * pictures are known), and each one queries for its hidden group-mates.
  */
 import { hashUniform } from '../embedding/random.js';
 
@@ -14,7 +15,7 @@ export interface GroupedItem {
 
 export interface GroupSplit {
   readonly heldOutGroups: readonly string[];
-  /** Items in a held-out group: training never sees their groups or pairs. */
+  /** Items in a held-out group: training never sees their pairs, nor (in the benches' older rule) their other groups. */
   readonly hidden: ReadonlySet<string>;
 }
 

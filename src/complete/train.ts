@@ -93,27 +93,26 @@ export function scoreBlock(q: Float32Array, c: Float32Array, d: number): Float32
 /**
  * The dev split inside the training groups: a seeded share of the visible groups, held out of the fit
  * the way the test groups are; their members query for their dev group-mates.
+ *
+ * With `heldGroups` (what `trainGoesWith` passes) the split hides groups, as `loupe eval` does: an
+ * item of a held-out (test or dev) group keeps its other groups for the fit, every member of a dev
+ * group queries, and every group but the dev and test ones shows its members. Where products recur
+ * across groups (rooms) an item shown in many is almost always in a test group too (1 - 0.7^n), and
+ * hiding such items whole left the fit and the dev queries little but the rarely shown ones. Where
+ * each item has one group the two rules give the same split. Without `heldGroups`, items in a test
+ * group are left out whole (the benches' older rule).
  */
 export function devSplit(items: readonly GroupedItem[], hidden: ReadonlySet<string>, seed: number, fraction: number, heldGroups?: ReadonlySet<string>) {
-  const visible = items.map((it) => (hidden.has(it.id) ? { ...it, groups: [] } : it));
+  const visible = items.map((it) => (heldGroups ? { ...it, groups: it.groups.filter((g) => !heldGroups.has(g)) } : hidden.has(it.id) ? { ...it, groups: [] } : it));
   const dev = holdOutGroups(visible, seed ^ 0xde5, fraction);
   const devGroupSet = new Set(dev.heldOutGroups);
+  // Co-interaction pairs (events) of an item in a test or dev group stay out of the fit either way.
   const fitOk = (i: number) => !hidden.has(items[i]!.id) && !dev.hidden.has(items[i]!.id);
-  const fitGroups = groupMembers(items, undefined, fitOk);
-  const devQueries = groupQueries(
-    groupMembers(
-      items,
-      (g) => devGroupSet.has(g),
-      (i) => !hidden.has(items[i]!.id),
-    ),
-  );
+  const open = (g: string) => !devGroupSet.has(g) && !heldGroups?.has(g);
+  const fitGroups = heldGroups ? groupMembers(items, open) : groupMembers(items, undefined, fitOk);
+  const devQueries = groupQueries(groupMembers(items, (g) => devGroupSet.has(g), heldGroups ? undefined : (i) => !hidden.has(items[i]!.id)));
   const prior = LabelPrior.fit([...fitGroups.values()].map((m) => m.map((i) => items[i]!.labels)));
-  // For the group walk, the dev groups are scored as `loupe eval` scores the test ones: every member
-  // queries (an item in a test group too), and every group but the dev and test ones shows its members.
-  // Queries of visible items only would miss the items shown in many groups, which are mostly in a test one.
-  const walkQueries = heldGroups ? groupQueries(groupMembers(items, (g) => devGroupSet.has(g))) : devQueries;
-  const devVisible = groupMembers(items, (g) => !devGroupSet.has(g) && !heldGroups?.has(g), heldGroups ? undefined : (i) => !hidden.has(items[i]!.id));
-  return { fitOk, fitGroups, devQueries, devGroups: devGroupSet.size, devVisible, walkQueries, prior };
+  return { fitOk, fitGroups, devQueries, devGroups: devGroupSet.size, prior };
 }
 
 /** Cosine scores of fixed vectors for queries known up front (chunked matrix products). */
@@ -154,7 +153,7 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
   const rng = new Rng(o.seed);
   const index = new Map(items.map((it, i) => [it.id, i]));
 
-  const { fitOk, fitGroups, devQueries, devGroups, devVisible, walkQueries, prior } = devSplit(items, hidden, o.seed, o.devFraction, new Set(input.split.heldOutGroups));
+  const { fitOk, fitGroups, devQueries, devGroups, prior } = devSplit(items, hidden, o.seed, o.devFraction, new Set(input.split.heldOutGroups));
   const sets: number[][] = [...fitGroups.values()];
   for (const [a, b] of input.pairs ?? []) {
     const [ia, ib] = [index.get(a), index.get(b)];
@@ -197,10 +196,10 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
     return out;
   };
   const snapshot = () => vars.map((v) => v.dataSync().slice() as Float32Array);
-  const devScores = (p: { f: Float32Array; g: Float32Array }, queries: readonly { index: number }[] = devQueries) => {
-    const qf = new Float32Array(queries.length * o.dims);
-    const qg = new Float32Array(queries.length * o.dims);
-    queries.forEach((q, r) => {
+  const devScores = (p: { f: Float32Array; g: Float32Array }) => {
+    const qf = new Float32Array(devQueries.length * o.dims);
+    const qg = new Float32Array(devQueries.length * o.dims);
+    devQueries.forEach((q, r) => {
       qf.set(p.f.subarray(q.index * o.dims, (q.index + 1) * o.dims), r * o.dims);
       qg.set(p.g.subarray(q.index * o.dims, (q.index + 1) * o.dims), r * o.dims);
     });
@@ -283,23 +282,21 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
   const colour = colourScorer(items, devQueries);
   const stepOnly = tuneStep({ labels, queries: devQueries, scores: devScores(project()), generic, ...(colour ? { colour } : {}), prior });
   const groupsOf = items.map((it) => it.groups);
-  const walk = (q: number) => groupWalk(q, groupsOf, devVisible);
-  // The scorers below cost matrix products: only where some dev query reaches anything in two steps.
-  const canWalk = walkQueries.some((q) => walk(q.index).size > 0);
+  // The dev queries' visible groups are the fit's groups (every group but the dev and test ones).
+  const walk = (q: number) => groupWalk(q, groupsOf, fitGroups);
+  // tuneWalk's inputs cost a projection and its scores: only where some dev query reaches anything in two steps.
+  const canWalk = devQueries.some((q) => walk(q.index).size > 0);
   const walked = !canWalk
     ? { walkWeight: 0, recall: NaN, none: NaN }
     : tuneWalk({
         labels,
-        queries: walkQueries,
-        scores: devScores(project(), walkQueries),
-        generic: cosineScorer(
-          items.map((it) => it.features),
-          walkQueries,
-        ),
-        ...(colour ? { colour: colourScorer(items, walkQueries)! } : {}),
+        queries: devQueries,
+        scores: devScores(project()),
+        generic,
+        ...(colour ? { colour } : {}),
         prior,
         step: stepOnly.step,
-        together: (q) => togetherCounts(q, groupsOf, devVisible),
+        together: (q) => togetherCounts(q, groupsOf, fitGroups),
         walk,
       });
   // devRecallWithStep stays the step's own (no groups shown); the walk's gain is logged beside it.
