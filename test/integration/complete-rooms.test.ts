@@ -7,7 +7,7 @@ import { trainVersion } from '../../src/app/train.js';
 import { Rng } from '../../src/embedding/random.js';
 import { startServer } from '../../src/server/runtime.js';
 import { sampleRows, tempDir } from '../helpers/tmp.js';
-import { useFreshDatabase } from '../helpers/backend.js';
+import { freshDbUrl, useFreshDatabase } from '../helpers/backend.js';
 
 await useFreshDatabase();
 
@@ -34,7 +34,8 @@ async function roomsCatalogue(name: string, photos: readonly string[], rooms: re
   for (const p of new Set(photos)) fs.copyFileSync(p, path.join(work, 'images', path.basename(p)));
   const file = path.join(work, 'items.csv');
   fs.writeFileSync(file, ['id,image,groups', ...photos.map((p, i) => `p${i},images/${path.basename(p)},${rooms[i]!.join('|')}`)].join('\n') + '\n');
-  const run = await startServer({ dataDir: path.join(work, 'data'), dbUrl: undefined, port: 0, host: '127.0.0.1', apiKey: undefined, uploadBytes: 2_000_000 });
+  // A database of its own on the PostgreSQL tier: the two catalogues share product ids.
+  const run = await startServer({ dataDir: path.join(work, 'data'), dbUrl: await freshDbUrl(), port: 0, host: '127.0.0.1', apiKey: undefined, uploadBytes: 2_000_000 });
   assert.equal((await runMainJob(run.services, file)).ingest.ingested, photos.length);
   await trainVersion(run.services.db, run.services.paths, run.services.indexes, { name: 'v1', seed: 3 });
   const get = async (url: string) => {
