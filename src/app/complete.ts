@@ -6,7 +6,7 @@
 import { versionDir, type DataPaths } from '../config.js';
 import { GoesWithModel, dot, hasCompleteModel, loadCompleteModel, type Projected } from '../complete/model.js';
 import { groupWalk } from '../complete/group-walk.js';
-import { addTogether, applyStep, centredColours, togetherCounts, topK } from '../complete/score.js';
+import { addTogether, addWalk, applyStep, centredColours, togetherCounts, topK } from '../complete/score.js';
 import { holdOutGroups } from '../complete/split.js';
 import type { CompleteItem, CompleteTrainReport } from '../complete/train.js';
 import { LoupeError, notFound } from '../errors.js';
@@ -215,8 +215,7 @@ export async function completeItem(db: Db, paths: DataPaths, id: string, k: numb
   const groups = new Map<string, number[]>();
   cat.items.forEach((it, i) => it.groups.forEach((g) => (groups.get(g) ?? groups.set(g, []).get(g)!).push(i)));
   const groupsOf = cat.items.map((it) => it.groups);
-  const walk = model.step.walkWeight ? groupWalk(qi, groupsOf, groups) : new Map<number, number>();
-  for (const [j, v] of walk) scores[j] = scores[j]! + model.step.walkWeight! * v;
+  if (model.step.walkWeight) addWalk(scores, groupWalk(qi, groupsOf, groups), model.step.walkWeight);
   addTogether(scores, togetherCounts(qi, groupsOf, groups));
   const top = topK(scores, k, new Set([qi]));
   return {

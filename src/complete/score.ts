@@ -178,6 +178,12 @@ export function addTogether(scores: Float32Array, together: ReadonlyMap<number, 
   return scores;
 }
 
+/** Adds `weight` times each walk score (group-walk.ts) to `scores` in place. */
+export function addWalk(scores: Float32Array, walk: ReadonlyMap<number, number>, weight: number): Float32Array {
+  for (const [j, v] of walk) scores[j] = scores[j]! + weight * v;
+  return scores;
+}
+
 export interface GroupRecallInput {
   /** Candidate labels, by candidate index. */
   readonly labels: readonly (readonly string[])[];
@@ -216,7 +222,7 @@ export function groupRecall(input: GroupRecallInput): { queries: number; recall:
       for (let i = 0; i < base.length; i++) base[i] = base[i]! + step.colourWeight * c[i]!;
     }
     const s = applyStep(base, input.labels[q.index]!, input.labels, step, input.prior ?? null);
-    if (step.walkWeight && input.walk) for (const [j, v] of input.walk(q.index)) s[j] = s[j]! + step.walkWeight * v;
+    if (step.walkWeight && input.walk) addWalk(s, input.walk(q.index), step.walkWeight);
     if (input.together) addTogether(s, input.together(q.index));
     const mates = new Set(q.mates);
     const hits = topK(s, k, new Set([q.index])).map((i) => mates.has(i));
