@@ -8,6 +8,7 @@
  * --groups scores the groups-as-users protocol on the same catalogue instead (each sender plays a user).
  * --generator raters: a rating site's behaviour instead of shoppers (src/graph/synth/raters.ts: non-visual
  * genre tastes, new releases, genre browsing, one sitting; ratings >= 4 are saves), --people 943 by default.
+ * --drift P (raters): chance per rating that one of a person's liked genres gives way to another (default 0).
  * --fit-min-se N: standard errors a step of the blend fit must gain by (default 1; 0 takes any gain, the fit before 2026-12-05).
  */
 import path from 'node:path';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     name: { type: 'string', default: 'feed-synthetic' },
     groups: { type: 'boolean', default: false },
     'fit-min-se': { type: 'string' },
+    drift: { type: 'string', default: '0' },
   },
 });
 const protocol = values.protocol as HoldoutProtocol;
@@ -43,7 +45,12 @@ if (generator !== 'shoppers' && generator !== 'raters') throw new Error('--gener
 const people = Number(values.people ?? (generator === 'raters' ? 943 : 600));
 if (!HOLDOUT_PROTOCOLS.includes(protocol)) throw new Error(`--protocol: one of ${HOLDOUT_PROTOCOLS.join(', ')}`);
 const sample = !values.catalogue!.startsWith(CLOTHING);
-const data = values.data ?? path.resolve(import.meta.dirname, `../.tmp/feed-synth-${sample ? 'sample' : 'clothing'}${generator === 'raters' ? '-raters' : ''}-p${people}-s${values.seed}`);
+const data =
+  values.data ??
+  path.resolve(
+    import.meta.dirname,
+    `../.tmp/feed-synth-${sample ? 'sample' : 'clothing'}${generator === 'raters' ? '-raters' : ''}-p${people}-s${values.seed}${Number(values.drift) ? `-d${values.drift}` : ''}`,
+  );
 const { db } = await ingestAndEncode(data, values.catalogue!, sample ? undefined : values.map!);
 const indexes = new IndexRegistry(db, path.join(data, 'index'));
 await indexes.sync('generic');
@@ -59,7 +66,7 @@ if (!stored) {
     generator === 'raters'
       ? generateRaters(
           items.map((i) => i.id),
-          { people, seed: Number(values.seed) },
+          { people, seed: Number(values.seed), drift: Number(values.drift) },
         )
       : generateShoppers(items, (id) => vectors.vector(id), { people, seed: Number(values.seed) });
   await insertEvents(db, events);

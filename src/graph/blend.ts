@@ -6,7 +6,7 @@
  * Every source is one best-first list: the visual ones (`multi`: each interest's neighbours taking
  * turns by share; `items`: visual neighbours of engaged items; `single`: the mean vector's
  * neighbours), the graph (`walk`: Pixie walks), the collaborative models (`cooc`: item-kNN over
- * co-engagement; `ease`; `saves`: EASE that predicts saves and purchases from any engagement; `als`; `next`: what people engaged with next after the user's latest items), `trending` (popular in the weeks up to the user's latest event) and `popular`. A candidate's score is the weighted sum of its
+ * co-engagement; `ease`; `saves`: EASE that predicts saves and purchases from any engagement; `lately`: `saves` read from the user's latest engagements; `als`; `next`: what people engaged with next after the user's latest items), `trending` (popular in the weeks up to the user's latest event) and `popular`. A candidate's score is the weighted sum of its
  * per-list scores: reciprocal rank (`rank` fusion) or the list's min-max normalised score
  * (`score` fusion). Any source may weigh 0, so the fit can pick any one of them or any mix.
  */
@@ -15,7 +15,7 @@ import { mean, ndcgAtK, pairedGain, recallAtK } from '../eval/metrics.js';
 import { RRF_K } from './diversify.js';
 import { FRESH_EVERY_CHOICES, FRESH_EVERY_DEFAULT, placeFresh, type FreshCandidates } from './fresh-slots.js';
 
-export const BLEND_SOURCES = ['multi', 'items', 'single', 'walk', 'cooc', 'ease', 'saves', 'als', 'next', 'trending', 'popular'] as const;
+export const BLEND_SOURCES = ['multi', 'items', 'single', 'walk', 'cooc', 'ease', 'saves', 'lately', 'als', 'next', 'trending', 'popular'] as const;
 export type BlendSource = (typeof BLEND_SOURCES)[number];
 export const FUSIONS = ['rank', 'score'] as const;
 export type Fusion = (typeof FUSIONS)[number];

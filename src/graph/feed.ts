@@ -9,7 +9,7 @@ import { cosine, dot, normalized, type Vec } from './vec.js';
 import { pixieWalk, walkExplainer, type SimilarFn, type WalkOptions, type WalkReason } from './walk.js';
 
 /** Feed sources the evaluator compares one by one; `blend` fuses them and is what users get. */
-export const FEED_METHODS = ['popular', 'trending', 'single', 'multi', 'items', 'walk', 'cooc', 'ease', 'saves', 'als', 'next', 'blend'] as const;
+export const FEED_METHODS = ['popular', 'trending', 'single', 'multi', 'items', 'walk', 'cooc', 'ease', 'saves', 'lately', 'als', 'next', 'blend'] as const;
 export type FeedMethod = (typeof FEED_METHODS)[number];
 
 export interface Neighbour {
@@ -187,6 +187,7 @@ const ALONE: Record<Exclude<FeedMethod, 'popular' | 'blend'>, BlendSource> = {
   cooc: 'cooc',
   ease: 'ease',
   saves: 'saves',
+  lately: 'lately',
   als: 'als',
   next: 'next',
   trending: 'trending',
@@ -208,7 +209,7 @@ export function composeFeed(sources: FeedSources, taste: UserTaste | undefined, 
   const why = (p: BlendPick): Why => {
     if (p.via === 'popular') return { kind: 'popular', key: '' };
     if (p.via === 'trending') return { kind: 'trending' };
-    const people = p.via === 'cooc' || p.via === 'ease' || p.via === 'saves';
+    const people = p.via === 'cooc' || p.via === 'ease' || p.via === 'saves' || p.via === 'lately';
     if (p.via === 'als' || (people && !p.from)) return { kind: 'taste' };
     if (people) return { kind: 'walk', reason: { kind: 'people', item: p.from! }, action: action(p.from!) };
     if (p.via === 'next' && p.from) return { kind: 'next', item: p.from, action: action(p.from) };

@@ -146,8 +146,26 @@ test('ALS, item-kNN and transitions: two tastes with no overlap are learned apar
       `${source}: ${list.map((p) => p.id).join(',')}`,
     );
   }
-  assert.deepEqual(collabLists(model, [{ item: 'unknown', total: 1, recent: 1, ts: 1 }], 5), { cooc: [], ease: [], saves: [], als: [], next: [], trending: [] });
+  assert.deepEqual(collabLists(model, [{ item: 'unknown', total: 1, recent: 1, ts: 1 }], 5), { cooc: [], ease: [], saves: [], lately: [], als: [], next: [], trending: [] });
   assert.equal(trainCollab(events.slice(0, 5)), undefined, 'too few events: no model');
+});
+
+test('lately: the saves model read from the latest engagements follows a user whose taste just moved', () => {
+  const rand = seededRandom(5);
+  const events = Array.from({ length: 40 }, (_, u) => {
+    const side = u % 2 ? 'a' : 'b';
+    return Array.from({ length: 6 }, (_, i) => ev(`u${u}`, `${side}${Math.floor(rand() * 8)}`, u * 100 + i));
+  }).flat();
+  const model = trainCollab(events)!;
+  // Six older engagements on side a, then the four newest on side b.
+  const profile = [
+    ...['a0', 'a1', 'a2', 'a3', 'a4', 'a5'].map((item, i) => ({ item, total: 1, recent: 1, ts: i })),
+    ...['b0', 'b1', 'b2', 'b3'].map((item, i) => ({ item, total: 1, recent: 1, ts: 10 + i })),
+  ];
+  const lists = collabLists(model, profile, 2, new Set(['saves', 'lately'] as const));
+  assert.ok(lists.saves[0]?.id.startsWith('a'), `saves weighs the whole history: ${lists.saves.map((p) => p.id).join(',')}`);
+  assert.ok(lists.lately[0]?.id.startsWith('b'), `lately follows the latest: ${lists.lately.map((p) => p.id).join(',')}`);
+  assert.ok(lists.lately[0]!.from!.startsWith('b'), 'explained by one of the latest');
 });
 
 test('last-positive hold-out: the last saves and everything after are hidden; slices split heavy, light and cold', () => {
@@ -232,6 +250,29 @@ test('synthetic raters: seeded; saves and views in the set share; everyone rates
       .filter((id) => want.has(id)).length;
   }
   assert.ok(easeHits > 1.2 * popularHits, `EASE ${easeHits} vs popularity ${popularHits} hidden saves in the top 10`);
+});
+
+test('synthetic raters with drift: where liked genres move, `lately` finds more of the last saves than `saves`; where they hold, less', () => {
+  const ids = Array.from({ length: 400 }, (_, i) => `m${i}`);
+  const hits = (drift: number) => {
+    const events = generateRaters(ids, { people: 150, items: 200, medianRatings: 40, taste: 10, seed: 5, drift });
+    const split = leaveLastPositiveOut(events, 5);
+    const model = trainCollab(split.train)!;
+    const found = { saves: 0, lately: 0 };
+    for (const [user, hidden] of split.test) {
+      const latest = new Map<string, number>();
+      for (const e of split.train) if (e.user === user) latest.set(e.item, Math.max(latest.get(e.item) ?? 0, e.ts));
+      const profile = [...latest].map(([item, ts]) => ({ item, total: 1, recent: 1, ts }));
+      const lists = collabLists(model, profile, 10, new Set(['saves', 'lately'] as const));
+      const want = new Set(hidden);
+      for (const s of ['saves', 'lately'] as const) found[s] += lists[s].filter((p) => want.has(p.id)).length;
+    }
+    return found;
+  };
+  const still = hits(0);
+  const moving = hits(0.3);
+  assert.ok(still.saves > still.lately, `tastes hold: saves ${still.saves} vs lately ${still.lately}`);
+  assert.ok(moving.lately > moving.saves, `tastes move: lately ${moving.lately} vs saves ${moving.saves}`);
 });
 
 test('no leakage: an embedding trains only on the prefix that both hold-out protocols keep', () => {

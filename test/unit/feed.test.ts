@@ -76,7 +76,7 @@ test('a user who saved only shoes gets shoes first, never what they saved, with 
     assert.equal(new Set(ids).size, ids.length, `${method}: no duplicates`);
     assert.ok(!ids.some((id) => saved.includes(id)), `${method}: engaged items excluded`);
     // No events from others here: the collaborative methods have no model and fall back to popular.
-    if (!['walk', 'cooc', 'ease', 'saves', 'als', 'next', 'trending'].includes(method)) assert.deepEqual(ids.slice(0, 6).map(label), Array(6).fill('shoe'), `${method}: shoes ranked first`);
+    if (!['walk', 'cooc', 'ease', 'saves', 'lately', 'als', 'next', 'trending'].includes(method)) assert.deepEqual(ids.slice(0, 6).map(label), Array(6).fill('shoe'), `${method}: shoes ranked first`);
   }
   const feed = e.feed('ann', 8);
   assert.equal(feed.mode, 'personal');

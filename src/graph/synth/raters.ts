@@ -28,6 +28,8 @@ export interface RaterOptions {
   hypeDays: number;
   /** Chance that the next rating comes from the same genre page as the last one. */
   browse: number;
+  /** Chance per rating that one of a person's liked genres gives way to another (0: tastes hold). */
+  drift: number;
   /** Share of ratings that are >= 4 (`save`), matched by the threshold. */
   saveShare: number;
   days: number;
@@ -45,6 +47,7 @@ export const DEFAULT_RATERS: RaterOptions = Object.freeze({
   newReleases: 0.15,
   hypeDays: 20,
   browse: 0.4,
+  drift: 0,
   saveShare: 0.55,
   days: 210,
   seed: 11,
@@ -100,12 +103,16 @@ export function generateRaters(itemIds: readonly string[], options: Partial<Rate
     let made = 0;
     sittings.forEach((t0, s) => {
       const count = s === sittings.length - 1 ? total - made : Math.round((total - made) * (0.4 + 0.4 * rand()));
-      for (let i = 0; i < n; i++) {
-        const age = t0 - release[i]!;
-        weightOf[i] = age < 0 ? 0 : Math.exp(fame[i]! + o.taste * like(i) + (Number.isFinite(age) ? 2.5 * Math.pow(2, -age / (o.hypeDays * DAY_MS)) : 0));
-      }
+      const weigh = () => {
+        for (let i = 0; i < n; i++) {
+          const age = t0 - release[i]!;
+          weightOf[i] = age < 0 ? 0 : Math.exp(fame[i]! + o.taste * like(i) + (Number.isFinite(age) ? 2.5 * Math.pow(2, -age / (o.hypeDays * DAY_MS)) : 0));
+        }
+      };
+      weigh();
       let page = -1;
       for (let r = 0; r < count; r++) {
+        if (o.drift > 0 && rand() < o.drift && driftTaste(taste, rand)) weigh();
         const fromPage = page >= 0 && rand() < o.browse;
         const candidates = fromPage ? byGenre[page]! : undefined;
         const pick = draw(candidates, n, weightOf, seen, rand);
@@ -127,6 +134,17 @@ export function generateRaters(itemIds: readonly string[], options: Partial<Rate
       return { user: d.user, item: ids[d.item]!, action, weight: DEFAULT_ACTION_WEIGHTS[action]!, ts: d.ts };
     })
     .sort((a, b) => a.ts - b.ts || (a.user < b.user ? -1 : 1));
+}
+
+/** Swaps one liked genre for one not liked; false when there is none of either. */
+function driftTaste(taste: number[], rand: () => number): boolean {
+  const liked = taste.flatMap((t, g) => (t > 0 ? [g] : []));
+  const other = taste.flatMap((t, g) => (t > 0 ? [] : [g]));
+  if (!liked.length || !other.length) return false;
+  const from = liked[Math.floor(rand() * liked.length)]!;
+  const to = other[Math.floor(rand() * other.length)]!;
+  [taste[from], taste[to]] = [taste[to]!, taste[from]!];
+  return true;
 }
 
 /** A weighted draw among `candidates` (or all items) not seen yet; -1 when none is left. */

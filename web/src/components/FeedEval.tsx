@@ -10,6 +10,7 @@ const WHAT: Record<string, string> = {
   cooc: 'item-kNN over co-engagement (anchor)',
   ease: 'EASE, closed-form item-item (anchor)',
   saves: 'EASE that predicts saves and purchases from any engagement',
+  lately: 'the same, from your latest engagements',
   als: 'implicit ALS, latent factors (anchor)',
   next: 'what people engaged with next',
   walk: 'Pixie walks over the taste graph',
