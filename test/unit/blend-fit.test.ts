@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blendOf, fitBlend, type BlendCase } from '../../src/graph/blend.js';
+import { blendOf, describeBlend, fitBlend, sameWeights, type BlendCase } from '../../src/graph/blend.js';
+import { seededRandom, shuffled } from '../../src/graph/vec.js';
 
 /**
  * 40 validation users, k = 1. `ease` ranks the hidden item first for users 0-29 and misses for
@@ -71,4 +72,20 @@ test('fit: a step that wins many users is taken under the margin', () => {
   const fit = fitBlend(strong, 1, blendOf('rank', { ease: 1 }));
   assert.ok(fit.weights.weights.trending > 0);
   assert.equal(fit.recall, 1);
+});
+
+test('fit: the same weights whatever order the sources are tried in', () => {
+  // 200 users, k = 5, three useful lists that overlap: each holds some of a user's four hidden items among decoys.
+  const rand = seededRandom(11);
+  const list = (u: number, name: string, hidden: string[], share: number) =>
+    shuffled([...hidden.filter(() => rand() < share), ...Array.from({ length: 6 }, (_, i) => `${name}-${u}-${i}`)], rand).map((id, r) => ({ id, score: 10 - r }));
+  const cases: BlendCase[] = Array.from({ length: 200 }, (_, u) => {
+    const hidden = [0, 1, 2, 3].map((i) => `h${u}-${i}`);
+    return { input: { ease: list(u, 'e', hidden, 0.5), cooc: list(u, 'c', hidden, 0.35), walk: list(u, 'w', hidden, 0.25), trending: list(u, 't', hidden, 0.05) }, hidden };
+  });
+  const sources = ['ease', 'cooc', 'walk', 'trending'] as const;
+  const forward = fitBlend(cases, 5, blendOf('rank', { ease: 1 }), sources);
+  const backward = fitBlend(cases, 5, blendOf('rank', { ease: 1 }), [...sources].reverse());
+  assert.ok(sameWeights(forward.weights, backward.weights), `${describeBlend(forward.weights)} vs ${describeBlend(backward.weights)}`);
+  assert.ok(forward.weights.weights.cooc > 0 && forward.weights.weights.ease > 0, describeBlend(forward.weights));
 });
