@@ -30,6 +30,7 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   { words: ['polo neck', 'roll neck', 'rollneck', 'roll-neck'], sameAs: garment('turtleneck') },
   { words: ['golf shirt', 'tennis shirt'], sameAs: garment('polo shirt') },
   { words: ['cardi', 'cardis'], sameAs: garment('cardigan') },
+  { words: ['sweat top', 'sweat tops', 'sweatshirt top'], sameAs: garment('sweatshirt') },
   { words: ['crewneck', 'crew neck sweater', 'crew neck jumper'], kindOf: garment('sweater'), gloss: 'a sweater with a round collarless neckline' },
   { words: ['bralette'], kindOf: garment('brassiere'), gloss: 'a light unpadded bra without underwire' },
   // Outerwear
@@ -78,6 +79,9 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   // Headwear
   { words: ['snapback', 'trucker cap', 'trucker hat', 'dad hat'], kindOf: { lemma: 'baseball cap', under: 'clothing' }, gloss: 'a baseball cap with an adjustable strap at the back' },
   { words: ['bucket hat'], kindOf: { lemma: 'hat', under: 'clothing' }, gloss: 'a soft cloth hat with a downward-sloping brim' },
+  // People a shop sells for
+  { words: ['tween', 'tweens', 'tweenager', 'preteen', 'preteens', 'pre-teen'], kindOf: { lemma: 'child', under: 'person' }, gloss: 'a child of about nine to twelve, between childhood and the teens' },
+  { words: ['little one', 'little ones'], sameAs: { lemma: 'child', under: 'person' } },
   // Home
   { words: ['nightstand', 'night stand', 'bedside table', 'bedside cabinet'], kindOf: { lemma: 'table', under: 'furniture' }, gloss: 'a small table or cabinet beside a bed' },
   { words: ['side table', 'end table'], kindOf: { lemma: 'table', under: 'furniture' }, gloss: 'a small table placed beside a sofa or chair' },

@@ -14,6 +14,32 @@ export const CONJUNCTIONS = new Set(['or', 'and', ',', 'nor']);
 export const ARTICLES = new Set(['a', 'an', 'the', 'any']);
 /** Determiners that mark a noun as the shopper's own ("my upper body", "with my dress"): not what they ask for. "her" is left out: also the object ("buy her shoes"). */
 export const POSSESSIVES = new Set(['my', 'your', 'his', 'our', 'their']);
+/** "to wear with", "goes over", "to layer under": a verb of putting clothes together, then where. */
+export const PAIR_VERBS = new Set([
+  'go',
+  'goes',
+  'going',
+  'pair',
+  'pairs',
+  'paired',
+  'pairing',
+  'wear',
+  'wears',
+  'wearing',
+  'worn',
+  'layer',
+  'layers',
+  'layering',
+  'throw',
+  'throws',
+  'put',
+  'style',
+  'team',
+  'combine',
+]);
+export const PAIR_PREPS = new Set(['with', 'over', 'under', 'underneath', 'beneath', 'on']);
+/** "to match my coat", "that complements": the noun after it is what the item should go with. */
+export const MATCH_WORDS = new Set(['match', 'matches', 'matching', 'complement', 'complements', 'complementing', 'coordinate', 'coordinates']);
 export const ORDINALS: Record<string, number> = {
   first: 1,
   '1st': 1,

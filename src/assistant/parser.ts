@@ -6,7 +6,7 @@
 import { emptyQuery, type AssistantQuery, type AttrConstraint, type Message } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
 import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
-import { booleanAttrAt, isGrammarWord, isNumber, lexTokens, matchPhrase, numericTarget, ownedAt, seqAt } from './request-words.js';
+import { booleanAttrAt, isGrammarWord, isNumber, lexTokens, matchPhrase, numericTarget, ownedAt, pairedAt, seqAt } from './request-words.js';
 
 interface Own {
   labels: string[];
@@ -155,8 +155,12 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     if (useMapped) [match, flag] = [undefined, undefined];
     // A kind of item after a possessive is something the shopper has or is ("for my upper body"): its words only describe.
     const kindLength = useMapped ? (mapped.kind === 'flag' ? 0 : mapped.length) : match?.phrase.kind === 'label' ? match.length : 0;
-    if (kindLength && ownedAt(tokens, i)) {
-      own.words.push(...tokens.slice(i, i + kindLength).filter((w) => /\p{L}/u.test(w)));
+    // ... and so is one the asked-for item should go with ("a shirt to wear with shorts"), once a kind was asked for.
+    const paired = kindLength > 0 && (own.labels.length > 0 || own.soft.length > 0) && pairedAt(tokens, i);
+    if (kindLength && (paired || ownedAt(tokens, i))) {
+      const words = tokens.slice(i, i + kindLength).filter((w) => /\p{L}/u.test(w));
+      own.words.push(...words);
+      if (paired) own.mapped.push(`"${words.join(' ')}" is what it should go with, not what is asked for`);
       i += kindLength;
       continue;
     }

@@ -5,7 +5,7 @@
  */
 import { editDistanceAtMostOne } from './spelling.js';
 import { singular, type Phrase, type Vocabulary } from './vocabulary.js';
-import { LIKE_WORDS, MORE_WORDS, NEGATORS, POSSESSIVES, STOPWORDS } from './grammar-words.js';
+import { ARTICLES, LIKE_WORDS, MATCH_WORDS, MORE_WORDS, NEGATORS, PAIR_PREPS, PAIR_VERBS, POSSESSIVES, STOPWORDS } from './grammar-words.js';
 
 /** Lower-case tokens: words, numbers (with decimals), and the punctuation that ends a clause. */
 export function lexTokens(text: string): string[] {
@@ -33,6 +33,22 @@ export function ownedAt(tokens: readonly string[], i: number): boolean {
     if (!/^\p{L}+$/u.test(t) || isGrammarWord(t)) return false;
   }
   return false;
+}
+
+/**
+ * Whether the noun at i is what the asked-for item should go with ("a shirt to wear with shorts", "a
+ * skirt that goes with a white blouse", "a hat to match a coat"): a pairing verb and its preposition,
+ * or a matching word, before it, past a determiner and a modifier or two.
+ */
+export function pairedAt(tokens: readonly string[], i: number): boolean {
+  let j = i - 1;
+  for (let m = 0; m < MAX_MODIFIERS && j >= 0 && /^\p{L}+$/u.test(tokens[j]!) && !isGrammarWord(tokens[j]!) && !MATCH_WORDS.has(tokens[j]!) && !PAIR_PREPS.has(tokens[j]!); m++) j--;
+  if (j >= 0 && (ARTICLES.has(tokens[j]!) || POSSESSIVES.has(tokens[j]!))) j--;
+  if (j < 0) return false;
+  if (MATCH_WORDS.has(tokens[j]!)) return true;
+  if (!PAIR_PREPS.has(tokens[j]!)) return false;
+  const verb = ['well', 'nicely', 'perfectly'].includes(tokens[j - 1] ?? '') ? tokens[j - 2] : tokens[j - 1];
+  return verb !== undefined && PAIR_VERBS.has(verb);
 }
 
 export interface Match {

@@ -120,3 +120,27 @@ test('request words: equally common senses, hyphened -ed compounds, a negated ki
   assert.deepEqual([grow.soft, grow.attrs], [['Body'], [{ attr: 'kids', op: 'eq', value: true }]]);
   assert.deepEqual(ask('trainers for a schoolboy').attrs, [{ attr: 'kids', op: 'eq', value: true }], 'a boy attending school is a boy');
 });
+
+test('request words: a garment the asked-for one should go with only describes; tweens and little ones are children', () => {
+  const labels = ['T-Shirt', 'Longsleeve', 'Pants', 'Shoes', 'Shirt', 'Dress', 'Outwear', 'Shorts', 'Hat', 'Skirt', 'Polo', 'Blazer', 'Hoodie', 'Top', 'Blouse'];
+  const vocab = buildVocabulary({ labels, groups: [], attributes: [{ name: 'kids', values: [true, false] }] });
+  const withLex = { ...vocab, lexicon: buildLexicon(vocab, wn) };
+  const ask = (text: string) => parseTurn(text, withLex, { shown: [], image: false });
+  const kinds = (text: string) => {
+    const q = ask(text);
+    return [...q.labels, ...q.soft];
+  };
+  assert.deepEqual(kinds('a shirt to wear with shorts'), ['Shirt']);
+  assert.deepEqual(kinds('a skirt that goes with a white blouse'), ['Skirt']);
+  assert.deepEqual(kinds('a blazer to wear over a t-shirt'), ['Blazer']);
+  assert.deepEqual(kinds('shorts that go well with a polo'), ['Shorts']);
+  assert.deepEqual(kinds('a hat to match a coat'), ['Hat']);
+  assert.deepEqual(kinds('a jacket to throw over a summer dress'), ['Outwear']);
+  assert.match(ask('a shirt to wear with shorts').mapped.join(' '), /"shorts" is what it should go with/);
+  // Not a pairing: a garment part, two garments side by side, nothing asked for before it.
+  assert.ok(kinds('a top with long sleeves').includes('Longsleeve'), 'a part, not a garment to go with');
+  assert.deepEqual(kinds('a shirt and shorts').sort(), ['Shirt', 'Shorts']);
+  assert.deepEqual(kinds('something to wear with shorts'), ['Shorts']);
+  for (const who of ['my tween', 'my little one', 'a preteen']) assert.deepEqual(ask(`a t-shirt for ${who}`).attrs, [{ attr: 'kids', op: 'eq', value: true }], who);
+  assert.deepEqual(kinds('a sweat top'), kinds('a sweatshirt'), 'a sweat top is a sweatshirt, not a Top');
+});
