@@ -80,7 +80,11 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   { words: ['snapback', 'trucker cap', 'trucker hat', 'dad hat'], kindOf: { lemma: 'baseball cap', under: 'clothing' }, gloss: 'a baseball cap with an adjustable strap at the back' },
   { words: ['bucket hat'], kindOf: { lemma: 'hat', under: 'clothing' }, gloss: 'a soft cloth hat with a downward-sloping brim' },
   // People a shop sells for
-  { words: ['tween', 'tweens', 'tweenager', 'preteen', 'preteens', 'pre-teen'], kindOf: { lemma: 'child', under: 'person' }, gloss: 'a child of about nine to twelve, between childhood and the teens' },
+  {
+    words: ['tween', 'tweens', 'tweenager', 'preteen', 'preteens', 'pre-teen'],
+    kindOf: { lemma: 'child', under: 'person' },
+    gloss: 'a child of about nine to twelve, between childhood and the teens',
+  },
   { words: ['little one', 'little ones'], sameAs: { lemma: 'child', under: 'person' } },
   // Home
   { words: ['nightstand', 'night stand', 'bedside table', 'bedside cabinet'], kindOf: { lemma: 'table', under: 'furniture' }, gloss: 'a small table or cabinet beside a bed' },
