@@ -19,7 +19,7 @@ export const COLLAB_SOURCES = ['cooc', 'ease', 'saves', 'lately', 'als', 'next',
  * sites: Fan et al. 2024 on MovieLens), the last few say more than the whole history; where they
  * do not, the blend fit leaves the source at 0. Five: about one sitting of a rating site.
  */
-export const LATELY_HALF_LIFE = 5;
+const LATELY_HALF_LIFE = 5;
 export type CollabSource = (typeof COLLAB_SOURCES)[number];
 
 export interface CollabOptions {
