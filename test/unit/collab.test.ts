@@ -13,6 +13,15 @@ import { seededRandom } from '../../src/graph/vec.js';
 
 const ev = (user: string, item: string, ts = 0, weight = 1) => ({ user, item, weight, ts });
 
+/** 40 users, each six engagements among eight items of one side, a or b, never both. */
+function twoTastes(seed: number) {
+  const rand = seededRandom(seed);
+  return Array.from({ length: 40 }, (_, u) => {
+    const side = u % 2 ? 'a' : 'b';
+    return Array.from({ length: 6 }, (_, i) => ev(`u${u}`, `${side}${Math.floor(rand() * 8)}`, u * 100 + i));
+  }).flat();
+}
+
 test('matrix: events summed per (user, item), rows both ways; top-k with exclusions', () => {
   const m = engagementMatrix([ev('u', 'a', 1), ev('u', 'a', 5, 3), ev('u', 'b', 2), ev('v', 'b', 3), ev('v', 'x', 4, 0)]);
   assert.deepEqual(m.users, ['u', 'v']);
@@ -111,11 +120,7 @@ test('EASE for saves: an item people view but never save scores below one they s
 });
 
 test('ALS, item-kNN and transitions: two tastes with no overlap are learned apart; folding a user in follows their profile', () => {
-  const rand = seededRandom(4);
-  const events = Array.from({ length: 40 }, (_, u) => {
-    const side = u % 2 ? 'a' : 'b';
-    return Array.from({ length: 6 }, (_, i) => ev(`u${u}`, `${side}${Math.floor(rand() * 8)}`, u * 100 + i));
-  }).flat();
+  const events = twoTastes(4);
   const m = engagementMatrix(events);
   const als = trainAls(m, { ...DEFAULT_ALS, factors: 8, iterations: 8 });
   const scores = new Float32Array(m.items.length);
@@ -151,11 +156,7 @@ test('ALS, item-kNN and transitions: two tastes with no overlap are learned apar
 });
 
 test('lately: the saves model read from the latest engagements follows a user whose taste just moved', () => {
-  const rand = seededRandom(5);
-  const events = Array.from({ length: 40 }, (_, u) => {
-    const side = u % 2 ? 'a' : 'b';
-    return Array.from({ length: 6 }, (_, i) => ev(`u${u}`, `${side}${Math.floor(rand() * 8)}`, u * 100 + i));
-  }).flat();
+  const events = twoTastes(5);
   const model = trainCollab(events)!;
   // Six older engagements on side a, then the four newest on side b.
   const profile = [
