@@ -12,6 +12,7 @@ import { DEFAULT_TRENDING, trainTrending, trendingScores, type TrendingModel, ty
 import { DEFAULT_TRANSITIONS, trainTransitions, transitionScores, type TransitionOptions } from './transitions.js';
 
 export const COLLAB_SOURCES = ['cooc', 'ease', 'saves', 'lately', 'als', 'next', 'trending'] as const;
+export type CollabSource = (typeof COLLAB_SOURCES)[number];
 
 /**
  * `lately` reads the `saves` model from the user's latest engagements: the k-th newest counts
@@ -20,7 +21,6 @@ export const COLLAB_SOURCES = ['cooc', 'ease', 'saves', 'lately', 'als', 'next',
  * do not, the blend fit leaves the source at 0. Five: about one sitting of a rating site.
  */
 const LATELY_HALF_LIFE = 5;
-export type CollabSource = (typeof COLLAB_SOURCES)[number];
 
 export interface CollabOptions {
   ease: EaseOptions;
