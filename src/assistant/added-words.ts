@@ -47,9 +47,15 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   { words: ['bomber'], sameAs: garment('bomber jacket') },
   { words: ['trench'], sameAs: garment('trench coat') },
   { words: ['rain jacket'], kindOf: garment('raincoat'), gloss: 'a short waterproof jacket' },
+  // Shops sell a suit's jacket on its own beside the blazers, and WordNet's compounds for it hang under jacket.
+  {
+    words: ['suit jacket', 'suit jackets', 'suit coat', 'tuxedo jacket', 'tailored jacket', 'formal jacket', 'smart jacket'],
+    kindOf: garment('blazer'),
+    gloss: 'a tailored jacket for business or formal wear, sold on its own',
+  },
   // Bottoms
   { words: ['leggings', 'jeggings', 'yoga pants'], kindOf: garment('trousers'), gloss: 'tight-fitting stretch trousers' },
-  { words: ['joggers', 'jogging bottoms', 'jogging pants', 'track pants', 'trackpants', 'tracksuit bottoms', 'trackies'], sameAs: garment('sweatpants') },
+  { words: ['joggers', 'jogging bottoms', 'jogging pants', 'track pants', 'trackpants', 'tracksuit bottoms', 'trackies', 'sweats'], sameAs: garment('sweatpants') },
   { words: ['cargo pants', 'cargo trousers', 'cargos', 'combat trousers'], kindOf: garment('trousers'), gloss: 'loose casual trousers with large patch pockets on the legs' },
   { words: ['capris', 'capri pants', 'cropped trousers', 'cropped pants'], sameAs: garment('pedal pushers') },
   { words: ['khakis'], sameAs: garment('chinos') },
@@ -86,6 +92,12 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
     gloss: 'a child of about nine to twelve, between childhood and the teens',
   },
   { words: ['little one', 'little ones'], sameAs: { lemma: 'child', under: 'person' } },
+  // WordNet's teenager is a juvenile beside the child; shops sell to teens from the children's range.
+  {
+    words: ['teen', 'teens', 'teenager', 'teenagers', 'adolescent', 'adolescents'],
+    kindOf: { lemma: 'child', under: 'person' },
+    gloss: "a young person of thirteen to nineteen, still dressed from the children's range in most shops",
+  },
   // Home
   { words: ['nightstand', 'night stand', 'bedside table', 'bedside cabinet'], kindOf: { lemma: 'table', under: 'furniture' }, gloss: 'a small table or cabinet beside a bed' },
   { words: ['side table', 'end table'], kindOf: { lemma: 'table', under: 'furniture' }, gloss: 'a small table placed beside a sofa or chair' },

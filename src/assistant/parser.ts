@@ -252,6 +252,9 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
   own.notGroups = uniq(own.notGroups);
   own.like = uniq(own.like);
   own.soft = uniq(own.soft.filter((l) => !own.labels.includes(l) && !own.notLabels.includes(l)));
+  // "sneakers for a teenager, not for kids": a flag denied outright wins over one a word implied.
+  const denied = own.attrs.filter((a) => a.op === 'eq' && a.value === false).map((a) => a.attr);
+  own.attrs = own.attrs.filter((a) => !(a.op === 'eq' && a.value === true && denied.includes(a.attr)));
   return own;
 }
 

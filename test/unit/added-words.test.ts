@@ -144,3 +144,17 @@ test('request words: a garment the asked-for one should go with only describes; 
   for (const who of ['my tween', 'my little one', 'a preteen']) assert.deepEqual(ask(`a t-shirt for ${who}`).attrs, [{ attr: 'kids', op: 'eq', value: true }], who);
   assert.deepEqual(kinds('a sweat top'), kinds('a sweatshirt'), 'a sweat top is a sweatshirt, not a Top');
 });
+
+test('request words: teens are children unless the request denies it; a suit jacket is sold with the blazers; sweats are trousers', () => {
+  const labels = ['T-Shirt', 'Longsleeve', 'Pants', 'Shoes', 'Shirt', 'Dress', 'Outwear', 'Shorts', 'Hat', 'Skirt', 'Polo', 'Undershirt', 'Blazer', 'Hoodie', 'Body', 'Top'];
+  const vocab = buildVocabulary({ labels, groups: [], attributes: [{ name: 'kids', values: [true, false] }] });
+  const withLex = { ...vocab, lexicon: buildLexicon(vocab, wn) };
+  const ask = (text: string) => parseTurn(text, withLex, { shown: [], image: false });
+  const kids = [{ attr: 'kids', op: 'eq', value: true }];
+  for (const text of ['a hoodie for teens', 'a teen hoodie', 'jeans for a teenager']) assert.deepEqual(ask(text).attrs, kids, text);
+  assert.deepEqual(buildLexicon(vocab, base).map(['teenager'], 0), undefined, "WordNet's own teenager is no child");
+  assert.deepEqual(ask('sneakers for a teenager, not for kids').attrs, [{ attr: 'kids', op: 'eq', value: false }], 'a flag denied outright wins');
+  for (const text of ['a suit jacket for work', 'a tailored jacket']) assert.deepEqual(ask(text).soft, ['Blazer'], text);
+  assert.deepEqual(ask('a rain jacket').soft, ['Outwear'], 'other jackets stay outerwear');
+  assert.deepEqual(ask('sweats for the couch').soft, ['Pants']);
+});
