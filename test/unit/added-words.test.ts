@@ -145,7 +145,7 @@ test('request words: a garment the asked-for one should go with only describes; 
   assert.deepEqual(kinds('a sweat top'), kinds('a sweatshirt'), 'a sweat top is a sweatshirt, not a Top');
 });
 
-test('request words: teens are children unless the request denies it; a suit jacket is sold with the blazers; sweats are trousers', () => {
+test('request words: teens are children unless the request denies it; a suit jacket is sold with the blazers; sweats are trousers; a creeper is a baby bodysuit', () => {
   const labels = ['T-Shirt', 'Longsleeve', 'Pants', 'Shoes', 'Shirt', 'Dress', 'Outwear', 'Shorts', 'Hat', 'Skirt', 'Polo', 'Undershirt', 'Blazer', 'Hoodie', 'Body', 'Top'];
   const vocab = buildVocabulary({ labels, groups: [], attributes: [{ name: 'kids', values: [true, false] }] });
   const withLex = { ...vocab, lexicon: buildLexicon(vocab, wn) };
@@ -157,4 +157,6 @@ test('request words: teens are children unless the request denies it; a suit jac
   for (const text of ['a suit jacket for work', 'a tailored jacket']) assert.deepEqual(ask(text).soft, ['Blazer'], text);
   assert.deepEqual(ask('a rain jacket').soft, ['Outwear'], 'other jackets stay outerwear');
   assert.deepEqual(ask('sweats for the couch').soft, ['Pants']);
+  const creeper = ask('a creeper for an infant');
+  assert.deepEqual([creeper.soft.includes('Body'), creeper.attrs], [true, kids], "the US word for a baby's bodysuit");
 });
