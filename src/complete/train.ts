@@ -283,9 +283,11 @@ export async function trainGoesWith(input: CompleteTrainInput, options: Complete
   const stepOnly = tuneStep({ labels, queries: devQueries, scores: devScores(project()), generic, ...(colour ? { colour } : {}), prior });
   const groupsOf = items.map((it) => it.groups);
   // The dev queries' visible groups are the fit's groups (every group but the dev and test ones).
-  const walk = (q: number) => groupWalk(q, groupsOf, fitGroups);
+  // Each dev query's walk once: the check below and every point of tuneWalk's grid read the same.
+  const walks = new Map(devQueries.map((q) => [q.index, groupWalk(q.index, groupsOf, fitGroups)] as const));
+  const walk = (q: number) => walks.get(q) ?? groupWalk(q, groupsOf, fitGroups);
   // tuneWalk's inputs cost a projection and its scores: only where some dev query reaches anything in two steps.
-  const canWalk = devQueries.some((q) => walk(q.index).size > 0);
+  const canWalk = [...walks.values()].some((w) => w.size > 0);
   const walked = !canWalk
     ? { walkWeight: 0, recall: NaN, none: NaN }
     : tuneWalk({
