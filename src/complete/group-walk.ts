@@ -7,23 +7,37 @@
 import { groupRecall, type CandidateStep, type GroupRecallInput } from './score.js';
 
 /**
+ * Member visits one walk may spend. Boards and catalogues can hold groups of thousands: unbounded, an
+ * item in a few of them would cost a served request seconds. About 10 ms of work here.
+ */
+export const WALK_BUDGET = 1_000_000;
+
+/**
  * Walk mass reaching each item two steps away that shares no group with the query (those are
  * `togetherCounts`' business), scaled so the best reached item has 1. Each step spreads
  * evenly: over the query's groups, a group's other members, a member's other groups, their members.
+ * Smaller groups are walked first (their members get the most mass each); a group that would take
+ * the walk past `budget` member visits is left out, and so are the bigger ones after it: the mass
+ * left out is the thinnest.
  */
-export function groupWalk(query: number, groupsOf: readonly (readonly string[])[], members: ReadonlyMap<string, readonly number[]>): Map<number, number> {
+export function groupWalk(query: number, groupsOf: readonly (readonly string[])[], members: ReadonlyMap<string, readonly number[]>, budget: number = WALK_BUDGET): Map<number, number> {
   const out = new Map<number, number>();
-  const own = [...new Set(groupsOf[query] ?? [])].filter((g) => (members.get(g)?.length ?? 0) > 1);
+  const size = (g: string) => members.get(g)?.length ?? 0;
+  const bySize = (a: string, b: string) => size(a) - size(b) || (a < b ? -1 : a > b ? 1 : 0);
+  const own = [...new Set(groupsOf[query] ?? [])].filter((g) => size(g) > 1).sort(bySize);
   // Items already together with the query are `togetherCounts`' business; left in, they would also set the scale.
   const direct = new Set(own.flatMap((g) => members.get(g)!));
+  let visits = 0;
   for (const g of own) {
     const mates = members.get(g)!;
     const w1 = 1 / own.length / (mates.length - 1);
     for (const m of mates) {
       if (m === query) continue;
-      const next = [...new Set(groupsOf[m] ?? [])].filter((h) => h !== g && (members.get(h)?.length ?? 0) > 1);
+      const next = [...new Set(groupsOf[m] ?? [])].filter((h) => h !== g && size(h) > 1).sort(bySize);
       for (const h of next) {
         const far = members.get(h)!;
+        if (visits + far.length > budget) break;
+        visits += far.length;
         const w2 = w1 / next.length / (far.length - 1);
         for (const c of far) if (!direct.has(c)) out.set(c, (out.get(c) ?? 0) + w2);
       }

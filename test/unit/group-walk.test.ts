@@ -69,3 +69,18 @@ test('group walk: with one group per item there is nothing to walk, and the fit 
   assert.equal(tuned.walkWeight, 0);
   assert.equal(passes, 0);
 });
+
+test('group walk: a budget of member visits bounds the walk through big groups; smaller groups are walked first', () => {
+  // Query 0 shares room A with 1 and 2; 1 is also on a 2,000-item board, 2 in a small room S {2, 5}.
+  const board = Array.from({ length: 2000 }, (_, i) => 10 + i);
+  const groupsOf: string[][] = Array.from({ length: 2010 }, () => []);
+  for (const i of [0, 1, 2]) groupsOf[i]!.push('A');
+  for (const i of [1, ...board]) groupsOf[i]!.push('board');
+  for (const i of [2, 5]) groupsOf[i]!.push('S');
+  const members = groupMembers(groupsOf.map((groups, i) => ({ id: String(i), labels: [], groups })));
+  const full = groupWalk(0, groupsOf, members);
+  assert.equal(full.size, 2001, 'under the default budget the walk is exact');
+  assert.equal(full.get(5), 1, 'the small room carries the most mass per item');
+  const bounded = groupWalk(0, groupsOf, members, 100);
+  assert.deepEqual([...bounded], [[5, 1]], 'the board would pass the budget and is left out; the small room is still walked');
+});
