@@ -83,4 +83,11 @@ test('group walk: a budget of member visits bounds the walk through big groups; 
   assert.equal(full.get(5), 1, 'the small room carries the most mass per item');
   const bounded = groupWalk(0, groupsOf, members, 100);
   assert.deepEqual([...bounded], [[5, 1]], 'the board would pass the budget and is left out; the small room is still walked');
+  // From an item on a board of 500, the mates alone spend a budget of 100 before the one that leads on.
+  const onBoard: string[][] = Array.from({ length: 501 }, (_, i) => (i < 500 ? ['B'] : []));
+  onBoard[499]!.push('R');
+  onBoard[500]!.push('R');
+  const boardMembers = groupMembers(onBoard.map((groups, i) => ({ id: String(i), labels: [], groups })));
+  assert.deepEqual([...groupWalk(0, onBoard, boardMembers)], [[500, 1]]);
+  assert.deepEqual([...groupWalk(0, onBoard, boardMembers, 100)], []);
 });
