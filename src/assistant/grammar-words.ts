@@ -38,6 +38,8 @@ export const PAIR_VERBS = new Set([
   'combine',
 ]);
 export const PAIR_PREPS = new Set(['with', 'over', 'under', 'underneath', 'beneath', 'on']);
+/** "goes well with": an adverb between the pairing verb and its preposition. */
+export const PAIR_ADVERBS = new Set(['well', 'nicely', 'perfectly']);
 /** "to match my coat", "that complements": the noun after it is what the item should go with. */
 export const MATCH_WORDS = new Set(['match', 'matches', 'matching', 'complement', 'complements', 'complementing', 'coordinate', 'coordinates']);
 export const ORDINALS: Record<string, number> = {

@@ -5,7 +5,7 @@
  */
 import { editDistanceAtMostOne } from './spelling.js';
 import { singular, type Phrase, type Vocabulary } from './vocabulary.js';
-import { ARTICLES, LIKE_WORDS, MATCH_WORDS, MORE_WORDS, NEGATORS, PAIR_PREPS, PAIR_VERBS, POSSESSIVES, STOPWORDS } from './grammar-words.js';
+import { ARTICLES, LIKE_WORDS, MATCH_WORDS, MORE_WORDS, NEGATORS, PAIR_ADVERBS, PAIR_PREPS, PAIR_VERBS, POSSESSIVES, STOPWORDS } from './grammar-words.js';
 
 /** Lower-case tokens: words, numbers (with decimals), and the punctuation that ends a clause. */
 export function lexTokens(text: string): string[] {
@@ -47,7 +47,7 @@ export function pairedAt(tokens: readonly string[], i: number): boolean {
   if (j < 0) return false;
   if (MATCH_WORDS.has(tokens[j]!)) return true;
   if (!PAIR_PREPS.has(tokens[j]!)) return false;
-  const verb = ['well', 'nicely', 'perfectly'].includes(tokens[j - 1] ?? '') ? tokens[j - 2] : tokens[j - 1];
+  const verb = PAIR_ADVERBS.has(tokens[j - 1] ?? '') ? tokens[j - 2] : tokens[j - 1];
   return verb !== undefined && PAIR_VERBS.has(verb);
 }
 
