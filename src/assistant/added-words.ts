@@ -85,6 +85,10 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   // Headwear
   { words: ['snapback', 'trucker cap', 'trucker hat', 'dad hat'], kindOf: { lemma: 'baseball cap', under: 'clothing' }, gloss: 'a baseball cap with an adjustable strap at the back' },
   { words: ['bucket hat'], kindOf: { lemma: 'hat', under: 'clothing' }, gloss: 'a soft cloth hat with a downward-sloping brim' },
+  { words: ['newsboy cap', 'newsboy caps', 'newsboy hat'], kindOf: { lemma: 'cap', under: 'clothing' }, gloss: 'a soft round flat cap with a full crown and a short brim' },
+  // Colours named with a child word: one term, no child
+  { words: ['baby blue'], sameAs: { lemma: 'powder blue', under: 'chromatic color' } },
+  { words: ['baby pink'], kindOf: { lemma: 'pink', under: 'chromatic color' }, gloss: 'a pale, soft pink' },
   // People a shop sells for
   {
     words: ['tween', 'tweens', 'tweenager', 'preteen', 'preteens', 'pre-teen'],

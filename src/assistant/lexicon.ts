@@ -103,8 +103,11 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     })
     .filter((f) => f.offsets.length);
 
-  /** A flag a word's few most common senses sit under, or whose definitions name as their genus ("grandchild": a child of your son or daughter). */
-  const flagOf = (all: readonly string[]): { attr: string; via: string } | undefined => {
+  /**
+   * A flag a word's few most common senses sit under, or (`byDefinition`) whose definitions name as their genus
+   * ("grandchild": a child of your son or daughter).
+   */
+  const flagOf = (all: readonly string[], byDefinition = true): { attr: string; via: string } | undefined => {
     // A named individual ("John", youngest son of Henry II) is no kind of child.
     const senses = all.filter((s) => !wn.synset(s)?.instance);
     for (const f of flags) {
@@ -112,6 +115,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       const hit = senses.slice(0, 3).flatMap((s) => f.offsets.filter((o) => wn.ancestors(s).has(o)))[0];
       if (hit) return { attr: f.attr, via: name(hit) };
     }
+    if (!byDefinition) return undefined;
     for (const f of flags) {
       const lex = wn.synset(f.offsets[0]!)?.lexFile;
       for (const s of senses.slice(0, 3)) {
@@ -294,16 +298,21 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       if (m && head && !m.labels.includes(head) && m.labels.every((l) => apart(l, head)))
         m = { ...m, kind: 'is-a', labels: [head], confident: false, via: `"${phrase}" -> ${head}? via its last word (${m.via})` };
       if (m && wn.isAdded?.(found.key)) m = { ...m, via: `${m.via} ("${phrase}": one of Loupe's added shop words)` };
-      // "baby shoes": a kind of item named with a word that sets a flag sets the flag too.
+      // "baby shoes": a kind of item named with a word that sets a flag sets the flag too; not one whose word is only
+      // defined by a child ("newsboy cap": a newsboy is "a boy who delivers newspapers", the cap is no child's).
       const flag =
         m && n > 1 && m.kind !== 'flag'
           ? words
               .map((w) => sensesOf(wn, [w]))
-              .map((f) => f && flagOf(f.senses))
+              .map((f) => f && flagOf(f.senses, false))
               .find(Boolean)
           : undefined;
       if (m && flag) m = { ...m, attr: flag.attr, via: `${m.via}; ${flag.attr} via WordNet ${flag.via}` };
       if (m) return m;
+      // "baby blue": a term WordNet (or an added word) knows whose first word alone would set a flag is one term, and no child.
+      const firstAlone = n > 1 ? sensesOf(wn, [words[0]!]) : undefined;
+      if (firstAlone && flagOf(firstAlone.senses))
+        return { word: phrase, length: n, kind: 'general', labels: [], confident: false, via: `"${phrase}" is one term (WordNet ${name(found.senses[0]!)}): not a filter` };
       if (n > 1) continue;
     }
     return undefined;

@@ -10,6 +10,14 @@ import { loadWordNet } from '../../src/assistant/wordnet.js';
 const base = loadWordNet();
 const wn = loadShopWordNet();
 
+/** Requests parsed against the clothing set's labels (and a kids flag) over WordNet with the added words. */
+function clothingAsk() {
+  const labels = ['T-Shirt', 'Longsleeve', 'Pants', 'Shoes', 'Shirt', 'Dress', 'Outwear', 'Shorts', 'Hat', 'Skirt', 'Polo', 'Undershirt', 'Blazer', 'Hoodie', 'Body', 'Top'];
+  const vocab = buildVocabulary({ labels, groups: [], attributes: [{ name: 'kids', values: [true, false] }] });
+  const withLex = { ...vocab, lexicon: buildLexicon(vocab, wn) };
+  return (text: string) => parseTurn(text, withLex, { shown: [], image: false });
+}
+
 test('added words: every entry attaches to a WordNet synset, and WordNet itself is left as it was', () => {
   for (const e of ADDED_WORDS) for (const w of e.words) assert.ok(wn.senses(w).length > 0, `"${w}" has a sense`);
   assert.deepEqual(base.senses('hoodie'), [], 'the plain reader does not see them');
@@ -146,17 +154,27 @@ test('request words: a garment the asked-for one should go with only describes; 
 });
 
 test('request words: teens are children unless the request denies it; a suit jacket is sold with the blazers; sweats are trousers; a creeper is a baby bodysuit', () => {
-  const labels = ['T-Shirt', 'Longsleeve', 'Pants', 'Shoes', 'Shirt', 'Dress', 'Outwear', 'Shorts', 'Hat', 'Skirt', 'Polo', 'Undershirt', 'Blazer', 'Hoodie', 'Body', 'Top'];
-  const vocab = buildVocabulary({ labels, groups: [], attributes: [{ name: 'kids', values: [true, false] }] });
-  const withLex = { ...vocab, lexicon: buildLexicon(vocab, wn) };
-  const ask = (text: string) => parseTurn(text, withLex, { shown: [], image: false });
+  const ask = clothingAsk();
   const kids = [{ attr: 'kids', op: 'eq', value: true }];
   for (const text of ['a hoodie for teens', 'a teen hoodie', 'jeans for a teenager']) assert.deepEqual(ask(text).attrs, kids, text);
-  assert.deepEqual(buildLexicon(vocab, base).map(['teenager'], 0), undefined, "WordNet's own teenager is no child");
+  const plain = buildVocabulary({ labels: ['Hoodie'], groups: [], attributes: [{ name: 'kids', values: [true, false] }] });
+  assert.deepEqual(buildLexicon(plain, base).map(['teenager'], 0), undefined, "WordNet's own teenager is no child");
   assert.deepEqual(ask('sneakers for a teenager, not for kids').attrs, [{ attr: 'kids', op: 'eq', value: false }], 'a flag denied outright wins');
   for (const text of ['a suit jacket for work', 'a tailored jacket']) assert.deepEqual(ask(text).soft, ['Blazer'], text);
   assert.deepEqual(ask('a rain jacket').soft, ['Outwear'], 'other jackets stay outerwear');
   assert.deepEqual(ask('sweats for the couch').soft, ['Pants']);
   const creeper = ask('a creeper for an infant');
   assert.deepEqual([creeper.soft.includes('Body'), creeper.attrs], [true, kids], "the US word for a baby's bodysuit");
+});
+
+test('request words: a child word inside a garment or colour term is no child', () => {
+  const ask = clothingAsk();
+  const kids = [{ attr: 'kids', op: 'eq', value: true }];
+  // A newsboy is only defined by a child ("a boy who delivers newspapers"); a baby is one.
+  assert.deepEqual([ask('a newsboy cap').soft, ask('a newsboy cap').attrs], [['Hat'], []]);
+  assert.deepEqual(ask('baby shoes').attrs, kids);
+  assert.deepEqual(ask('trainers for a schoolboy').attrs, kids, 'alone, a word defined by a child still is one');
+  assert.deepEqual(ask('a baby blue sweater').attrs, []);
+  assert.match(ask('a baby pink dress').mapped.join(' '), /"baby pink" is one term/);
+  assert.deepEqual(ask('baby shoes in baby blue').attrs, kids);
 });
