@@ -309,9 +309,10 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
           : undefined;
       if (m && flag) m = { ...m, attr: flag.attr, via: `${m.via}; ${flag.attr} via WordNet ${flag.via}` };
       if (m) return m;
-      // "baby blue": a term WordNet (or an added word) knows whose first word alone would set a flag is one term, and no child.
+      // "baby blue", "dress code", "body length": a term WordNet (or an added word) knows whose first word alone would set a
+      // flag or name a label is one term, neither a child nor that kind of item.
       const firstAlone = n > 1 ? sensesOf(wn, [words[0]!]) : undefined;
-      if (firstAlone && flagOf(firstAlone.senses))
+      if (n > 1 && (labelWords.has(singular(words[0]!)) || (firstAlone && flagOf(firstAlone.senses))))
         return { word: phrase, length: n, kind: 'general', labels: [], confident: false, via: `"${phrase}" is one term (WordNet ${name(found.senses[0]!)}): not a filter` };
       if (n > 1) continue;
     }

@@ -24,6 +24,8 @@ interface Own {
 }
 
 const uniq = <T>(xs: readonly T[]) => [...new Set(xs)];
+/** Free words a label and a kind after it may have between them and still be one noun phrase. */
+const MAX_BRIDGE = 2;
 
 /** Reads one user message on its own; `shown` resolves "the second one" and "these". */
 export function readMessage(text: string, vocab: Vocabulary, shown: readonly string[], image = false): Own {
@@ -33,6 +35,8 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
   let negated = false;
   let negWindow = 0;
   let lastLabelEnd = -1;
+  /** Free words read since the last label that still leave it in one noun phrase with what follows ("top quality coat"). */
+  let bridged = 0;
   let lastLabels = own.labels;
   // Words a negation probably means as a label: excluded unless the request asks for that label ("shoes, not sandals").
   const probablyNot: { labels: string[]; word: string }[] = [];
@@ -209,7 +213,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
         // "polo shirt", "long sleeve shirt": a label right after another names its kind, and the first is the specific
         // one; unless WordNet says it is no kind of the second ("dress pants"): then English puts the head last.
         const compound = p.kind === 'label' && lastLabelEnd === i;
-        if (p.kind === 'label') lastLabelEnd = i + match.length;
+        if (p.kind === 'label') [lastLabelEnd, bridged] = [i + match.length, 0];
         if (compound) {
           if (vocab.lexicon?.kindOf(lastLabels.at(-1) ?? '', p.value) === false) lastLabels.splice(-1, 1, p.value);
           i += match.length;
@@ -230,7 +234,12 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     if (BREAKS.has(t)) negated = false;
     else if (negated && --negWindow <= 0) negated = false;
     if (MORE_WORDS.has(t)) own.more = true;
-    else if (!STOPWORDS.has(t) && !NEGATORS.has(t) && /\p{L}/u.test(t) && !isNumber(t)) own.words.push(t);
+    else if (!STOPWORDS.has(t) && !NEGATORS.has(t) && /\p{L}/u.test(t) && !isNumber(t)) {
+      own.words.push(t);
+      // "a top quality coat", "a dress code trousers": a word or two between a label and a kind leave one noun
+      // phrase, and the compound rules below read its head last as for "dress pants".
+      if (lastLabelEnd === i && !negated && bridged < MAX_BRIDGE) [lastLabelEnd, bridged] = [i + 1, bridged + 1];
+    }
     i++;
   }
   // Nothing named a kind of item: the free words' meaning (WordNet definitions) only ranks.

@@ -178,3 +178,18 @@ test('request words: a child word inside a garment or colour term is no child', 
   assert.match(ask('a baby pink dress').mapped.join(' '), /"baby pink" is one term/);
   assert.deepEqual(ask('baby shoes in baby blue').attrs, kids);
 });
+
+test('request words: a label word inside a term, or before another kind in one noun phrase, is not asked for', () => {
+  const ask = clothingAsk();
+  const kinds = (text: string) => {
+    const q = ask(text);
+    return [...q.labels, ...q.soft];
+  };
+  assert.deepEqual(kinds('trousers for a smart dress code'), ['Pants'], 'WordNet knows "dress code" as one term');
+  assert.deepEqual(kinds('a jacket in body length'), ['Outwear']);
+  assert.deepEqual(kinds('a top quality coat'), ['Outwear'], 'English puts the head last, a free word between or not');
+  assert.deepEqual(kinds('a top quality winter coat'), ['Outwear']);
+  assert.deepEqual(kinds('a polo summer shirt'), ['Polo'], 'a label that is a kind of the head stays, as in "polo shirt"');
+  assert.deepEqual(kinds('a dress in red'), ['Dress']);
+  assert.deepEqual(kinds('a dress, warm coat').sort(), ['Dress', 'Outwear'], 'a comma ends the phrase');
+});
