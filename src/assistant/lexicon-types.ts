@@ -38,6 +38,8 @@ export interface Lexicon {
   map(tokens: readonly string[], i: number): WordMapping | undefined;
   /** Whether label `a` names a kind of label `b` in WordNet ("Polo" of "Shirt"); undefined when either has no WordNet anchor. */
   kindOf(a: string, b: string): boolean | undefined;
+  /** Whether label `a` is a kind of what `words` name ("blazer" of "jacket"), by WordNet. */
+  kindOfWords(a: string, words: readonly string[]): boolean;
   /** Whether WordNet has the word as a noun (as written, lemmatised or singularised): a real word is no typo. */
   knows(word: string): boolean;
   /** Whether a label is a plural whose singular names no item ("Shorts": "short" is no garment), so "short" is not the label. */

@@ -235,6 +235,10 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     const [as, bs] = [ownAnchors(a), ownAnchors(b)];
     return as.length && bs.length ? as.some((x) => bs.some((y) => x !== y && wn.ancestors(x).has(y))) : undefined;
   };
+  const kindOfWords = (a: string, words: readonly string[]): boolean => {
+    const senses = (sensesOf(wn, words)?.senses ?? []).slice(0, 3);
+    return ownAnchors(a).some((x) => senses.some((s) => x !== s && wn.ancestors(x).has(s)));
+  };
   const clothed = (label: string) => ownAnchors(label).some(inDomain);
   const labelWords = new Map(vocab.labels.map((l) => [singular(l.toLowerCase().replace(/[^\p{L}]+/gu, '')), l] as const));
   // A word WordNet lacks whose ending is a word it (or the catalogue) has: English compounds name their kind last
@@ -355,6 +359,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       };
     },
     kindOf,
+    kindOfWords,
     knows: (word) => sensesOf(wn, [word]) !== undefined,
     pluralOnly: (label) => pluralOnly.get(label) ?? false,
     map(tokens, i) {

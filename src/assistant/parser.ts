@@ -171,7 +171,9 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     // "long-sleeved tee", "dress sneakers": a word mapped right after a label is read as a second label is (below).
     if (useMapped && mapped.kind !== 'flag' && !mapped.attr && !negated && lastLabelEnd === i && lastLabels === own.labels && mapped.labels.length) {
       const first = lastLabels.at(-1) ?? '';
-      if (!mapped.labels.every((l) => vocab.lexicon?.kindOf(first, l) === false)) {
+      // Unless WordNet makes the label a kind of the word itself ("blazer jacket": a blazer is a jacket, though the label Blazer is
+      // no kind of the label the jacket ranks, Outwear).
+      if (!mapped.labels.every((l) => vocab.lexicon?.kindOf(first, l) === false) || vocab.lexicon?.kindOfWords(first, mapped.word.split(' ')) === true) {
         i = lastLabelEnd = i + mapped.length;
         continue;
       }

@@ -190,6 +190,8 @@ test('request words: a label word inside a term, or before another kind in one n
   assert.deepEqual(kinds('a top quality coat'), ['Outwear'], 'English puts the head last, a free word between or not');
   assert.deepEqual(kinds('a top quality winter coat'), ['Outwear']);
   assert.deepEqual(kinds('a polo summer shirt'), ['Polo'], 'a label that is a kind of the head stays, as in "polo shirt"');
+  assert.deepEqual(kinds('a blazer jacket'), ['Blazer'], 'a blazer is a jacket, though the label Blazer is no kind of Outwear');
+  assert.deepEqual(kinds('a shirt jacket'), ['Outwear'], 'a shirt is none');
   assert.deepEqual(kinds('a dress in red'), ['Dress']);
   assert.deepEqual(kinds('a dress, warm coat').sort(), ['Dress', 'Outwear'], 'a comma ends the phrase');
 });
