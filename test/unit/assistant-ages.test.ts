@@ -15,7 +15,15 @@ test('ages: a number, a unit and "old" (months and weeks without it); only child
   assert.equal(at('3 yo'), 2);
   assert.equal(at('12 years old'), 3);
   assert.equal(at('10 years'), 0, 'years without "old" are a span of time ("lasts 10 years"), not an age');
-  assert.equal(at('13 years old'), 0, 'a teenager of 13 or more is not assumed to wear kids sizes');
+  assert.equal(at('13 years old'), 3, 'a teenager counts as a child, as the word "teen" does');
+  assert.equal(at('18 years old'), 0, 'an adult');
+  assert.equal(at('8 yr olds'), 3);
+  assert.equal(at('age 10'), 2, "a shop's size wording");
+  assert.equal(at('ages 5 6'), 3, '"ages 5-6": the lexer drops the hyphen');
+  assert.equal(at('ages 5 to 6 shirts'), 4);
+  assert.equal(at('aged 7'), 2);
+  assert.equal(at('age 30'), 0);
+  assert.equal(at('age old'), 0);
   assert.equal(at('30 year old'), 0);
   assert.equal(at('4 shirts'), 0);
   assert.equal(at('year old'), 0);
