@@ -95,7 +95,13 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
     kindOf: { lemma: 'child', under: 'person' },
     gloss: 'a child of about nine to twelve, between childhood and the teens',
   },
-  { words: ['little one', 'little ones'], sameAs: { lemma: 'child', under: 'person' } },
+  { words: ['little one', 'little ones', 'kiddo', 'kiddos'], sameAs: { lemma: 'child', under: 'person' } },
+  { words: ['grandkid', 'grandkids'], sameAs: { lemma: 'grandchild', under: 'person' } },
+  {
+    words: ['youth', 'youths'],
+    kindOf: { lemma: 'child', under: 'person' },
+    gloss: "a young person; in shops, the sizes between the children's and the adults' ranges (youth sizes)",
+  },
   // WordNet's teenager is a juvenile beside the child; shops sell to teens from the children's range.
   {
     words: ['teen', 'teens', 'teenager', 'teenagers', 'adolescent', 'adolescents'],

@@ -156,7 +156,8 @@ test('request words: a garment the asked-for one should go with only describes; 
 test('request words: teens are children unless the request denies it; a suit jacket is sold with the blazers; sweats are trousers; a creeper is a baby bodysuit', () => {
   const ask = clothingAsk();
   const kids = [{ attr: 'kids', op: 'eq', value: true }];
-  for (const text of ['a hoodie for teens', 'a teen hoodie', 'jeans for a teenager']) assert.deepEqual(ask(text).attrs, kids, text);
+  for (const text of ['a hoodie for teens', 'a teen hoodie', 'jeans for a teenager', 'shoes for my kiddo', 'clothes for the grandkids', 'a coat in youth sizes'])
+    assert.deepEqual(ask(text).attrs, kids, text);
   const plain = buildVocabulary({ labels: ['Hoodie'], groups: [], attributes: [{ name: 'kids', values: [true, false] }] });
   assert.deepEqual(buildLexicon(plain, base).map(['teenager'], 0), undefined, "WordNet's own teenager is no child");
   assert.deepEqual(ask('sneakers for a teenager, not for kids').attrs, [{ attr: 'kids', op: 'eq', value: false }], 'a flag denied outright wins');
