@@ -11,7 +11,7 @@ import { groupRecall, type CandidateStep, type GroupRecallInput } from './score.
  * query on a few of them, each on boards of their own, would cost a served request seconds (one
  * million visits took ~140 ms on this box; a bounded walk through boards of 20,000, 36 ms).
  */
-export const WALK_BUDGET = 100_000;
+const WALK_BUDGET = 100_000;
 
 /**
  * Walk mass reaching each item two steps away that shares no group with the query (those are
