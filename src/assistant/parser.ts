@@ -238,8 +238,8 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     if (MORE_WORDS.has(t)) own.more = true;
     else if (!STOPWORDS.has(t) && !NEGATORS.has(t) && /\p{L}/u.test(t) && !isNumber(t)) {
       own.words.push(t);
-      // "a top quality coat", "a dress code trousers": a word or two between a label and a kind leave one noun
-      // phrase, and the compound rules below read its head last as for "dress pants".
+      // "a top quality coat", "a polo summer shirt": a word or two between a label and a kind leave one noun phrase,
+      // and the compound rules above read it as they read "dress pants" and "polo shirt".
       if (lastLabelEnd === i && !negated && bridged < MAX_BRIDGE) [lastLabelEnd, bridged] = [i + 1, bridged + 1];
     }
     i++;

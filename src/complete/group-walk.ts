@@ -7,9 +7,9 @@
 import { groupRecall, type CandidateStep, type GroupRecallInput } from './score.js';
 
 /**
- * Member visits one walk may spend. Boards can hold thousands of items: unbounded, the mates of a
- * query on a few of them, each on boards of their own, would cost a served request seconds (one
- * million visits took ~140 ms on this box; a bounded walk through boards of 20,000, 36 ms).
+ * Member visits one walk may spend. Boards can hold thousands of items: unbounded, a query whose
+ * mates sit on boards of thousands each takes millions of visits, and a served request seconds (a
+ * million took ~140 ms on this box; with this budget, a walk through boards of 20,000 took 36 ms).
  */
 const WALK_BUDGET = 100_000;
 
