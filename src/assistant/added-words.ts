@@ -56,6 +56,7 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   // Bottoms
   { words: ['leggings', 'jeggings', 'yoga pants'], kindOf: garment('trousers'), gloss: 'tight-fitting stretch trousers' },
   { words: ['joggers', 'jogging bottoms', 'jogging pants', 'track pants', 'trackpants', 'tracksuit bottoms', 'trackies', 'trackie bottoms', 'sweats'], sameAs: garment('sweatpants') },
+  { words: ['bottoms'], kindOf: garment('garment'), gloss: 'trousers, shorts or a skirt: clothing for the lower body' },
   { words: ['cargo pants', 'cargo trousers', 'cargos', 'combat trousers'], kindOf: garment('trousers'), gloss: 'loose casual trousers with large patch pockets on the legs' },
   { words: ['capris', 'capri pants', 'cropped trousers', 'cropped pants'], sameAs: garment('pedal pushers') },
   { words: ['khakis'], sameAs: garment('chinos') },

@@ -153,7 +153,7 @@ test('request words: a garment the asked-for one should go with only describes; 
   assert.deepEqual(kinds('a sweat top'), kinds('a sweatshirt'), 'a sweat top is a sweatshirt, not a Top');
 });
 
-test('request words: teens are children unless the request denies it; a suit jacket is sold with the blazers; sweats are trousers; a creeper is a baby bodysuit', () => {
+test('request words: teens are children unless the request denies it; a suit jacket is sold with the blazers; sweats are trousers; a creeper is a baby bodysuit; bottoms', () => {
   const ask = clothingAsk();
   const kids = [{ attr: 'kids', op: 'eq', value: true }];
   for (const text of ['a hoodie for teens', 'a teen hoodie', 'jeans for a teenager', 'shoes for my kiddo', 'clothes for the grandkids', 'a coat in youth sizes'])
@@ -164,6 +164,8 @@ test('request words: teens are children unless the request denies it; a suit jac
   for (const text of ['a suit jacket for work', 'a tailored jacket']) assert.deepEqual(ask(text).soft, ['Blazer'], text);
   assert.deepEqual(ask('a rain jacket').soft, ['Outwear'], 'other jackets stay outerwear');
   assert.deepEqual(ask('sweats for the couch').soft, ['Pants']);
+  assert.deepEqual(ask('pj bottoms').soft, ['Pants'], 'bottoms rank by their definition: trousers first');
+  assert.deepEqual([ask('the bottom of the bag').soft, ask('the bottom of the bag').labels], [[], []], 'the singular is another word');
   const creeper = ask('a creeper for an infant');
   assert.deepEqual([creeper.soft.includes('Body'), creeper.attrs], [true, kids], "the US word for a baby's bodysuit");
 });
