@@ -36,9 +36,9 @@ export function childAgeAt(tokens: readonly string[], i: number): number {
     if (isWhole(tokens[i + 2])) return 3;
     return tokens[i + 2] === 'to' && isWhole(tokens[i + 3]) ? 4 : 2;
   }
-  const n = Number(tokens[i]);
   const unit = UNITS[tokens[i + 1] ?? ''];
-  if (!/^\d+$/.test(tokens[i] ?? '') || !unit) return 0;
+  if (!isWhole(tokens[i]) || !unit) return 0;
+  const n = Number(tokens[i]);
   const years = unit === 'year' ? n : unit === 'month' ? n / 12 : n / 52;
   const old = tokens[i + 2] === 'old' || tokens[i + 2] === 'olds';
   // "lasts 10 years" is no age: years need "old" (or "yo"); "18 months" alone is a baby's size.
