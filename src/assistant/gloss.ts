@@ -15,7 +15,8 @@ import type { WordNet } from './wordnet.js';
 const FILLER = new Set(
   `usually especially often typically sometimes mainly chiefly etc used worn wear made having has with without without into onto over under out off
    who whom whose which that than other another each every such same either both more most less least much many several various type kind sort form
-   part style piece pieces one two three not only also very may can often people person someone something anything thing things shaped designed`.split(/\s+/),
+   part style piece pieces one two three not only also very may can often people person someone something anything thing things shaped designed
+   cover covers covering covered`.split(/\s+/),
 );
 
 /** How far below a label's anchors its bag reaches (the anchors' kinds and their kinds). */
@@ -136,11 +137,17 @@ const addTo = (wn: WordNet, bag: Bag, term: string, w: number) => {
   if (wn.senses(term).length) bag.set(term, (bag.get(term) ?? 0) + w);
 };
 
-function synsetTerms(wn: WordNet, offset: string, bag: Bag, weight: number) {
+/**
+ * Adds a synset's lemmas and definition words to a bag. A label's bag leaves out the definition's parenthesis, an aside
+ * ("covers the torso (and may have sleeves and legs)"): what the item may also have, not what it is, so its words would
+ * tie the label to parts it need not cover. A request word keeps it: "a suit (usually including a jacket and trousers)"
+ * says what the shopper may mean.
+ */
+function synsetTerms(wn: WordNet, offset: string, bag: Bag, weight: number, asides = true) {
   const s = wn.synset(offset);
   if (!s) return;
   for (const lemma of s.words) for (const w of lemma.split(/[\s-]+/)) if (w.length > 2 && !STOPWORDS.has(w)) addTo(wn, bag, glossTerm(w), weight);
-  for (const t of glossTerms(s.gloss)) addTo(wn, bag, t, weight * GLOSS_WEIGHT);
+  for (const t of glossTerms(asides ? s.gloss : s.gloss.replace(/\([^)]*\)/g, ' '))) addTo(wn, bag, t, weight * GLOSS_WEIGHT);
 }
 
 export interface GlossMatch {
@@ -161,10 +168,10 @@ export function buildGlossIndex(wn: WordNet, anchors: ReadonlyMap<string, readon
   for (const [label, offsets] of anchors) {
     const bag: Bag = new Map();
     let frontier = [...offsets];
-    for (const o of frontier) synsetTerms(wn, o, bag, 1);
+    for (const o of frontier) synsetTerms(wn, o, bag, 1, false);
     for (let d = 1; d <= KIND_DEPTH; d++) {
       frontier = frontier.flatMap((o) => wn.synset(o)?.hyponyms ?? []);
-      for (const o of frontier) synsetTerms(wn, o, bag, 1 / (d + 1));
+      for (const o of frontier) synsetTerms(wn, o, bag, 1 / (d + 1), false);
     }
     bags.set(label, bag);
   }
