@@ -38,8 +38,12 @@ export const PAIR_VERBS = new Set([
   'combine',
 ]);
 export const PAIR_PREPS = new Set(['with', 'over', 'under', 'underneath', 'beneath', 'on']);
-/** "goes well with": an adverb between the pairing verb and its preposition. */
-export const PAIR_ADVERBS = new Set(['well', 'nicely', 'perfectly']);
+/** Words that ask for an item without naming its kind: "something to wear over a shirt", "what goes with my jeans". */
+export const UNNAMED_ITEMS = new Set(['something', 'anything', 'stuff', 'what', 'whatever']);
+/** Where an unnamed item goes on what the shopper has: the WordNet term for a garment worn there ("to wear under my shirt"). */
+export const LAYER_TERMS: Readonly<Record<string, string>> = { over: 'overgarment', under: 'undergarment', underneath: 'undergarment', beneath: 'undergarment' };
+/** "goes well with", "to put on over": an adverb or particle between the pairing verb and its preposition. */
+export const PAIR_ADVERBS = new Set(['well', 'nicely', 'perfectly', 'on']);
 /** "to match my coat", "that complements": the noun after it is what the item should go with. */
 export const MATCH_WORDS = new Set(['match', 'matches', 'matching', 'complement', 'complements', 'complementing', 'coordinate', 'coordinates']);
 export const ORDINALS: Record<string, number> = {

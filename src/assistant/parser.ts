@@ -5,8 +5,26 @@
  */
 import { emptyQuery, type AssistantQuery, type AttrConstraint, type Message } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
-import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
-import { booleanAttrAt, isGrammarWord, isNumber, lexTokens, matchPhrase, numericTarget, ownedAt, pairedAt, seqAt } from './request-words.js';
+import {
+  ALL_SHOWN,
+  ARTICLES,
+  BREAKS,
+  CHEAPER,
+  CONJUNCTIONS,
+  LIKE_WORDS,
+  LOWER,
+  MORE_WORDS,
+  NEGATORS,
+  LAYER_TERMS,
+  ONE_SHOWN,
+  ORDINALS,
+  PAIR_VERBS,
+  PRICIER,
+  STOPWORDS,
+  UNNAMED_ITEMS,
+  UPPER,
+} from './grammar-words.js';
+import { booleanAttrAt, isGrammarWord, isNumber, lexTokens, matchPhrase, numericTarget, ownedAt, pairingAt, seqAt } from './request-words.js';
 
 interface Own {
   labels: string[];
@@ -41,6 +59,10 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
   // Words a negation probably means as a label: excluded unless the request asks for that label ("shoes, not sandals").
   const probablyNot: { labels: string[]; word: string }[] = [];
   let lastSoft: { end: number; labels: string[]; word: string; via: string } | undefined;
+  /** Words that may say what is asked for: not those of what it should go with. */
+  const free: { word: string; at: number }[] = [];
+  /** What an unnamed item should go with, and how ("over" a shirt, "with" jeans). */
+  let companion: { labels: string[]; place: string; words: string } | undefined;
   const entityAhead = (i: number): boolean => {
     let j = i;
     while (ARTICLES.has(tokens[j] ?? '')) j++;
@@ -159,12 +181,19 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     if (useMapped) [match, flag] = [undefined, undefined];
     // A kind of item after a possessive is something the shopper has or is ("for my upper body"): its words only describe.
     const kindLength = useMapped ? (mapped.kind === 'flag' ? 0 : mapped.length) : match?.phrase.kind === 'label' ? match.length : 0;
-    // ... and so is one the asked-for item should go with ("a shirt to wear with shorts"), once a kind was asked for.
-    const paired = kindLength > 0 && (own.labels.length > 0 || own.soft.length > 0) && pairedAt(tokens, i);
-    if (kindLength && (paired || ownedAt(tokens, i))) {
+    // ... and so is one the asked-for item should go with ("a shirt to wear with shorts"), once a kind was asked for or
+    // the request asks for something it does not name ("something to wear over a shirt").
+    const unnamed = !own.labels.length && !own.soft.length && tokens.slice(0, i).some((w) => UNNAMED_ITEMS.has(w));
+    const pairing = kindLength > 0 && (own.labels.length > 0 || own.soft.length > 0 || unnamed) ? pairingAt(tokens, i) : undefined;
+    if (kindLength && (pairing || ownedAt(tokens, i))) {
       const words = tokens.slice(i, i + kindLength).filter((w) => /\p{L}/u.test(w));
       own.words.push(...words);
-      if (paired) own.mapped.push(`"${words.join(' ')}" is what it should go with, not what is asked for`);
+      if (pairing) {
+        own.mapped.push(`"${words.join(' ')}" is what it should go with, not what is asked for`);
+        // Its modifiers ("a white shirt") and the pairing verb describe it, not the asked-for item.
+        while (free.length && free.at(-1)!.at > pairing.at) free.pop();
+        if (unnamed) companion = { labels: useMapped ? mapped.labels : match?.phrase.kind === 'label' ? [match.phrase.value] : [], place: pairing.word, words: words.join(' ') };
+      } else free.push(...words.map((w) => ({ word: w, at: i })));
       i += kindLength;
       continue;
     }
@@ -238,15 +267,31 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     if (MORE_WORDS.has(t)) own.more = true;
     else if (!STOPWORDS.has(t) && !NEGATORS.has(t) && /\p{L}/u.test(t) && !isNumber(t)) {
       own.words.push(t);
+      if (!PAIR_VERBS.has(t)) free.push({ word: t, at: i });
       // "a top quality coat", "a polo summer shirt": a word or two between a label and a kind leave one noun phrase,
       // and the compound rules above read it as they read "dress pants" and "polo shirt".
       if (lastLabelEnd === i && !negated && bridged < MAX_BRIDGE) [lastLabelEnd, bridged] = [i + 1, bridged + 1];
     }
     i++;
   }
-  // Nothing named a kind of item: the free words' meaning (WordNet definitions) only ranks.
-  if (!own.labels.length && !own.soft.length && !own.groups.length && own.words.length && vocab.lexicon) {
-    const guess = vocab.lexicon.describe(own.words);
+  // An unnamed item worn over or under what the shopper has: WordNet's garment for that place ranks ("undergarment"). Under
+  // an overgarment (a blazer, a coat) is any top, not underwear.
+  if (companion && !own.labels.length && !own.soft.length && !own.groups.length) {
+    const term = LAYER_TERMS[companion.place];
+    const over = vocab.lexicon?.map(['overgarment'], 0)?.labels ?? [];
+    const onTop = companion.labels.some((l) => over.includes(l) || vocab.lexicon?.kindOfWords(l, ['overgarment']));
+    const layer = term && !(term === 'undergarment' && onTop) ? vocab.lexicon?.map([term], 0) : undefined;
+    const labels = (layer?.labels ?? []).filter((l) => !companion!.labels.includes(l) && !own.notLabels.includes(l));
+    if (labels.length) {
+      own.soft.push(...labels);
+      own.mapped.push(`"${companion.place} ${companion.words}" -> ${labels.join(' or ')}? via WordNet ${term}`);
+    }
+    // What the shopper already has is not what they ask for.
+    own.notLabels.push(...companion.labels);
+  }
+  // Nothing named a kind of item: the free words' meaning (WordNet definitions) only ranks; not the words of what it goes with.
+  if (!own.labels.length && !own.soft.length && !own.groups.length && free.length && vocab.lexicon) {
+    const guess = vocab.lexicon.describe(free.map((f) => f.word));
     if (guess) {
       own.soft.push(...guess.labels.filter((l) => !own.notLabels.includes(l)));
       own.mapped.push(guess.via);

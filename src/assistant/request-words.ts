@@ -38,17 +38,18 @@ export function ownedAt(tokens: readonly string[], i: number): boolean {
 /**
  * Whether the noun at i is what the asked-for item should go with ("a shirt to wear with shorts", "a
  * skirt that goes with a white blouse", "a hat to match a coat"): a pairing verb and its preposition,
- * or a matching word, before it, past a determiner and a modifier or two.
+ * or a matching word, before it, past a determiner and a modifier or two. Returns that preposition or
+ * matching word and where it is, or undefined.
  */
-export function pairedAt(tokens: readonly string[], i: number): boolean {
+export function pairingAt(tokens: readonly string[], i: number): { word: string; at: number } | undefined {
   let j = i - 1;
   for (let m = 0; m < MAX_MODIFIERS && j >= 0 && /^\p{L}+$/u.test(tokens[j]!) && !isGrammarWord(tokens[j]!) && !MATCH_WORDS.has(tokens[j]!) && !PAIR_PREPS.has(tokens[j]!); m++) j--;
   if (j >= 0 && (ARTICLES.has(tokens[j]!) || POSSESSIVES.has(tokens[j]!))) j--;
-  if (j < 0) return false;
-  if (MATCH_WORDS.has(tokens[j]!)) return true;
-  if (!PAIR_PREPS.has(tokens[j]!)) return false;
+  if (j < 0) return undefined;
+  if (MATCH_WORDS.has(tokens[j]!)) return { word: tokens[j]!, at: j };
+  if (!PAIR_PREPS.has(tokens[j]!)) return undefined;
   const verb = PAIR_ADVERBS.has(tokens[j - 1] ?? '') ? tokens[j - 2] : tokens[j - 1];
-  return verb !== undefined && PAIR_VERBS.has(verb);
+  return verb !== undefined && PAIR_VERBS.has(verb) ? { word: tokens[j]!, at: j } : undefined;
 }
 
 export interface Match {

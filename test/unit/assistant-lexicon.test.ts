@@ -183,3 +183,27 @@ test('a synonym filters only when no other specific sense of the same word names
   assert.equal(at('dress')!.confident, true, 'senses right under the domain (dress as attire) do not count');
   assert.equal(at('trousers')!.confident, true, 'the lemmatised form\u2019s senses ("trouser") are another word');
 });
+
+test('parser: an unnamed item worn over or under what the shopper has, or going with it', () => {
+  const withLex = { ...vocab, lexicon: lex };
+  const ask = (text: string) => parseTurn(text, withLex, { shown: [], image: false });
+  const over = ask('something to wear over a shirt on a chilly day');
+  assert.deepEqual([over.labels, over.soft, over.notLabels], [[], ['Outwear'], ['Shirt']], 'WordNet overgarment ranks; the shirt is not asked for');
+  assert.ok(over.mapped.some((m) => m.includes('via WordNet overgarment')));
+  const layered = ask('something to put on over my dress');
+  assert.deepEqual([layered.soft, layered.notLabels], [['Outwear'], ['Dress']], 'a particle between the verb and the preposition');
+  const under = ask('something to wear under my blazer');
+  assert.deepEqual([under.labels, under.soft, under.notLabels], [[], [], ['Blazer']], 'under an overgarment is any top, not underwear');
+  const white = ask('what goes with a white shirt');
+  assert.deepEqual([white.labels, white.soft, white.notLabels], [[], [], ['Shirt']], 'the shirt’s modifier and the verb do not guess a kind');
+  const named = ask('a shirt to wear with shorts');
+  assert.deepEqual([named.labels, named.notLabels], [['Shirt'], []], 'a named kind is asked for; what it goes with only describes');
+});
+
+test('definitions: a parenthesis is an aside, and covering is what all clothing does', () => {
+  const withBody = buildVocabulary({ labels: [...vocab.labels, 'Body', 'Undershirt'], groups: [], attributes: [] });
+  const bodyLex = buildLexicon(withBody, wn);
+  // "body stocking: ... covers the torso (and may have sleeves and legs)"
+  for (const words of [['legs'], ['cover', 'legs', 'office']]) assert.deepEqual(bodyLex.describe(words)?.labels, ['Pants'], words.join(' '));
+  assert.deepEqual(bodyLex.describe(['cover', 'head'])?.labels, ['Hat']);
+});
