@@ -5,26 +5,9 @@
  */
 import { emptyQuery, type AssistantQuery, type AttrConstraint, type Message } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
-import {
-  ALL_SHOWN,
-  ARTICLES,
-  BREAKS,
-  CHEAPER,
-  CONJUNCTIONS,
-  LIKE_WORDS,
-  LOWER,
-  MORE_WORDS,
-  NEGATORS,
-  LAYER_TERMS,
-  ONE_SHOWN,
-  ORDINALS,
-  PAIR_VERBS,
-  PRICIER,
-  STOPWORDS,
-  UNNAMED_ITEMS,
-  UPPER,
-} from './grammar-words.js';
-import { booleanAttrAt, isGrammarWord, isNumber, lexTokens, matchPhrase, numericTarget, ownedAt, pairingAt, seqAt } from './request-words.js';
+import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
+import { layerFor, type Companion } from './layers.js';
+import { booleanAttrAt, isGrammarWord, isNumber, isPairVerb, lexTokens, matchPhrase, numericTarget, ownedAt, pairingAt, partAt, seqAt, unnamedBefore } from './request-words.js';
 
 interface Own {
   labels: string[];
@@ -59,10 +42,12 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
   // Words a negation probably means as a label: excluded unless the request asks for that label ("shoes, not sandals").
   const probablyNot: { labels: string[]; word: string }[] = [];
   let lastSoft: { end: number; labels: string[]; word: string; via: string } | undefined;
+  /** The last kind ranked first, however far back: what "with a hood" may be part of. */
+  let lastRanked: typeof lastSoft;
   /** Words that may say what is asked for: not those of what it should go with. */
   const free: { word: string; at: number }[] = [];
   /** What an unnamed item should go with, and how ("over" a shirt, "with" jeans). */
-  let companion: { labels: string[]; place: string; words: string } | undefined;
+  let companion: Companion | undefined;
   const entityAhead = (i: number): boolean => {
     let j = i;
     while (ARTICLES.has(tokens[j] ?? '')) j++;
@@ -183,7 +168,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     const kindLength = useMapped ? (mapped.kind === 'flag' ? 0 : mapped.length) : match?.phrase.kind === 'label' ? match.length : 0;
     // ... and so is one the asked-for item should go with ("a shirt to wear with shorts"), once a kind was asked for or
     // the request asks for something it does not name ("something to wear over a shirt").
-    const unnamed = !own.labels.length && !own.soft.length && tokens.slice(0, i).some((w) => UNNAMED_ITEMS.has(w));
+    const unnamed = !own.labels.length && !own.soft.length && unnamedBefore(tokens, i);
     const pairing = kindLength > 0 && (own.labels.length > 0 || own.soft.length > 0 || unnamed) ? pairingAt(tokens, i) : undefined;
     if (kindLength && (pairing || ownedAt(tokens, i))) {
       const words = tokens.slice(i, i + kindLength).filter((w) => /\p{L}/u.test(w));
@@ -195,6 +180,22 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
         if (unnamed) companion = { labels: useMapped ? mapped.labels : match?.phrase.kind === 'label' ? [match.phrase.value] : [], place: pairing.word, words: words.join(' ') };
       } else free.push(...words.map((w) => ({ word: w, at: i })));
       i += kindLength;
+      continue;
+    }
+    // "a coat with a hood": after "with", a word that only resembles a kind (a hood is a headdress too) is a part of the kind asked.
+    if (useMapped && (mapped.kind === 'sibling' || mapped.kind === 'gloss') && !negated && (own.labels.length || own.soft.length) && partAt(tokens, i)) {
+      own.words.push(...tokens.slice(i, i + mapped.length));
+      own.mapped.push(`"${mapped.word}" describes the kind asked for (a part of it)`);
+      // ... and "a sweatshirt with a hood" is a "hooded sweatshirt", when WordNet or the shop's words know one.
+      const part = mapped.length === 1 ? mapped.word : undefined;
+      const was = lastRanked;
+      const kind = part && was ? vocab.lexicon?.map([part.endsWith('e') ? `${part}d` : `${part}ed`, ...was.word.split(' ')], 0) : undefined;
+      if (kind && was && kind.length === 1 + was.word.split(' ').length && kind.labels.length && kind.kind !== 'flag') {
+        own.soft = own.soft.filter((l) => !was.labels.includes(l));
+        (kind.confident ? own.labels : own.soft).push(...kind.labels);
+        own.mapped = own.mapped.map((v) => (v === was.via ? kind.via : v));
+      }
+      i += mapped.length;
       continue;
     }
     // "long-sleeved tee", "dress sneakers": a word mapped right after a label is read as a second label is (below).
@@ -230,7 +231,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
       else if (negated || mapped.confident) (negated ? own.notLabels : own.labels).push(...mapped.labels);
       else {
         own.soft.push(...mapped.labels);
-        if (mapped.labels.length) lastSoft = { end: i + mapped.length, labels: mapped.labels, word: mapped.word, via: mapped.via };
+        if (mapped.labels.length) lastSoft = lastRanked = { end: i + mapped.length, labels: mapped.labels, word: mapped.word, via: mapped.via };
       }
       if (mapped.kind !== 'flag' && mapped.attr) own.attrs.push({ attr: mapped.attr, op: 'eq', value: !negated });
       i += mapped.length;
@@ -267,25 +268,20 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     if (MORE_WORDS.has(t)) own.more = true;
     else if (!STOPWORDS.has(t) && !NEGATORS.has(t) && /\p{L}/u.test(t) && !isNumber(t)) {
       own.words.push(t);
-      if (!PAIR_VERBS.has(t)) free.push({ word: t, at: i });
+      if (!isPairVerb(t)) free.push({ word: t, at: i });
       // "a top quality coat", "a polo summer shirt": a word or two between a label and a kind leave one noun phrase,
       // and the compound rules above read it as they read "dress pants" and "polo shirt".
       if (lastLabelEnd === i && !negated && bridged < MAX_BRIDGE) [lastLabelEnd, bridged] = [i + 1, bridged + 1];
     }
     i++;
   }
-  // An unnamed item worn over or under what the shopper has: WordNet's garment for that place ranks ("undergarment"). Under
-  // an overgarment (a blazer, a coat) is any top, not underwear.
   if (companion && !own.labels.length && !own.soft.length && !own.groups.length) {
-    const term = LAYER_TERMS[companion.place];
-    const over = vocab.lexicon?.map(['overgarment'], 0)?.labels ?? [];
-    const onTop = companion.labels.some((l) => over.includes(l) || vocab.lexicon?.kindOfWords(l, ['overgarment']));
-    const layer = term && !(term === 'undergarment' && onTop) ? vocab.lexicon?.map([term], 0) : undefined;
-    const labels = (layer?.labels ?? []).filter((l) => !companion!.labels.includes(l) && !own.notLabels.includes(l));
-    if (labels.length) {
-      own.soft.push(...labels);
-      own.mapped.push(`"${companion.place} ${companion.words}" -> ${labels.join(' or ')}? via WordNet ${term}`);
-    }
+    const layer = layerFor(companion, vocab, own.notLabels);
+    if (layer)
+      [own.soft, own.mapped] = [
+        [...own.soft, ...layer.labels],
+        [...own.mapped, layer.via],
+      ];
     // What the shopper already has is not what they ask for.
     own.notLabels.push(...companion.labels);
   }

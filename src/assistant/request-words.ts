@@ -5,7 +5,7 @@
  */
 import { editDistanceAtMostOne } from './spelling.js';
 import { singular, type Phrase, type Vocabulary } from './vocabulary.js';
-import { ARTICLES, LIKE_WORDS, MATCH_WORDS, MORE_WORDS, NEGATORS, PAIR_ADVERBS, PAIR_PREPS, PAIR_VERBS, POSSESSIVES, STOPWORDS } from './grammar-words.js';
+import { ARTICLES, LIKE_WORDS, MATCH_WORDS, MORE_WORDS, NEGATORS, PAIR_ADVERBS, PAIR_PREPS, PAIR_VERBS, POSSESSIVES, STOPWORDS, UNNAMED_ITEMS } from './grammar-words.js';
 
 /** Lower-case tokens: words, numbers (with decimals), and the punctuation that ends a clause. */
 export function lexTokens(text: string): string[] {
@@ -51,6 +51,18 @@ export function pairingAt(tokens: readonly string[], i: number): { word: string;
   const verb = PAIR_ADVERBS.has(tokens[j - 1] ?? '') ? tokens[j - 2] : tokens[j - 1];
   return verb !== undefined && PAIR_VERBS.has(verb) ? { word: tokens[j]!, at: j } : undefined;
 }
+
+/** Whether the noun at i follows "with" that pairs nothing ("a coat with a hood", not "to wear with"): past a determiner and a modifier or two. */
+export function partAt(tokens: readonly string[], i: number): boolean {
+  let j = i - 1;
+  for (let m = 0; m < MAX_MODIFIERS && j >= 0 && /^\p{L}+$/u.test(tokens[j]!) && !isGrammarWord(tokens[j]!); m++) j--;
+  if (j >= 0 && ARTICLES.has(tokens[j]!)) j--;
+  return tokens[j] === 'with' && pairingAt(tokens, i) === undefined;
+}
+
+export const isPairVerb = (t: string) => PAIR_VERBS.has(t);
+/** Whether the request asked, before token i, for something it does not name ("something to wear over a shirt"). */
+export const unnamedBefore = (tokens: readonly string[], i: number) => tokens.slice(0, i).some((w) => UNNAMED_ITEMS.has(w));
 
 export interface Match {
   phrase: Phrase;

@@ -207,3 +207,12 @@ test('definitions: a parenthesis is an aside, and covering is what all clothing 
   for (const words of [['legs'], ['cover', 'legs', 'office']]) assert.deepEqual(bodyLex.describe(words)?.labels, ['Pants'], words.join(' '));
   assert.deepEqual(bodyLex.describe(['cover', 'head'])?.labels, ['Hat']);
 });
+
+test('parser: after "with", a word that only resembles a kind is a part of the kind asked', () => {
+  const withLex = { ...vocab, lexicon: lex };
+  const ask = (text: string) => parseTurn(text, withLex, { shown: [], image: false });
+  const coat = ask('a coat with a hood');
+  assert.deepEqual([coat.labels, coat.soft, coat.text], [[], ['Outwear'], 'hood'], 'a hood is a headdress too, but here a part');
+  const jeans = ask('a jacket with jeans');
+  assert.deepEqual(jeans.soft, ['Outwear', 'Pants'], 'a kind WordNet files under the label stays a second kind');
+});

@@ -1,0 +1,25 @@
+/** What an item asked for without a name is worn over or under ("something to wear under my shirt"). Pure given a vocabulary. */
+import { LAYER_TERMS } from './grammar-words.js';
+import type { Vocabulary } from './vocabulary.js';
+
+/** What an unnamed item should go with: its labels, the pairing word ("over", "with", "match") and its words. */
+export interface Companion {
+  labels: string[];
+  place: string;
+  words: string;
+}
+
+/**
+ * The labels WordNet's garment for the item's place ranks first ("over" -> overgarment -> Outwear; "under" ->
+ * undergarment), other than the companion's own and excluded ones. Under an overgarment (a blazer, a coat) is any top,
+ * not underwear: nothing then.
+ */
+export function layerFor(companion: Companion, vocab: Vocabulary, excluded: readonly string[]): { labels: string[]; via: string } | undefined {
+  const term = LAYER_TERMS[companion.place];
+  if (!term || !vocab.lexicon) return undefined;
+  const over = vocab.lexicon.map(['overgarment'], 0)?.labels ?? [];
+  const onTop = companion.labels.some((l) => over.includes(l) || vocab.lexicon!.kindOfWords(l, ['overgarment']));
+  if (term === 'undergarment' && onTop) return undefined;
+  const labels = (vocab.lexicon.map([term], 0)?.labels ?? []).filter((l) => !companion.labels.includes(l) && !excluded.includes(l));
+  return labels.length ? { labels, via: `"${companion.place} ${companion.words}" -> ${labels.join(' or ')}? via WordNet ${term}` } : undefined;
+}
