@@ -32,6 +32,7 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   { words: ['cardi', 'cardis'], sameAs: garment('cardigan') },
   { words: ['sweat top', 'sweat tops', 'sweatshirt top'], sameAs: garment('sweatshirt') },
   { words: ['crewneck', 'crew neck sweater', 'crew neck jumper'], kindOf: garment('sweater'), gloss: 'a sweater with a round collarless neckline' },
+  { words: ['knit', 'knits', 'chunky knit'], sameAs: garment('sweater') },
   { words: ['bralette'], kindOf: garment('brassiere'), gloss: 'a light unpadded bra without underwire' },
   // Outerwear
   {
@@ -72,7 +73,11 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
     gloss: 'a dress of a given length: to the ankle (maxi), mid-calf (midi) or well above the knee (mini)',
   },
   { words: ['tracksuit', 'track suit', 'jogging suit', 'shell suit'], sameAs: garment('sweat suit') },
-  { words: ['onesie', 'onesies', 'baby bodysuit', 'creeper'], kindOf: garment('body suit'), gloss: 'a one-piece garment for a baby that covers the body and fastens between the legs' },
+  {
+    words: ['onesie', 'onesies', 'baby bodysuit', 'creeper', 'baby vest', 'baby vests'],
+    kindOf: garment('body suit'),
+    gloss: 'a one-piece garment for a baby that covers the body and fastens between the legs',
+  },
   { words: ['babygrow', 'baby grow', 'sleepsuit', 'footed sleeper'], kindOf: garment('romper'), gloss: 'a one-piece garment for a baby covering the body, arms and legs, often the feet' },
   // Footwear
   { words: ['trainers', 'trainer', 'kicks'], sameAs: { lemma: 'sneaker', under: 'footwear' } },

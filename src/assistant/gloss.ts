@@ -77,12 +77,18 @@ export function kindsBelow(wn: WordNet, root: string): string[] {
   return out;
 }
 
-/** Kinds below `domain` whose definitions hold `words` as one phrase, inflections folded ("long sleeves": sweatshirt). Pure. */
+/**
+ * A definition without its parenthesis, an aside ("covers the torso (and may have sleeves and legs)"): what the item may
+ * also have, not what it is, so its words would tie the item to parts it need not have.
+ */
+export const withoutAsides = (gloss: string) => gloss.replace(/\([^)]*\)/g, ' ');
+
+/** Kinds below `domain` whose definitions (asides left out) hold `words` as one phrase, inflections folded ("long sleeves": sweatshirt). Pure. */
 export function definedBy(wn: WordNet, domain: string, words: readonly string[]): string[] {
   // glossTerm reads "sleeves" as a verb: nouns are singularised on both sides as well.
   const want = words.map((w) => singular(glossTerm(w)));
   return kindsBelow(wn, domain).filter((o) => {
-    const terms = glossTerms(wn.synset(o)?.gloss ?? '').map(singular);
+    const terms = glossTerms(withoutAsides(wn.synset(o)?.gloss ?? '')).map(singular);
     return terms.some((_, i) => want.every((w, j) => terms[i + j] === w));
   });
 }
@@ -138,16 +144,14 @@ const addTo = (wn: WordNet, bag: Bag, term: string, w: number) => {
 };
 
 /**
- * Adds a synset's lemmas and definition words to a bag. A label's bag leaves out the definition's parenthesis, an aside
- * ("covers the torso (and may have sleeves and legs)"): what the item may also have, not what it is, so its words would
- * tie the label to parts it need not cover. A request word keeps it: "a suit (usually including a jacket and trousers)"
- * says what the shopper may mean.
+ * Adds a synset's lemmas and definition words to a bag. A label's bag leaves out the definition's asides; a request word
+ * keeps them: "a suit (usually including a jacket and trousers)" says what the shopper may mean.
  */
 function synsetTerms(wn: WordNet, offset: string, bag: Bag, weight: number, asides = true) {
   const s = wn.synset(offset);
   if (!s) return;
   for (const lemma of s.words) for (const w of lemma.split(/[\s-]+/)) if (w.length > 2 && !STOPWORDS.has(w)) addTo(wn, bag, glossTerm(w), weight);
-  for (const t of glossTerms(asides ? s.gloss : s.gloss.replace(/\([^)]*\)/g, ' '))) addTo(wn, bag, t, weight * GLOSS_WEIGHT);
+  for (const t of glossTerms(asides ? s.gloss : withoutAsides(s.gloss))) addTo(wn, bag, t, weight * GLOSS_WEIGHT);
 }
 
 export interface GlossMatch {

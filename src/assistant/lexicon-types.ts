@@ -40,6 +40,8 @@ export interface Lexicon {
   kindOf(a: string, b: string): boolean | undefined;
   /** Whether label `a` is a kind of what `words` name ("blazer" of "jacket"), by WordNet. */
   kindOfWords(a: string, words: readonly string[]): boolean;
+  /** Whether the word's most used sense is a part of the body (WordNet noun.body: "head", "feet", "legs"). */
+  bodyPart(word: string): boolean;
   /** Whether WordNet has the word as a noun (as written, lemmatised or singularised): a real word is no typo. */
   knows(word: string): boolean;
   /** Whether a label is a plural whose singular names no item ("Shorts": "short" is no garment), so "short" is not the label. */

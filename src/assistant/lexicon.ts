@@ -9,7 +9,7 @@ import { childAgeAt } from './ages.js';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
-import { buildGlossIndex, definitionGenus, definitionLinks } from './gloss.js';
+import { buildGlossIndex, definitionGenus, definitionLinks, glossTerm } from './gloss.js';
 import { definedAsParts, findDomain, lemmaCandidates, sensesByForm, sensesOf } from './word-senses.js';
 import { editDistance } from './spelling.js';
 import type { LexiconRow } from './lexicon-csv.js';
@@ -345,6 +345,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     domain: domain ? { offset: domain, words: wn.synset(domain)?.words ?? [] } : undefined,
     flags,
     overrides,
+    // "legs" and "arms" have senses of their own (staying power, weapons): the singular's counts too.
+    bodyPart: (word) => [word, glossTerm(word)].some((w) => wn.synset(wn.senses(w)[0] ?? '')?.lexFile === BODY_LEX_FILE),
     describe(words) {
       const found = glossOf(words);
       if (!found) return undefined;
@@ -377,5 +379,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
   };
 }
 
+/** WordNet's lexicographer file of body parts (noun.body): head, foot, leg. */
+const BODY_LEX_FILE = 8;
 /** Distinct word windows remembered per lexicon (a few MB at most). */
 const MEMO_SIZE = 20_000;

@@ -6,7 +6,7 @@
 import { emptyQuery, type AssistantQuery, type AttrConstraint, type Message } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
 import { ALL_SHOWN, ARTICLES, BREAKS, CHEAPER, CONJUNCTIONS, LIKE_WORDS, LOWER, MORE_WORDS, NEGATORS, ONE_SHOWN, ORDINALS, PRICIER, STOPWORDS, UPPER } from './grammar-words.js';
-import { layerFor, type Companion } from './layers.js';
+import { bodyPhrase, layerFor, type Companion } from './layers.js';
 import { booleanAttrAt, isGrammarWord, isNumber, isPairVerb, lexTokens, matchPhrase, numericTarget, ownedAt, pairingAt, partAt, seqAt, unnamedBefore } from './request-words.js';
 
 interface Own {
@@ -287,7 +287,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
   }
   // Nothing named a kind of item: the free words' meaning (WordNet definitions) only ranks; not the words of what it goes with.
   if (!own.labels.length && !own.soft.length && !own.groups.length && free.length && vocab.lexicon) {
-    const guess = vocab.lexicon.describe(free.map((f) => f.word));
+    const guess = vocab.lexicon.describe(bodyPhrase(free, vocab.lexicon) ?? free.map((f) => f.word));
     if (guess) {
       own.soft.push(...guess.labels.filter((l) => !own.notLabels.includes(l)));
       own.mapped.push(guess.via);

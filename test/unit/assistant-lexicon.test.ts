@@ -4,10 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { loadShopWordNet } from '../../src/assistant/added-words.js';
 import { definitionGenus, definitionLinks, glossTerms } from '../../src/assistant/gloss.js';
 import { listLexicon } from '../../src/assistant/lexicon-listing.js';
 import { parseLexiconCsv } from '../../src/assistant/lexicon-csv.js';
 import { buildLexicon } from '../../src/assistant/lexicon.js';
+import { bodyPhrase } from '../../src/assistant/layers.js';
 import { parseTurn } from '../../src/assistant/parser.js';
 import { ownedAt } from '../../src/assistant/request-words.js';
 import { buildVocabulary } from '../../src/assistant/vocabulary.js';
@@ -202,10 +204,22 @@ test('parser: an unnamed item worn over or under what the shopper has, or going 
 
 test('definitions: a parenthesis is an aside, and covering is what all clothing does', () => {
   const withBody = buildVocabulary({ labels: [...vocab.labels, 'Body', 'Undershirt'], groups: [], attributes: [] });
-  const bodyLex = buildLexicon(withBody, wn);
+  const bodyLex = buildLexicon(withBody, loadShopWordNet());
   // "body stocking: ... covers the torso (and may have sleeves and legs)"
   for (const words of [['legs'], ['cover', 'legs', 'office']]) assert.deepEqual(bodyLex.describe(words)?.labels, ['Pants'], words.join(' '));
   assert.deepEqual(bodyLex.describe(['cover', 'head'])?.labels, ['Hat']);
+  // "leotard: ... covers the body from the shoulders to the thighs (and may have long sleeves and legs)" is no long-sleeved kind.
+  assert.deepEqual(bodyLex.map(['onesie'], 0)?.labels, ['Body']);
+  assert.deepEqual(bodyLex.map(['sweatshirt'], 0)?.labels, ['Longsleeve'], 'its definition says long sleeves outright');
+});
+
+test('parser: where an unnamed item is worn names it; the occasion only describes', () => {
+  assert.deepEqual([lex.bodyPart('head'), lex.bodyPart('legs'), lex.bodyPart('arms'), lex.bodyPart('wedding')], [true, true, true, false], 'plurals by their singular');
+  const free = ['upper', 'body', 'wedding'].map((word, k) => ({ word, at: k + 3 }));
+  assert.deepEqual(bodyPhrase(free, lex), ['upper', 'body'], 'the body part and the words right before it');
+  assert.equal(bodyPhrase([{ word: 'wedding', at: 2 }], lex), undefined);
+  const q = parseTurn('something to wear on my head at a wedding', { ...vocab, lexicon: lex }, { shown: [], image: false });
+  assert.deepEqual([q.labels, q.soft], [[], ['Hat']], 'not a wedding dress');
 });
 
 test('parser: after "with", a word that only resembles a kind is a part of the kind asked', () => {
