@@ -6,12 +6,14 @@
  * the rest only rank. Pure given a WordNet.
  */
 import { childAgeAt } from './ages.js';
+import { lemmatizer } from './lemmatizer.js';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
 import { buildGlossIndex, definitionGenus, definitionLinks, glossTerm } from './gloss.js';
 import { definedAsParts, findDomain, lemmaCandidates, sensesByForm, sensesOf } from './word-senses.js';
-import { editDistance } from './spelling.js';
+import { editDistance, misspeltFor } from './spelling.js';
+import { kindsBelow } from './gloss.js';
 import type { LexiconRow } from './lexicon-csv.js';
 
 /** A definition match below this tf-idf cosine is noise (tuned on the dev set only). */
@@ -270,6 +272,19 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     }
     return undefined;
   };
+  let garmentWords: string[] | undefined;
+  /** A word WordNet lacks one edit off exactly one garment word is that word misspelt ("sneekers"): it ranks, never filters. */
+  const misspelt = (word: string): WordMapping | undefined => {
+    // Garment words: the kinds under the domain and under each label anchor's parent (footwear, headdress).
+    const roots = [...(domain ? [domain] : []), ...anchors.flatMap((a) => wn.synset(a.offset)?.hypernyms ?? [])];
+    garmentWords ??= [...new Set(roots.flatMap((r) => kindsBelow(wn, r)).flatMap((o) => wn.synset(o)?.words ?? []))].filter((w) => /^\p{L}+$/u.test(w));
+    // An inflected word ("sweeter", "covered") is no typo: the lemmatiser takes it to a word WordNet has.
+    const lem = lemmatizer();
+    if ([lem.adjective(word), lem.verb(word)].some((f) => f !== word && wn.senses(f).length > 0)) return undefined;
+    const meant = misspeltFor(word, singular(word), garmentWords, singular);
+    const m = meant ? mapAt([meant]) : undefined;
+    return m && m.kind !== 'flag' ? { ...m, word, confident: false, via: `"${word}" read as "${meant}": ${m.via}` } : undefined;
+  };
   /** The longest mapping of the window's first tokens, if any. */
   const mapAt = (tokens: readonly string[]): WordMapping | undefined => {
     for (let n = Math.min(MAX_NGRAM, tokens.length); n >= 1; n--) {
@@ -284,7 +299,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       if (n === 1 && words[0]!.length < 3) continue;
       const found = sensesOf(wn, words);
       if (!found && n === 1) {
-        const head = compoundHead(words[0]!);
+        const head = compoundHead(words[0]!) ?? misspelt(words[0]!);
         if (head) return head;
       }
       if (!found || (n > 1 && !found.key.includes('_') && !found.key.includes('-'))) continue;

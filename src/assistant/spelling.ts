@@ -37,3 +37,18 @@ export function editDistanceAtMostOne(a: string, b: string): boolean {
   }
   return edits + (a.length - i) + (b.length - j) <= 1;
 }
+
+/** Shortest word a typo is read for, and shortest typo: "dressy" is no misspelt "dress". */
+const MIN_TYPO_LENGTH = 6;
+
+/**
+ * The word of `known` a misspelt `word` (or its singular) is one edit from ("sneekers" -> sneakers, "trowsers" ->
+ * trousers), when all such words are one word's forms (`sameWord` folds them); undefined otherwise. Pure.
+ */
+export function misspeltFor(word: string, singularForm: string, known: readonly string[], sameWord: (w: string) => string): string | undefined {
+  if (word.length < MIN_TYPO_LENGTH) return undefined;
+  const long = known.filter((k) => k.length >= MIN_TYPO_LENGTH);
+  // As written first: "trowsers" is "trousers", not the singular "trouser".
+  const near = [...long.filter((k) => editDistanceAtMostOne(k, word)), ...long.filter((k) => editDistanceAtMostOne(k, singularForm))];
+  return new Set(near.map(sameWord)).size === 1 ? near[0] : undefined;
+}

@@ -110,7 +110,9 @@ export function buildVocabulary(src: VocabularySource): Vocabulary {
   const labels = [...new Set(src.labels)].sort();
   const groups = [...new Set(src.groups)].sort();
   for (const l of labels) add(l, 'label', l);
-  for (const g of groups) add(g, 'group', g);
+  // A group named only by a number (a sender's id) cannot be asked for by name: a bare number in a request is an age,
+  // a size or a count ("a jacket for my son, he's 8").
+  for (const g of groups) if (/\p{L}/u.test(g)) add(g, 'group', g);
   const attributes: AttributeVocab[] = [];
   for (const a of src.attributes) {
     const kind = attributeKind(a.values, a.truncated === true);

@@ -12,7 +12,8 @@ import { buildLexicon } from '../../src/assistant/lexicon.js';
 import { bodyPhrase } from '../../src/assistant/layers.js';
 import { parseTurn } from '../../src/assistant/parser.js';
 import { ownedAt } from '../../src/assistant/request-words.js';
-import { buildVocabulary } from '../../src/assistant/vocabulary.js';
+import { misspeltFor } from '../../src/assistant/spelling.js';
+import { buildVocabulary, singular } from '../../src/assistant/vocabulary.js';
 import { loadWordNet, parseIndex, parseSynset, wordNetFrom } from '../../src/assistant/wordnet.js';
 
 const BLAZER =
@@ -229,4 +230,17 @@ test('parser: after "with", a word that only resembles a kind is a part of the k
   assert.deepEqual([coat.labels, coat.soft, coat.text], [[], ['Outwear'], 'hood'], 'a hood is a headdress too, but here a part');
   const jeans = ask('a jacket with jeans');
   assert.deepEqual(jeans.soft, ['Outwear', 'Pants'], 'a kind WordNet files under the label stays a second kind');
+});
+
+test('a misspelt garment word: one edit from exactly one garment word, never an inflected word, only ranked', () => {
+  const known = ['sneaker', 'trouser', 'trousers', 'sweater', 'sweats', 'dress'];
+  assert.equal(misspeltFor('sneekers', 'sneeker', known, singular), 'sneaker');
+  assert.equal(misspeltFor('trowsers', 'trowser', known, singular), 'trousers', 'as written before the singular');
+  assert.equal(misspeltFor('sweatr', 'sweatr', known, singular), undefined, 'two different words are as near');
+  assert.equal(misspeltFor('dressy', 'dressy', known, singular), undefined, 'a short word is no typo');
+  const sneekers = at('sneekers')!;
+  assert.deepEqual([sneekers.labels, sneekers.confident], [['Shoes'], false]);
+  assert.match(sneekers.via, /"sneekers" read as "sneaker"/);
+  assert.equal(at('trowsers')!.confident, false, 'a typo ranks, never filters');
+  assert.equal(at('sweeter'), undefined, 'the comparative of sweet is no misspelt sweater');
 });

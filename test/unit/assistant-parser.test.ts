@@ -83,6 +83,11 @@ test('numeric and categorical constraints', () => {
 test('groups are matched as whole phrases', () => {
   assert.deepEqual(fresh('something from the summer board').groups, ['summer-board']);
   assert.deepEqual(fresh('not from the office').notGroups, ['office']);
+  // Senders' ids are numbers: a bare number is an age or a size, not a group.
+  const numbered = buildVocabulary({ labels: ['Outwear'], groups: ['8', '1234', 'office'], attributes: [] });
+  const q = parseTurn("a warm outwear for my son, he's 8", numbered, { shown: [], image: false });
+  assert.deepEqual([q.groups, q.labels], [[], ['Outwear']]);
+  assert.deepEqual(numbered.groups, ['1234', '8', 'office'], 'still groups, for filters by id');
 });
 
 test('follow-ups: ordinals, "these", "show me more", "cheaper", refinements and fresh requests', () => {
