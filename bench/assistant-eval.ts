@@ -112,7 +112,7 @@ try {
       guessed: understood(q) && !q.labels.length && !q.attrs.length && q.mapped.length > 0 && q.mapped.every((m) => GUESS.test(m)),
       words: c.words ?? 'untagged',
       kids: c.expect.attrs?.kids === true,
-      query: JSON.stringify({ labels: q.labels, soft: q.soft, notLabels: q.notLabels, attrs: q.attrs, text: q.text, mapped: q.mapped }),
+      query: JSON.stringify({ labels: q.labels, soft: q.soft, notLabels: q.notLabels, groups: q.groups, attrs: q.attrs, text: q.text, mapped: q.mapped }),
       reply: a.reply,
     };
     perCase.push(row);
