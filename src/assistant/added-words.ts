@@ -33,6 +33,7 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   { words: ['sweat top', 'sweat tops', 'sweatshirt top'], sameAs: garment('sweatshirt') },
   { words: ['crewneck', 'crew neck sweater', 'crew neck jumper'], kindOf: garment('sweater'), gloss: 'a sweater with a round collarless neckline' },
   { words: ['knit', 'knits', 'chunky knit'], sameAs: garment('sweater') },
+  { words: ['quarter zip', 'quarter-zip', 'half zip', 'half-zip'], kindOf: garment('sweater'), gloss: 'a pullover sweater with a short zip at the neck' },
   { words: ['bralette'], kindOf: garment('brassiere'), gloss: 'a light unpadded bra without underwire' },
   // Outerwear
   {
@@ -62,6 +63,7 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   { words: ['capris', 'capri pants', 'cropped trousers', 'cropped pants'], sameAs: garment('pedal pushers') },
   { words: ['khakis'], sameAs: garment('chinos') },
   { words: ['flares', 'flared trousers', 'flared jeans'], sameAs: garment('bell-bottoms') },
+  { words: ['board shorts', 'boardshorts', 'boardies'], kindOf: garment('short pants'), gloss: 'long loose shorts for surfing and swimming' },
   { words: ['cutoffs', 'cut-offs'], kindOf: garment('short pants'), gloss: 'shorts made by cutting the legs off jeans' },
   { words: ['skort', 'skorts'], kindOf: garment('skirt'), gloss: 'a skirt with a pair of shorts sewn in' },
   { words: ['midi skirt'], kindOf: garment('skirt'), gloss: 'a skirt that reaches to mid-calf' },
@@ -72,6 +74,7 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
     kindOf: { lemma: 'dress', under: 'clothing' },
     gloss: 'a dress of a given length: to the ankle (maxi), mid-calf (midi) or well above the knee (mini)',
   },
+  { words: ['lbd', 'lbds', 'little black dress'], kindOf: { lemma: 'dress', under: 'clothing' }, gloss: 'a short simple black dress for evening or cocktail wear' },
   { words: ['tracksuit', 'track suit', 'jogging suit', 'shell suit'], sameAs: garment('sweat suit') },
   {
     words: ['onesie', 'onesies', 'baby bodysuit', 'creeper', 'baby vest', 'baby vests'],

@@ -165,6 +165,13 @@ test('request words: teens are children unless the request denies it; a suit jac
   for (const text of ['a suit jacket for work', 'a tailored jacket']) assert.deepEqual(ask(text).soft, ['Blazer'], text);
   assert.deepEqual(ask('a rain jacket').soft, ['Outwear'], 'other jackets stay outerwear');
   assert.deepEqual(ask('sweats for the couch').soft, ['Pants']);
+  for (const [text, label] of [
+    ['boardies for surfing', 'Shorts'],
+    ['an LBD for a night out', 'Dress'],
+    ['a quarter-zip for golf', 'Longsleeve'],
+    ['a thin knit for spring', 'Longsleeve'],
+  ])
+    assert.deepEqual(ask(text).soft, [label], text);
   assert.deepEqual(ask('pj bottoms').soft, ['Pants'], 'bottoms rank by their definition: trousers first');
   const bag = ask('the bottom of the bag');
   assert.deepEqual([bag.labels, bag.mapped.filter((m) => !m.includes('via WordNet definitions'))], [[], []], 'the singular is another word: no kind, at most a guess from definitions');
