@@ -62,6 +62,8 @@ export const ADDED_WORDS: readonly AddedWord[] = Object.freeze([
   { words: ['cargo pants', 'cargo trousers', 'cargos', 'combat trousers'], kindOf: garment('trousers'), gloss: 'loose casual trousers with large patch pockets on the legs' },
   { words: ['capris', 'capri pants', 'cropped trousers', 'cropped pants'], sameAs: garment('pedal pushers') },
   { words: ['khakis'], sameAs: garment('chinos') },
+  { words: ['palazzos', 'palazzo pants', 'palazzo trousers'], kindOf: garment('trousers'), gloss: 'loose trousers with very wide legs' },
+  { words: ['skinnies', 'skinny jeans'], kindOf: garment('jeans'), gloss: 'tight-fitting jeans that narrow to the ankle' },
   { words: ['flares', 'flared trousers', 'flared jeans'], sameAs: garment('bell-bottoms') },
   { words: ['board shorts', 'boardshorts', 'boardies'], kindOf: garment('short pants'), gloss: 'long loose shorts for surfing and swimming' },
   { words: ['cutoffs', 'cut-offs'], kindOf: garment('short pants'), gloss: 'shorts made by cutting the legs off jeans' },

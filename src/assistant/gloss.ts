@@ -83,6 +83,11 @@ export function kindsBelow(wn: WordNet, root: string): string[] {
  */
 export const withoutAsides = (gloss: string) => gloss.replace(/\([^)]*\)/g, ' ');
 
+/** Single-word lemmas of every kind below the roots: the garment words a misspelling is checked against. Pure. */
+export function lemmasBelow(wn: WordNet, roots: readonly string[]): string[] {
+  return [...new Set(roots.flatMap((r) => kindsBelow(wn, r)).flatMap((o) => wn.synset(o)?.words ?? []))].filter((w) => /^\p{L}+$/u.test(w));
+}
+
 /** Kinds below `domain` whose definitions (asides left out) hold `words` as one phrase, inflections folded ("long sleeves": sweatshirt). Pure. */
 export function definedBy(wn: WordNet, domain: string, words: readonly string[]): string[] {
   // glossTerm reads "sleeves" as a verb: nouns are singularised on both sides as well.

@@ -10,10 +10,9 @@ import { lemmatizer } from './lemmatizer.js';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
-import { buildGlossIndex, definitionGenus, definitionLinks, glossTerm } from './gloss.js';
+import { buildGlossIndex, definitionGenus, definitionLinks, glossTerm, lemmasBelow } from './gloss.js';
 import { definedAsParts, findDomain, lemmaCandidates, sensesByForm, sensesOf } from './word-senses.js';
 import { editDistance, misspeltFor } from './spelling.js';
-import { kindsBelow } from './gloss.js';
 import type { LexiconRow } from './lexicon-csv.js';
 
 /** A definition match below this tf-idf cosine is noise (tuned on the dev set only). */
@@ -275,12 +274,10 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
   let garmentWords: string[] | undefined;
   /** A word WordNet lacks one edit off exactly one garment word is that word misspelt ("sneekers"): it ranks, never filters. */
   const misspelt = (word: string): WordMapping | undefined => {
-    // Garment words: the kinds under the domain and under each label anchor's parent (footwear, headdress).
-    const roots = [...(domain ? [domain] : []), ...anchors.flatMap((a) => wn.synset(a.offset)?.hypernyms ?? [])];
-    garmentWords ??= [...new Set(roots.flatMap((r) => kindsBelow(wn, r)).flatMap((o) => wn.synset(o)?.words ?? []))].filter((w) => /^\p{L}+$/u.test(w));
-    // An inflected word ("sweeter", "covered") is no typo: the lemmatiser takes it to a word WordNet has.
-    const lem = lemmatizer();
-    if ([lem.adjective(word), lem.verb(word)].some((f) => f !== word && wn.senses(f).length > 0)) return undefined;
+    // Garment words: the kinds under the domain and under each label anchor's parent (footwear, headdress). An inflected word
+    // ("sweeter", "covered") is no typo: the lemmatiser takes it to a word WordNet has.
+    garmentWords ??= lemmasBelow(wn, [...(domain ? [domain] : []), ...anchors.flatMap((a) => wn.synset(a.offset)?.hypernyms ?? [])]);
+    if ([lemmatizer().adjective(word), lemmatizer().verb(word)].some((f) => f !== word && wn.senses(f).length > 0)) return undefined;
     const meant = misspeltFor(word, singular(word), garmentWords, singular);
     const m = meant ? mapAt([meant]) : undefined;
     return m && m.kind !== 'flag' ? { ...m, word, confident: false, via: `"${word}" read as "${meant}": ${m.via}` } : undefined;
@@ -312,7 +309,10 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       }
       // "tank top": WordNet files it under shirt, but the shopper named the catalogue's own label as its kind (English puts it last).
       // Only between kinds of the same domain that neither holds: "hot pants" stay Shorts (a kind of Pants), "high tops" Shoes.
-      const head = n > 1 && m && m.kind !== 'synonym' && m.kind !== 'flag' ? labelWords.get(singular(words[n - 1]!)) : undefined;
+      // A single word read as such a term ("tank", a tank top) names the same kind.
+      const worn = found.senses.filter((o) => m?.labels.some((l) => ownAnchors(l).some((a) => wn.ancestors(o).has(a))));
+      const lastWords = n > 1 ? [words[n - 1]!] : worn.flatMap((o) => wn.synset(o)?.words ?? []).flatMap((l) => (l.includes(' ') ? [l.split(' ').at(-1)!] : []));
+      const head = m && m.kind !== 'synonym' && m.kind !== 'flag' ? lastWords.map((w) => labelWords.get(singular(w))).find(Boolean) : undefined;
       const apart = (a: string, b: string) => clothed(a) && clothed(b) && kindOf(a, b) === false && kindOf(b, a) === false;
       if (m && head && !m.labels.includes(head) && m.labels.every((l) => apart(l, head)))
         m = { ...m, kind: 'is-a', labels: [head], confident: false, via: `"${phrase}" -> ${head}? via its last word (${m.via})` };

@@ -170,6 +170,9 @@ test('request words: teens are children unless the request denies it; a suit jac
     ['an LBD for a night out', 'Dress'],
     ['a quarter-zip for golf', 'Longsleeve'],
     ['a thin knit for spring', 'Longsleeve'],
+    ['palazzos for summer', 'Pants'],
+    ['skinnies', 'Pants'],
+    ['a tank for the gym', 'Top'],
   ])
     assert.deepEqual(ask(text).soft, [label], text);
   assert.deepEqual(ask('pj bottoms').soft, ['Pants'], 'bottoms rank by their definition: trousers first');
