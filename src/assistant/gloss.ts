@@ -88,6 +88,17 @@ export function lemmasBelow(wn: WordNet, roots: readonly string[]): string[] {
   return [...new Set(roots.flatMap((r) => kindsBelow(wn, r)).flatMap((o) => wn.synset(o)?.words ?? []))].filter((w) => /^\p{L}+$/u.test(w));
 }
 
+/** Last words of the multiword lemmas of those senses that sit under one of `anchors` ("tank" as a tank top: top). Pure. */
+export function termEnds(wn: WordNet, senses: readonly string[], anchors: readonly string[]): string[] {
+  const under = senses.filter((o) => anchors.some((a) => wn.ancestors(o).has(a)));
+  return under.flatMap((o) => (wn.synset(o)?.words ?? []).filter((w) => w.includes(' ')).map((w) => w.split(' ').at(-1)!));
+}
+
+/** WordNet's lexicographer file of body parts (noun.body): head, foot, leg. */
+const BODY_LEX_FILE = 8;
+/** Whether the word's most used sense is a part of the body; "legs" and "arms" have senses of their own (staying power, weapons), so the singular's counts too. Pure. */
+export const isBodyPart = (wn: WordNet, word: string) => [word, glossTerm(word)].some((w) => wn.synset(wn.senses(w)[0] ?? '')?.lexFile === BODY_LEX_FILE);
+
 /** Kinds below `domain` whose definitions (asides left out) hold `words` as one phrase, inflections folded ("long sleeves": sweatshirt). Pure. */
 export function definedBy(wn: WordNet, domain: string, words: readonly string[]): string[] {
   // glossTerm reads "sleeves" as a verb: nouns are singularised on both sides as well.

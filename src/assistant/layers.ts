@@ -18,9 +18,10 @@ export interface Companion {
 export function layerFor(companion: Companion, vocab: Vocabulary, excluded: readonly string[]): { labels: string[]; via: string } | undefined {
   const term = LAYER_TERMS[companion.place];
   if (!term || !vocab.lexicon) return undefined;
-  const over = vocab.lexicon.map(['overgarment'], 0)?.labels ?? [];
-  const onTop = companion.labels.some((l) => over.includes(l) || vocab.lexicon!.kindOfWords(l, ['overgarment']));
-  if (term === 'undergarment' && onTop) return undefined;
+  const overgarment = LAYER_TERMS.over!;
+  const over = vocab.lexicon.map([overgarment], 0)?.labels ?? [];
+  const onTop = companion.labels.some((l) => over.includes(l) || vocab.lexicon!.kindOfWords(l, [overgarment]));
+  if (term !== overgarment && onTop) return undefined;
   const labels = (vocab.lexicon.map([term], 0)?.labels ?? []).filter((l) => !companion.labels.includes(l) && !excluded.includes(l));
   return labels.length ? { labels, via: `"${companion.place} ${companion.words}" -> ${labels.join(' or ')}? via WordNet ${term}` } : undefined;
 }

@@ -10,7 +10,7 @@ import { lemmatizer } from './lemmatizer.js';
 import { singular, type Vocabulary } from './vocabulary.js';
 import { lemmaKey, type WordNet } from './wordnet.js';
 import type { Anchor, Lexicon, MappingKind, WordMapping } from './lexicon-types.js';
-import { buildGlossIndex, definitionGenus, definitionLinks, glossTerm, lemmasBelow } from './gloss.js';
+import { buildGlossIndex, definitionGenus, definitionLinks, isBodyPart, lemmasBelow, termEnds } from './gloss.js';
 import { definedAsParts, findDomain, lemmaCandidates, sensesByForm, sensesOf } from './word-senses.js';
 import { editDistance, misspeltFor } from './spelling.js';
 import type { LexiconRow } from './lexicon-csv.js';
@@ -310,9 +310,8 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
       // "tank top": WordNet files it under shirt, but the shopper named the catalogue's own label as its kind (English puts it last).
       // Only between kinds of the same domain that neither holds: "hot pants" stay Shorts (a kind of Pants), "high tops" Shoes.
       // A single word read as such a term ("tank", a tank top) names the same kind.
-      const worn = found.senses.filter((o) => m?.labels.some((l) => ownAnchors(l).some((a) => wn.ancestors(o).has(a))));
-      const lastWords = n > 1 ? [words[n - 1]!] : worn.flatMap((o) => wn.synset(o)?.words ?? []).flatMap((l) => (l.includes(' ') ? [l.split(' ').at(-1)!] : []));
-      const head = m && m.kind !== 'synonym' && m.kind !== 'flag' ? lastWords.map((w) => labelWords.get(singular(w))).find(Boolean) : undefined;
+      const ends = m && m.kind !== 'synonym' && m.kind !== 'flag' ? (n > 1 ? [words[n - 1]!] : termEnds(wn, found.senses, m.labels.flatMap(ownAnchors))) : [];
+      const head = ends.map((w) => labelWords.get(singular(w))).find(Boolean);
       const apart = (a: string, b: string) => clothed(a) && clothed(b) && kindOf(a, b) === false && kindOf(b, a) === false;
       if (m && head && !m.labels.includes(head) && m.labels.every((l) => apart(l, head)))
         m = { ...m, kind: 'is-a', labels: [head], confident: false, via: `"${phrase}" -> ${head}? via its last word (${m.via})` };
@@ -360,8 +359,7 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
     domain: domain ? { offset: domain, words: wn.synset(domain)?.words ?? [] } : undefined,
     flags,
     overrides,
-    // "legs" and "arms" have senses of their own (staying power, weapons): the singular's counts too.
-    bodyPart: (word) => [word, glossTerm(word)].some((w) => wn.synset(wn.senses(w)[0] ?? '')?.lexFile === BODY_LEX_FILE),
+    bodyPart: (word) => isBodyPart(wn, word),
     describe(words) {
       const found = glossOf(words);
       if (!found) return undefined;
@@ -394,7 +392,5 @@ export function buildLexicon(vocab: Pick<Vocabulary, 'labels' | 'attributes'>, w
   };
 }
 
-/** WordNet's lexicographer file of body parts (noun.body): head, foot, leg. */
-const BODY_LEX_FILE = 8;
 /** Distinct word windows remembered per lexicon (a few MB at most). */
 const MEMO_SIZE = 20_000;

@@ -168,7 +168,7 @@ export function readMessage(text: string, vocab: Vocabulary, shown: readonly str
     const kindLength = useMapped ? (mapped.kind === 'flag' ? 0 : mapped.length) : match?.phrase.kind === 'label' ? match.length : 0;
     // ... and so is one the asked-for item should go with ("a shirt to wear with shorts"), once a kind was asked for or
     // the request asks for something it does not name ("something to wear over a shirt").
-    const unnamed = !own.labels.length && !own.soft.length && unnamedBefore(tokens, i);
+    const unnamed = kindLength > 0 && !own.labels.length && !own.soft.length && unnamedBefore(tokens, i);
     const pairing = kindLength > 0 && (own.labels.length > 0 || own.soft.length > 0 || unnamed) ? pairingAt(tokens, i) : undefined;
     if (kindLength && (pairing || ownedAt(tokens, i))) {
       const words = tokens.slice(i, i + kindLength).filter((w) => /\p{L}/u.test(w));

@@ -42,9 +42,7 @@ export function ownedAt(tokens: readonly string[], i: number): boolean {
  * matching word and where it is, or undefined.
  */
 export function pairingAt(tokens: readonly string[], i: number): { word: string; at: number } | undefined {
-  let j = i - 1;
-  for (let m = 0; m < MAX_MODIFIERS && j >= 0 && /^\p{L}+$/u.test(tokens[j]!) && !isGrammarWord(tokens[j]!) && !MATCH_WORDS.has(tokens[j]!) && !PAIR_PREPS.has(tokens[j]!); m++) j--;
-  if (j >= 0 && (ARTICLES.has(tokens[j]!) || POSSESSIVES.has(tokens[j]!))) j--;
+  const j = beforeNounPhrase(tokens, i, true);
   if (j < 0) return undefined;
   if (MATCH_WORDS.has(tokens[j]!)) return { word: tokens[j]!, at: j };
   if (!PAIR_PREPS.has(tokens[j]!)) return undefined;
@@ -54,10 +52,15 @@ export function pairingAt(tokens: readonly string[], i: number): { word: string;
 
 /** Whether the noun at i follows "with" that pairs nothing ("a coat with a hood", not "to wear with"): past a determiner and a modifier or two. */
 export function partAt(tokens: readonly string[], i: number): boolean {
+  return tokens[beforeNounPhrase(tokens, i, false)] === 'with' && pairingAt(tokens, i) === undefined;
+}
+
+/** The token before the noun phrase ending at i: back past a modifier or two and a determiner (a possessive too, when `owned`). */
+function beforeNounPhrase(tokens: readonly string[], i: number, owned: boolean): number {
   let j = i - 1;
-  for (let m = 0; m < MAX_MODIFIERS && j >= 0 && /^\p{L}+$/u.test(tokens[j]!) && !isGrammarWord(tokens[j]!); m++) j--;
-  if (j >= 0 && ARTICLES.has(tokens[j]!)) j--;
-  return tokens[j] === 'with' && pairingAt(tokens, i) === undefined;
+  for (let m = 0; m < MAX_MODIFIERS && j >= 0 && /^\p{L}+$/u.test(tokens[j]!) && !isGrammarWord(tokens[j]!) && !MATCH_WORDS.has(tokens[j]!) && !PAIR_PREPS.has(tokens[j]!); m++) j--;
+  if (j >= 0 && (ARTICLES.has(tokens[j]!) || (owned && POSSESSIVES.has(tokens[j]!)))) j--;
+  return j;
 }
 
 export const isPairVerb = (t: string) => PAIR_VERBS.has(t);
