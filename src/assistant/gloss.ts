@@ -25,7 +25,7 @@ const KIND_DEPTH = 2;
 const GLOSS_WEIGHT = 0.5;
 
 /** One term for a word's inflections: "feet" -> foot, "covers"/"covering"/"covered" -> cover. */
-export const glossTerm = (w: string) => (/(ing|ed|es)$/.test(w) ? lemmatizer().verb(w) : singular(lemmatizer().noun(w)));
+const glossTerm = (w: string) => (/(ing|ed|es)$/.test(w) ? lemmatizer().verb(w) : singular(lemmatizer().noun(w)));
 
 /** Content words of a definition (its examples after `; "` dropped), lemmatised. Pure. */
 export function glossTerms(gloss: string): string[] {
